@@ -1,0 +1,164 @@
+"""``python -m bot …`` / ``liaison …``: run, sandbox, db, sync, resources, backup.
+
+Exit codes: 0 success; 2 bad usage or bad input, with a one-line message and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, LiaisonError
+
+USAGE_ERROR = 2
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: printed on one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse prints usage and exits 2 itself; keep 1 line
+        raise UsageError(message)
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+
+
+# -- run / sync ----------------------------------------------------------------------------------
+async def _serve(
+    settings: Settings, token: str, *, force_sync: bool = False, sync_only: bool = False
+) -> None:
+    from bot.client import LiaisonBot
+
+    bot = LiaisonBot(settings, force_sync=force_sync)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: bot.spawn(bot.close()) if not bot.is_closed() else None)
+    async with bot:
+        if sync_only:
+            await bot.login(token)  # login runs setup_hook, which syncs
+            return
+        await bot.start(token)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    token = settings.require_token()
+    setup_logging(settings)
+    asyncio.run(_serve(settings, token))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    token = settings.require_token()
+    setup_logging(settings)
+    asyncio.run(_serve(settings, token, force_sync=True, sync_only=True))
+    print("slash commands synced")
+    return 0
+
+
+# -- db ------------------------------------------------------------------------------------------
+async def _db(settings: Settings, action: str, revision: str | None) -> str | None:
+    from bot.db import Database, migrate
+
+    db = Database(settings.database_url)
+    try:
+        if action == "upgrade":
+            return await migrate.upgrade(db.engine, revision or "head")
+        if action == "downgrade":
+            assert revision is not None
+            known = migrate.known_revisions() | {"base"}
+            if revision not in known and not revision.startswith("-"):
+                raise UsageError(f"unknown revision {revision!r} (known: {', '.join(sorted(known))})")
+            return await migrate.downgrade(db.engine, revision)
+        return await migrate.current(db.engine)
+    finally:
+        await db.dispose()
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    revision = asyncio.run(_db(settings, args.action, getattr(args, "revision", None)))
+    print(f"database at revision {revision or 'base (empty)'}")
+    return 0
+
+
+# -- backup --------------------------------------------------------------------------------------
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import backup_sqlite
+
+    count = backup_sqlite(settings, args.path)
+    print(f"backup written to {args.path} ({count} pages)")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="liaison", description="Liaison, the R/N practitioners' Discord bot")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("run", help="connect to Discord and serve (default)").set_defaults(handler=cmd_run)
+    sub.add_parser("sync", help="push slash-command definitions now").set_defaults(handler=cmd_sync)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    db_sub.add_parser("upgrade", help="upgrade to the latest revision").set_defaults(handler=cmd_db)
+    down = db_sub.add_parser("downgrade", help="downgrade to REV (or 'base')")
+    down.add_argument("revision")
+    down.set_defaults(handler=cmd_db)
+    db_sub.add_parser("current", help="show the current revision").set_defaults(handler=cmd_db)
+
+    backup = sub.add_parser("backup", help="consistent copy of the SQLite database")
+    backup.add_argument("path")
+    backup.set_defaults(handler=cmd_backup)
+
+    for register in _feature_commands():
+        register(sub)
+    return parser
+
+
+def _feature_commands() -> list[Callable[[Any], None]]:
+    """CLI commands that live with their feature (sandbox, resources), when present."""
+    found = []
+    for module_name in ("bot.sandbox.cli", "bot.cli_resources", "bot.cli_transfer"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        found.append(module.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler: Handler = getattr(args, "handler", cmd_run)
+        settings = load_settings()
+        return handler(args, settings)
+    except (UsageError, ConfigError, LiaisonError) as exc:
+        print(f"liaison: {_one_line(exc)}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 0
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, LiaisonError):
+        from bot import i18n
+
+        return i18n.t("en", exc.key, **exc.params).replace("`", "")
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

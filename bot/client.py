@@ -1,0 +1,169 @@
+"""The Bot subclass: owns the database, the scheduler and the clock; loads cogs; syncs on change."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib.util
+import json
+import logging
+from collections.abc import Coroutine, Iterable
+from typing import Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+from bot import i18n
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database, migrate
+from bot.db.models import BotState
+from bot.discord_endpoints import point_discord_py_at
+from bot.services import guild_settings, notices
+from bot.ui.errors import send_error
+from bot.ui.respond import NO_MENTIONS
+
+log = logging.getLogger("liaison")
+
+EXTENSIONS = (
+    "cogs.admin",
+    "cogs.resources",
+    "cogs.experts",
+    "cogs.me",
+    "cogs.events",
+    "cogs.qa",
+)
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def default_intents() -> discord.Intents:
+    """Guilds and members (member leaves), messages with content (Q&A answers), DMs."""
+    intents = discord.Intents.default()
+    intents.members = True
+    intents.message_content = True
+    return intents
+
+
+class LiaisonBot(commands.Bot):
+    """Liaison. Create it with settings; ``setup_hook`` opens what it owns, ``close`` closes it."""
+
+    db: Database
+    scheduler: AsyncIOScheduler
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        extensions: Iterable[str] = EXTENSIONS,
+        force_sync: bool = False,
+        **options: Any,
+    ) -> None:
+        point_discord_py_at(settings.discord_api_base, settings.discord_gateway_url)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=default_intents(),
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.extension_names = tuple(extensions)
+        self.force_sync = force_sync
+        self.synced = False
+        self.revision: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.tree.on_error = send_error  # type: ignore[method-assign]
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        self.db = Database(self.settings.database_url)
+        self.revision = await migrate.upgrade(self.db.engine)
+        log.info("database at revision %s", self.revision)
+        self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")
+        self.scheduler.start()
+        await self.tree.set_translator(i18n.LiaisonTranslator())
+        for name in self.extension_names:
+            if importlib.util.find_spec(name) is not None:
+                await self.load_extension(name)
+        self.synced = await self.sync_commands(force=self.force_sync)
+
+    async def close(self) -> None:
+        """Stop taking work, let pending writes finish, then release what the bot owns."""
+        scheduler = getattr(self, "scheduler", None)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+        await super().close()
+        db = getattr(self, "db", None)
+        if db is not None:
+            await db.dispose()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
+        """Background work that ``close()`` waits for (bounded) before disposing the engine."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- command sync ------------------------------------------------------------------------
+    async def command_payload(self) -> list[dict[str, Any]]:
+        translator = self.tree.translator or i18n.LiaisonTranslator()
+        commands_ = self.tree.get_commands(type=discord.AppCommandType.chat_input)
+        return [await c.get_translated_payload(self.tree, translator) for c in commands_]
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync when the definitions changed since the last sync (or when forced)."""
+        payload = await self.command_payload()
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        guild_id = self.settings.liaison_dev_guild_id
+        key = f"command_hash:{guild_id or 'global'}"
+        async with self.db.transaction() as session:
+            state = await session.get(BotState, key)
+            if state is not None and state.value == digest and not force:
+                log.info("slash commands unchanged: not syncing")
+                return False
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+        async with self.db.transaction() as session:
+            await session.merge(BotState(key=key, value=digest))
+        log.info("slash commands synced (%d top-level, %s)", len(payload), key)
+        return True
+
+    # -- per-interaction helpers -------------------------------------------------------------
+    async def language_for(self, interaction: discord.Interaction[Any]) -> str:
+        """The member's setting, their Discord locale, the server's language, the default."""
+        guild_id = interaction.guild_id
+        async with self.db.transaction() as session:
+            member_choice = await guild_settings.member_language(session, guild_id, interaction.user.id)
+            guild_language = None
+            if guild_id is not None and member_choice is None:
+                guild_language = (await guild_settings.get(session, guild_id)).language
+        return i18n.pick_language(
+            member_choice, interaction.locale, guild_language, self.settings.liaison_locale
+        )
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, ..., Any]
+    ) -> None:
+        """Hand over notices that could not be delivered by DM, ephemerally."""
+        if interaction.guild_id is None or not interaction.response.is_done():
+            return
+        async with self.db.transaction() as session:
+            pending = await notices.take(session, interaction.guild_id, interaction.user.id)
+        if not pending:
+            return
+        language = await self.language_for(interaction)
+        text = "\n\n".join(i18n.t(language, key, **params) for key, params in pending)
+        try:
+            await interaction.followup.send(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("could not hand over %d notices", len(pending))

@@ -1,0 +1,1 @@
+"""Tables of the events feature (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Tables of the experts feature (filled in by its issue)."""

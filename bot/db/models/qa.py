@@ -1,0 +1,1 @@
+"""Tables of the qa feature (filled in by its issue)."""

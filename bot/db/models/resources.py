@@ -1,0 +1,1 @@
+"""Tables of the resources feature (filled in by its issue)."""

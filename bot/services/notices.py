@@ -1,0 +1,26 @@
+"""Notices a member could not get by DM, handed over the next time they use the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Notice
+
+
+async def leave(session: AsyncSession, guild_id: int, user_id: int, key: str, **params: Any) -> None:
+    session.add(Notice(guild_id=guild_id, user_id=user_id, key=key, params=params))
+
+
+async def take(session: AsyncSession, guild_id: int, user_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every pending notice of the member, oldest first, removed as they are returned."""
+    rows = list(
+        await session.scalars(
+            select(Notice).where(Notice.guild_id == guild_id, Notice.user_id == user_id).order_by(Notice.id)
+        )
+    )
+    if rows:
+        await session.execute(delete(Notice).where(Notice.id.in_([r.id for r in rows])))
+    return [(r.key, dict(r.params or {})) for r in rows]

@@ -1,0 +1,1 @@
+"""Shared Discord pieces: replies, embeds, paginator, confirmation, checks, the error mapping."""

@@ -1,0 +1,60 @@
+"""Who may do what, checked by the bot on every call (not only hidden in Discord's menus)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.services import guild_settings
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The caller is neither in the moderator role nor allowed to manage the server."""
+
+
+class GuildOnly(app_commands.CheckFailure):
+    """The command was used outside a server."""
+
+
+def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -> bool:
+    """The rule: Manage Server (or administrator), or the configured moderator role."""
+    permissions = member.guild_permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    return moderator_role_id is not None and any(r.id == moderator_role_id for r in member.roles)
+
+
+async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """True when the caller may use moderator commands in this server."""
+    if interaction.guild is None or not isinstance(interaction.user, discord.Member):
+        return False
+    perms = interaction.permissions
+    if perms.manage_guild or perms.administrator:
+        return True
+    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
+        settings = await guild_settings.get(session, interaction.guild.id)
+    return has_moderator_power(interaction.user, settings.moderator_role_id)
+
+
+def moderator_only() -> Any:
+    """Decorator for moderator-only app commands."""
+
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        if interaction.guild is None:
+            raise GuildOnly()
+        if not await is_moderator(interaction):
+            raise NotModerator()
+        return True
+
+    return app_commands.check(predicate)
+
+
+def guild_only() -> Any:
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        if interaction.guild is None:
+            raise GuildOnly()
+        return True
+
+    return app_commands.check(predicate)

@@ -1,0 +1,74 @@
+"""The one mapping from errors to what the user reads: localized, ephemeral, never a traceback.
+
+Domain errors become their catalog message; refused checks become the refusal; anything
+unexpected becomes a short message with a reference code, logged with command, guild and user ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot import i18n
+from bot.errors import LiaisonError
+from bot.ui.checks import GuildOnly, NotModerator
+from bot.ui.limits import MESSAGE, clip
+
+log = logging.getLogger("liaison.errors")
+
+
+def message_for(error: BaseException, language: str) -> tuple[str, str | None]:
+    """(text, reference) for an error; reference is set only for unexpected errors."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
+        inner = error.__cause__ or getattr(error, "original", None)
+        if isinstance(inner, LiaisonError):
+            error = inner
+        elif isinstance(error, app_commands.TransformerError):
+            return i18n.t(language, "error.bad_option", option=str(error.value)[:50]), None
+        elif isinstance(error, app_commands.CommandInvokeError):
+            error = error.original
+    if isinstance(error, LiaisonError):
+        return i18n.t(language, error.key, **error.params), None
+    if isinstance(error, NotModerator):
+        return i18n.t(language, "error.moderators_only"), None
+    if isinstance(error, GuildOnly | app_commands.NoPrivateMessage):
+        return i18n.t(language, "error.guild_only"), None
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return i18n.t(language, "error.cooldown", seconds=round(error.retry_after, 1)), None
+    if isinstance(error, app_commands.CheckFailure):
+        return i18n.t(language, "error.not_allowed"), None
+    reference = secrets.token_hex(4)
+    return i18n.t(language, "error.unexpected", ref=reference), reference
+
+
+async def send_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Answer the interaction with the error's message, ephemerally, however far it had got."""
+    bot = interaction.client
+    try:
+        language = await bot.language_for(interaction)  # type: ignore[attr-defined]
+    except Exception:
+        language = getattr(getattr(bot, "settings", None), "liaison_locale", "en")
+    text, reference = message_for(error, language)
+    if reference is not None:
+        command = interaction.command.qualified_name if interaction.command else None
+        log.error(
+            "unexpected error ref=%s command=%s guild=%s user=%s",
+            reference,
+            command,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=error,
+        )
+    content = clip(text, MESSAGE)
+    mentions = discord.AllowedMentions.none()
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=mentions)
+        else:
+            await interaction.response.send_message(content, ephemeral=True, allowed_mentions=mentions)
+    except discord.HTTPException:
+        log.warning("could not deliver the error message ref=%s", reference)

@@ -1,0 +1,167 @@
+"""The shared views: a paginator and a confirmation, both answering only their invoker and
+disabling themselves when they time out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot import i18n
+from bot.ui.respond import NO_MENTIONS
+
+VIEW_TIMEOUT = 180.0
+
+
+class InvokerView(discord.ui.View):
+    """A view that only the member who ran the command may use."""
+
+    def __init__(self, invoker_id: int, language: str, *, timeout: float = VIEW_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.invoker_id = invoker_id
+        self.language = language
+        self.message: discord.Message | discord.InteractionMessage | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id == self.invoker_id:
+            return True
+        await interaction.response.send_message(
+            i18n.t(self.language, "error.not_your_view"), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        return False
+
+    def disable_all(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+
+    async def on_timeout(self) -> None:
+        self.disable_all()
+        if self.message is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=self)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:
+        from bot.ui.errors import send_error
+
+        await send_error(interaction, error)
+
+
+class Paginator(InvokerView):
+    """Pages of embeds with Previous / Next buttons."""
+
+    def __init__(self, pages: Sequence[discord.Embed], invoker_id: int, language: str) -> None:
+        super().__init__(invoker_id, language)
+        self.pages = list(pages)
+        self.index = 0
+        self.previous.label = i18n.t(language, "common.previous")
+        self.next.label = i18n.t(language, "common.next")
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    @property
+    def current(self) -> discord.Embed:
+        return self.pages[self.index]
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.index = max(0, self.index - 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current, view=self)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
+    async def next(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.index = min(len(self.pages) - 1, self.index + 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.current, view=self)
+
+
+async def send_pages(
+    interaction: discord.Interaction[Any],
+    pages: Sequence[discord.Embed],
+    language: str,
+    *,
+    ephemeral: bool,
+    content: str | None = None,
+) -> None:
+    """Send embeds one page at a time; a single page goes without buttons."""
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
+    if content:
+        kwargs["content"] = content
+    if len(pages) <= 1:
+        kwargs["embed"] = pages[0] if pages else None
+        view = None
+    else:
+        view = Paginator(pages, interaction.user.id, language)
+        kwargs["embed"] = view.current
+        kwargs["view"] = view
+    message: discord.Message | discord.InteractionMessage
+    if interaction.response.is_done():
+        message = await interaction.followup.send(wait=True, **kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+        message = await interaction.original_response()
+    if view is not None:
+        view.message = message
+
+
+class Confirm(InvokerView):
+    """Confirm / Cancel. ``await view.wait()`` then read ``view.confirmed`` (None on timeout)."""
+
+    def __init__(self, invoker_id: int, language: str, *, timeout: float = 60.0) -> None:
+        super().__init__(invoker_id, language, timeout=timeout)
+        self.confirmed: bool | None = None
+        self.answer: discord.Interaction[Any] | None = None
+        self.yes.label = i18n.t(language, "common.confirm")
+        self.no.label = i18n.t(language, "common.cancel")
+
+    async def _decide(self, interaction: discord.Interaction[Any], value: bool) -> None:
+        self.confirmed = value
+        self.answer = interaction
+        self.disable_all()
+        self.stop()
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def yes(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        await self._decide(interaction, True)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def no(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        await self._decide(interaction, False)
+
+
+async def confirm(
+    interaction: discord.Interaction[Any],
+    prompt: str,
+    language: str,
+    *,
+    timeout: float = 60.0,  # noqa: ASYNC109
+) -> tuple[bool, discord.Interaction[Any] | None]:
+    """Ask the invoker to confirm, ephemerally. Returns (confirmed, the button's interaction).
+
+    The caller answers the button's interaction (``edit_message``) with the outcome; on timeout
+    or cancel the prompt is edited here and nothing else happens.
+    """
+    view = Confirm(interaction.user.id, language, timeout=timeout)
+    if interaction.response.is_done():
+        view.message = await interaction.followup.send(
+            prompt, view=view, ephemeral=True, wait=True, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.response.send_message(
+            prompt, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        view.message = await interaction.original_response()
+    await view.wait()
+    if view.confirmed is None:
+        await view.on_timeout()
+        return False, None
+    if not view.confirmed and view.answer is not None:
+        await view.answer.response.edit_message(content=i18n.t(language, "common.cancelled"), view=None)
+        return False, None
+    return True, view.answer

@@ -1,0 +1,1 @@
+"""Discord extensions, one per job. Thin: read the interaction, call a service, render."""
