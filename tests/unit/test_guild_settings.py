@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.db import Database
+from bot.errors import Invalid
+from bot.services import audit, guild_settings
+from bot.services.guild_settings import SetupChange
+
+
+async def test_defaults_for_a_server_never_set_up(db: Database) -> None:
+    async with db.transaction() as session:
+        row = await guild_settings.get(session, 1)
+    assert row.timezone == "UTC"
+    assert row.reminder_offsets == "1d, 1h"
+    assert row.language is None
+
+
+async def test_update_validates_saves_and_audits(db: Database) -> None:
+    change = SetupChange(language="FR", timezone="asia/phnom_penh", reminders="2h, 1d, 2h", qa_channel_id=5)
+    async with db.transaction() as session:
+        await guild_settings.update(session, 1, 42, change)
+    async with db.transaction() as session:
+        row = await guild_settings.get(session, 1)
+        lines = await audit.recent(session, 1)
+    assert (row.language, row.timezone, row.reminder_offsets, row.qa_channel_id) == (
+        "fr",
+        "Asia/Phnom_Penh",
+        "1d, 2h",
+        5,
+    )
+    assert [(line.actor_id, line.action) for line in lines] == [(42, "settings.update")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [SetupChange(language="de"), SetupChange(timezone="Mars/Olympus"), SetupChange(reminders="soon")],
+)
+async def test_bad_values_change_nothing(db: Database, change: SetupChange) -> None:
+    with pytest.raises(Invalid):
+        async with db.transaction() as session:
+            await guild_settings.update(session, 1, 42, SetupChange(qa_channel_id=9))
+            await guild_settings.update(session, 1, 42, change)
+    async with db.transaction() as session:
+        assert (await guild_settings.get(session, 1)).qa_channel_id is None
+        assert await audit.recent(session, 1) == []
+
+
+async def test_servers_are_isolated(db: Database) -> None:
+    async with db.transaction() as session:
+        await guild_settings.update(session, 1, 42, SetupChange(language="fr", events_channel_id=7))
+    async with db.transaction() as session:
+        other = await guild_settings.get(session, 2)
+        assert other.language is None and other.events_channel_id is None
+        assert await audit.recent(session, 2) == []
+
+
+def test_offsets_parse_and_format() -> None:
+    from bot.timeutil import format_offsets, parse_offset, parse_offsets
+
+    assert parse_offset("15m") == timedelta(minutes=15)
+    assert parse_offset(" 2 h ") == timedelta(hours=2)
+    assert format_offsets(parse_offsets("1d,2h, 15m,1d")) == "1d, 2h, 15m"
+    for bad in ("", "0m", "5", "2w", "-1h", "400d"):
+        with pytest.raises(Invalid):
+            parse_offset(bad)
