@@ -1,0 +1,438 @@
+"""In-memory world of the sandbox: guilds, roles, members, channels, threads, messages, DMs,
+application commands and interactions. Plain data; JSON shapes live in ``payloads``."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DISCORD_EPOCH_MS = 1420070400000
+
+
+class Perm:
+    """Permission bits (the subset the sandbox reasons about)."""
+
+    CREATE_INSTANT_INVITE = 1 << 0
+    ADMINISTRATOR = 1 << 3
+    MANAGE_CHANNELS = 1 << 4
+    MANAGE_GUILD = 1 << 5
+    ADD_REACTIONS = 1 << 6
+    VIEW_CHANNEL = 1 << 10
+    SEND_MESSAGES = 1 << 11
+    MANAGE_MESSAGES = 1 << 13
+    EMBED_LINKS = 1 << 14
+    ATTACH_FILES = 1 << 15
+    READ_MESSAGE_HISTORY = 1 << 16
+    MENTION_EVERYONE = 1 << 17
+    MANAGE_ROLES = 1 << 28
+    USE_APPLICATION_COMMANDS = 1 << 31
+    MANAGE_THREADS = 1 << 34
+    CREATE_PUBLIC_THREADS = 1 << 35
+    SEND_MESSAGES_IN_THREADS = 1 << 38
+    ALL = (1 << 51) - 1
+    EVERYONE_DEFAULT = (
+        CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
+        | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS
+        | SEND_MESSAGES_IN_THREADS
+    )
+
+
+class ChannelType:
+    TEXT = 0
+    DM = 1
+    PUBLIC_THREAD = 11
+    PRIVATE_THREAD = 12
+    FORUM = 15
+
+
+class Flags:
+    EPHEMERAL = 1 << 6
+    LOADING = 1 << 7
+    SUPPRESS_NOTIFICATIONS = 1 << 12
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(eq=False)
+class User:
+    id: int
+    name: str
+    bot: bool = False
+    locale: str = "en-US"
+    dms_open: bool = True
+    global_name: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+
+@dataclass(eq=False)
+class Role:
+    id: int
+    name: str
+    permissions: int = 0
+    position: int = 0
+    mentionable: bool = False
+    managed: bool = False
+
+    @property
+    def mention(self) -> str:
+        return f"<@&{self.id}>"
+
+
+@dataclass(eq=False)
+class Member:
+    user: User
+    guild_id: int
+    roles: list[int] = field(default_factory=list)
+    joined_at: str = field(default_factory=now_iso)
+    nick: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+
+@dataclass(eq=False)
+class Channel:
+    id: int
+    type: int
+    name: str = ""
+    guild_id: int | None = None
+    parent_id: int | None = None
+    position: int = 0
+    topic: str | None = None
+    available_tags: list[dict[str, Any]] = field(default_factory=list)
+    applied_tags: list[int] = field(default_factory=list)
+    archived: bool = False
+    locked: bool = False
+    owner_id: int | None = None
+    recipients: list[int] = field(default_factory=list)
+    last_message_id: int | None = None
+    message_count: int = 0
+    created_at: float = field(default_factory=time.time)
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in (ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD)
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
+
+    def tag_id(self, name: str) -> int:
+        for tag in self.available_tags:
+            if tag["name"] == name:
+                return int(tag["id"])
+        raise KeyError(name)
+
+
+@dataclass(eq=False)
+class Attachment:
+    id: int
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    description: str | None = None
+
+
+@dataclass(eq=False)
+class Message:
+    id: int
+    channel_id: int
+    author_id: int
+    content: str = ""
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    flags: int = 0
+    allowed_mentions: dict[str, Any] | None = None
+    nonce: str | int | None = None
+    message_reference: dict[str, Any] | None = None
+    visible_to: set[int] | None = None  # None: everyone who sees the channel
+    interaction_id: int | None = None
+    webhook_id: int | None = None
+    type: int = 0
+    timestamp: str = field(default_factory=now_iso)
+    edited_timestamp: str | None = None
+    created: float = field(default_factory=time.monotonic)
+    thread: Channel | None = None  # thread started from this message (or the forum post's thread)
+    deleted: bool = False
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & Flags.EPHEMERAL)
+
+    @property
+    def files(self) -> list[tuple[str, bytes]]:
+        return [(a.filename, a.data) for a in self.attachments]
+
+    def visible_for(self, user_id: int) -> bool:
+        return self.visible_to is None or user_id in self.visible_to
+
+    def buttons(self) -> list[dict[str, Any]]:
+        return [c for row in self.components for c in row.get("components", []) if c["type"] == 2]
+
+
+@dataclass(eq=False)
+class Guild:
+    id: int
+    name: str
+    owner_id: int
+    preferred_locale: str = "en-US"
+    roles: dict[int, Role] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+    channel_ids: list[int] = field(default_factory=list)
+
+    @property
+    def everyone(self) -> Role:
+        return self.roles[self.id]
+
+
+@dataclass(eq=False)
+class Interaction:
+    """One interaction as the invoking user experienced it."""
+
+    id: int
+    token: str
+    type: int
+    user_id: int
+    channel_id: int | None
+    guild_id: int | None
+    payload: dict[str, Any]
+    created: float = field(default_factory=time.monotonic)
+    message_id: int | None = None  # the message whose component was used
+    ack_type: int | None = None
+    ack_status: int | None = None  # HTTP status answered to the first callback attempt
+    acked_in: float | None = None
+    responses: list[Message] = field(default_factory=list)
+    modal: dict[str, Any] | None = None
+    choices: list[dict[str, Any]] | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    followups_pending: bool = False
+
+    @property
+    def acked(self) -> bool:
+        return self.ack_type is not None
+
+    @property
+    def error(self) -> dict[str, Any] | None:
+        return self.errors[-1] if self.errors else None
+
+    @property
+    def response(self) -> Message | None:
+        return self.responses[0] if self.responses else None
+
+    @property
+    def content(self) -> str | None:
+        return self.response.content if self.response else None
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        return self.response.embeds if self.response else []
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        return self.response.components if self.response else []
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.response and self.response.ephemeral)
+
+    @property
+    def files(self) -> list[tuple[str, bytes]]:
+        return self.response.files if self.response else []
+
+    @property
+    def allowed_mentions(self) -> dict[str, Any] | None:
+        return self.response.allowed_mentions if self.response else None
+
+    @property
+    def thinking(self) -> bool:
+        return bool(self.response and self.response.flags & Flags.LOADING)
+
+
+_MENTION_RE = re.compile(r"<@(!|&)?(\d+)>")
+
+
+class World:
+    """Everything the fake Discord knows. All state is plain Python objects."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+        self.users: dict[int, User] = {}
+        self.guilds: dict[int, Guild] = {}
+        self.channels: dict[int, Channel] = {}
+        self.messages: dict[int, Message] = {}
+        self.attachments: dict[int, Attachment] = {}
+        self.global_commands: list[dict[str, Any]] = []
+        self.guild_commands: dict[int, list[dict[str, Any]]] = {}
+        self.interactions: dict[int, Interaction] = {}
+        self.interactions_by_token: dict[str, Interaction] = {}
+        self.ack_window = 3.0
+        self.bot = self.create_user("Liaison", bot=True)
+        self.application_id = self.bot.id
+        self.application_flags = 0
+        self.token = "sandbox-token"
+
+    # ---- identities -----------------------------------------------------------------
+    def snowflake(self) -> int:
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._counter) & 0x3FFFFF)
+
+    def create_user(self, name: str, **kwargs: Any) -> User:
+        user = User(id=self.snowflake(), name=name, **kwargs)
+        self.users[user.id] = user
+        return user
+
+    def create_guild(self, name: str, owner: User, **kwargs: Any) -> Guild:
+        guild = Guild(id=self.snowflake(), name=name, owner_id=owner.id, **kwargs)
+        guild.roles[guild.id] = Role(id=guild.id, name="@everyone", permissions=Perm.EVERYONE_DEFAULT)
+        self.guilds[guild.id] = guild
+        self.add_member(guild, owner)
+        return guild
+
+    def create_role(self, guild: Guild, name: str, permissions: int = 0, **kwargs: Any) -> Role:
+        role = Role(id=self.snowflake(), name=name, permissions=permissions,
+                    position=len(guild.roles), **kwargs)
+        guild.roles[role.id] = role
+        return role
+
+    def add_member(self, guild: Guild, user: User, roles: Iterable[Role | int] = ()) -> Member:
+        ids = [r.id if isinstance(r, Role) else int(r) for r in roles]
+        member = Member(user=user, guild_id=guild.id, roles=ids)
+        guild.members[user.id] = member
+        return member
+
+    def create_channel(self, guild: Guild | None, name: str, type: int = ChannelType.TEXT,
+                       **kwargs: Any) -> Channel:
+        channel = Channel(id=self.snowflake(), type=type, name=name,
+                          guild_id=guild.id if guild else None, **kwargs)
+        if guild is not None:
+            channel.position = len(guild.channel_ids)
+            guild.channel_ids.append(channel.id)
+        self.channels[channel.id] = channel
+        return channel
+
+    def dm_channel(self, user: User) -> Channel:
+        for ch in self.channels.values():
+            if ch.type == ChannelType.DM and ch.recipients == [user.id]:
+                return ch
+        return self.create_channel(None, "", ChannelType.DM, recipients=[user.id])
+
+    # ---- lookups --------------------------------------------------------------------
+    def guild_of(self, channel: Channel) -> Guild | None:
+        return self.guilds.get(channel.guild_id) if channel.guild_id else None
+
+    def member(self, guild_id: int | None, user_id: int) -> Member | None:
+        guild = self.guilds.get(guild_id) if guild_id else None
+        return guild.members.get(user_id) if guild else None
+
+    def permissions(self, guild: Guild, user_id: int) -> int:
+        if user_id == guild.owner_id:
+            return Perm.ALL
+        member = guild.members.get(user_id)
+        if member is None:
+            return 0
+        perms = guild.everyone.permissions
+        for rid in member.roles:
+            role = guild.roles.get(rid)
+            if role is not None:
+                perms |= role.permissions
+        return Perm.ALL if perms & Perm.ADMINISTRATOR else perms
+
+    def channel_messages(self, channel_id: int) -> list[Message]:
+        return sorted((m for m in self.messages.values()
+                       if m.channel_id == channel_id and not m.deleted), key=lambda m: m.id)
+
+    def threads_of(self, parent_id: int | None = None) -> list[Channel]:
+        return [c for c in self.channels.values()
+                if c.is_thread and (parent_id is None or c.parent_id == parent_id)]
+
+    def commands_for(self, guild_id: int | None) -> list[dict[str, Any]]:
+        local = self.guild_commands.get(guild_id, []) if guild_id else []
+        return [*local, *self.global_commands]
+
+    # ---- messages -------------------------------------------------------------------
+    def add_attachment(self, filename: str, data: bytes, content_type: str | None = None,
+                       description: str | None = None) -> Attachment:
+        att = Attachment(id=self.snowflake(), filename=filename, data=data,
+                         content_type=content_type or "application/octet-stream",
+                         description=description)
+        self.attachments[att.id] = att
+        return att
+
+    def post(self, channel: Channel, author_id: int, **fields: Any) -> Message:
+        msg = Message(id=self.snowflake(), channel_id=channel.id, author_id=author_id, **fields)
+        self.messages[msg.id] = msg
+        if msg.visible_to is None:
+            channel.last_message_id = msg.id
+            if channel.is_thread:
+                channel.message_count += 1
+        return msg
+
+    def find_nonce(self, channel_id: int, author_id: int, nonce: str | int,
+                   window: float = 120.0) -> Message | None:
+        limit = time.monotonic() - window
+        for msg in self.messages.values():
+            if (msg.channel_id == channel_id and msg.author_id == author_id
+                    and msg.nonce == nonce and msg.created >= limit):
+                return msg
+        return None
+
+    def mentions_that_would_ping(self, message: Message) -> set[int | str]:
+        """Who Discord would notify for ``message``: user ids (int), ``"role:<id>"``,
+        ``"everyone"`` and ``"here"``, taking ``allowed_mentions`` into account."""
+        if message.ephemeral or message.flags & Flags.SUPPRESS_NOTIFICATIONS:
+            return set()
+        channel = self.channels.get(message.channel_id)
+        guild = self.guild_of(channel) if channel else None
+        perms = self.permissions(guild, message.author_id) if guild else 0
+        users: set[int] = set()
+        roles: set[int] = set()
+        for kind, ident in _MENTION_RE.findall(message.content):
+            (roles if kind == "&" else users).add(int(ident))
+        am = message.allowed_mentions
+        parse = set(am.get("parse", [])) if am is not None else {"users", "roles", "everyone"}
+        pinged: set[int | str] = set()
+        allowed_users = {int(u) for u in (am or {}).get("users", [])}
+        allowed_roles = {int(r) for r in (am or {}).get("roles", [])}
+        pinged |= {u for u in users if "users" in parse or u in allowed_users}
+        for rid in roles:
+            role = guild.roles.get(rid) if guild else None
+            if role is None or not (role.mentionable or perms & Perm.MENTION_EVERYONE):
+                continue
+            if "roles" in parse or rid in allowed_roles:
+                pinged.add(f"role:{rid}")
+        if "everyone" in parse and perms & Perm.MENTION_EVERYONE:
+            if "@everyone" in message.content:
+                pinged.add("everyone")
+            if "@here" in message.content:
+                pinged.add("here")
+        ref = message.message_reference
+        if ref and ref.get("message_id"):
+            replied = self.messages.get(int(ref["message_id"]))
+            if replied and (am is None or am.get("replied_user", True)):
+                pinged.add(replied.author_id)
+        pinged.discard(message.author_id)
+        return pinged
+
+    # ---- interactions ---------------------------------------------------------------
+    def new_interaction(self, type: int, user: User, channel: Channel | None,
+                        payload: dict[str, Any]) -> Interaction:
+        iid = self.snowflake()
+        token = f"itk-{iid}-{next(self._counter)}"
+        inter = Interaction(id=iid, token=token, type=type, user_id=user.id,
+                            channel_id=channel.id if channel else None,
+                            guild_id=channel.guild_id if channel else None, payload=payload)
+        self.interactions[iid] = inter
+        self.interactions_by_token[token] = inter
+        return inter
