@@ -77,6 +77,7 @@ class Gateway:
         self.identified = asyncio.Event()
         self.heartbeat_interval_ms = 41250
         self.resumes = 0
+        self.dropped: set[web.WebSocketResponse] = set()
 
     @property
     def live_sessions(self) -> list[Session]:
@@ -95,6 +96,7 @@ class Gateway:
     async def drop(self) -> None:
         """Abruptly close every gateway connection (sessions stay resumable)."""
         for ws in list(self.sockets):
+            self.dropped.add(ws)
             with contextlib.suppress(Exception):
                 await ws.close(code=4000, message=b"sandbox dropped the connection")
 
@@ -133,8 +135,10 @@ class Gateway:
             self.sockets.discard(ws)
             if session is not None and session.ws is ws:
                 session.ws, session.queue = None, None
-                if ws.close_code in (1000, 1001) or self.server.closing:
+                by_client = ws not in self.dropped
+                if (by_client and ws.close_code in (1000, 1001)) or self.server.closing:
                     session.closed = True
+            self.dropped.discard(ws)
             queue.put_nowait(None)
             await sender
         return ws

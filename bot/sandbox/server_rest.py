@@ -40,6 +40,13 @@ def register(s: SandboxServer) -> None:
         owners = [world.users[g.owner_id] for g in world.guilds.values()]
         return json_response(payloads.application_json(world, owners[0] if owners else world.bot))
 
+    async def get_user(request: web.Request) -> web.Response:
+        uid = request.match_info["user_id"]
+        user = world.users.get(int(uid)) if uid.isdigit() else None
+        if user is None:
+            raise ApiError(404, 10013, "Unknown User")
+        return json_response(payloads.user_json(user))
+
     # ---- application commands -------------------------------------------------------
     def overwrite(existing: list[dict[str, Any]], new: Any, guild_id: int | None
                   ) -> list[dict[str, Any]]:
@@ -296,6 +303,7 @@ def register(s: SandboxServer) -> None:
     table = [
         ("GET", "/users/@me", me),
         ("GET", "/oauth2/applications/@me", application),
+        ("GET", "/users/{user_id}", get_user),
         ("PUT", "/applications/{application_id}/commands", put_global),
         ("GET", "/applications/{application_id}/commands", get_global),
         ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", put_guild_cmds),
