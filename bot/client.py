@@ -80,6 +80,11 @@ class LiaisonBot(commands.Bot):
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def setup_hook(self) -> None:
+        await self.prepare()
+        self.synced = await self.sync_commands(force=self.force_sync)
+
+    async def prepare(self) -> None:
+        """Open the database (migrated to head), start the scheduler, load the cogs."""
         self.db = Database(self.settings.database_url)
         self.revision = await migrate.upgrade(self.db.engine)
         log.info("database at revision %s", self.revision)
@@ -89,7 +94,6 @@ class LiaisonBot(commands.Bot):
         for name in self.extension_names:
             if importlib.util.find_spec(name) is not None:
                 await self.load_extension(name)
-        self.synced = await self.sync_commands(force=self.force_sync)
 
     async def close(self) -> None:
         """Stop taking work, let pending writes finish, then release what the bot owns."""

@@ -8,21 +8,16 @@ migrates with the engine it owns; the ``alembic`` command line builds its own as
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import make_engine
+from bot.db.migrate import include_object
 from bot.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Tables that exist only in the database (full-text index shadows) are owned by migrations."""
-    return not (type_ == "table" and reflected and compare_to is None)
 
 
 def _configure(connection: Connection) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -14,6 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import migrations
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Tables that exist only in the database (full-text index shadows) are owned by migrations."""
+    return not (type_ == "table" and reflected and compare_to is None)
 
 
 def alembic_config() -> Config:

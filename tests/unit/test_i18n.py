@@ -1,0 +1,95 @@
+"""Every message and every command string exists in English and French."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot import i18n
+from bot.client import LiaisonBot
+from bot.config import load_settings
+
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def test_message_keys_exist_in_both_languages() -> None:
+    english, french = i18n.messages("en"), i18n.messages("fr")
+    assert sorted(english.keys() - french.keys()) == []
+    assert sorted(french.keys() - english.keys()) == []
+
+
+def test_placeholders_agree_between_languages() -> None:
+    formatter = string.Formatter()
+    for key, text in i18n.messages("en").items():
+        fields = {f for _, f, _, _ in formatter.parse(text) if f}
+        french = {f for _, f, _, _ in formatter.parse(i18n.messages("fr")[key]) if f}
+        assert fields == french, key
+
+
+@pytest.mark.parametrize(
+    ("member", "locale", "guild", "expected"),
+    [
+        ("fr", "en-US", "en", "fr"),
+        (None, "fr", "en", "fr"),
+        (None, "en-GB", "fr", "en"),
+        (None, "de", "fr", "fr"),
+        (None, "ja", None, "en"),
+    ],
+)
+def test_language_order(member: str | None, locale: str, guild: str | None, expected: str) -> None:
+    assert i18n.pick_language(member, locale, guild, "en") == expected
+
+
+def test_missing_key_falls_back_to_the_key() -> None:
+    assert i18n.t("fr", "no.such.key") == "no.such.key"
+    assert i18n.t("fr", "error.unexpected", ref="ab12").endswith("`ab12`.")
+
+
+class RecordingTranslator(app_commands.Translator):
+    @staticmethod
+    def _is_name(context: app_commands.TranslationContextTypes) -> bool:
+        return context.location.name.endswith("_name") and context.location.name != "choice_name"
+
+    def __init__(self) -> None:
+        self.missing: set[str] = set()
+        self.bad_names: set[str] = set()
+
+    async def translate(
+        self,
+        text: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is not discord.Locale.french:
+            return None
+        french = i18n.command_strings("fr").get(text.message)
+        if french is None:
+            self.missing.add(text.message)
+        elif self._is_name(context) and (not NAME.match(french) or french != french.lower()):
+            self.bad_names.add(french)
+        return french
+
+
+@pytest.fixture
+async def prepared_bot(tmp_path: Path) -> AsyncIterator[LiaisonBot]:
+    settings = load_settings(env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/i18n.db")
+    bot = LiaisonBot(settings)
+    await bot.prepare()
+    yield bot
+    await bot.close()
+
+
+async def test_every_command_string_has_a_french_form(prepared_bot: LiaisonBot) -> None:
+    translator = RecordingTranslator()
+    commands = prepared_bot.tree.get_commands(type=discord.AppCommandType.chat_input)
+    assert commands, "no slash command was registered"
+    for command in commands:
+        await command.get_translated_payload(prepared_bot.tree, translator)
+    assert sorted(translator.missing) == []
+    assert sorted(translator.bad_names) == []

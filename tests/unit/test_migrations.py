@@ -1,0 +1,58 @@
+"""Migrations: head and base on a fresh database, and models identical to what they build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from bot.db import Database, migrate
+from bot.db.migrate import include_object
+from bot.db.models import Base
+
+
+def _diff(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        connection, opts={"include_object": include_object, "compare_type": True}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+async def test_upgrade_to_head_then_downgrade_to_base(tmp_path: Path) -> None:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        assert await migrate.upgrade(database.engine) == migrate.head()
+        async with database.engine.connect() as conn:
+            tables = await conn.run_sync(_tables)
+        assert set(Base.metadata.tables) <= tables
+        assert await migrate.downgrade(database.engine, "base") is None
+        async with database.engine.connect() as conn:
+            assert await conn.run_sync(_tables) <= {"alembic_version"}
+        assert await migrate.upgrade(database.engine) == migrate.head()
+    finally:
+        await database.dispose()
+
+
+async def test_models_match_migrations(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+
+
+async def test_each_step_downgrades(tmp_path: Path) -> None:
+    """Every revision can be stepped down one at a time without error."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'steps.db'}")
+    try:
+        await migrate.upgrade(database.engine)
+        while (current := await migrate.current(database.engine)) is not None:
+            after = await migrate.downgrade(database.engine, "-1")
+            assert after != current
+    finally:
+        await database.dispose()
