@@ -1,0 +1,234 @@
+# ruff: noqa: S608  (SQL is built from identifiers checked by FullTextIndex; values are bound)
+"""Full-text search plumbing, per dialect, behind one Python API.
+
+A ``FullTextIndex`` describes which text columns of a source table are searchable, and how much each
+weighs. The migration that owns the source table creates the index with ``create_statements`` (and
+drops it with ``drop_statements``): on SQLite an FTS5 virtual table over the source (external
+content, ``unicode61 remove_diacritics 2`` tokenizer) kept in sync by triggers; on PostgreSQL a shadow
+table of weighted ``tsvector`` documents (``unaccent`` + ``simple`` configuration) with a GIN index,
+kept in sync by a trigger. Nothing outside the database maintains the index.
+
+Services build a ``Query`` (groups of alternatives, every group required; a term is a word or a
+phrase, optionally a prefix) and join ``hits(index, dialect, query)`` — a subquery of ``(id, score)``
+rows, higher score is better — to their own table to filter and order. ``normalize``/``words`` are
+the Python side of the same tokenizer (case- and accent-folding), for vocabularies and for turning
+what a person typed into terms.
+
+Caveat for later migrations: on SQLite, a batch ("move and copy") migration of the source table drops
+its triggers; re-run ``create_statements`` after such a migration (``rebuild_statements`` refills).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_WORD = re.compile(r"[^\W_]+")
+_PG_WEIGHT_LETTERS = "ABCD"
+
+
+def normalize(text: str | None) -> str:
+    """Lower case, accents removed (``Détection`` -> ``detection``): what both indexes do."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def words(text: str | None) -> list[str]:
+    """The index's tokens of ``text``: runs of letters and digits, normalized."""
+    return _WORD.findall(normalize(text))
+
+
+@dataclass(frozen=True)
+class FullTextIndex:
+    """Searchable columns of ``table`` (rows keyed by the integer column ``key``)."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    weights: tuple[float, ...]
+    key: str = "id"
+    prefix_lengths: tuple[int, ...] = (2, 3)
+
+    def __post_init__(self) -> None:
+        for identifier in (self.name, self.table, self.key, *self.columns):
+            if not _IDENTIFIER.match(identifier):
+                raise ValueError(f"not a plain SQL identifier: {identifier!r}")
+        if len(self.weights) != len(self.columns) or not self.columns:
+            raise ValueError("one weight per column, at least one column")
+        if any(weight <= 0 for weight in self.weights):
+            raise ValueError("weights must be positive")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase (several words in order); ``prefix`` lets its last word be unfinished."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    @classmethod
+    def of(cls, text: str, *, prefix: bool = False) -> Term | None:
+        found = tuple(words(text))
+        return cls(found, prefix) if found else None
+
+
+@dataclass(frozen=True)
+class Query:
+    """Every group must match; within a group, any one term (an acronym or its expansion)."""
+
+    groups: tuple[tuple[Term, ...], ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return any(self.groups)
+
+    @classmethod
+    def all_of(cls, terms: Iterable[Term]) -> Query:
+        return cls(tuple((term,) for term in terms))
+
+
+# -- DDL -------------------------------------------------------------------------------------------
+def create_statements(index: FullTextIndex, dialect: str) -> list[str]:
+    """DDL that creates the index, its sync triggers, and fills it from existing rows."""
+    if dialect == "sqlite":
+        return _sqlite_create(index)
+    if dialect == "postgresql":
+        return _postgres_create(index)
+    raise NotImplementedError(f"full-text search on {dialect}")
+
+
+def drop_statements(index: FullTextIndex, dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {index.name}_{event}" for event in ("ai", "ad", "au")] + [
+            f"DROP TABLE IF EXISTS {index.name}"
+        ]
+    if dialect == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS {index.name}_sync ON {index.table}",
+            f"DROP FUNCTION IF EXISTS {index.name}_sync()",
+            f"DROP TABLE IF EXISTS {index.name}",
+        ]
+    raise NotImplementedError(f"full-text search on {dialect}")
+
+
+def rebuild_statements(index: FullTextIndex, dialect: str) -> list[str]:
+    """Refill the index from the source table (after a bulk change made with triggers off)."""
+    if dialect == "sqlite":
+        return [f"INSERT INTO {index.name}({index.name}) VALUES ('rebuild')"]
+    if dialect == "postgresql":
+        return [f"DELETE FROM {index.name}", _postgres_fill(index)]
+    raise NotImplementedError(f"full-text search on {dialect}")
+
+
+def _sqlite_create(index: FullTextIndex) -> list[str]:
+    name, cols = index.name, ", ".join(index.columns)
+    new = ", ".join(f"new.{c}" for c in index.columns)
+    old = ", ".join(f"old.{c}" for c in index.columns)
+    prefix = f", prefix='{' '.join(str(n) for n in index.prefix_lengths)}'" if index.prefix_lengths else ""
+    delete_old = f"INSERT INTO {name}({name}, rowid, {cols}) VALUES ('delete', old.{index.key}, {old});"
+    insert_new = f"INSERT INTO {name}(rowid, {cols}) VALUES (new.{index.key}, {new});"
+    return [
+        f"CREATE VIRTUAL TABLE {name} USING fts5({cols}, content='{index.table}', "
+        f"content_rowid='{index.key}', tokenize='unicode61 remove_diacritics 2'{prefix})",
+        f"CREATE TRIGGER {name}_ai AFTER INSERT ON {index.table} BEGIN {insert_new} END",
+        f"CREATE TRIGGER {name}_ad AFTER DELETE ON {index.table} BEGIN {delete_old} END",
+        f"CREATE TRIGGER {name}_au AFTER UPDATE OF {cols} ON {index.table} "
+        f"BEGIN {delete_old} {insert_new} END",
+        *rebuild_statements(index, "sqlite"),
+    ]
+
+
+def _postgres_document(index: FullTextIndex, row: str) -> str:
+    ordered = sorted(zip(index.weights, index.columns, strict=True), reverse=True)
+    parts = []
+    for position, (_weight, column) in enumerate(ordered):
+        letter = _PG_WEIGHT_LETTERS[min(position, 3)]
+        parts.append(
+            f"setweight(to_tsvector('simple', unaccent(coalesce({row}{column}::text, ''))), '{letter}')"
+        )
+    return " || ".join(parts)
+
+
+def _postgres_fill(index: FullTextIndex) -> str:
+    return (
+        f"INSERT INTO {index.name}(rowid, document) "
+        f"SELECT {index.key}, {_postgres_document(index, '')} FROM {index.table}"
+    )
+
+
+def _postgres_create(index: FullTextIndex) -> list[str]:
+    name = index.name
+    return [
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        f"CREATE TABLE {name} (rowid BIGINT PRIMARY KEY REFERENCES {index.table}({index.key}) "
+        "ON DELETE CASCADE, document tsvector NOT NULL)",
+        f"CREATE INDEX {name}_document ON {name} USING gin(document)",
+        f"CREATE FUNCTION {name}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"INSERT INTO {name}(rowid, document) VALUES (NEW.{index.key}, {_postgres_document(index, 'NEW.')}) "
+        "ON CONFLICT (rowid) DO UPDATE SET document = EXCLUDED.document; RETURN NEW; END $$",
+        f"CREATE TRIGGER {name}_sync AFTER INSERT OR UPDATE OF {', '.join(index.columns)} "
+        f"ON {index.table} FOR EACH ROW EXECUTE FUNCTION {name}_sync()",
+        _postgres_fill(index),
+    ]
+
+
+# -- queries ---------------------------------------------------------------------------------------
+def fts5_match(query: Query) -> str:
+    """The FTS5 MATCH expression: ``("riid" OR "radionuclide identification device") AND "portal"*``."""
+
+    def term(t: Term) -> str:
+        return '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
+
+    groups = [group for group in query.groups if group]
+    return " AND ".join("(" + " OR ".join(term(t) for t in group) + ")" for group in groups)
+
+
+def tsquery(query: Query) -> str:
+    """The PostgreSQL ``to_tsquery('simple', …)`` text for the same query."""
+
+    def term(t: Term) -> str:
+        last = len(t.words) - 1
+        return " <-> ".join(
+            f"'{word}'" + (":*" if t.prefix and i == last else "") for i, word in enumerate(t.words)
+        )
+
+    groups = [group for group in query.groups if group]
+    return " & ".join("(" + " | ".join(f"({term(t)})" for t in group) + ")" for group in groups)
+
+
+def hits(index: FullTextIndex, dialect: str, query: Query) -> sa.Subquery:
+    """A subquery of the rows matching ``query``: columns ``id`` and ``score`` (higher is better).
+
+    Join it to the source table on ``id`` to filter (server, labels…) and ``ORDER BY score DESC``.
+    """
+    if not query:
+        raise ValueError("empty full-text query")
+    param = f"{index.name}_q"
+    if dialect == "sqlite":
+        weights = ", ".join(repr(float(w)) for w in index.weights)
+        sql = (
+            f"SELECT rowid AS id, -bm25({index.name}, {weights}) AS score "
+            f"FROM {index.name} WHERE {index.name} MATCH :{param}"
+        )
+        value = fts5_match(query)
+    elif dialect == "postgresql":
+        top = max(index.weights)
+        ordered = sorted(index.weights, reverse=True)[:4]
+        ordered += [ordered[-1]] * (4 - len(ordered))
+        pg_weights = ", ".join(f"{w / top:.4f}" for w in reversed(ordered))
+        sql = (
+            f"SELECT f.rowid AS id, ts_rank('{{{pg_weights}}}', f.document, q.query) AS score "
+            f"FROM {index.name} f, to_tsquery('simple', :{param}) AS q(query) WHERE f.document @@ q.query"
+        )
+        value = tsquery(query)
+    else:
+        raise NotImplementedError(f"full-text search on {dialect}")
+    statement = sa.text(sql).bindparams(sa.bindparam(param, value=value))
+    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(
+        f"{index.name}_hits"
+    )

@@ -1,0 +1,107 @@
+"""Sharing labels (Traffic Light Protocol 2.0): the one place that says who may see what, and where.
+
+``TLP:CLEAR`` and ``TLP:GREEN`` are for every member; ``TLP:AMBER`` and ``TLP:AMBER+STRICT`` only for
+verified members (a moderator-verified, unexpired expert profile, or a moderator), and only in
+ephemeral answers; ``TLP:RED`` is refused, since Liaison does not store material meant only for named
+recipients. Every feature that stores labelled material filters with ``visible_to``/``sql_visible``
+and asks ``must_be_ephemeral`` before answering in a channel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import Invalid
+
+log = logging.getLogger(__name__)
+
+
+class Label(StrEnum):
+    CLEAR = "TLP:CLEAR"
+    GREEN = "TLP:GREEN"
+    AMBER = "TLP:AMBER"
+    AMBER_STRICT = "TLP:AMBER+STRICT"
+
+
+DEFAULT = Label.GREEN
+LABELS: tuple[Label, ...] = tuple(Label)
+OPEN: frozenset[Label] = frozenset({Label.CLEAR, Label.GREEN})
+RESTRICTED: frozenset[Label] = frozenset({Label.AMBER, Label.AMBER_STRICT})
+MAX_LENGTH = 16  # the longest label, "TLP:AMBER+STRICT"
+
+_SHAPE = re.compile(r"^(?:tlp\s*:?\s*)?([a-z]+)(?:\s*\+\s*(strict))?$")
+_BY_NAME = {"clear": Label.CLEAR, "white": Label.CLEAR, "green": Label.GREEN, "amber": Label.AMBER}
+
+
+def parse(text: str | None, default: Label = DEFAULT) -> Label:
+    """``amber``, ``tlp:amber+strict``, ``TLP:GREEN`` -> a Label; ``TLP:RED`` and the unknown refused.
+
+    Empty input gives ``default``. ``TLP:WHITE`` (TLP 1.0) is read as its 2.0 name ``TLP:CLEAR``.
+    """
+    cleaned = (text or "").strip().lower()
+    if not cleaned:
+        return default
+    match = _SHAPE.match(cleaned)
+    if match is None:
+        raise Invalid("label.unknown", value=(text or "").strip()[:30])
+    colour, strict = match.group(1), match.group(2)
+    if colour == "red":
+        raise Invalid("label.red_refused")
+    if strict:
+        if colour != "amber":
+            raise Invalid("label.unknown", value=(text or "").strip()[:30])
+        return Label.AMBER_STRICT
+    label = _BY_NAME.get(colour)
+    if label is None:
+        raise Invalid("label.unknown", value=(text or "").strip()[:30])
+    return label
+
+
+def visible_labels(verified: bool) -> tuple[Label, ...]:
+    """The labels a member may see: all of them when verified, CLEAR and GREEN otherwise."""
+    return LABELS if verified else tuple(label for label in LABELS if label in OPEN)
+
+
+def may_see(label: str, verified: bool) -> bool:
+    return label in visible_labels(verified)
+
+
+def sql_visible(column: Any, verified: bool) -> ColumnElement[bool]:
+    """A WHERE clause keeping only the rows whose label ``column`` the member may see."""
+    return column.in_([label.value for label in visible_labels(verified)])  # type: ignore[no-any-return]
+
+
+def must_be_ephemeral(labels: Iterable[str]) -> bool:
+    """True when any of what is shown carries an AMBER label: it may never go in a channel."""
+    return any(label in RESTRICTED for label in labels)
+
+
+async def is_verified(
+    session: AsyncSession, guild_id: int, user_id: int, now: datetime, *, is_moderator: bool = False
+) -> bool:
+    """Whether the member may see AMBER material: moderators, and verified unexpired experts.
+
+    The expert rule belongs to ``bot.services.experts.is_verified``; while that module (or that
+    function) does not exist, nobody but moderators is verified.
+    """
+    if is_moderator:
+        return True
+    try:
+        experts = importlib.import_module("bot.services.experts")
+    except ModuleNotFoundError as exc:
+        if exc.name == "bot.services.experts":
+            return False
+        raise
+    check = getattr(experts, "is_verified", None)
+    if check is None:
+        return False
+    return bool(await check(session, guild_id, user_id, now))

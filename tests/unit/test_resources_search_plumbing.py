@@ -1,0 +1,102 @@
+"""bot.db.search on a scratch table: the generic plumbing that resources and Q&A both use."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.db import Database, search
+from bot.db.search import FullTextIndex, Query, Term
+
+NOTES = FullTextIndex(name="notes_fts", table="notes", columns=("title", "body"), weights=(10.0, 1.0))
+
+
+async def _notes(db: Database, rows: list[tuple[int, str, str]]) -> None:
+    async with db.transaction() as session:
+        await session.execute(sa.text("CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT)"))
+        for statement in search.create_statements(NOTES, "sqlite"):
+            await session.execute(sa.text(statement))
+        for row in rows:
+            await session.execute(
+                sa.text("INSERT INTO notes (id, title, body) VALUES (:id, :t, :b)"),
+                {"id": row[0], "t": row[1], "b": row[2]},
+            )
+
+
+async def _ids(db: Database, query: Query) -> list[int]:
+    hits = search.hits(NOTES, "sqlite", query)
+    async with db.transaction() as session:
+        rows = await session.execute(sa.select(hits.c.id).order_by(hits.c.score.desc(), hits.c.id))
+        return [row.id for row in rows]
+
+
+def q(*texts: str, prefix: bool = False) -> Query:
+    return Query.all_of(t for t in (Term.of(text, prefix=prefix) for text in texts) if t)
+
+
+def test_normalize_and_words_fold_case_and_accents() -> None:
+    assert search.normalize("Détection ÉLÈVE") == "detection eleve"
+    assert search.words("Portique (RPM), l'œil: n°2_x") == ["portique", "rpm", "l", "œil", "n", "2", "x"]
+    assert search.words(None) == []
+
+
+def test_identifiers_are_checked() -> None:
+    with pytest.raises(ValueError):
+        FullTextIndex(name="x; DROP TABLE y", table="t", columns=("a",), weights=(1.0,))
+    with pytest.raises(ValueError):
+        FullTextIndex(name="x", table="t", columns=("a", "b"), weights=(1.0,))
+
+
+def test_query_rendering() -> None:
+    query = Query(
+        (
+            (Term(("riid",)), Term(("radionuclide", "identification", "device"))),
+            (Term(("portal",), prefix=True),),
+        )
+    )
+    assert search.fts5_match(query) == ('("riid" OR "radionuclide identification device") AND ("portal"*)')
+    assert search.tsquery(query) == (
+        "(('riid') | ('radionuclide' <-> 'identification' <-> 'device')) & (('portal':*))"
+    )
+    assert not Query()
+    assert Term.of("  ,; ") is None
+
+
+async def test_accents_case_prefix_and_weights(db: Database) -> None:
+    await _notes(
+        db,
+        [
+            (1, "Guide de détection", "portique"),
+            (2, "Other", "mentions detection once in the body"),
+            (3, "Unrelated", "nothing here"),
+        ],
+    )
+    assert await _ids(db, q("DETECTION")) == [1, 2]  # title weighs more than body
+    assert await _ids(db, q("détect", prefix=True)) == [1, 2]
+    assert await _ids(db, q("detect")) == []  # no prefix: whole words only
+    assert await _ids(db, q("detection", "portique")) == [1]  # every group is required
+
+
+async def test_triggers_follow_updates_and_deletes(db: Database) -> None:
+    await _notes(db, [(1, "alpha", "x"), (2, "beta", "y")])
+    async with db.transaction() as session:
+        await session.execute(sa.text("UPDATE notes SET title = 'gamma' WHERE id = 1"))
+        await session.execute(sa.text("DELETE FROM notes WHERE id = 2"))
+    assert await _ids(db, q("alpha")) == []
+    assert await _ids(db, q("gamma")) == [1]
+    assert await _ids(db, q("beta")) == []
+
+
+async def test_drop_statements_remove_everything(db: Database) -> None:
+    await _notes(db, [(1, "alpha", "x")])
+    async with db.transaction() as session:
+        for statement in search.drop_statements(NOTES, "sqlite"):
+            await session.execute(sa.text(statement))
+        names = await session.scalars(sa.text("SELECT name FROM sqlite_master WHERE name LIKE 'notes_fts%'"))
+        assert list(names) == []
+        await session.execute(sa.text("INSERT INTO notes (id, title, body) VALUES (5, 'a', 'b')"))
+
+
+def test_empty_query_is_refused() -> None:
+    with pytest.raises(ValueError):
+        search.hits(NOTES, "sqlite", Query())
