@@ -333,6 +333,11 @@ class Sandbox:
         uid = user.id
         if channel.guild_id and self.world.member(channel.guild_id, uid) is None:
             raise ValueError("only members can post in a server channel")
+        if channel.is_thread and channel.locked:
+            raise ValueError("that thread is locked")
+        if channel.is_thread and channel.archived:  # posting reopens an archived thread
+            channel.archived = False
+            self.server.dispatch_channel("THREAD_UPDATE", channel)
         atts = [self.world.add_attachment(name, data) for name, data in files]
         ref = {"message_id": str(reply_to.id), "channel_id": str(channel.id)} if reply_to else None
         msg = self.world.post(channel, uid, content=content, attachments=atts,
@@ -368,7 +373,8 @@ class Sandbox:
 
     async def wait_for_bot(self, timeout: float = 10.0) -> None:
         """Wait until a bot session is identified on the gateway."""
-        await self.wait_for(lambda: bool(self.server.gateway.live_sessions), timeout)
+        await self.wait_for(
+            lambda: any(s.ws is not None for s in self.server.gateway.live_sessions), timeout)
 
     # ---- faults ---------------------------------------------------------------------
     async def drop_gateway(self) -> None:

@@ -270,6 +270,43 @@ def register(s: SandboxServer) -> None:
                                                               "message": "Unknown user"}]}})
         return json_response(s.channel_json(world.dm_channel(user)))
 
+    async def delete_channel(request: web.Request) -> web.Response:
+        ch = s.channel(request.match_info["channel_id"])
+        world.channels.pop(ch.id)
+        g = world.guild_of(ch)
+        if g is not None and ch.id in g.channel_ids:
+            g.channel_ids.remove(ch.id)
+        s.dispatch_channel("THREAD_DELETE" if ch.is_thread else "CHANNEL_DELETE", ch)
+        return json_response(s.channel_json(ch))
+
+    async def active_threads(request: web.Request) -> web.Response:
+        g = guild(request)
+        threads = [world.channels[c] for c in g.channel_ids
+                   if world.channels[c].is_thread and not world.channels[c].archived]
+        return json_response({"threads": [s.channel_json(t) for t in threads], "members": []})
+
+    async def archived_threads(request: web.Request) -> web.Response:
+        ch = s.channel(request.match_info["channel_id"])
+        threads = [t for t in world.threads_of(ch.id) if t.archived]
+        return json_response({"threads": [s.channel_json(t) for t in threads], "members": [],
+                              "has_more": False})
+
+    async def member_role(request: web.Request) -> web.Response:
+        g = guild(request)
+        uid, rid = request.match_info["user_id"], request.match_info["role_id"]
+        member = g.members.get(int(uid)) if uid.isdigit() else None
+        if member is None:
+            raise ApiError(404, 10007, "Unknown Member")
+        if not rid.isdigit() or int(rid) not in g.roles:
+            raise ApiError(404, 10011, "Unknown Role")
+        if request.method == "PUT" and int(rid) not in member.roles:
+            member.roles.append(int(rid))
+        elif request.method == "DELETE" and int(rid) in member.roles:
+            member.roles.remove(int(rid))
+        s.gateway.dispatch("GUILD_MEMBER_UPDATE",
+                           payloads.member_json(world, member) | {"guild_id": str(g.id)})
+        return no_content()
+
     # ---- guilds ---------------------------------------------------------------------
     async def get_guild(request: web.Request) -> web.Response:
         g = guild(request)
@@ -321,6 +358,13 @@ def register(s: SandboxServer) -> None:
         ("POST", "/channels/{channel_id}/messages/{message_id}/threads", thread_from_message),
         ("PUT", "/channels/{channel_id}/thread-members/@me", join_thread),
         ("POST", "/users/@me/channels", open_dm),
+        ("DELETE", "/channels/{channel_id}", delete_channel),
+        ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+         reaction),
+        ("GET", "/channels/{channel_id}/threads/archived/public", archived_threads),
+        ("GET", "/guilds/{guild_id}/threads/active", active_threads),
+        ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", member_role),
+        ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", member_role),
         ("GET", "/guilds/{guild_id}", get_guild),
         ("GET", "/guilds/{guild_id}/members/{user_id}", get_member),
         ("GET", "/guilds/{guild_id}/members", list_members),

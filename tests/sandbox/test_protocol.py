@@ -8,7 +8,7 @@ import discord
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.sandbox.conftest import ProtocolBot
+from tests.sandbox.protocol_bot import ProtocolBot
 
 
 def statuses(sandbox: Sandbox, route: str) -> list[int]:
@@ -218,6 +218,7 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
 
 
 async def test_unknown_routes_are_recorded(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    bot.expect_unknown_routes = True
     with pytest.raises(discord.NotFound):
         await bot.http.request(discord.http.Route("GET", "/sandbox/nothing-here"))
     assert sandbox.unknown_routes == ["GET /api/v10/sandbox/nothing-here"]
