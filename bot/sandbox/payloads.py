@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.sandbox.world import (
-    _MENTION_RE,
+    MENTION_RE,
     Attachment,
     Channel,
     ChannelType,
@@ -138,8 +138,8 @@ def message_json(world: World, msg: Message, base_url: str, *,
                  gateway: bool = False) -> dict[str, Any]:
     channel = world.channels.get(msg.channel_id)
     author = world.users[msg.author_id]
-    mentioned = {int(i) for k, i in _MENTION_RE.findall(msg.content) if k != "&"}
-    role_mentions = [i for k, i in _MENTION_RE.findall(msg.content) if k == "&"]
+    mentioned = {int(i) for k, i in MENTION_RE.findall(msg.content) if k != "&"}
+    role_mentions = [i for k, i in MENTION_RE.findall(msg.content) if k == "&"]
     data: dict[str, Any] = {
         "id": str(msg.id),
         "channel_id": str(msg.channel_id),

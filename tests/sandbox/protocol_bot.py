@@ -51,6 +51,8 @@ class ProtocolBot(commands.Bot):
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
         self.removed: list[int] = []
+        self.joined: list[int] = []
+        self.expect_log_errors = False
         self.command_errors: list[BaseException] = []
         self.late_delay = 0.0
         self.expect_unknown_routes = False
@@ -58,6 +60,9 @@ class ProtocolBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         self.seen.append(message)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        self.joined.append(member.id)
 
     async def on_member_remove(self, member: discord.Member) -> None:
         self.removed.append(member.id)
@@ -104,6 +109,26 @@ class ProtocolBot(commands.Bot):
         async def fruit_complete(interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
             return [app_commands.Choice(name=f, value=f) for f in FRUITS if f.startswith(current)]
+
+        @tree.command(description="Too many choices")
+        async def many(interaction: discord.Interaction, name: str) -> None:
+            await interaction.response.send_message(name)
+
+        @many.autocomplete("name")
+        async def many_complete(interaction: discord.Interaction, current: str
+                                ) -> list[app_commands.Choice[str]]:
+            return [app_commands.Choice(name=str(i), value=str(i)) for i in range(30)]
+
+        @tree.command(description="Edits its answers")
+        async def edit(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("draft")
+            await interaction.edit_original_response(content="final")
+            original = await interaction.original_response()
+            extra = await interaction.followup.send(f"original says {original.content}",
+                                                    wait=True)
+            await extra.edit(content="edited follow-up")
+            gone = await interaction.followup.send("short-lived", wait=True)
+            await gone.delete()
 
         @tree.command(description="Posts with a nonce, twice")
         async def nonce(interaction: discord.Interaction) -> None:

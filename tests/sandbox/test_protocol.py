@@ -139,6 +139,44 @@ async def test_autocomplete(sandbox: Sandbox, bot: ProtocolBot) -> None:
     assert [c["value"] for c in choices] == ["apple", "apricot"]
 
 
+async def test_autocomplete_allows_25_choices(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    bot.expect_log_errors = True  # discord.py logs the failed autocomplete
+    choices = await sandbox.autocomplete("many", "name", "", user=sandbox.users.bruno)
+    assert choices == []
+    inter = sandbox.last_interaction
+    assert inter is not None and inter.error is not None and inter.error["code"] == 50035
+
+
+async def test_original_response_and_followups_can_be_edited(sandbox: Sandbox,
+                                                             bot: ProtocolBot) -> None:
+    inter = await sandbox.slash("edit", user=sandbox.users.alice)
+    assert [m.content for m in inter.responses] == ["final", "edited follow-up", "short-lived"]
+    assert inter.responses[2].deleted
+    assert [m.content for m in sandbox.messages(sandbox.channels.general)] == [
+        "final", "edited follow-up"]
+    assert not bot.command_errors
+
+
+async def test_guild_commands_are_not_offered_in_dms(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    with pytest.raises(ValueError, match="unknown command"):
+        await sandbox.slash("ping", user=sandbox.users.alice, guild=None)
+
+
+async def test_dm_to_the_bot_keeps_its_content(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    dm = sandbox.world.dm_channel(sandbox.users.bruno)
+    await sandbox.send_message(dm, "bonjour", user=sandbox.users.bruno)
+    await sandbox.wait_for(lambda: bot.seen)
+    assert bot.seen[0].content == "bonjour"
+    assert isinstance(bot.seen[0].channel, discord.DMChannel)
+
+
+async def test_member_join_reaches_the_bot(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    frida = sandbox.add_member("frida", locale="de")
+    await sandbox.wait_for(lambda: bot.joined == [frida.id])
+    inter = await sandbox.slash("ping", user=frida)
+    assert inter.content == "pong"
+
+
 async def test_nonce_is_enforced(sandbox: Sandbox, bot: ProtocolBot) -> None:
     inter = await sandbox.slash("nonce", user=sandbox.users.alice)
     assert inter.content == "True"
