@@ -10,12 +10,22 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from bot.db import search
 from bot.db.base import UTCDateTime
 
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# A frozen copy of bot.services.qa.search.QA_INDEX: what this revision created, whatever the code
+# says later. Every question row is indexed; queries keep solved ones.
+QA_INDEX = search.FullTextIndex(
+    name="qa_fts",
+    table="qa_questions",
+    columns=("title", "topic", "details", "accepted_text"),
+    weights=(4.0, 3.0, 1.0, 2.0),
+)
 
 
 def upgrade() -> None:
@@ -83,9 +93,14 @@ def upgrade() -> None:
         sa.Column("last_posted_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("guild_id", name=op.f("pk_qa_digest_marks")),
     )
+    dialect = op.get_bind().dialect.name
+    for statement in search.create_statements(QA_INDEX, dialect):
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    for statement in search.drop_statements(QA_INDEX, op.get_bind().dialect.name):
+        op.execute(statement)
     op.drop_table("qa_digest_marks")
     op.drop_index("ix_qa_expert_notifications_guild_expert_at", table_name="qa_expert_notifications")
     op.drop_index(op.f("ix_qa_expert_notifications_question_id"), table_name="qa_expert_notifications")

@@ -1,0 +1,150 @@
+"""Cross-agency Q&A: questions in threads, routed to experts, solved, searchable.
+
+``questions`` holds a question's life, ``routing`` the choice of experts, ``search`` the full-text
+search of solved questions, ``digest`` the weekly digest; this module adds the per-feature hooks
+(``stats``, ``export_member``, ``erase_member``) gathered by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
+from bot.services.qa._text import AskInput, CleanAsk, validate
+from bot.services.qa.digest import Digest, take_digest
+from bot.services.qa.questions import (
+    AnswerRef,
+    Asked,
+    Escalation,
+    ask,
+    check_may_close,
+    due_archives,
+    due_escalations,
+    escalate,
+    for_thread,
+    get,
+    mark_archived,
+    qa_channel,
+    record_activity,
+    reopen,
+    solve,
+    thread_ids,
+    unanswered,
+)
+from bot.services.qa.search import Hit, search, similar
+
+__all__ = [
+    "AnswerRef",
+    "AskInput",
+    "Asked",
+    "CleanAsk",
+    "Digest",
+    "Escalation",
+    "Hit",
+    "ask",
+    "check_may_close",
+    "due_archives",
+    "due_escalations",
+    "erase_member",
+    "escalate",
+    "export_member",
+    "for_thread",
+    "get",
+    "mark_archived",
+    "qa_channel",
+    "record_activity",
+    "reopen",
+    "search",
+    "similar",
+    "solve",
+    "stats",
+    "take_digest",
+    "thread_ids",
+    "unanswered",
+    "validate",
+]
+
+
+async def stats(session: AsyncSession, guild_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(Question.state, func.count()).where(Question.guild_id == guild_id).group_by(Question.state)
+    )
+    by_state = {state: int(count) for state, count in rows.all()}
+    no_reply = await session.scalar(
+        select(func.count()).where(
+            Question.guild_id == guild_id, Question.state == OPEN, Question.reply_count == 0
+        )
+    )
+    return {
+        "qa.stats.questions": sum(by_state.values()),
+        "qa.stats.solved": by_state.get(SOLVED, 0),
+        "qa.stats.open": by_state.get(OPEN, 0),
+        "qa.stats.no_reply": int(no_reply or 0),
+    }
+
+
+def _question_json(question: Question) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "thread_id": str(question.thread_id),
+        "question": question.title,
+        "details": question.details,
+        "topic": question.topic,
+        "agencies": question.agencies,
+        "label": question.label,
+        "state": question.state,
+        "created_at": question.created_at.isoformat(),
+        "solved_at": question.solved_at.isoformat() if question.solved_at else None,
+    }
+
+
+async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
+    """Questions the member asked, answers of theirs that were accepted, times they were asked."""
+    asked = await session.scalars(
+        select(Question)
+        .where(Question.guild_id == guild_id, Question.author_id == user_id)
+        .order_by(Question.created_at)
+    )
+    accepted = await session.scalars(
+        select(Question)
+        .where(Question.guild_id == guild_id, Question.accepted_author_id == user_id)
+        .order_by(Question.solved_at)
+    )
+    notified = await session.scalars(
+        select(ExpertNotification)
+        .where(ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id)
+        .order_by(ExpertNotification.notified_at)
+    )
+    return {
+        "questions_asked": [_question_json(q) for q in asked],
+        "answers_accepted": [
+            {
+                "question_id": q.id,
+                "question": q.title,
+                "answer": q.accepted_text,
+                "message_id": str(q.accepted_message_id) if q.accepted_message_id else None,
+            }
+            for q in accepted
+        ],
+        "expert_mentions": [
+            {"question_id": n.question_id, "notified_at": n.notified_at.isoformat()} for n in notified
+        ],
+    }
+
+
+async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> None:
+    """Questions and accepted answers stay for the community, with the member's id removed."""
+    for column in (Question.author_id, Question.accepted_author_id, Question.last_answer_author_id):
+        await session.execute(
+            update(Question)
+            .where(Question.guild_id == guild_id, column == user_id)
+            .values({column.key: None})
+        )
+    await session.execute(
+        delete(ExpertNotification).where(
+            ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id
+        )
+    )

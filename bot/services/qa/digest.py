@@ -1,0 +1,43 @@
+"""The weekly digest of unanswered questions, posted to the Q&A channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models.qa import DigestMark, Question
+from bot.services import guild_settings
+from bot.services.qa.questions import unanswered
+
+DIGEST_EVERY = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Digest:
+    channel_id: int
+    language: str | None
+    questions: list[Question]
+
+
+async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Digest | None:
+    """The digest when one is due (marking it posted), else None.
+
+    The first sweep in a server only starts the week, so a digest never comes a minute after
+    the first question. Only questions anyone may see are listed: the digest is public.
+    """
+    settings = await guild_settings.get(session, guild_id)
+    if settings.qa_channel_id is None:
+        return None
+    mark = await session.get(DigestMark, guild_id)
+    if mark is None:
+        session.add(DigestMark(guild_id=guild_id, last_posted_at=now))
+        return None
+    if now - mark.last_posted_at < DIGEST_EVERY:
+        return None
+    mark.last_posted_at = now
+    questions = await unanswered(session, guild_id, verified=False)
+    if not questions:
+        return None
+    return Digest(settings.qa_channel_id, settings.language, questions)
