@@ -1,0 +1,151 @@
+"""Verification by moderators, its expiry and warning, and what happens when a member leaves."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import GuildSettings
+from bot.db.models.experts import ExpertProfile
+from bot.errors import Invalid, NotFound
+from bot.services import audit
+from bot.services.experts import profiles
+
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 60
+WARN_BEFORE = timedelta(days=7)
+DEFAULT_RETENTION_DAYS = 30
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Same day ``months`` later, clamped to the month's last day (31 Jan + 1 -> 28/29 Feb)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+async def verify(
+    session: AsyncSession,
+    guild_id: int,
+    moderator_id: int,
+    user_id: int,
+    *,
+    now: datetime,
+    months: int = DEFAULT_MONTHS,
+) -> datetime:
+    """Verify the member's affiliation until ``now + months``; audited. Returns the expiry."""
+    if not 1 <= months <= MAX_MONTHS:
+        raise Invalid("expert.bad_months", limit=MAX_MONTHS)
+    profile = await profiles.get_row(session, guild_id, user_id)
+    if profile is None or profile.left_at is not None:
+        raise NotFound("expert.no_profile_of")
+    until = add_months(now, months)
+    profile.verified_by, profile.verified_at, profile.verified_until = moderator_id, now, until
+    profile.expiry_warned_at = None
+    await audit.record(
+        session,
+        guild_id,
+        moderator_id,
+        "expert.verify",
+        target=f"<@{user_id}>",
+        details={"months": months, "until": until.isoformat()},
+    )
+    return until
+
+
+async def is_verified(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
+    """Verified by a moderator and not expired; profiles of members who left are not verified."""
+    found = await session.scalar(
+        select(ExpertProfile.id).where(
+            ExpertProfile.guild_id == guild_id,
+            ExpertProfile.user_id == user_id,
+            ExpertProfile.left_at.is_(None),
+            ExpertProfile.verified_until > now,
+        )
+    )
+    return found is not None
+
+
+@dataclass(frozen=True)
+class ExpiryWarning:
+    guild_id: int
+    user_id: int
+    expires_at: datetime
+
+
+async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[ExpiryWarning]:
+    """Verifications ending within a week not yet warned about, marked as warned as they are
+    returned: running this twice never warns twice. (Across every server: it is a sweep.)"""
+    rows = list(
+        await session.scalars(
+            select(ExpertProfile).where(
+                ExpertProfile.left_at.is_(None),
+                ExpertProfile.expiry_warned_at.is_(None),
+                ExpertProfile.verified_until > now,
+                ExpertProfile.verified_until <= now + WARN_BEFORE,
+            )
+        )
+    )
+    warnings = []
+    for profile in rows:
+        assert profile.verified_until is not None
+        profile.expiry_warned_at = now
+        warnings.append(ExpiryWarning(profile.guild_id, profile.user_id, profile.verified_until))
+    return warnings
+
+
+async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
+    """Hide the profile at once; it is erased after the server's retention period."""
+    result = await session.execute(
+        update(ExpertProfile)
+        .where(
+            ExpertProfile.guild_id == guild_id,
+            ExpertProfile.user_id == user_id,
+            ExpertProfile.left_at.is_(None),
+        )
+        .values(left_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def member_returned(session: AsyncSession, guild_id: int, user_id: int) -> bool:
+    """A member back before the erasure finds their profile shown again."""
+    result = await session.execute(
+        update(ExpertProfile)
+        .where(
+            ExpertProfile.guild_id == guild_id,
+            ExpertProfile.user_id == user_id,
+            ExpertProfile.left_at.is_not(None),
+        )
+        .values(left_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def erase_departed(session: AsyncSession, now: datetime) -> int:
+    """Erase the profiles of members gone for longer than their server's retention period."""
+    rows = (
+        await session.execute(
+            select(
+                ExpertProfile.guild_id,
+                ExpertProfile.user_id,
+                ExpertProfile.left_at,
+                GuildSettings.retention_days,
+            )
+            .outerjoin(GuildSettings, GuildSettings.guild_id == ExpertProfile.guild_id)
+            .where(ExpertProfile.left_at.is_not(None))
+        )
+    ).all()
+    erased = 0
+    for guild_id, user_id, left_at, retention in rows:
+        days = DEFAULT_RETENTION_DAYS if retention is None else retention
+        if left_at is not None and left_at + timedelta(days=days) <= now:
+            await profiles.remove(session, guild_id, user_id)
+            await audit.record(session, guild_id, None, "expert.retention_erased")
+            erased += 1
+    return erased
