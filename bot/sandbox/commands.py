@@ -3,6 +3,7 @@ line against the commands the bot synced and types option values from their defi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.sandbox import payloads
@@ -43,6 +44,45 @@ def find_command(world: World, guild_id: int | None, line: str
     return top, path, node
 
 
+def parse_command_line(world: World, guild_id: int | None, line: str
+                       ) -> tuple[str, dict[str, str]]:
+    """``/resource search query: portal monitor tag: border`` -> ("resource search",
+    {"query": "portal monitor", "tag": "border"}), using the synced definitions to tell
+    subcommands and option names apart (as Discord's client does)."""
+    text = line.strip().lstrip("/")
+    words = text.split()
+    if not words:
+        raise ValueError("empty command")
+    top = next((c for c in world.commands_for(guild_id)
+                if c.get("type", 1) == 1 and words[0] in _names(c)), None)
+    if top is None:
+        raise ValueError(f"unknown command /{words[0]}")
+    path, node, used = [words[0]], top, 1
+    while used < len(words):
+        child = next((o for o in node.get("options") or []
+                      if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)
+                      and words[used] in _names(o)), None)
+        if child is None:
+            break
+        path.append(words[used])
+        node, used = child, used + 1
+    rest = text
+    for word in path:
+        rest = rest[rest.index(word) + len(word):]
+    names = [o["name"] for o in node.get("options") or []
+             if o["type"] not in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+    options: dict[str, str] = {}
+    if rest.strip():
+        pattern = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names or ["$^"])) + r"):")
+        marks = list(pattern.finditer(rest))
+        if not marks or rest[:marks[0].start()].strip():
+            raise ValueError(f"cannot read options from {rest.strip()!r} (options: {names})")
+        for mark, after in zip(marks, [*marks[1:], None], strict=True):
+            end = after.start() if after else len(rest)
+            options[mark.group(1)] = rest[mark.end():end].strip()
+    return " ".join(path), options
+
+
 class Resolver:
     def __init__(self, world: World, guild_id: int | None) -> None:
         self.world, self.guild_id = world, guild_id
@@ -54,6 +94,9 @@ class Resolver:
     def user(self, value: Any) -> str:
         if isinstance(value, Member):
             value = value.user
+        if isinstance(value, str):
+            value = value.strip().removeprefix("<@").removeprefix("!").removesuffix(">")
+            value = value.removeprefix("@")
         if isinstance(value, str) and not value.isdigit():
             value = next((u for u in self.world.users.values() if u.name == value), None)
         if isinstance(value, int | str):
@@ -68,6 +111,8 @@ class Resolver:
         return str(value.id)
 
     def channel(self, value: Any, types: list[int] | None = None) -> str:
+        if isinstance(value, str):
+            value = value.strip().removeprefix("<#").removesuffix(">").removeprefix("#")
         if isinstance(value, str) and not value.isdigit():
             value = next((c for c in self.world.channels.values()
                           if c.name == value and c.guild_id == self.guild_id), None)
@@ -87,6 +132,8 @@ class Resolver:
         guild = self.world.guilds.get(self.guild_id or 0)
         if guild is None:
             raise ValueError("roles only exist in a server")
+        if isinstance(value, str):
+            value = value.strip().removeprefix("<@&").removesuffix(">").removeprefix("@")
         if isinstance(value, str) and not value.isdigit():
             value = next((r for r in guild.roles.values() if r.name == value), None)
         if isinstance(value, int | str):

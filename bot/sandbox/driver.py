@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox import payloads
-from bot.sandbox.commands import Resolver, command_data, interaction_payload
+from bot.sandbox.commands import (
+    Resolver,
+    command_data,
+    interaction_payload,
+    parse_command_line,
+)
 from bot.sandbox.faults import Fault
 from bot.sandbox.server import RecordedRequest, SandboxServer
 from bot.sandbox.world import (
@@ -189,6 +194,12 @@ class Sandbox:
         data = command_data(self.world, where.guild_id, command, options, self.server.base_url)
         inter = await self._interact(2, user, where, data)
         return await self._settle(inter, timeout)
+
+    def parse(self, line: str, *, channel: Channel | None = None) -> tuple[str, dict[str, str]]:
+        """Read a typed line (``/resource search query: portal monitor``) into the command
+        and its options, as ``slash(command, **options)`` takes them."""
+        guild_id = channel.guild_id if channel else (self.guild.id if self.guild else None)
+        return parse_command_line(self.world, guild_id, line)
 
     async def autocomplete(self, command: str, option_name: str, value: str, *,
                            user: User | Member, channel: Channel | None = None,

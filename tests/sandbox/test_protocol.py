@@ -58,6 +58,18 @@ async def test_options_are_typed_from_synced_definitions(sandbox: Sandbox,
         await sandbox.slash("resource", user=sandbox.users.carol)
 
 
+async def test_typed_lines_are_parsed_like_the_discord_client(sandbox: Sandbox,
+                                                               bot: ProtocolBot) -> None:
+    assert sandbox.parse("/resource search query: portal monitor") == (
+        "resource search", {"query": "portal monitor"})
+    command, options = sandbox.parse("/echo text: a: b times: 2 member: @bruno")
+    assert (command, options) == ("echo", {"text": "a: b", "times": "2", "member": "@bruno"})
+    inter = await sandbox.slash(command, user=sandbox.users.alice, **options)
+    assert inter.content == "a: ba: b (bruno)"
+    with pytest.raises(ValueError):
+        sandbox.parse("/echo hello")
+
+
 async def test_mentions_that_would_ping(sandbox: Sandbox, bot: ProtocolBot) -> None:
     alice, bruno = sandbox.users.alice, sandbox.users.bruno
     text = f"{alice.mention} {sandbox.roles.moderators.mention} @everyone"
@@ -164,10 +176,12 @@ async def test_guild_commands_are_not_offered_in_dms(sandbox: Sandbox, bot: Prot
 
 async def test_dm_to_the_bot_keeps_its_content(sandbox: Sandbox, bot: ProtocolBot) -> None:
     dm = sandbox.world.dm_channel(sandbox.users.bruno)
-    await sandbox.send_message(dm, "bonjour", user=sandbox.users.bruno)
+    await sandbox.send_message(dm, "bonjour", user=sandbox.users.bruno,
+                               files=[("notes.txt", b"ci-joint")])
     await sandbox.wait_for(lambda: bot.seen)
     assert bot.seen[0].content == "bonjour"
     assert isinstance(bot.seen[0].channel, discord.DMChannel)
+    assert await bot.seen[0].attachments[0].read() == b"ci-joint"
 
 
 async def test_member_join_reaches_the_bot(sandbox: Sandbox, bot: ProtocolBot) -> None:
@@ -247,6 +261,9 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
                            applied_tags=[tag, solved])
     assert thread.archived and thread.name.startswith("[solved]")
     await sandbox.send_message(thread, "an answer", user=sandbox.users.alice)
+    assert not thread.archived  # posting reopened it
+    inside = await sandbox.slash("ping", user=sandbox.users.carol, channel=thread)
+    assert inside.response is not None and inside.response.channel_id == thread.id
     general = bot.get_channel(sandbox.channels.general.id)
     msg = await general.send("start here")  # type: ignore[union-attr]
     side = await msg.create_thread(name="side talk")
