@@ -27,9 +27,6 @@ async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Di
     The first sweep in a server only starts the week, so a digest never comes a minute after
     the first question. Only questions anyone may see are listed: the digest is public.
     """
-    settings = await guild_settings.get(session, guild_id)
-    if settings.qa_channel_id is None:
-        return None
     mark = await session.get(DigestMark, guild_id)
     if mark is None:
         session.add(DigestMark(guild_id=guild_id, last_posted_at=now))
@@ -37,6 +34,9 @@ async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Di
     if now - mark.last_posted_at < DIGEST_EVERY:
         return None
     mark.last_posted_at = now
+    settings = await guild_settings.get(session, guild_id)
+    if settings.qa_channel_id is None:
+        return None
     questions = await unanswered(session, guild_id, verified=False)
     if not questions:
         return None
