@@ -35,7 +35,14 @@ def setup_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
+    quiet = max(logging.WARNING, logging.getLevelName(settings.log_level))
+    logging.getLogger("alembic").setLevel(quiet)
+    logging.getLogger("discord.client").addFilter(_no_voice_warnings)
+
+
+def _no_voice_warnings(record: logging.LogRecord) -> bool:
+    """Liaison has no voice features: discord.py's warnings about voice libraries are noise."""
+    return "voice will NOT be supported" not in record.getMessage()
 
 
 # -- run / sync ----------------------------------------------------------------------------------
@@ -47,12 +54,15 @@ async def _serve(
     bot = LiaisonBot(settings, force_sync=force_sync)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: bot.spawn(bot.close()) if not bot.is_closed() else None)
-    async with bot:
-        if sync_only:
-            await bot.login(token)  # login runs setup_hook, which syncs
-            return
-        await bot.start(token)
+        loop.add_signal_handler(sig, lambda: loop.create_task(bot.close()))
+    try:
+        async with bot:
+            if sync_only:
+                await bot.login(token)  # login runs setup_hook, which syncs
+                return
+            await bot.start(token)
+    finally:
+        await bot.close()  # waits for the whole shutdown, whoever started it
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import time
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
@@ -76,6 +77,8 @@ class LiaisonBot(commands.Bot):
         self.synced = False
         self.revision: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing: asyncio.Future[None] | None = None
+        self._created = time.monotonic()
         self.tree.on_error = send_error  # type: ignore[method-assign]
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -96,12 +99,22 @@ class LiaisonBot(commands.Bot):
                 await self.load_extension(name)
 
     async def close(self) -> None:
-        """Stop taking work, let pending writes finish, then release what the bot owns."""
+        """Stop taking work, let pending writes finish, then release what the bot owns.
+
+        Safe to call more than once (a signal and ``async with`` may both ask): every caller
+        waits for the same shutdown.
+        """
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._shutdown())
+        await asyncio.shield(self._closing)
+
+    async def _shutdown(self) -> None:
         scheduler = getattr(self, "scheduler", None)
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_SECONDS)
+        pending = {task for task in self._tasks if task is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
         await super().close()
         db = getattr(self, "db", None)
         if db is not None:
@@ -113,6 +126,14 @@ class LiaisonBot(commands.Bot):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def on_ready(self) -> None:
+        log.info(
+            "ready as %s in %d servers, %.2f s after start",
+            self.user,
+            len(self.guilds),
+            time.monotonic() - self._created,
+        )
 
     # -- command sync ------------------------------------------------------------------------
     async def command_payload(self) -> list[dict[str, Any]]:

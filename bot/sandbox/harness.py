@@ -1,0 +1,130 @@
+"""The real Liaison bot connected to a sandbox: used by the console and the end-to-end tests.
+
+The bot is the unmodified ``LiaisonBot``; only its settings point it at the sandbox
+(``DISCORD_API_BASE`` and ``DISCORD_GATEWAY_URL``), the same way an operator could.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+from typing import Any, cast
+
+from bot.client import LiaisonBot
+from bot.clock import Clock
+from bot.config import Settings, load_settings
+from bot.sandbox.driver import Sandbox
+from bot.services import guild_settings
+from bot.services.guild_settings import SetupChange
+
+CLOCK_EVENT_TASK = "discord.py: on_clock_advanced"
+
+
+class LiaisonSandbox(Sandbox):
+    """A sandbox with Liaison connected to it, which can be stopped, restarted and time-shifted."""
+
+    bot: LiaisonBot | None = None
+    settings: Settings
+    _task: asyncio.Task[None] | None = None
+
+    def bot_settings(self, database_url: str, **overrides: Any) -> Settings:
+        return load_settings(
+            env_file=None,
+            database_url=database_url,
+            discord_api_base=self.api_base,
+            discord_gateway_url=self.gateway_url,
+            **overrides,
+        )
+
+    async def start_bot(
+        self, settings: Settings | None = None, *, clock: Clock | None = None, timeout: float = 15.0  # noqa: ASYNC109
+    ) -> LiaisonBot:
+        """Start Liaison and return once it is ready (connected, guilds received)."""
+        if settings is not None:
+            self.settings = settings
+        previous = self.bot.clock if self.bot is not None else None
+        bot = LiaisonBot(self.settings, clock=clock or previous, guild_ready_timeout=0.05)
+        self.bot = bot
+        self._task = asyncio.create_task(bot.start(self.world.token), name="liaison-bot")
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=timeout, return_when="FIRST_COMPLETED")
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # raise the reason the bot stopped
+            raise TimeoutError("Liaison did not become ready in the sandbox")
+        return bot
+
+    async def stop_bot(self) -> None:
+        """A clean shutdown, as on SIGTERM."""
+        if self.bot is None:
+            return
+        await self.bot.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._task, 10)
+        self._task = None
+
+    async def kill_bot(self) -> None:
+        """An abrupt stop, as close as one process can get to SIGKILL: no cleanup runs."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        if self.bot is not None:
+            scheduler = getattr(self.bot, "scheduler", None)
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
+            with contextlib.suppress(Exception):
+                await self.bot.http.close()
+            db = getattr(self.bot, "db", None)
+            if db is not None:
+                await db.dispose()
+        self._task = None
+
+    async def restart_bot(self, *, kill: bool = False) -> LiaisonBot:
+        await (self.kill_bot() if kill else self.stop_bot())
+        return await self.start_bot()
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the bot's clock forward and let every feature run what became due."""
+        assert self.bot is not None
+        self.bot.clock.advance(delta)
+        self.bot.dispatch("clock_advanced")
+        await asyncio.sleep(0)
+        running = [t for t in asyncio.all_tasks() if t.get_name() == CLOCK_EVENT_TASK]
+        if running:
+            await asyncio.wait(running, timeout=10)
+        await self.quiet()
+
+    async def configure(self, **change: Any) -> None:
+        """Write server settings as ``/liaison setup`` would (ids or sandbox objects)."""
+        assert self.bot is not None and self.guild is not None
+        values = {key: getattr(value, "id", value) for key, value in change.items()}
+        async with self.bot.db.transaction() as session:
+            await guild_settings.update(session, self.guild.id, self.users.owner.id, SetupChange(**values))
+
+    async def close(self) -> None:
+        await self.stop_bot()
+        await super().close()
+
+
+async def start_liaison_sandbox(
+    database_url: str, *, configure: bool = True, **overrides: Any
+) -> LiaisonSandbox:
+    """A seeded sandbox with Liaison connected and (by default) the server set up."""
+    sandbox = cast(LiaisonSandbox, await LiaisonSandbox.start())
+    try:
+        await sandbox.start_bot(sandbox.bot_settings(database_url, **overrides))
+        if configure:
+            await sandbox.configure(
+                moderator_role_id=sandbox.roles.moderators,
+                qa_channel_id=sandbox.channels.qa,
+                events_channel_id=sandbox.channels.events,
+                review_channel_id=sandbox.channels.review,
+            )
+    except BaseException:
+        await sandbox.close()
+        raise
+    return sandbox

@@ -1,0 +1,68 @@
+"""The ``sandbox`` fixture: a fresh sandbox server, a fresh database and the real bot, started.
+
+A test fails if the bot logged an error (an unhandled exception) or called a route that the
+sandbox does not know.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.harness import LiaisonSandbox, start_liaison_sandbox
+
+
+class ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def error_log() -> AsyncIterator[ErrorLog]:  # type: ignore[misc]
+    handler = ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+
+
+async def _sandbox(
+    tmp_path: Path, template: Path, error_log: ErrorLog, *, configure: bool
+) -> AsyncIterator[LiaisonSandbox]:
+    db_file = tmp_path / "e2e.db"
+    shutil.copyfile(template, db_file)
+    sandbox = await start_liaison_sandbox(f"sqlite+aiosqlite:///{db_file}", configure=configure)
+    try:
+        yield sandbox
+    finally:
+        await sandbox.close()
+    errors = [f"{r.name}: {r.getMessage()}" for r in error_log.records]
+    assert errors == [], f"the bot logged errors: {errors}"
+    assert sandbox.unknown_routes == [], f"unknown routes called: {sandbox.unknown_routes}"
+
+
+@pytest.fixture
+async def sandbox(
+    tmp_path: Path, migrated_template: Path, error_log: ErrorLog
+) -> AsyncIterator[LiaisonSandbox]:
+    """Liaison connected to a seeded sandbox, with the server set up (moderator role = Moderators,
+    Q&A forum = #qa, events = #events, review = #review)."""
+    async for sb in _sandbox(tmp_path, migrated_template, error_log, configure=True):
+        yield sb
+
+
+@pytest.fixture
+async def bare_sandbox(
+    tmp_path: Path, migrated_template: Path, error_log: ErrorLog
+) -> AsyncIterator[LiaisonSandbox]:
+    """Liaison connected to a seeded sandbox whose server was never set up."""
+    async for sb in _sandbox(tmp_path, migrated_template, error_log, configure=False):
+        yield sb

@@ -1,0 +1,59 @@
+"""`liaison run` as an operator starts it: a real process against the sandbox's two URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.sandbox.driver import Sandbox
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _run_once(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "LIAISON_"))}
+    env |= {
+        "DISCORD_TOKEN": TOKEN,
+        "DATABASE_URL": db_url,
+        "DISCORD_API_BASE": sandbox.api_base,
+        "DISCORD_GATEWAY_URL": sandbox.gateway_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    sessions_before = len(sandbox.server.gateway.live_sessions)
+    await sandbox.wait_for(lambda: len(sandbox.server.gateway.live_sessions) > sessions_before, timeout=30)
+    await sandbox.quiet(0.3)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode or 0, stderr.decode()
+
+
+async def test_run_migrates_connects_syncs_once_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+    sandbox = await Sandbox.start()
+    try:
+        db_url = f"sqlite+aiosqlite:///{tmp_path}/run.db"
+        code, log = await _run_once(sandbox, db_url)
+        assert code == 0, log
+        assert "database at revision" in log and "Traceback" not in log
+        syncs = [r for r in sandbox.requests if r.method == "PUT" and r.path.endswith("/commands")]
+        assert len(syncs) == 1
+        code, log = await _run_once(sandbox, db_url)
+        assert code == 0, log
+        assert "slash commands unchanged" in log
+        assert len([r for r in sandbox.requests if r.method == "PUT" and r.path.endswith("/commands")]) == 1
+        assert sandbox.unknown_routes == []
+    finally:
+        await sandbox.close()
