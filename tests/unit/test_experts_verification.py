@@ -1,0 +1,125 @@
+"""Verification by moderators, its expiry warning, and retention after a member leaves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.db.models import GuildSettings
+from bot.db.models.experts import ExpertProfile
+from bot.errors import Invalid, NotFound
+from bot.services import audit, experts
+from bot.services.experts import ProfileInput
+from bot.services.experts.verification import add_months
+
+G = 1
+
+
+async def add(db: Database, clock: FrozenClock, user_id: int, guild_id: int = G) -> None:
+    async with db.transaction() as session:
+        await experts.register(
+            session,
+            guild_id,
+            user_id,
+            ProfileInput("ASN", "FR", "Dosimetry", "fr"),
+            consent_text="ok",
+            now=clock.now(),
+        )
+
+
+def test_add_months_clamps_to_the_end_of_the_month() -> None:
+    moment = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
+    assert add_months(moment, 1) == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
+    assert add_months(moment, 12) == datetime(2027, 1, 31, 12, 0, tzinfo=UTC)
+    assert add_months(moment, 13) == datetime(2027, 2, 28, 12, 0, tzinfo=UTC)
+
+
+async def test_verify_is_audited_and_refuses_bad_input(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    async with db.transaction() as session:
+        until = await experts.verify(session, G, 99, 10, now=clock.now())
+        assert until == datetime(2027, 3, 20, 9, 0, tzinfo=UTC)
+        lines = await audit.recent(session, G)
+        assert [(line.actor_id, line.action, line.target) for line in lines] == [
+            (99, "expert.verify", "<@10>")
+        ]
+        for months in (0, 61):
+            with pytest.raises(Invalid):
+                await experts.verify(session, G, 99, 10, now=clock.now(), months=months)
+        with pytest.raises(NotFound):
+            await experts.verify(session, G, 99, 11, now=clock.now())
+
+
+async def test_expiry_warning_is_sent_once_a_week_before(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now(), months=1)
+        await experts.verify(session, G, 99, 11, now=clock.now(), months=2)
+    clock.set(datetime(2026, 4, 13, 8, 59, tzinfo=UTC))
+    async with db.transaction() as session:
+        assert await experts.due_expiry_warnings(session, clock.now()) == []
+    clock.advance(timedelta(minutes=1))
+    async with db.transaction() as session:
+        warnings = await experts.due_expiry_warnings(session, clock.now())
+    assert [(w.guild_id, w.user_id, w.expires_at) for w in warnings] == [
+        (G, 10, datetime(2026, 4, 20, 9, 0, tzinfo=UTC))
+    ]
+    clock.advance(timedelta(days=1))
+    async with db.transaction() as session:
+        assert await experts.due_expiry_warnings(session, clock.now()) == []
+        # A renewed verification may be warned about again when its own end comes.
+        await experts.verify(session, G, 99, 10, now=clock.now(), months=1)
+    clock.advance(timedelta(days=25))
+    async with db.transaction() as session:
+        assert {w.user_id for w in await experts.due_expiry_warnings(session, clock.now())} == {10}
+
+
+async def test_expired_verification_is_never_warned_late(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now(), months=1)
+    clock.advance(timedelta(days=60))
+    async with db.transaction() as session:
+        assert await experts.due_expiry_warnings(session, clock.now()) == []
+        page = await experts.find(session, G, viewer_verified=False, now=clock.now())
+        assert page.experts[0].verified_until is None
+
+
+async def test_leaving_hides_at_once_and_erases_after_retention(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    await add(db, clock, 12, guild_id=2)
+    async with db.transaction() as session:
+        session.add(GuildSettings(guild_id=2, retention_days=7))
+        assert await experts.member_left(session, G, 10, clock.now())
+        assert await experts.member_left(session, G, 11, clock.now())
+        assert await experts.member_left(session, 2, 12, clock.now())
+        page = await experts.find(session, G, viewer_verified=True, now=clock.now())
+        assert page.total == 0
+        with pytest.raises(NotFound):
+            await experts.show(session, G, 10, viewer_id=1, viewer_verified=True, now=clock.now())
+        assert await experts.member_returned(session, G, 11)
+    clock.advance(timedelta(days=7))
+    async with db.transaction() as session:
+        assert await experts.erase_departed(session, clock.now()) == 1
+    clock.advance(timedelta(days=23))
+    async with db.transaction() as session:
+        assert await experts.erase_departed(session, clock.now()) == 1
+        assert await experts.erase_departed(session, clock.now()) == 0
+        remaining = list(await session.scalars(select(ExpertProfile.user_id)))
+        assert remaining == [11]
+        actions = [line.action for line in await audit.recent(session, G)]
+        assert actions == ["expert.retention_erased"]
+
+
+async def test_stats_count_profiles_and_verified(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=datetime.now(UTC))
+        assert await experts.stats(session, G) == {"expert.stats.profiles": 2, "expert.stats.verified": 1}

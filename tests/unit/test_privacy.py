@@ -1,0 +1,163 @@
+"""/me export and /me delete: everything about a member, and nothing left after erasure.
+
+The erasure test seeds data across features, erases one member, then reads every row of every
+table of the models and fails if any column still holds the member's id or personal text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.db.models import AuditEntry, Base, MemberSettings
+from bot.services import audit, experts, member_prefs, notices, privacy
+from bot.services.experts import ProfileInput
+from bot.services.member_prefs import PrefsChange
+
+G = 1
+USER = 987654321012345678
+OTHER = 111111111111111111
+MODERATOR = 222222222222222222
+PERSONAL = ("Zorglub Customs Authority", "My secret bio about Zorglub", "Zorglub triage method")
+
+
+async def _seed_experts(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        await experts.register(
+            session,
+            G,
+            USER,
+            ProfileInput(
+                PERSONAL[0], "FR", f"Dosimetry, {PERSONAL[2]}", "fr, en", "Europe/Paris", PERSONAL[1]
+            ),
+            consent_text="I agree to be listed",
+            now=clock.now(),
+        )
+        await experts.register(
+            session,
+            G,
+            OTHER,
+            ProfileInput("ASN", "FR", "Dosimetry", "fr"),
+            consent_text="ok",
+            now=clock.now(),
+        )
+        await experts.verify(session, G, MODERATOR, USER, now=clock.now())
+        await experts.verify(session, G, USER, OTHER, now=clock.now(), months=3)
+        await member_prefs.update(session, G, USER, PrefsChange(language="fr", timezone="Europe/Paris"))
+        await notices.leave(session, G, USER, "expert.expiry_warning", until="2027-01-01")
+        await audit.record(session, G, USER, "settings.update", details={"language": "fr"})
+
+
+async def _seed_other_features(db: Database, clock: FrozenClock) -> None:
+    """Data of the other features, through their own services."""
+    from bot.services import events
+    from bot.services.qa import _text, questions
+
+    async with db.transaction() as session:
+        change = await events.create(
+            session,
+            G,
+            USER,
+            events.EventInput(title="Workshop", start="2026-04-01 10:00", timezone="UTC"),
+            clock.now(),
+        )
+        await events.rsvp(session, G, change.event.id, USER, "going", clock.now())
+        await events.rsvp(session, G, change.event.id, OTHER, "maybe", clock.now())
+        given = _text.validate(_text.AskInput(question="Who has run a RIID in the field?", topic="Dosimetry"))
+        await questions.ask(
+            session,
+            G,
+            given,
+            author_id=USER,
+            language="en",
+            channel_id=5,
+            thread_id=6,
+            starter_message_id=7,
+            now=clock.now(),
+        )
+
+
+async def _all_values(db: Database) -> list[tuple[str, str, Any]]:
+    found: list[tuple[str, str, Any]] = []
+    async with db.transaction() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                found.extend((table.name, column, value) for column, value in row.items())
+    return found
+
+
+def _holds(value: Any, needles: tuple[str, ...]) -> bool:
+    if value is None:
+        return False
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+    return any(needle in text for needle in needles)
+
+
+async def test_export_gathers_every_feature_and_the_core(db: Database, clock: FrozenClock) -> None:
+    await _seed_experts(db, clock)
+    await _seed_other_features(db, clock)
+    async with db.transaction() as session:
+        data = await privacy.export(session, G, USER, now=clock.now())
+    text = json.dumps(data)
+    assert data["experts"]["profile"]["agency"] == PERSONAL[0]
+    assert data["experts"]["profile"]["consent"]["text"] == "I agree to be listed"
+    assert data["experts"]["verifications_given"] == 1
+    assert data["member_settings"]["language"] == "fr"
+    assert [n["key"] for n in data["notices"]] == ["expert.expiry_warning"]
+    assert "settings.update" in [a["action"] for a in data["moderator_actions"]]
+    assert data["events"]["rsvps"][0]["status"] == "going"
+    assert data["qa"]["questions_asked"][0]["question"] == "Who has run a RIID in the field?"
+    assert str(OTHER) not in text and str(MODERATOR) not in text
+
+
+async def test_delete_leaves_no_trace_in_any_table(db: Database, clock: FrozenClock) -> None:
+    await _seed_experts(db, clock)
+    await _seed_other_features(db, clock)
+    needles = (str(USER), *PERSONAL)
+    before = [(t, c) for t, c, v in await _all_values(db) if _holds(v, needles)]
+    assert {t for t, _ in before} >= {"expert_profiles", "member_settings", "notices", "audit_log"}
+    async with db.transaction() as session:
+        features = await privacy.erase(session, G, USER)
+    assert "experts" in features
+    left = [(t, c) for t, c, v in await _all_values(db) if _holds(v, needles)]
+    assert left == []
+    async with db.transaction() as session:
+        other = await experts.show(session, G, OTHER, viewer_id=OTHER, viewer_verified=False, now=clock.now())
+        assert other.verified_until is not None  # the verification the member gave still stands
+        assert await experts.expertise_suggestions(session, G, "zorglub") == []
+        erased = await session.scalar(select(AuditEntry).where(AuditEntry.action == privacy.ERASED_ACTION))
+        assert erased is not None and erased.actor_id is None and erased.target is None
+        assert (await privacy.export(session, G, OTHER))["experts"]["profile"] is not None
+
+
+async def test_erasure_is_one_transaction(db: Database, clock: FrozenClock) -> None:
+    await _seed_experts(db, clock)
+    try:
+        async with db.transaction() as session:
+            await privacy.erase(session, G, USER)
+            raise RuntimeError("interrupted")
+    except RuntimeError:
+        pass
+    async with db.transaction() as session:
+        assert await session.get(MemberSettings, (G, USER)) is not None
+        assert (await privacy.export(session, G, USER))["experts"]["profile"] is not None
+
+
+async def test_member_prefs_update_and_defaults(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        prefs = await member_prefs.get(session, G, USER)
+        assert (prefs.language, prefs.dm_reminders, prefs.qa_routing) == (None, True, True)
+        prefs = await member_prefs.update(
+            session, G, USER, PrefsChange(timezone="asia/phnom_penh", qa_routing=False)
+        )
+        assert (prefs.timezone, prefs.qa_routing, prefs.dm_reminders) == ("Asia/Phnom_Penh", False, True)
+    clock.advance(timedelta(minutes=1))
+    async with db.transaction() as session:
+        prefs = await member_prefs.update(session, G, USER, PrefsChange(dm_reminders=False, language="FR"))
+        assert (prefs.language, prefs.timezone, prefs.dm_reminders) == ("fr", "Asia/Phnom_Penh", False)
+        assert not (await member_prefs.update(session, G, USER, PrefsChange())).qa_routing
