@@ -1,1 +1,102 @@
-"""Tables of the resources feature (filled in by its issue)."""
+"""Resource library: curated entries, their tags, members' suggestions, and the per-server glossary.
+
+The full-text index over ``resources`` (``resources_fts``) exists only in the database: it is
+created, with the triggers that keep it in sync, by migration 0002 through ``bot.db.search``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.clock import utcnow
+from bot.db.base import Base, Snowflake, UTCDateTime
+from bot.db.search import FullTextIndex
+
+RESOURCES_INDEX = FullTextIndex(
+    name="resources_fts",
+    table="resources",
+    columns=("title", "tags", "description"),
+    weights=(8.0, 4.0, 1.0),
+)
+
+
+class Resource(Base):
+    """One curated entry of a server's library."""
+
+    __tablename__ = "resources"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "url", name="uq_resources_guild_url"),
+        Index("ix_resources_guild_views", "guild_id", "views"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tags: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    label: Mapped[str] = mapped_column(String(16), default="TLP:GREEN", server_default="TLP:GREEN")
+    added_by: Mapped[int | None] = mapped_column(Snowflake)
+    suggested_by: Mapped[int | None] = mapped_column(Snowflake)
+    views: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ResourceTag(Base):
+    """One normalised tag of a resource: for tag filters, the tag list and tag autocomplete."""
+
+    __tablename__ = "resource_tags"
+    __table_args__ = (Index("ix_resource_tags_guild_tag", "guild_id", "tag"),)
+
+    resource_id: Mapped[int] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+
+
+class ResourceSuggestion(Base):
+    """A member's suggestion, waiting in the review queue or decided."""
+
+    __tablename__ = "resource_suggestions"
+    __table_args__ = (Index("ix_resource_suggestions_guild_status", "guild_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tags: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    suggested_by: Mapped[int | None] = mapped_column(Snowflake)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(Snowflake)
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class GlossaryEntry(Base):
+    """A server's own glossary entry: an acronym and the phrases it stands for (en and fr).
+
+    Overlays the built-in glossary; an entry with no expansions hides a built-in acronym.
+    """
+
+    __tablename__ = "resource_glossary"
+    __table_args__ = (UniqueConstraint("guild_id", "acronym", name="uq_resource_glossary_guild_acronym"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    acronym: Mapped[str] = mapped_column(String(32))
+    expansions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[int | None] = mapped_column(Snowflake)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

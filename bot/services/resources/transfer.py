@@ -1,0 +1,237 @@
+"""Import and export of a server's library: CSV (header row) or JSON Lines, upsert on url.
+
+Each line is validated on its own: a bad line is reported with its number and reason and the rest is
+imported. A line whose url is already in the library updates that entry only if something differs,
+so re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models.resources import Resource, ResourceTag
+from bot.errors import Invalid, LiaisonError
+from bot.services import audit, labels
+from bot.services.resources import validation
+from bot.services.resources.searching import forget_vocabulary
+from bot.services.resources.validation import Fields
+
+FIELDS = ("title", "url", "description", "tags", "language", "label")
+BATCH = 500
+FORMATS = (".csv", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+Record = tuple[int, dict[str, Any] | Rejection]
+
+
+def file_format(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise Invalid("resource.bad_format", value=suffix or str(path)[:40])
+    return suffix
+
+
+def read_records(text: str, fmt: str) -> Iterator[Record]:
+    """(line number, fields or the reason the line is unreadable), in file order."""
+    if fmt == ".csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = {"title", "url"} - {(name or "").strip().lower() for name in reader.fieldnames or ()}
+        if missing:
+            raise Invalid("resource.csv_header", missing=", ".join(sorted(missing)))
+        for row in reader:
+            values = {(k or "").strip().lower(): v for k, v in row.items() if k is not None}
+            yield reader.line_num, values
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            yield number, Rejection(number, "resource.import.bad_json")
+            continue
+        if not isinstance(value, dict):
+            yield number, Rejection(number, "resource.import.not_object")
+            continue
+        yield number, value
+
+
+def _fields(values: dict[str, Any]) -> Fields:
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return None if value is None else str(value)
+
+    tags = values.get("tags")
+    if tags is not None and not isinstance(tags, str | list):
+        raise Invalid("resource.import.bad_tags")
+    return validation.fields(
+        title_text=text("title"),
+        url_text=text("url"),
+        description_text=text("description"),
+        tags_value=tags,
+        language_text=text("language"),
+        label_text=text("label"),
+    )
+
+
+def _differs(row: Resource, fields: Fields) -> bool:
+    return (row.title, row.description, row.tags, row.language, row.label) != (
+        fields.title,
+        fields.description,
+        fields.tags_text,
+        fields.language,
+        fields.label,
+    )
+
+
+async def import_records(
+    session: AsyncSession,
+    guild_id: int,
+    records: Iterable[Record],
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    existing = {
+        row.url: row for row in await session.scalars(select(Resource).where(Resource.guild_id == guild_id))
+    }
+    seen: dict[str, int] = {}
+    fresh: list[Fields] = []
+    for number, values in records:
+        if isinstance(values, Rejection):
+            report.rejected.append(values)
+            continue
+        try:
+            fields = _fields(values)
+        except LiaisonError as exc:
+            report.rejected.append(Rejection(number, exc.key, exc.params))
+            continue
+        if fields.url in seen:
+            report.rejected.append(
+                Rejection(number, "resource.import.repeated_url", {"first": seen[fields.url]})
+            )
+            continue
+        seen[fields.url] = number
+        row = existing.get(fields.url)
+        if row is None:
+            fresh.append(fields)
+        elif _differs(row, fields):
+            await _update(session, row, fields, now)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    for start in range(0, len(fresh), BATCH):
+        await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now)
+    report.added = len(fresh)
+    if report.added or report.updated:
+        forget_vocabulary(guild_id)
+        details = {"added": report.added, "updated": report.updated, "rejected": len(report.rejected)}
+        await audit.record(session, guild_id, actor_id, "resource.import", None, details)
+    return report
+
+
+async def _update(session: AsyncSession, row: Resource, fields: Fields, now: datetime) -> None:
+    old_tags = row.tags
+    row.title, row.description, row.language, row.label = (
+        fields.title,
+        fields.description,
+        fields.language,
+        fields.label,
+    )
+    row.tags, row.updated_at, row.revision = fields.tags_text, now, row.revision + 1
+    if old_tags != fields.tags_text:
+        await session.execute(delete(ResourceTag).where(ResourceTag.resource_id == row.id))
+        await session.flush()
+        session.add_all(ResourceTag(resource_id=row.id, tag=t, guild_id=row.guild_id) for t in fields.tags)
+
+
+async def _insert(
+    session: AsyncSession, guild_id: int, batch: list[Fields], actor_id: int | None, now: datetime
+) -> None:
+    """Many new entries at once: one multi-row insert for the entries, one for their tags."""
+    rows = [
+        {
+            "guild_id": guild_id,
+            "title": f.title,
+            "url": f.url,
+            "description": f.description,
+            "tags": f.tags_text,
+            "language": f.language,
+            "label": f.label,
+            "added_by": actor_id,
+            "views": 0,
+            "revision": 1,
+            "created_at": now,
+            "updated_at": now,
+            "verified_at": now,
+        }
+        for f in batch
+    ]
+    result = await session.execute(
+        insert(Resource).returning(Resource.id, sort_by_parameter_order=True), rows
+    )
+    ids = list(result.scalars())
+    tag_rows = [
+        {"resource_id": rid, "tag": tag, "guild_id": guild_id}
+        for rid, f in zip(ids, batch, strict=True)
+        for tag in f.tags
+    ]
+    if tag_rows:
+        await session.execute(insert(ResourceTag), tag_rows)
+
+
+async def export_rows(session: AsyncSession, guild_id: int, *, verified: bool = True) -> list[dict[str, Any]]:
+    """Every entry the reader may see, oldest first, in the import format (tags as a list)."""
+    rows = await session.scalars(
+        select(Resource)
+        .where(Resource.guild_id == guild_id, labels.sql_visible(Resource.label, verified))
+        .order_by(Resource.id)
+    )
+    return [
+        {
+            "title": r.title,
+            "url": r.url,
+            "description": r.description,
+            "tags": [t.strip() for t in r.tags.split(",") if t.strip()],
+            "language": r.language,
+            "label": r.label,
+        }
+        for r in rows
+    ]
+
+
+def render(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == ".jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "tags": ", ".join(row["tags"])})
+    return buffer.getvalue()
