@@ -99,12 +99,43 @@ def _check_components(c: _Collector, components: Any, key: str = "components") -
             _check_component(c, [key, i], row)
 
 
+IS_COMPONENTS_V2 = 1 << 15
+
+
+def _check_layout(c: _Collector, components: Any) -> None:
+    """Components v2: up to 40 components in all, 4000 characters of text displays."""
+    count, text = 0, 0
+
+    def walk(path: list[str | int], items: list[dict[str, Any]]) -> None:
+        nonlocal count, text
+        for i, comp in enumerate(items):
+            count += 1
+            if comp.get("type") == 10:
+                text += len(comp.get("content") or "")
+            elif comp.get("type") == 1:
+                c.max_items([*path, i, "components"], comp.get("components"), 5)
+            _check_component(c, [*path, i], comp)
+            walk([*path, i, "components"], comp.get("components") or [])
+            if isinstance(comp.get("accessory"), dict):
+                walk([*path, i, "accessory"], [comp["accessory"]])
+
+    walk(["components"], components if isinstance(components, list) else [])
+    if count > 40:
+        c.add(["components"], "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer in length.")
+    if text > 4000:
+        c.add(["components"], "BASE_TYPE_MAX_LENGTH",
+              "The total text length of components must be 4000 or fewer.")
+
+
 def check_message(payload: dict[str, Any]) -> Errors:
     """Errors of a message create/edit body (empty when valid)."""
     c = _Collector()
     c.max_len(["content"], payload.get("content"), 2000)
     _check_embeds(c, payload.get("embeds"))
-    _check_components(c, payload.get("components"))
+    if int(payload.get("flags") or 0) & IS_COMPONENTS_V2:
+        _check_layout(c, payload.get("components"))
+    else:
+        _check_components(c, payload.get("components"))
     c.max_items(["attachments"], payload.get("attachments"), 10)
     nonce = payload.get("nonce")
     if isinstance(nonce, str) and len(nonce) > 25:

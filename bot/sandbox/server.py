@@ -210,7 +210,7 @@ class SandboxServer:
                 fields[key] = data[key] if data[key] is not None else (
                     "" if key == "content" else None if key == "allowed_mentions" else [])
         if "flags" in data and data["flags"] is not None:
-            fields["flags"] = int(data["flags"])
+            fields["flags"] = int(data["flags"]) & Flags.SETTABLE
         if "attachments" in data or body.files:
             kept = {a.id: a for a in existing.attachments} if existing else {}
             atts = []

@@ -34,7 +34,7 @@ def register(s: SandboxServer) -> None:
                       ) -> Message:
         channel = world.channels[inter.channel_id] if inter.channel_id else world.dm_channel(
             world.users[inter.user_id])
-        flags = fields.pop("flags", 0) & (Flags.EPHEMERAL | Flags.SUPPRESS_NOTIFICATIONS)
+        flags = fields.pop("flags", 0) & Flags.SETTABLE
         if loading:
             flags |= Flags.LOADING
         visible = {inter.user_id} if flags & Flags.EPHEMERAL else None

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.sandbox import limits, payloads
 from bot.sandbox.server import BODY, ApiError, Body, invalid_form, json_response, no_content
-from bot.sandbox.world import Channel, ChannelType, Guild, Message
+from bot.sandbox.world import Channel, ChannelType, Flags, Guild, Message
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -130,6 +130,7 @@ def register(s: SandboxServer) -> None:
         if ch.is_thread and ch.locked:
             raise ApiError(403, 50083, "Thread is archived")
         fields = s.message_fields(body(request))
+        fields["flags"] = fields.get("flags", 0) & ~Flags.EPHEMERAL  # only interactions may
         if fields.get("nonce") is not None and d.get("enforce_nonce"):
             first = world.find_nonce(ch.id, world.bot.id, fields["nonce"])
             if first is not None:

@@ -53,7 +53,10 @@ class ChannelType:
 class Flags:
     EPHEMERAL = 1 << 6
     LOADING = 1 << 7
+    SUPPRESS_EMBEDS = 1 << 2
     SUPPRESS_NOTIFICATIONS = 1 << 12
+    IS_COMPONENTS_V2 = 1 << 15
+    SETTABLE = EPHEMERAL | SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
 
 
 def now_iso() -> str:

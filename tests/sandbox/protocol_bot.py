@@ -42,6 +42,19 @@ class Panel(discord.ui.View):
         await interaction.response.send_message(f"picked {select.values[0]}", ephemeral=True)
 
 
+class Layout(discord.ui.LayoutView):
+    def __init__(self) -> None:
+        super().__init__(timeout=30)
+        row: discord.ui.ActionRow[Layout] = discord.ui.ActionRow()
+        go: discord.ui.Button[Layout] = discord.ui.Button(label="Go", custom_id="layout:go")
+        go.callback = self.go  # type: ignore[method-assign]
+        row.add_item(go)
+        self.add_item(discord.ui.Container(discord.ui.TextDisplay("# Layout"), row))
+
+    async def go(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("went", ephemeral=True)
+
+
 class ProtocolBot(commands.Bot):
     def __init__(self, guild_id: int) -> None:
         intents = discord.Intents.default()
@@ -100,6 +113,10 @@ class ProtocolBot(commands.Bot):
         @tree.command(description="Buttons, a select and a modal")
         async def panel(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("choose", view=Panel())
+
+        @tree.command(description="Components v2")
+        async def layout(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(view=Layout())
 
         @tree.command(description="Autocomplete")
         async def fruit(interaction: discord.Interaction, name: str) -> None:

@@ -146,6 +146,14 @@ async def test_buttons_select_and_modal(sandbox: Sandbox, bot: ProtocolBot) -> N
         await sandbox.click(panel, label="Approve", user=alice)
 
 
+async def test_components_v2_layouts(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    inter = await sandbox.slash("layout", user=sandbox.users.carol)
+    assert inter.response is not None and inter.response.flags & (1 << 15)
+    assert inter.components[0]["type"] == 17
+    went = await sandbox.click(inter, label="Go", user=sandbox.users.dmitri)
+    assert went.content == "went" and went.ephemeral
+
+
 async def test_autocomplete(sandbox: Sandbox, bot: ProtocolBot) -> None:
     choices = await sandbox.autocomplete("fruit", "name", "ap", user=sandbox.users.bruno)
     assert [c["value"] for c in choices] == ["apple", "apricot"]
