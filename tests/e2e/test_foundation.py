@@ -76,3 +76,15 @@ async def test_timezone_autocomplete(sandbox: LiaisonSandbox) -> None:
     choices = await sandbox.autocomplete("liaison setup", "timezone", "phnom", user=sandbox.users.alice)
     assert [c["value"] for c in choices] == ["Asia/Phnom_Penh"]
     assert len(await sandbox.autocomplete("liaison setup", "timezone", "", user=sandbox.users.alice)) == 25
+
+
+async def test_dev_guild_setting_syncs_to_that_server_only(sandbox: LiaisonSandbox) -> None:
+    assert sandbox.guild is not None
+    await sandbox.stop_bot()
+    settings = sandbox.settings.model_copy(update={"liaison_dev_guild_id": sandbox.guild.id})
+    await sandbox.start_bot(settings)
+    guild_syncs = [
+        r for r in sandbox.requests if r.method == "PUT" and f"/guilds/{sandbox.guild.id}/commands" in r.path
+    ]
+    assert len(guild_syncs) == 1
+    assert any(c["name"] == "liaison" for c in sandbox.world.commands_for(sandbox.guild.id))
