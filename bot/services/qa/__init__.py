@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
 from bot.services.qa._text import AskInput, CleanAsk, validate
 from bot.services.qa.digest import Digest, take_digest
+from bot.services.qa.promote import promote
 from bot.services.qa.questions import (
     AnswerRef,
     Asked,
@@ -54,6 +55,7 @@ __all__ = [
     "for_thread",
     "get",
     "mark_archived",
+    "promote",
     "qa_channel",
     "record_activity",
     "reopen",

@@ -1,0 +1,58 @@
+"""A moderator turns a solved question's accepted answer into a resource-library suggestion."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models.qa import SOLVED
+from bot.errors import Invalid, NotFound
+from bot.services import audit, labels
+from bot.services.qa.questions import get
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 1000
+DEFAULT_TAG = "q&a"
+TAG_MAX = 40
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _library(module: str) -> Any:
+    try:
+        return importlib.import_module(f"bot.services.resources.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("bot.services.resources"):
+            raise NotFound("qa.error.no_library") from None
+        raise
+
+
+async def promote(
+    session: AsyncSession, guild_id: int, question_id: int, *, actor_id: int, url: str, now: datetime
+) -> Any:
+    """A pending suggestion pre-filled from the thread (title, link, accepted answer, topic).
+
+    Restricted (AMBER) questions are refused: a suggestion carries no label, and the library
+    would show it to everyone.
+    """
+    question = await get(session, guild_id, question_id)
+    if question.state != SOLVED or not question.accepted_text:
+        raise Invalid("qa.error.not_solved")
+    if question.label in labels.RESTRICTED:
+        raise Invalid("qa.error.promote_restricted")
+    validation, suggestions = _library("validation"), _library("suggestions")
+    fields = validation.fields(
+        title_text=_clip(question.title, TITLE_MAX),
+        url_text=url,
+        description_text=_clip(" ".join(question.accepted_text.split()), DESCRIPTION_MAX),
+        tags_value=_clip(question.topic or DEFAULT_TAG, TAG_MAX),
+        language_text=question.language,
+    )
+    suggestion = await suggestions.suggest(session, guild_id, actor_id, fields, now)
+    await audit.record(session, guild_id, actor_id, "qa.promote", target=f"question:{question.id}")
+    return suggestion

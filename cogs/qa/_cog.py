@@ -1,0 +1,335 @@
+"""``/ask`` and ``/qa search|solved|reopen|unanswered``; answers recorded from Q&A threads."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LiaisonBot
+from bot.errors import Invalid, NotFound
+from bot.services import experts, guild_settings, labels, qa
+from bot.services.qa import AnswerRef, AskInput, CleanAsk
+from bot.ui import limits
+from bot.ui.checks import guild_only, is_moderator
+from bot.ui.respond import Reply, reply_for
+from bot.ui.views import send_pages
+from cogs.qa import _posting, _render
+from cogs.qa._sweeps import Sweeper
+from cogs.qa._views import PostAnyway, PromoteButton, promote_view
+
+log = logging.getLogger("liaison.qa")
+
+SWEEP_MINUTES = 5
+HISTORY_LIMIT = 100
+_MESSAGE_ID = re.compile(r"(\d{15,22})/?\s*$")
+
+
+class QA(commands.Cog):
+    qa_group = app_commands.Group(
+        name="qa", description="Questions and answers between agencies", guild_only=True
+    )
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        self.sweeper = Sweeper(bot)
+        self._threads: dict[int, set[int]] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PromoteButton)
+        self.bot.scheduler.add_job(
+            self.sweeper.run, "interval", minutes=SWEEP_MINUTES, id="qa-sweep", replace_existing=True
+        )
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PromoteButton)
+        if self.bot.scheduler.get_job("qa-sweep") is not None:
+            self.bot.scheduler.remove_job("qa-sweep")
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        await self.sweeper.run()
+
+    @commands.Cog.listener()
+    async def on_clock_advanced(self) -> None:
+        await self.sweeper.run()
+
+    # -- helpers ---------------------------------------------------------------------------------
+    async def _verified(self, interaction: discord.Interaction[Any]) -> bool:
+        moderator = await is_moderator(interaction)
+        assert interaction.guild_id is not None
+        async with self.bot.db.transaction() as session:
+            return await labels.is_verified(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
+
+    async def _known_threads(self, guild_id: int) -> set[int]:
+        if guild_id not in self._threads:
+            async with self.bot.db.transaction() as session:
+                self._threads[guild_id] = await qa.thread_ids(session, guild_id)
+        return self._threads[guild_id]
+
+    @staticmethod
+    def _thread_of(interaction: discord.Interaction[Any]) -> discord.Thread:
+        if not isinstance(interaction.channel, discord.Thread):
+            raise NotFound("qa.error.not_a_question")
+        return interaction.channel
+
+    # -- autocomplete ----------------------------------------------------------------------------
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's expertise list and the Q&A forum's tags, matching what was typed."""
+        if interaction.guild is None:
+            return []
+        async with self.bot.db.transaction() as session:
+            suggestions = await experts.expertise_suggestions(session, interaction.guild.id, current)
+            channel_id = (await guild_settings.get(session, interaction.guild.id)).qa_channel_id
+        typed = current.casefold().strip()
+        tags = [
+            name
+            for name in _posting.forum_tag_names(interaction.guild.get_channel(channel_id or 0))
+            if typed in name.casefold()
+        ]
+        seen: dict[str, str] = {}
+        for name in [*tags, *suggestions]:
+            seen.setdefault(name.casefold(), name)
+        return _render.choices(list(seen.values()))
+
+    async def label_autocomplete(
+        self, _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().upper()
+        return _render.choices([label.value for label in labels.LABELS if typed in label.value])
+
+    # -- /ask ------------------------------------------------------------------------------------
+    @app_commands.command(name="ask", description="Ask a question; experts who can answer it are invited")
+    @app_commands.describe(
+        question="Your question, in one sentence",
+        topic="What the question is about (from the server's expertise list or the forum's tags)",
+        details="Context that helps experts answer",
+        agencies="Agencies you address the question to, comma-separated",
+        label="Sharing label of the question (TLP), TLP:GREEN by default",
+    )
+    @app_commands.autocomplete(topic=topic_autocomplete, label=label_autocomplete)
+    @guild_only()
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        question: str,
+        topic: str | None = None,
+        details: str | None = None,
+        agencies: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        reply = await reply_for(interaction)
+        asked = qa.validate(AskInput(question, topic, details, agencies, label))
+        verified = await self._verified(interaction)
+        async with self.bot.db.transaction() as session:
+            channel_id = await qa.qa_channel(session, interaction.guild.id)
+            similar = await qa.similar(
+                session, interaction.guild.id, asked.question, asked.topic, verified=verified
+            )
+        channel = interaction.guild.get_channel(channel_id)
+        if not isinstance(channel, discord.ForumChannel | discord.TextChannel):
+            raise NotFound("qa.error.channel_missing")
+        answer_to: discord.Interaction[Any] = interaction
+        if similar:
+            view = PostAnyway(interaction.user.id, reply.language)
+            embed = _render.similar_embed(reply.t, interaction.guild.id, similar)
+            await reply.send(embed=embed, view=view, ephemeral=True)
+            view.message = await interaction.original_response()
+            await view.wait()
+            if not view.decision or view.answer is None:
+                await self._cancelled(interaction, view, reply)
+                return
+            answer_to = view.answer
+            await answer_to.response.edit_message(content=reply.t("qa.posting"), embed=None, view=None)
+        else:
+            await reply.defer(ephemeral=True)
+        thread = await self._post(interaction, channel, asked, reply)
+        await answer_to.followup.send(
+            reply.t("qa.asked", link=thread.mention),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
+        if view.answer is not None:
+            await view.answer.response.edit_message(
+                content=reply.t("qa.ask_cancelled"), embed=None, view=None
+            )
+        else:
+            await view.on_timeout()
+
+    async def _post(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.ForumChannel | discord.TextChannel,
+        asked: CleanAsk,
+        reply: Reply,
+    ) -> discord.Thread:
+        """Post the question, store it with its first experts, then mention them in the thread."""
+        assert interaction.guild_id is not None
+        posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
+        async with self.bot.db.transaction() as session:
+            stored = await qa.ask(
+                session,
+                interaction.guild_id,
+                asked,
+                author_id=interaction.user.id,
+                language=reply.language,
+                channel_id=channel.id,
+                thread_id=posted.thread.id,
+                starter_message_id=posted.starter_message_id,
+                now=self.bot.clock.now(),
+            )
+        (await self._known_threads(interaction.guild_id)).add(posted.thread.id)
+        if stored.experts:
+            mentions, allowed = _render.expert_mentions(stored.experts)
+            await posted.thread.send(reply.t("qa.routed", experts=mentions), allowed_mentions=allowed)
+        else:
+            await posted.thread.send(
+                reply.t("qa.no_experts"), allowed_mentions=discord.AllowedMentions.none()
+            )
+        return posted.thread
+
+    # -- /qa search ------------------------------------------------------------------------------
+    @qa_group.command(name="search", description="Search solved questions and their accepted answers")
+    @app_commands.describe(query="Words to look for in solved questions and answers")
+    async def search(self, interaction: discord.Interaction[Any], query: str) -> None:
+        assert interaction.guild_id is not None
+        reply = await reply_for(interaction)
+        verified = await self._verified(interaction)
+        async with self.bot.db.transaction() as session:
+            hits = await qa.search(session, interaction.guild_id, query, verified=verified)
+        if not hits:
+            await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
+            return
+        private = labels.must_be_ephemeral(hit.label for hit in hits)
+        pages = _render.search_pages(reply.t, interaction.guild_id, query, hits)
+        await send_pages(interaction, pages, reply.language, ephemeral=private)
+
+    # -- /qa solved and /qa reopen ---------------------------------------------------------------
+    @qa_group.command(name="solved", description="Mark this question solved and record the accepted answer")
+    @app_commands.describe(answer="Link or id of the accepted message (default: the latest answer)")
+    async def solved(self, interaction: discord.Interaction[Any], answer: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        thread = self._thread_of(interaction)
+        moderator = await is_moderator(interaction)
+        async with self.bot.db.transaction() as session:
+            question = await qa.for_thread(session, interaction.guild_id, thread.id)
+            qa.check_may_close(question, interaction.user.id, moderator)
+        reply = await reply_for(interaction)
+        await reply.defer()
+        accepted = await self._accepted(
+            thread, answer, question.author_id, question.starter_message_id, reply
+        )
+        async with self.bot.db.transaction() as session:
+            solved = await qa.solve(
+                session,
+                interaction.guild_id,
+                thread.id,
+                actor_id=interaction.user.id,
+                is_moderator=moderator,
+                answer=accepted,
+                now=self.bot.clock.now(),
+            )
+        await reply.send(
+            reply.t("qa.solved.done"),
+            embed=_render.solved_embed(reply.t, solved),
+            view=promote_view(solved.id, reply.language),
+        )
+        await _posting.mark_solved(thread, solved.language)
+
+    async def _accepted(
+        self,
+        thread: discord.Thread,
+        answer: str | None,
+        asker_id: int | None,
+        starter_id: int | None,
+        reply: Reply,
+    ) -> AnswerRef:
+        """The named message, or the latest message in the thread not by the asker (nor a bot)."""
+        if answer:
+            found = _MESSAGE_ID.search(answer.strip())
+            if found is None:
+                raise Invalid("qa.error.bad_answer")
+            try:
+                message = await thread.fetch_message(int(found.group(1)))
+            except discord.HTTPException:
+                raise Invalid("qa.error.bad_answer") from None
+            return self._answer_ref(message, reply)
+        async for message in thread.history(limit=HISTORY_LIMIT):
+            if message.author.bot or message.author.id == asker_id or message.id == starter_id:
+                continue
+            if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+                continue
+            return self._answer_ref(message, reply)
+        raise Invalid("qa.error.no_answer")
+
+    @staticmethod
+    def _answer_ref(message: discord.Message, reply: Reply) -> AnswerRef:
+        text = message.content.strip() or reply.t("qa.attachment_only", count=len(message.attachments))
+        return AnswerRef(message.id, message.author.id, limits.clip(text, qa.questions.ANSWER_MAX))
+
+    @qa_group.command(name="reopen", description="Reopen this solved question")
+    async def reopen(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        thread = self._thread_of(interaction)
+        moderator = await is_moderator(interaction)
+        async with self.bot.db.transaction() as session:
+            await qa.reopen(
+                session,
+                interaction.guild_id,
+                thread.id,
+                actor_id=interaction.user.id,
+                is_moderator=moderator,
+                now=self.bot.clock.now(),
+            )
+        reply = await reply_for(interaction)
+        await reply.say("qa.reopened")
+        await _posting.mark_open(thread)
+
+    # -- /qa unanswered --------------------------------------------------------------------------
+    @qa_group.command(name="unanswered", description="Questions still waiting to be solved, oldest first")
+    async def unanswered(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        reply = await reply_for(interaction)
+        verified = await self._verified(interaction)
+        async with self.bot.db.transaction() as session:
+            questions = await qa.unanswered(session, interaction.guild_id, verified=verified)
+        if not questions:
+            await reply.say("qa.unanswered.none", ephemeral=True)
+            return
+        pages = _render.unanswered_pages(
+            reply.t, reply.t("qa.unanswered.title", count=len(questions)), questions
+        )
+        await send_pages(interaction, pages, reply.language, ephemeral=True)
+
+    # -- answers in threads ----------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or not isinstance(message.channel, discord.Thread):
+            return
+        if message.channel.id not in await self._known_threads(message.guild.id):
+            return
+        async with self.bot.db.transaction() as session:
+            await qa.record_activity(
+                session,
+                message.guild.id,
+                message.channel.id,
+                author_id=message.author.id,
+                message_id=message.id,
+                now=self.bot.clock.now(),
+            )

@@ -1,0 +1,113 @@
+"""The Discord side of a question's thread: creating it, tagging or renaming it when solved."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import discord
+
+from bot.services.qa import CleanAsk
+from bot.ui.respond import NO_MENTIONS
+from cogs.qa import _render
+from cogs.qa._render import Translate
+
+log = logging.getLogger("liaison.qa")
+
+MAX_TAGS = 5
+SOLVED_TAG_NAMES = ("solved", "résolu", "resolu")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Posted:
+    thread: discord.Thread
+    starter_message_id: int
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(text)}
+
+
+def is_solved_tag(tag: discord.ForumTag) -> bool:
+    return tag.name.casefold() in SOLVED_TAG_NAMES
+
+
+def topic_tags(forum: discord.ForumChannel, topic: str | None) -> list[discord.ForumTag]:
+    """Forum tags matching the topic: the same name, or a tag name among the topic's words."""
+    if not topic:
+        return []
+    wanted, topic_words = topic.casefold().strip(), _words(topic)
+    found = [
+        tag
+        for tag in forum.available_tags
+        if not is_solved_tag(tag) and (tag.name.casefold() == wanted or tag.name.casefold() in topic_words)
+    ]
+    return found[:MAX_TAGS]
+
+
+def forum_tag_names(channel: discord.abc.GuildChannel | None) -> list[str]:
+    if not isinstance(channel, discord.ForumChannel):
+        return []
+    return [tag.name for tag in channel.available_tags if not is_solved_tag(tag)]
+
+
+async def post_question(
+    channel: discord.ForumChannel | discord.TextChannel, t: Translate, asked: CleanAsk, author_id: int
+) -> Posted:
+    """A forum post (tagged by topic) or, in a text channel, a starter message and its public thread."""
+    embed = _render.question_embed(t, asked, author_id)
+    content = t("qa.posted_header", author=_render.member(t, author_id))
+    name = _render.thread_name(asked.question)
+    if isinstance(channel, discord.ForumChannel):
+        created = await channel.create_thread(
+            name=name,
+            content=content,
+            embed=embed,
+            applied_tags=topic_tags(channel, asked.topic),
+            allowed_mentions=NO_MENTIONS,
+        )
+        return Posted(created.thread, created.message.id)
+    starter = await channel.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+    thread = await starter.create_thread(name=name)
+    return Posted(thread, starter.id)
+
+
+async def mark_solved(thread: discord.Thread, language: str) -> None:
+    """Apply the forum's "solved" tag when there is one, else prefix the thread's name."""
+    try:
+        parent = thread.parent
+        if isinstance(parent, discord.ForumChannel):
+            tag = next((tag for tag in parent.available_tags if is_solved_tag(tag)), None)
+            if tag is not None:
+                current = [t for t in thread.applied_tags if t.id != tag.id][: MAX_TAGS - 1]
+                await thread.edit(applied_tags=[*current, tag], archived=False)
+                return
+        await thread.edit(name=_render.solved_name(thread.name, language), archived=False)
+    except discord.HTTPException as exc:
+        log.warning("could not mark thread %s solved: %s", thread.id, exc)
+
+
+async def mark_open(thread: discord.Thread) -> None:
+    """Undo ``mark_solved``: remove the solved tag and the prefix, unarchive."""
+    try:
+        tags = [tag for tag in thread.applied_tags if not is_solved_tag(tag)]
+        name = _render.open_name(thread.name)
+        if isinstance(thread.parent, discord.ForumChannel):
+            await thread.edit(name=name, applied_tags=tags, archived=False)
+        else:
+            await thread.edit(name=name, archived=False)
+    except discord.HTTPException as exc:
+        log.warning("could not reopen thread %s: %s", thread.id, exc)
+
+
+async def find_thread(guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+    thread = guild.get_thread(thread_id)
+    if thread is not None:
+        return thread
+    try:
+        fetched = await guild.fetch_channel(thread_id)
+    except discord.HTTPException:
+        return None
+    return fetched if isinstance(fetched, discord.Thread) else None

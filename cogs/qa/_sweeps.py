@@ -1,0 +1,118 @@
+"""Work that comes due with time: escalating unanswered questions, archiving idle solved threads,
+posting the weekly digest. The database says what is due; this only acts on it in Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot import i18n
+from bot.services import guild_settings, qa
+from bot.services.qa import Digest, Escalation
+from bot.ui import embeds, limits
+from bot.ui.respond import NO_MENTIONS
+from cogs.qa import _posting, _render
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
+log = logging.getLogger("liaison.qa")
+
+
+class Sweeper:
+    """One sweep at a time; each server's work in its own transactions."""
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        self._lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        if self._lock.locked():
+            return
+        async with self._lock:
+            now = self.bot.clock.now()
+            for guild in list(self.bot.guilds):
+                try:
+                    await self._guild(guild, now)
+                except discord.HTTPException as exc:
+                    log.warning("Q&A sweep in guild %s stopped early: %s", guild.id, exc)
+
+    async def _guild(self, guild: discord.Guild, now: datetime) -> None:
+        async with self.bot.db.transaction() as session:
+            due = await qa.due_escalations(session, guild.id, now)
+            language = (await guild_settings.get(session, guild.id)).language
+        language = language or self.bot.settings.liaison_locale
+        for question_id in due:
+            async with self.bot.db.transaction() as session:
+                escalation = await qa.escalate(session, guild.id, question_id, now)
+            if escalation is not None:
+                await self._escalate(guild, escalation, language)
+        await self._archive(guild, now)
+        async with self.bot.db.transaction() as session:
+            digest = await qa.take_digest(session, guild.id, now)
+        if digest is not None:
+            await self._digest(guild, digest, language)
+
+    async def _escalate(self, guild: discord.Guild, escalation: Escalation, language: str) -> None:
+        question = escalation.question
+        t = lambda key, **params: i18n.t(question.language, key, **params)  # noqa: E731
+        thread = await _posting.find_thread(guild, question.thread_id)
+        if thread is not None and escalation.experts:
+            mentions, allowed = _render.expert_mentions(escalation.experts)
+            await thread.send(t("qa.escalated.experts", experts=mentions), allowed_mentions=allowed)
+        await self._tell_moderators(guild, escalation, thread, language)
+
+    async def _tell_moderators(
+        self, guild: discord.Guild, escalation: Escalation, thread: discord.Thread | None, language: str
+    ) -> None:
+        question = escalation.question
+        target = guild.get_channel(escalation.review_channel_id or 0)
+        channel: discord.abc.Messageable | None = (
+            target if isinstance(target, discord.TextChannel) else thread
+        )
+        if channel is None:
+            return
+        role = guild.get_role(escalation.moderator_role_id or 0)
+        text = i18n.t(
+            language,
+            "qa.escalated.moderators",
+            moderators=role.mention if role else i18n.t(language, "qa.moderators"),
+            link=_render.link(guild.id, question.thread_id, question.title),
+            hours=round((escalation.question.escalated_at - question.created_at).total_seconds() / 3600)
+            if escalation.question.escalated_at
+            else 0,
+        )
+        allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)
+        await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=allowed)
+
+    async def _archive(self, guild: discord.Guild, now: datetime) -> None:
+        async with self.bot.db.transaction() as session:
+            due = await qa.due_archives(session, guild.id, now)
+        for question in due:
+            thread = await _posting.find_thread(guild, question.thread_id)
+            if thread is not None and not thread.archived:
+                try:
+                    await thread.edit(archived=True)
+                except discord.HTTPException as exc:
+                    log.warning("could not archive thread %s: %s", thread.id, exc)
+                    continue
+            async with self.bot.db.transaction() as session:
+                await qa.mark_archived(session, guild.id, question.id, now)
+
+    async def _digest(self, guild: discord.Guild, digest: Digest, language: str) -> None:
+        channel = guild.get_channel(digest.channel_id)
+        language = digest.language or language
+        t = lambda key, **params: i18n.t(language, key, **params)  # noqa: E731
+        title = t("qa.digest.title", count=len(digest.questions))
+        page = _render.unanswered_pages(t, title, digest.questions)[0]
+        embeds.set_footer(page, t("qa.digest.footer"))
+        if isinstance(channel, discord.ForumChannel):
+            await channel.create_thread(
+                name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS
+            )
+        elif isinstance(channel, discord.TextChannel):
+            await channel.send(embed=page, allowed_mentions=NO_MENTIONS)
