@@ -1,0 +1,371 @@
+"""``/resource search|show|add|suggest|review|edit|remove|tags|glossary``: the curated library."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LiaisonBot
+from bot.db.models.resources import Resource
+from bot.services import guild_settings, labels
+from bot.services import resources as service
+from bot.services.resources import glossary, suggestions
+from bot.services.resources.suggestions import Outcome
+from bot.ui import embeds, limits
+from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.respond import reply_for
+from bot.ui.views import confirm, send_pages
+from cogs.resources import _notify, _render
+from cogs.resources._views import ReviewView
+
+log = logging.getLogger(__name__)
+Choices = list[app_commands.Choice[str]]
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+class Resources(commands.Cog):
+    resource = app_commands.Group(
+        name="resource", description="The community's curated library of guidance and tools", guild_only=True
+    )
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def verified(self, interaction: discord.Interaction[Any]) -> bool:
+        """May the caller see AMBER material? Moderators and verified experts."""
+        moderator = await is_moderator(interaction)
+        async with self.bot.db.transaction() as session:
+            return await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
+
+    async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
+        await _notify.tell_suggester(self.bot, guild_id, outcome)
+
+    async def approve(
+        self, interaction: discord.Interaction[Any], suggestion_id: int
+    ) -> tuple[Resource, Outcome]:
+        async with self.bot.db.transaction() as session:
+            return await suggestions.approve(
+                session, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
+            )
+
+    async def reject(self, interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> Outcome:
+        async with self.bot.db.transaction() as session:
+            return await suggestions.reject(
+                session, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
+            )
+
+    # -- autocomplete ------------------------------------------------------------------------
+    async def resource_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        if interaction.guild_id is None:
+            return []
+        verified = await self.verified(interaction)
+        async with self.bot.db.transaction() as session:
+            hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
+        return [
+            app_commands.Choice(
+                name=limits.clip(f"{h.title} · {h.label}", limits.CHOICE_NAME), value=str(h.id)
+            )
+            for h in hits
+        ]
+
+    async def tag_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        if interaction.guild_id is None:
+            return []
+        verified = await self.verified(interaction)
+        async with self.bot.db.transaction() as session:
+            tags = await service.tag_names(
+                session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
+            )
+        return [app_commands.Choice(name=limits.clip(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
+
+    async def language_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+        typed = current.strip().lower()
+        return [
+            app_commands.Choice(name=name, value=code)
+            for code, name in LANGUAGE_NAMES.items()
+            if typed in code or typed in name.lower()
+        ]
+
+    async def label_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+        typed = current.strip().upper()
+        return [
+            app_commands.Choice(name=lab.value, value=lab.value)
+            for lab in labels.LABELS
+            if typed in lab.value
+        ]
+
+    # -- members -----------------------------------------------------------------------------
+    @resource.command(name="search", description="Search the library: words, acronyms, even misspelt")
+    @app_commands.describe(
+        query="Words to look for",
+        tag="Only resources with this tag",
+        language="Only resources in this language",
+    )
+    @app_commands.autocomplete(tag=tag_autocomplete, language=language_autocomplete)
+    @guild_only()
+    async def search(
+        self,
+        interaction: discord.Interaction[Any],
+        query: str,
+        tag: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        from bot.services.resources import validation
+
+        verified = await self.verified(interaction)
+        tag_value = validation.tag(tag) if tag else None
+        language_value = validation.language(language) if language else None
+        async with self.bot.db.transaction() as session:
+            result = await service.search(
+                session,
+                _guild(interaction),
+                query,
+                verified=verified,
+                tag=tag_value or None,
+                language=language_value,
+            )
+        reply = await reply_for(interaction)
+        shown_query = result.corrected or query
+        if not result.hits:
+            await reply.send(reply.t("resource.search.none", query=_render.safe(query, 100)), ephemeral=True)
+            return
+        content = None
+        if result.corrected:
+            content = reply.t(
+                "resource.search.did_you_mean", query=_render.safe(query, 100), corrected=result.corrected
+            )
+        pages = _render.result_pages(reply.t, shown_query, result.hits)
+        ephemeral = labels.must_be_ephemeral(hit.label for hit in result.hits)
+        await send_pages(interaction, pages, reply.language, ephemeral=ephemeral, content=content)
+
+    @resource.command(name="show", description="Show one resource in full")
+    @app_commands.describe(resource="The resource (start typing its title)")
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    @guild_only()
+    async def show(self, interaction: discord.Interaction[Any], resource: str) -> None:
+        verified = await self.verified(interaction)
+        async with self.bot.db.transaction() as session:
+            hit = await service.show(session, _guild(interaction), resource, verified=verified)
+            row = await service.get(session, _guild(interaction), hit.id)
+        reply = await reply_for(interaction)
+        embed = _render.resource_embed(reply.t, hit, row)
+        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([hit.label]))
+
+    @resource.command(name="tags", description="Every tag in the library, most used first")
+    @guild_only()
+    async def tags(self, interaction: discord.Interaction[Any]) -> None:
+        verified = await self.verified(interaction)
+        async with self.bot.db.transaction() as session:
+            found = await service.tag_names(session, _guild(interaction), verified=verified)
+            open_only = (
+                await service.tag_names(session, _guild(interaction), verified=False) if verified else found
+            )
+        reply = await reply_for(interaction)
+        if not found:
+            await reply.say("resource.tags.none", ephemeral=True)
+            return
+        lines = [f"`{_render.safe(tag, 40)}` · {count}" for tag, count in found]
+        pages = [
+            embeds.make_embed(reply.t("resource.tags.title", count=len(found)), "\n".join(lines[i : i + 40]))
+            for i in range(0, len(lines), 40)
+        ]
+        await send_pages(interaction, pages, reply.language, ephemeral=found != open_only)
+
+    @resource.command(name="suggest", description="Suggest a resource; moderators review it")
+    @app_commands.describe(
+        title="Title of the resource",
+        url="Link (http or https)",
+        description="What it is and why it helps",
+        tags="Comma-separated tags",
+        language="Language of the resource (en or fr)",
+    )
+    @app_commands.autocomplete(language=language_autocomplete)
+    @guild_only()
+    async def suggest(
+        self,
+        interaction: discord.Interaction[Any],
+        title: str,
+        url: str,
+        description: str,
+        tags: str,
+        language: str | None = None,
+    ) -> None:
+        fields = service.fields(
+            title_text=title,
+            url_text=url,
+            description_text=description,
+            tags_value=tags,
+            language_text=language,
+        )
+        async with self.bot.db.transaction() as session:
+            row = await suggestions.suggest(
+                session, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
+            )
+        reply = await reply_for(interaction)
+        await reply.send(
+            reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
+        )
+        async with self.bot.db.transaction() as session:
+            guild_language = (await guild_settings.get(session, _guild(interaction))).language
+        await _notify.announce_suggestion(
+            self.bot, _guild(interaction), row, guild_language or self.bot.settings.liaison_locale
+        )
+
+    # -- moderators --------------------------------------------------------------------------
+    @resource.command(name="add", description="Add a resource to the library")
+    @app_commands.describe(
+        title="Title of the resource",
+        url="Link (http or https)",
+        description="What it is and why it helps",
+        tags="Comma-separated tags",
+        language="Language of the resource (en or fr)",
+        label="Sharing label: TLP:CLEAR, TLP:GREEN (default), TLP:AMBER, TLP:AMBER+STRICT",
+    )
+    @app_commands.autocomplete(language=language_autocomplete, label=label_autocomplete)
+    @moderator_only()
+    async def add(
+        self,
+        interaction: discord.Interaction[Any],
+        title: str,
+        url: str,
+        description: str,
+        tags: str,
+        language: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        fields = service.fields(
+            title_text=title,
+            url_text=url,
+            description_text=description,
+            tags_value=tags,
+            language_text=language,
+            label_text=label,
+        )
+        async with self.bot.db.transaction() as session:
+            row = await service.add(
+                session, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
+            )
+        reply = await reply_for(interaction)
+        await reply.send(
+            reply.t("resource.added", id=row.id, title=_render.safe(row.title, 200), label=row.label),
+            ephemeral=labels.must_be_ephemeral([row.label]),
+        )
+
+    @resource.command(name="edit", description="Change a resource; what you leave out stays as it is")
+    @app_commands.describe(
+        resource="The resource (start typing its title)",
+        title="New title",
+        url="New link",
+        description="New description",
+        tags="New comma-separated tags (replace the old)",
+        language="New language (en or fr)",
+        label="New sharing label",
+    )
+    @app_commands.autocomplete(
+        resource=resource_autocomplete, language=language_autocomplete, label=label_autocomplete
+    )
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        resource: str,
+        title: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+        tags: str | None = None,
+        language: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        change = service.Edit(
+            title=title, url=url, description=description, tags=tags, language=language, label=label
+        )
+        async with self.bot.db.transaction() as session:
+            row, changed = await service.edit(
+                session, _guild(interaction), interaction.user.id, resource, change, self.bot.clock.now()
+            )
+        reply = await reply_for(interaction)
+        key = "resource.edited" if changed else "resource.verified"
+        await reply.send(
+            reply.t(key, id=row.id, title=_render.safe(row.title, 200), fields=", ".join(changed)),
+            ephemeral=True,
+        )
+
+    @resource.command(name="remove", description="Remove a resource from the library")
+    @app_commands.describe(resource="The resource (start typing its title)")
+    @app_commands.autocomplete(resource=resource_autocomplete)
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction[Any], resource: str) -> None:
+        async with self.bot.db.transaction() as session:
+            row = await service.resolve(session, _guild(interaction), resource, verified=True)
+        reply = await reply_for(interaction)
+        title = _render.safe(row.title, 200)
+        confirmed, answer = await confirm(
+            interaction, reply.t("resource.remove.confirm", id=row.id, title=title), reply.language
+        )
+        if not confirmed or answer is None:
+            return
+        async with self.bot.db.transaction() as session:
+            await service.remove(session, _guild(interaction), interaction.user.id, row.id)
+        await answer.response.edit_message(
+            content=reply.t("resource.removed", id=row.id, title=title), view=None
+        )
+
+    @resource.command(name="review", description="Review members' suggestions: approve or reject")
+    @moderator_only()
+    async def review(self, interaction: discord.Interaction[Any]) -> None:
+        reply = await reply_for(interaction)
+        view = ReviewView(self, interaction.user.id, reply.language, _guild(interaction))
+        content, embed = await view.page()
+        if embed is None:
+            await reply.send(content, ephemeral=True)
+            return
+        await reply.send(embed=embed, view=view, ephemeral=True)
+        view.message = await interaction.original_response()
+
+    @resource.command(name="glossary", description="Show or edit the acronyms that search expands")
+    @app_commands.describe(
+        term="An acronym such as RIID",
+        expansions="What it stands for, comma-separated (en, fr)",
+        remove="Remove this acronym from the server's glossary",
+    )
+    @moderator_only()
+    async def glossary_command(
+        self,
+        interaction: discord.Interaction[Any],
+        term: str | None = None,
+        expansions: str | None = None,
+        remove: bool = False,
+    ) -> None:
+        guild_id, now = _guild(interaction), self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            if term and remove:
+                await glossary.forget(session, guild_id, interaction.user.id, term, now)
+            elif term and expansions:
+                await glossary.define(session, guild_id, interaction.user.id, term, expansions, now)
+            entries = (await glossary.load(session, guild_id)).entries
+        reply = await reply_for(interaction)
+        lines = [
+            f"**{_render.safe(acronym, 32)}**: {_render.safe(', '.join(values), 900)}"
+            for acronym, values in entries.items()
+        ]
+        pages = [
+            embeds.make_embed(reply.t("resource.glossary.title"), "\n".join(lines[i : i + 15]))
+            for i in range(0, len(lines), 15)
+        ] or [embeds.make_embed(reply.t("resource.glossary.title"))]
+        await send_pages(interaction, pages, reply.language, ephemeral=True)
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    assert interaction.guild_id is not None
+    return interaction.guild_id

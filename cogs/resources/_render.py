@@ -1,0 +1,84 @@
+"""How resources look in Discord: result pages, one entry, a suggestion under review.
+
+Everything users typed goes through ``safe`` (no @everyone/@here, clipped) and the embed helpers,
+so that no answer pings anyone or breaks Discord's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import discord
+
+from bot.db.models.resources import ResourceSuggestion
+from bot.services.resources import Hit
+from bot.timeutil import discord_timestamp
+from bot.ui import embeds, limits
+
+PER_PAGE = 5
+SNIPPET = 180
+Translate = Callable[..., str]
+
+
+def safe(text: str | None, limit: int) -> str:
+    return limits.clip(limits.neutralize(text), limit)
+
+
+def label_badge(label: str) -> str:
+    marks = {"TLP:CLEAR": "⚪", "TLP:GREEN": "🟢", "TLP:AMBER": "🟠", "TLP:AMBER+STRICT": "🟠"}
+    return f"{marks.get(label, '')} `{label}`".strip()
+
+
+def _summary(t: Translate, hit: Hit) -> str:
+    tags = safe(hit.tags, 200) or t("resource.no_tags")
+    lines = [f"{label_badge(hit.label)} · {hit.language} · {tags}", f"<{safe(hit.url, 500)}>"]
+    if hit.description:
+        lines.append(safe(" ".join(hit.description.split()), SNIPPET))
+    return "\n".join(lines)
+
+
+def result_pages(t: Translate, query: str, hits: list[Hit]) -> list[discord.Embed]:
+    pages: list[discord.Embed] = []
+    total = (len(hits) + PER_PAGE - 1) // PER_PAGE
+    for number, start in enumerate(range(0, len(hits), PER_PAGE), start=1):
+        embed = embeds.make_embed(t("resource.search.title", query=safe(query, 100), count=len(hits)))
+        for hit in hits[start : start + PER_PAGE]:
+            embeds.add_field(embed, f"#{hit.id} · {safe(hit.title, 200)}", _summary(t, hit), inline=False)
+        embeds.set_footer(embed, t("common.page", page=number, pages=total))
+        pages.append(embed)
+    return pages
+
+
+def resource_embed(t: Translate, hit: Hit, row: Any) -> discord.Embed:
+    """One entry in full; ``row`` is the stored Resource (who added it, when, last verified)."""
+    embed = embeds.make_embed(
+        safe(hit.title, limits.EMBED_TITLE), safe(hit.description, 1500) or None, url=hit.url
+    )
+    embeds.add_field(embed, t("resource.field.label"), label_badge(hit.label))
+    embeds.add_field(embed, t("resource.field.language"), hit.language)
+    embeds.add_field(embed, t("resource.field.tags"), safe(hit.tags, 500) or t("resource.no_tags"))
+    embeds.add_field(embed, t("resource.field.url"), f"<{safe(hit.url, 600)}>", inline=False)
+    added_by = f"<@{row.added_by}>" if row.added_by else t("common.former_member")
+    embeds.add_field(
+        embed, t("resource.field.added"), f"{added_by} · {discord_timestamp(row.created_at, 'D')}"
+    )
+    embeds.add_field(embed, t("resource.field.verified"), discord_timestamp(row.verified_at, "D"))
+    embeds.add_field(embed, t("resource.field.views"), str(hit.views))
+    embeds.set_footer(embed, f"#{hit.id}")
+    return embed
+
+
+def suggestion_embed(t: Translate, row: ResourceSuggestion, remaining: int) -> discord.Embed:
+    embed = embeds.make_embed(
+        t("resource.review.title", id=row.id, remaining=remaining), safe(row.title, limits.EMBED_TITLE)
+    )
+    embeds.add_field(embed, t("resource.field.url"), f"<{safe(row.url, 600)}>", inline=False)
+    embeds.add_field(
+        embed, t("resource.field.description"), safe(row.description, 1000) or t("common.none"), inline=False
+    )
+    embeds.add_field(embed, t("resource.field.tags"), safe(row.tags, 500) or t("resource.no_tags"))
+    embeds.add_field(embed, t("resource.field.language"), row.language)
+    by = f"<@{row.suggested_by}>" if row.suggested_by else t("common.former_member")
+    embeds.add_field(embed, t("resource.field.suggested"), f"{by} · {discord_timestamp(row.created_at, 'R')}")
+    return embed
