@@ -15,7 +15,15 @@ from bot.clock import utcnow
 from bot.db.models import AuditEntry
 from bot.db.models.experts import ExpertProfile
 from bot.services.experts import areas
-from bot.services.experts.profiles import ProfileInput, get_row, leave, register, remove, show
+from bot.services.experts.profiles import (
+    ProfileInput,
+    check_registration,
+    get_row,
+    leave,
+    register,
+    remove,
+    show,
+)
 from bot.services.experts.profiles import update as update_profile
 from bot.services.experts.search import (
     ExpertCard,
@@ -43,6 +51,7 @@ __all__ = [
     "FindPage",
     "ProfileInput",
     "RoutingCandidate",
+    "check_registration",
     "due_expiry_warnings",
     "erase_departed",
     "erase_member",

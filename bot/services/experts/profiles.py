@@ -108,6 +108,19 @@ async def _set_links(
         await areas.collect_garbage(session, profile.guild_id)
 
 
+async def check_registration(
+    session: AsyncSession, guild_id: int, user_id: int, data: ProfileInput
+) -> tuple[dict[str, object], list[str] | None, tuple[str, ...] | None]:
+    """Everything ``register`` would refuse, refused before the member is asked for consent."""
+    for field in ("agency", "country", "expertise", "languages"):
+        if not (getattr(data, field) or "").strip():
+            raise Invalid("error.required", field=field)
+    validated = await _validated(session, guild_id, data)
+    if await get_row(session, guild_id, user_id) is not None:
+        raise Conflict("expert.already_registered")
+    return validated
+
+
 async def register(
     session: AsyncSession,
     guild_id: int,
@@ -118,12 +131,7 @@ async def register(
     now: datetime,
 ) -> ExpertCard:
     """Create the member's profile, recording the consent text they agreed to and when."""
-    for field in ("agency", "country", "expertise", "languages"):
-        if not (getattr(data, field) or "").strip():
-            raise Invalid("error.required", field=field)
-    values, entries, languages = await _validated(session, guild_id, data)
-    if await get_row(session, guild_id, user_id) is not None:
-        raise Conflict("expert.already_registered")
+    values, entries, languages = await check_registration(session, guild_id, user_id, data)
     values.setdefault("timezone", await _default_timezone(session, guild_id, user_id))
     profile = ExpertProfile(
         guild_id=guild_id, user_id=user_id, consent_text=consent_text, consent_at=now, **values

@@ -1,0 +1,259 @@
+"""``/expert register|update|profile|find|verify|leave``: the directory, always answered ephemerally."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import discord
+from apscheduler.jobstores.base import JobLookupError
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LiaisonBot
+from bot.services import experts
+from bot.services.experts import ProfileInput
+from bot.timeutil import discord_timestamp
+from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.respond import reply_for
+from bot.ui.views import confirm, send_pages
+from cogs.experts import _complete, _render
+from cogs.experts._sweep import Sweeper
+
+SWEEP_JOB = "experts.sweep"
+SWEEP_MINUTES = 5
+CONSENT_TIMEOUT = 180.0
+VISIBILITY_CHOICES = [
+    app_commands.Choice(name="Members", value="members"),
+    app_commands.Choice(name="Verified members only", value="verified"),
+]
+OPTIONS = {
+    "agency": "Your agency or organisation",
+    "country": "Country of your agency (name or ISO code)",
+    "expertise": "Your areas of expertise, comma-separated",
+    "languages": "Languages you work in, comma-separated (codes or names)",
+    "timezone": "Your time zone (IANA name such as Asia/Phnom_Penh)",
+    "bio": "A short introduction (500 characters at most)",
+    "visibility": "Who may see your profile",
+}
+AUTOCOMPLETE = {
+    "country": _complete.country,
+    "expertise": _complete.expertise,
+    "languages": _complete.languages,
+    "timezone": _complete.timezone,
+}
+
+
+def _choice(value: app_commands.Choice[str] | None) -> str | None:
+    return value.value if value is not None else None
+
+
+class Experts(commands.Cog):
+    expert = app_commands.Group(
+        name="expert", description="The directory of practitioners, with their consent", guild_only=True
+    )
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        self.sweeper = Sweeper(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler.add_job(
+            self.sweeper.run, "interval", minutes=SWEEP_MINUTES, id=SWEEP_JOB, replace_existing=True
+        )
+
+    async def cog_unload(self) -> None:
+        with contextlib.suppress(JobLookupError):
+            self.bot.scheduler.remove_job(SWEEP_JOB)
+
+    async def _viewer_verified(self, interaction: discord.Interaction[Any]) -> bool:
+        """Moderators count as verified for what they may see."""
+        assert interaction.guild_id is not None
+        if await is_moderator(interaction):
+            return True
+        async with self.bot.db.transaction() as session:
+            return await experts.is_verified(
+                session, interaction.guild_id, interaction.user.id, self.bot.clock.now()
+            )
+
+    # -- own profile ------------------------------------------------------------------------
+    @expert.command(name="register", description="Add yourself to the expert directory (opt-in)")
+    @app_commands.describe(**OPTIONS)
+    @app_commands.choices(visibility=VISIBILITY_CHOICES)
+    @app_commands.autocomplete(**AUTOCOMPLETE)
+    @guild_only()
+    async def register(
+        self,
+        interaction: discord.Interaction[Any],
+        agency: str,
+        country: str,
+        expertise: str,
+        languages: str,
+        timezone: str | None = None,
+        bio: str | None = None,
+        visibility: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Validate, show what the member consents to, then create the profile once they agree."""
+        assert interaction.guild_id is not None
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        data = ProfileInput(agency, country, expertise, languages, timezone, bio, _choice(visibility))
+        async with self.bot.db.transaction() as session:
+            await experts.check_registration(session, guild_id, user_id, data)
+        reply = await reply_for(interaction)
+        consent = reply.t("expert.consent.text")
+        prompt = reply.t("expert.consent.prompt", text=consent)
+        agreed, answer = await confirm(interaction, prompt, reply.language, timeout=CONSENT_TIMEOUT)
+        if not agreed or answer is None:
+            return
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
+        embed = _render.profile_embed(reply, card, now)
+        await answer.response.edit_message(content=reply.t("expert.registered"), embed=embed, view=None)
+
+    @expert.command(name="update", description="Change your expert profile")
+    @app_commands.describe(**OPTIONS)
+    @app_commands.choices(visibility=VISIBILITY_CHOICES)
+    @app_commands.autocomplete(**AUTOCOMPLETE)
+    @guild_only()
+    async def update(
+        self,
+        interaction: discord.Interaction[Any],
+        agency: str | None = None,
+        country: str | None = None,
+        expertise: str | None = None,
+        languages: str | None = None,
+        timezone: str | None = None,
+        bio: str | None = None,
+        visibility: app_commands.Choice[str] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        data = ProfileInput(agency, country, expertise, languages, timezone, bio, _choice(visibility))
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            card = await experts.update_profile(
+                session, interaction.guild_id, interaction.user.id, data, now=now
+            )
+        reply = await reply_for(interaction)
+        changed = any(value is not None for value in vars(data).values())
+        key = "expert.updated" if changed else "expert.update.nothing"
+        await reply.send(reply.t(key), embed=_render.profile_embed(reply, card, now), ephemeral=True)
+
+    @expert.command(name="leave", description="Remove your expert profile")
+    @guild_only()
+    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        async with self.bot.db.transaction() as session:
+            await experts.show(
+                session, guild_id, user_id, viewer_id=user_id, viewer_verified=True, now=self.bot.clock.now()
+            )
+        reply = await reply_for(interaction)
+        agreed, answer = await confirm(interaction, reply.t("expert.leave.confirm"), reply.language)
+        if not agreed or answer is None:
+            return
+        async with self.bot.db.transaction() as session:
+            await experts.leave(session, guild_id, user_id)
+        await answer.response.edit_message(content=reply.t("expert.leave.done"), view=None)
+
+    # -- the directory ----------------------------------------------------------------------
+    @expert.command(name="profile", description="Show an expert profile (yours by default)")
+    @app_commands.describe(member="Whose profile to show")
+    @guild_only()
+    async def profile(
+        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        target = member or interaction.user
+        viewer_verified = await self._viewer_verified(interaction)
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            card = await experts.show(
+                session,
+                interaction.guild_id,
+                target.id,
+                viewer_id=interaction.user.id,
+                viewer_verified=viewer_verified,
+                now=now,
+            )
+        reply = await reply_for(interaction)
+        await reply.send(embed=_render.profile_embed(reply, card, now), ephemeral=True)
+
+    @expert.command(name="find", description="Find experts by expertise, country, language or agency")
+    @app_commands.describe(
+        expertise="Areas of expertise, comma-separated (any of them)",
+        country="Country (name or ISO code)",
+        language="A language they work in",
+        agency="Part of the agency's name",
+    )
+    @app_commands.autocomplete(
+        expertise=_complete.expertise, country=_complete.country, language=_complete.languages
+    )
+    @guild_only()
+    async def find(
+        self,
+        interaction: discord.Interaction[Any],
+        expertise: str | None = None,
+        country: str | None = None,
+        language: str | None = None,
+        agency: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        viewer_verified = await self._viewer_verified(interaction)
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            page = await experts.find(
+                session,
+                interaction.guild_id,
+                viewer_verified=viewer_verified,
+                now=now,
+                expertise=expertise,
+                country=country,
+                language=language,
+                agency=agency,
+                limit=_render.MAX_SHOWN,
+            )
+        reply = await reply_for(interaction)
+        if not page.experts:
+            await reply.say("expert.find.none", ephemeral=True)
+            return
+        await send_pages(interaction, _render.find_pages(reply, page, now), reply.language, ephemeral=True)
+
+    @expert.command(name="verify", description="Verify a member's affiliation for some months")
+    @app_commands.describe(member="The member whose affiliation you checked", months="How long (default 12)")
+    @moderator_only()
+    async def verify(
+        self,
+        interaction: discord.Interaction[Any],
+        member: discord.Member,
+        months: app_commands.Range[int, 1, 60] = experts.DEFAULT_MONTHS,
+    ) -> None:
+        assert interaction.guild_id is not None
+        async with self.bot.db.transaction() as session:
+            until = await experts.verify(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                member.id,
+                now=self.bot.clock.now(),
+                months=months,
+            )
+        reply = await reply_for(interaction)
+        await reply.say(
+            "expert.verify.done", ephemeral=True, member=member.mention, date=discord_timestamp(until, "D")
+        )
+
+    # -- members coming and going, due work ------------------------------------------------
+    @commands.Cog.listener()
+    async def on_member_remove(self, member: discord.Member) -> None:
+        async with self.bot.db.transaction() as session:
+            await experts.member_left(session, member.guild.id, member.id, self.bot.clock.now())
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        async with self.bot.db.transaction() as session:
+            await experts.member_returned(session, member.guild.id, member.id)
+
+    @commands.Cog.listener()
+    async def on_clock_advanced(self) -> None:
+        await self.sweeper.run()

@@ -1,0 +1,60 @@
+"""Due work of the directory: expiry warnings (DM, or a notice when DMs are closed) and erasure of
+profiles of members gone longer than the retention period. Safe to run at any time, any number of
+times: a warning is marked as sent in the same transaction that finds it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from bot import i18n
+from bot.client import LiaisonBot
+from bot.services import experts, guild_settings, notices
+from bot.services.experts import ExpiryWarning
+from bot.timeutil import discord_timestamp
+from bot.ui.respond import NO_MENTIONS
+
+log = logging.getLogger("liaison.experts")
+WARNING_KEY = "expert.expiry_warning"
+
+
+async def _language(bot: LiaisonBot, guild_id: int, user_id: int) -> str:
+    async with bot.db.transaction() as session:
+        chosen = await guild_settings.member_language(session, guild_id, user_id)
+        server = (await guild_settings.get(session, guild_id)).language
+    return i18n.pick_language(chosen, None, server, bot.settings.liaison_locale)
+
+
+async def _warn(bot: LiaisonBot, warning: ExpiryWarning) -> None:
+    guild = bot.get_guild(warning.guild_id)
+    params = {
+        "date": discord_timestamp(warning.expires_at, "D"),
+        "server": guild.name if guild else "Discord",
+    }
+    language = await _language(bot, warning.guild_id, warning.user_id)
+    text = i18n.t(language, WARNING_KEY, **params)
+    try:
+        user = bot.get_user(warning.user_id) or await bot.fetch_user(warning.user_id)
+        await user.send(discord.utils.escape_mentions(text), allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        async with bot.db.transaction() as session:
+            await notices.leave(session, warning.guild_id, warning.user_id, WARNING_KEY, **params)
+
+
+class Sweeper:
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        self.lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        async with self.lock:
+            now = self.bot.clock.now()
+            async with self.bot.db.transaction() as session:
+                warnings = await experts.due_expiry_warnings(session, now)
+                erased = await experts.erase_departed(session, now)
+            if erased:
+                log.info("erased %d profiles of departed members", erased)
+            for warning in warnings:
+                await _warn(self.bot, warning)

@@ -1,0 +1,101 @@
+"""``/me settings|export|delete``: a member's own preferences and data, always ephemeral."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LiaisonBot
+from bot.services import member_prefs, privacy
+from bot.services.member_prefs import PrefsChange
+from bot.timeutil import search_timezones
+from bot.ui import embeds
+from bot.ui.checks import guild_only
+from bot.ui.respond import reply_for
+from bot.ui.views import confirm
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Français", value="fr"),
+]
+EXPORT_NAME = "liaison-export.json"
+
+
+class Me(commands.Cog):
+    me = app_commands.Group(name="me", description="Your own settings and data", guild_only=True)
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+
+    async def timezone_autocomplete(
+        self, _interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current)]
+
+    @me.command(name="settings", description="Your language, time zone and notification choices")
+    @app_commands.describe(
+        language="Language Liaison answers you in",
+        timezone="Your time zone for reminders (IANA name)",
+        dm_reminders="Receive event reminders by direct message",
+        qa_routing="Experts: be mentioned about questions in your areas",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @guild_only()
+    async def settings(
+        self,
+        interaction: discord.Interaction[Any],
+        language: app_commands.Choice[str] | None = None,
+        timezone: str | None = None,
+        dm_reminders: bool | None = None,
+        qa_routing: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        change = PrefsChange(language.value if language else None, timezone, dm_reminders, qa_routing)
+        async with self.bot.db.transaction() as session:
+            prefs = await member_prefs.update(session, interaction.guild_id, interaction.user.id, change)
+        reply = await reply_for(interaction)
+        embed = embeds.make_embed(
+            reply.t("me.settings.title"),
+            reply.t("me.settings.nothing" if change.empty else "me.settings.saved"),
+        )
+        yes, no = reply.t("common.yes"), reply.t("common.no")
+        embeds.add_field(embed, reply.t("me.field.language"), prefs.language or reply.t("me.automatic"))
+        embeds.add_field(embed, reply.t("me.field.timezone"), prefs.timezone or reply.t("me.server_default"))
+        embeds.add_field(embed, reply.t("me.field.dm_reminders"), yes if prefs.dm_reminders else no)
+        embeds.add_field(embed, reply.t("me.field.qa_routing"), yes if prefs.qa_routing else no)
+        await reply.send(embed=embed, ephemeral=True)
+
+    @me.command(name="export", description="Everything Liaison holds about you, as a JSON file")
+    @guild_only()
+    async def export(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        async with self.bot.db.transaction() as session:
+            data = await privacy.export(
+                session, interaction.guild_id, interaction.user.id, now=self.bot.clock.now()
+            )
+        payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        reply = await reply_for(interaction)
+        file = discord.File(io.BytesIO(payload), filename=EXPORT_NAME)
+        await reply.send(reply.t("me.export.done"), file=file, ephemeral=True)
+
+    @me.command(name="delete", description="Erase your personal data from Liaison in this server")
+    @guild_only()
+    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild_id is not None
+        reply = await reply_for(interaction)
+        agreed, answer = await confirm(interaction, reply.t("me.delete.confirm"), reply.language)
+        if not agreed or answer is None:
+            return
+        async with self.bot.db.transaction() as session:
+            await privacy.erase(session, interaction.guild_id, interaction.user.id)
+        await answer.response.edit_message(content=reply.t("me.delete.done"), view=None)
+
+
+async def setup(bot: LiaisonBot) -> None:
+    await bot.add_cog(Me(bot))
