@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox import payloads
+from bot.sandbox.actions import MemberActions
 from bot.sandbox.commands import (
     Resolver,
     command_data,
@@ -49,7 +50,7 @@ class Registry(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-class Sandbox:
+class Sandbox(MemberActions):
     """Owns a world and the server in front of it, and acts as its users."""
 
     def __init__(self, world: World, server: SandboxServer) -> None:
@@ -338,38 +339,6 @@ class Sandbox:
         inter = await self._interact(5, user, channel, data, message)
         return await self._settle(inter, timeout)
 
-    async def send_message(self, channel: Channel, content: str, *, user: User | Member,
-                           files: Iterable[tuple[str, bytes]] = (),
-                           reply_to: Message | None = None) -> Message:
-        uid = user.id
-        if channel.guild_id and self.world.member(channel.guild_id, uid) is None:
-            raise ValueError("only members can post in a server channel")
-        if channel.is_thread and channel.locked:
-            raise ValueError("that thread is locked")
-        if channel.is_thread and channel.archived:  # posting reopens an archived thread
-            channel.archived = False
-            self.server.dispatch_channel("THREAD_UPDATE", channel)
-        atts = [self.world.add_attachment(name, data) for name, data in files]
-        ref = {"message_id": str(reply_to.id), "channel_id": str(channel.id)} if reply_to else None
-        msg = self.world.post(channel, uid, content=content, attachments=atts,
-                              message_reference=ref, type=19 if ref else 0)
-        self.server.dispatch_message("MESSAGE_CREATE", msg)
-        await asyncio.sleep(0)
-        return msg
-
-    # ---- reading --------------------------------------------------------------------
-    def messages(self, channel: Channel, *, user: User | Member | None = None) -> list[Message]:
-        """Messages in a channel, oldest first; with ``user``, only those they can see."""
-        msgs = self.world.channel_messages(channel.id)
-        return [m for m in msgs if user is None or m.visible_for(user.id)]
-
-    def dms(self, user: User | Member) -> list[Message]:
-        u = user.user if isinstance(user, Member) else user
-        return self.world.channel_messages(self.world.dm_channel(u).id)
-
-    def threads(self, channel: Channel | None = None) -> list[Channel]:
-        return self.world.threads_of(channel.id if channel else None)
-
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         deadline = time.monotonic() + timeout
         while True:
@@ -389,7 +358,12 @@ class Sandbox:
 
     # ---- faults ---------------------------------------------------------------------
     async def drop_gateway(self) -> None:
+        """Close the gateway connection from the server side; the bot must RESUME."""
         await self.server.gateway.drop()
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT; the bot must reconnect and RESUME."""
+        await self.server.gateway.reconnect()
 
     def fail_next(self, route_substring: str, status: int = 500, count: int = 1,
                   retry_after: float = 0.1, *, method: str | None = None,

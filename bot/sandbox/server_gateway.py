@@ -100,6 +100,12 @@ class Gateway:
             with contextlib.suppress(Exception):
                 await ws.close(code=4000, message=b"sandbox dropped the connection")
 
+    async def reconnect(self) -> None:
+        """Ask every connected client to reconnect (op 7), as Discord does on maintenance."""
+        for ws in list(self.sockets):
+            with contextlib.suppress(Exception):
+                await ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
+
     async def close(self) -> None:
         for session in self.sessions.values():
             session.closed = True

@@ -65,6 +65,8 @@ class ProtocolBot(commands.Bot):
         self.seen: list[discord.Message] = []
         self.removed: list[int] = []
         self.joined: list[int] = []
+        self.thread_events: list[tuple[str, int]] = []
+        self.deleted: list[int] = []
         self.expect_log_errors = False
         self.command_errors: list[BaseException] = []
         self.late_delay = 0.0
@@ -73,6 +75,15 @@ class ProtocolBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         self.seen.append(message)
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        self.thread_events.append(("create", thread.id))
+
+    async def on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        self.thread_events.append(("update", payload.thread_id))
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        self.deleted.append(payload.message_id)
 
     async def on_member_join(self, member: discord.Member) -> None:
         self.joined.append(member.id)

@@ -280,6 +280,31 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
     assert sandbox.messages(sandbox.world.channels[side.id])[-1].content == "in the side thread"
 
 
+async def test_members_post_in_forums_edit_threads_and_delete(sandbox: Sandbox,
+                                                              bot: ProtocolBot) -> None:
+    qa, bruno, alice = sandbox.channels.qa, sandbox.users.bruno, sandbox.users.alice
+    post = await sandbox.create_post(qa, "Détecteur saturé ?", "Que faire ?", user=bruno,
+                                     tags=["detection"])
+    await sandbox.wait_for(lambda: ("create", post.id) in bot.thread_events)
+    thread = bot.get_channel(post.id)
+    assert isinstance(thread, discord.Thread) and thread.parent_id == qa.id
+    assert [t.name for t in thread.applied_tags] == ["detection"]
+    with pytest.raises(ValueError):
+        await sandbox.edit_thread(post, user=sandbox.users.carol, archived=True)
+    await sandbox.edit_thread(post, user=alice, tags=["detection", "solved"], archived=True)
+    await sandbox.wait_for(lambda: ("update", post.id) in bot.thread_events)
+    answer = await sandbox.send_message(post, "Réponse", user=alice)
+    await sandbox.delete_message(answer, user=alice)
+    await sandbox.wait_for(lambda: bot.deleted == [answer.id])
+    assert [m.content for m in sandbox.messages(post)] == ["Que faire ?"]
+
+
+async def test_reconnect_request_resumes(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    await sandbox.request_reconnect()
+    await sandbox.wait_for(lambda: sandbox.server.gateway.resumes == 1)
+    assert (await sandbox.slash("ping", user=sandbox.users.alice)).content == "pong"
+
+
 async def test_unknown_routes_are_recorded(sandbox: Sandbox, bot: ProtocolBot) -> None:
     bot.expect_unknown_routes = True
     with pytest.raises(discord.NotFound):
