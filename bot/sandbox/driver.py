@@ -150,6 +150,12 @@ class Sandbox(MemberActions):
             return channel
         if guild is None:
             return self.world.dm_channel(user)
+        if guild is not ... and guild is not self.guild:
+            first = next((self.world.channels[c] for c in guild.channel_ids
+                          if self.world.channels[c].type == ChannelType.TEXT), None)
+            if first is None:
+                raise ValueError("that server has no text channel")
+            return first
         return self.channels["general"]  # type: ignore[no-any-return]
 
     async def _interact(self, type: int, user: User | Member, channel: Channel,
@@ -192,6 +198,8 @@ class Sandbox(MemberActions):
                     guild: Any = ..., timeout: float = 5.0, **options: Any) -> Interaction:
         """Run ``/command`` as ``user``; returns once answered and settled."""
         where = self._place(user if isinstance(user, User) else user.user, channel, guild)
+        if where.type == ChannelType.FORUM:
+            raise ValueError("commands run in a forum's posts, not in the forum itself")
         data = command_data(self.world, where.guild_id, command, options, self.server.base_url)
         inter = await self._interact(2, user, where, data)
         return await self._settle(inter, timeout)

@@ -27,6 +27,8 @@ class Intents:
     GUILD_MESSAGES = 1 << 9
     DIRECT_MESSAGES = 1 << 12
     MESSAGE_CONTENT = 1 << 15
+    GUILD_PRESENCES = 1 << 8
+    PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
 # Event name -> intent required to receive it (None: always sent).
@@ -132,6 +134,10 @@ class Gateway:
                 if op == 1:
                     queue.put_nowait({"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:
+                    requested = int(d.get("intents", 0))
+                    if requested & Intents.PRIVILEGED & ~self.server.world.allowed_intents:
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     session = self._identify(d, ws, queue)
                 elif op == 6:
                     session = self._resume(d, ws, queue)

@@ -281,6 +281,8 @@ class World:
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.ack_window = 3.0
+        # privileged intents enabled for the application in the "developer portal"
+        self.allowed_intents = (1 << 1) | (1 << 8) | (1 << 15)
         self.bot = self.create_user("Liaison", bot=True)
         self.application_id = self.bot.id
         self.application_flags = 0

@@ -6,12 +6,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-import discord
 import pytest
-import yarl
 
 from bot.sandbox import Sandbox
-from tests.sandbox.protocol_bot import ProtocolBot
+from tests.sandbox.protocol_bot import ProtocolBot, pointed_at
 
 
 @pytest.fixture
@@ -25,21 +23,16 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 async def bot(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> AsyncIterator[ProtocolBot]:
     """The bot, ready; the test fails if discord.py logged an error (a payload it choked on)
     or called a route the sandbox does not know."""
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    discord.http.Route.BASE = sandbox.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(sandbox.gateway_url)
     assert sandbox.guild is not None
     client = ProtocolBot(sandbox.guild.id)
-    task = asyncio.create_task(client.start(sandbox.world.token))
-    try:
-        await asyncio.wait_for(client.wait_until_ready(), 5)
-        yield client
-    finally:
-        await client.close()
-        await asyncio.wait_for(task, 5)
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+    with pointed_at(sandbox.api_base, sandbox.gateway_url):
+        task = asyncio.create_task(client.start(sandbox.world.token))
+        try:
+            await asyncio.wait_for(client.wait_until_ready(), 5)
+            yield client
+        finally:
+            await client.close()
+            await asyncio.wait_for(task, 5)
     records = caplog.get_records("setup") + caplog.get_records("call")
     errors = [r for r in records
               if r.levelno >= logging.ERROR and r.name.startswith("discord")]

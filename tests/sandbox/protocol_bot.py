@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+from collections.abc import Iterator
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
+
+
+@contextlib.contextmanager
+def pointed_at(api_base: str, gateway_url: str) -> Iterator[None]:
+    """Point discord.py at the sandbox (REST base and gateway), and back afterwards."""
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
 
 FRUITS = ["apple", "apricot", "banana", "cherry", "grape", "mango"]
 

@@ -8,7 +8,7 @@ import discord
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.sandbox.protocol_bot import ProtocolBot
+from tests.sandbox.protocol_bot import ProtocolBot, pointed_at
 
 
 def statuses(sandbox: Sandbox, route: str) -> list[int]:
@@ -303,6 +303,18 @@ async def test_reconnect_request_resumes(sandbox: Sandbox, bot: ProtocolBot) -> 
     await sandbox.request_reconnect()
     await sandbox.wait_for(lambda: sandbox.server.gateway.resumes == 1)
     assert (await sandbox.slash("ping", user=sandbox.users.alice)).content == "pong"
+
+
+async def test_privileged_intents_must_be_enabled(sandbox: Sandbox) -> None:
+    sandbox.world.allowed_intents = 0
+    assert sandbox.guild is not None
+    client = ProtocolBot(sandbox.guild.id)
+    with pointed_at(sandbox.api_base, sandbox.gateway_url):
+        try:
+            with pytest.raises(discord.PrivilegedIntentsRequired):
+                await asyncio.wait_for(client.start(sandbox.world.token), 5)
+        finally:
+            await client.close()
 
 
 async def test_unknown_routes_are_recorded(sandbox: Sandbox, bot: ProtocolBot) -> None:
