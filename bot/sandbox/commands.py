@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from bot.sandbox import payloads
+from bot.sandbox.server import ATTACHMENT_SIZE_LIMIT
 from bot.sandbox.world import Attachment, Channel, ChannelType, Member, Role, User, World
 
-ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = range(3, 12)
 

@@ -18,6 +18,7 @@ from bot.sandbox.world import Channel, ChannelType, Flags, Message, World, now_i
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIX = "/api/v10"
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # what INTERACTION_CREATE announces
 HOST = "127.0.0.1"
 
 
@@ -201,6 +202,8 @@ class SandboxServer:
                        existing: Message | None = None) -> dict[str, Any]:
         """Validate a message body and turn it into ``Message`` fields (raises ApiError)."""
         data = body.json if isinstance(body.json, dict) else {}
+        if sum(len(f[1]) for f in body.files.values()) > ATTACHMENT_SIZE_LIMIT:
+            raise ApiError(413, 40005, "Request entity too large")
         errors = limits.check_message(data)
         if errors:
             raise invalid_form(errors)

@@ -128,7 +128,7 @@ def register(s: SandboxServer) -> None:
             if not recipient.dms_open or recipient.bot:
                 raise ApiError(403, 50007, "Cannot send messages to this user")
         if ch.is_thread and ch.locked:
-            raise ApiError(403, 50083, "Thread is archived")
+            raise ApiError(403, 160005, "Thread is locked")
         fields = s.message_fields(body(request))
         fields["flags"] = fields.get("flags", 0) & ~Flags.EPHEMERAL  # only interactions may
         if fields.get("nonce") is not None and d.get("enforce_nonce"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 import discord
 import pytest
@@ -221,6 +222,15 @@ async def test_files_travel_as_multipart(sandbox: Sandbox, bot: ProtocolBot) -> 
     assert inter.responses[1].files == [("me.json", b'{"a": 1}')]
     assert inter.responses[1].ephemeral
     assert not bot.command_errors
+
+
+async def test_uploads_over_the_size_limit_are_refused(sandbox: Sandbox,
+                                                       bot: ProtocolBot) -> None:
+    channel = bot.get_channel(sandbox.channels.general.id)
+    huge = discord.File(io.BytesIO(b"x" * (10 * 2**20 + 1)), "huge.bin")
+    with pytest.raises(discord.HTTPException) as info:
+        await channel.send(file=huge)  # type: ignore[union-attr]
+    assert info.value.status == 413 and info.value.code == 40005
 
 
 async def test_rate_limit_is_retried(sandbox: Sandbox, bot: ProtocolBot) -> None:
