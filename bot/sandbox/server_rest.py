@@ -191,7 +191,7 @@ def register(s: SandboxServer) -> None:
         s.channel(request.match_info["channel_id"])
         return no_content()
 
-    async def reaction(request: web.Request) -> web.Response:
+    async def reaction(request: web.Request) -> web.Response:  # also pins: acknowledged only
         ch = s.channel(request.match_info["channel_id"])
         s.message(ch, request.match_info["message_id"])
         return no_content()
@@ -261,6 +261,9 @@ def register(s: SandboxServer) -> None:
         ch = s.channel(request.match_info["channel_id"])
         if not ch.is_thread:
             raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        uid = request.match_info.get("user_id", str(world.bot.id))
+        if not uid.isdigit() or world.member(ch.guild_id, int(uid)) is None:
+            raise ApiError(404, 10007, "Unknown Member")
         return no_content()
 
     async def open_dm(request: web.Request) -> web.Response:
@@ -358,6 +361,13 @@ def register(s: SandboxServer) -> None:
         ("POST", "/channels/{channel_id}/threads", create_thread),
         ("POST", "/channels/{channel_id}/messages/{message_id}/threads", thread_from_message),
         ("PUT", "/channels/{channel_id}/thread-members/@me", join_thread),
+        ("DELETE", "/channels/{channel_id}/thread-members/@me", join_thread),
+        ("PUT", "/channels/{channel_id}/thread-members/{user_id}", join_thread),
+        ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", join_thread),
+        ("PUT", "/channels/{channel_id}/pins/{message_id}", reaction),
+        ("DELETE", "/channels/{channel_id}/pins/{message_id}", reaction),
+        ("PUT", "/channels/{channel_id}/messages/pins/{message_id}", reaction),
+        ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", reaction),
         ("POST", "/users/@me/channels", open_dm),
         ("DELETE", "/channels/{channel_id}", delete_channel),
         ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",

@@ -284,6 +284,9 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
     assert inside.response is not None and inside.response.channel_id == thread.id
     general = bot.get_channel(sandbox.channels.general.id)
     msg = await general.send("start here")  # type: ignore[union-attr]
+    await post.thread.add_user(discord.Object(sandbox.users.alice.id))
+    await post.message.pin()
+    await post.message.add_reaction("✅")
     side = await msg.create_thread(name="side talk")
     assert side.id == msg.id and sandbox.world.messages[msg.id].thread is not None
     await side.send("in the side thread")
