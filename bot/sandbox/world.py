@@ -142,7 +142,7 @@ class Channel:
 class Attachment:
     id: int
     filename: str
-    data: bytes
+    data: bytes = field(repr=False)
     content_type: str = "application/octet-stream"
     description: str | None = None
 
@@ -210,8 +210,8 @@ class Interaction:
     user_id: int
     channel_id: int | None
     guild_id: int | None
-    payload: dict[str, Any]
-    created: float = field(default_factory=time.monotonic)
+    payload: dict[str, Any] = field(repr=False)
+    created: float = field(default_factory=time.monotonic, repr=False)
     message_id: int | None = None  # the message whose component was used
     ack_type: int | None = None
     ack_status: int | None = None  # HTTP status answered to the first callback attempt
