@@ -88,3 +88,16 @@ async def test_dev_guild_setting_syncs_to_that_server_only(sandbox: LiaisonSandb
     ]
     assert len(guild_syncs) == 1
     assert any(c["name"] == "liaison" for c in sandbox.world.commands_for(sandbox.guild.id))
+
+
+async def test_notices_are_handed_over_after_the_next_command(sandbox: LiaisonSandbox) -> None:
+    from bot.services import notices
+
+    assert sandbox.bot is not None and sandbox.guild is not None
+    async with sandbox.bot.db.transaction() as session:
+        await notices.leave(session, sandbox.guild.id, sandbox.users.dmitri.id, "audit.by", actor="Alice")
+    result = await sandbox.slash("liaison stats", user=sandbox.users.dmitri)
+    handed = [m for m in result.responses if "by Alice" in m.content]
+    assert len(handed) == 1 and handed[0].ephemeral
+    again = await sandbox.slash("liaison stats", user=sandbox.users.dmitri)
+    assert not any("by Alice" in m.content for m in again.responses)
