@@ -11,17 +11,12 @@ from discord.ext import commands
 from bot.client import LiaisonBot
 from bot.services import audit, guild_settings, stats
 from bot.services.guild_settings import SetupChange
-from bot.timeutil import search_timezones
-from bot.ui import embeds
+from bot.ui import autocomplete, embeds
 from bot.ui.checks import moderator_only
 from bot.ui.respond import reply_for
 from bot.ui.views import send_pages
 
 AUDIT_PER_PAGE = 15
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="Français", value="fr"),
-]
 
 
 def _mention(kind: str, value: int | None, not_set: str) -> str:
@@ -38,11 +33,6 @@ class Admin(commands.Cog):
     def __init__(self, bot: LiaisonBot) -> None:
         self.bot = bot
 
-    async def timezone_autocomplete(
-        self, _interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in search_timezones(current)]
-
     @liaison.command(name="setup", description="Set this server's channels, moderator role and defaults")
     @app_commands.describe(
         qa_channel="Forum or text channel where questions are posted",
@@ -53,8 +43,8 @@ class Admin(commands.Cog):
         timezone="Default time zone of the server (IANA name)",
         reminders="Default reminder offsets before events, such as 1d, 1h",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES)
-    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @app_commands.choices(language=autocomplete.LANGUAGE_CHOICES)
+    @app_commands.autocomplete(timezone=autocomplete.timezones)
     @moderator_only()
     async def setup(
         self,

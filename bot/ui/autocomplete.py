@@ -1,0 +1,20 @@
+"""Autocomplete and choices shared by several commands (time zones, languages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.timeutil import search_timezones
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Français", value="fr"),
+]
+
+
+async def timezones(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """IANA zone names matching what was typed (at most 25, as Discord allows)."""
+    return [app_commands.Choice(name=zone, value=zone) for zone in search_timezones(current)]
