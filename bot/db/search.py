@@ -105,7 +105,8 @@ def create_statements(index: FullTextIndex, dialect: str) -> list[str]:
 def drop_statements(index: FullTextIndex, dialect: str) -> list[str]:
     if dialect == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {index.name}_{event}" for event in ("ai", "ad", "au")] + [
-            f"DROP TABLE IF EXISTS {index.name}"
+            f"DROP TABLE IF EXISTS {index.name}_vocab",
+            f"DROP TABLE IF EXISTS {index.name}",
         ]
     if dialect == "postgresql":
         return [
@@ -139,6 +140,7 @@ def _sqlite_create(index: FullTextIndex) -> list[str]:
         f"CREATE TRIGGER {name}_ad AFTER DELETE ON {index.table} BEGIN {delete_old} END",
         f"CREATE TRIGGER {name}_au AFTER UPDATE OF {cols} ON {index.table} "
         f"BEGIN {delete_old} {insert_new} END",
+        f"CREATE VIRTUAL TABLE {name}_vocab USING fts5vocab({name}, 'row')",
         *rebuild_statements(index, "sqlite"),
     ]
 
@@ -201,10 +203,13 @@ def tsquery(query: Query) -> str:
     return " & ".join("(" + " | ".join(f"({term(t)})" for t in group) + ")" for group in groups)
 
 
-def hits(index: FullTextIndex, dialect: str, query: Query) -> sa.Subquery:
+def hits(index: FullTextIndex, dialect: str, query: Query, *, window: int | None = None) -> sa.Subquery:
     """A subquery of the rows matching ``query``: columns ``id`` and ``score`` (higher is better).
 
     Join it to the source table on ``id`` to filter (server, labels…) and ``ORDER BY score DESC``.
+    With ``window``, only the ``window`` most recent matches (highest ids) are scored: BM25 costs a
+    few microseconds per matching row, so a very common word in a very large library would
+    otherwise be scored tens of thousands of times; the window bounds the work per query.
     """
     if not query:
         raise ValueError("empty full-text query")
@@ -228,7 +233,43 @@ def hits(index: FullTextIndex, dialect: str, query: Query) -> sa.Subquery:
         value = tsquery(query)
     else:
         raise NotImplementedError(f"full-text search on {dialect}")
+    if window is not None:
+        sql += f" ORDER BY {'rowid' if dialect == 'sqlite' else 'f.rowid'} DESC LIMIT {int(window)}"
     statement = sa.text(sql).bindparams(sa.bindparam(param, value=value))
     return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(
         f"{index.name}_hits"
     )
+
+
+def any_match(index: FullTextIndex, dialect: str, query: Query) -> sa.TextClause:
+    """``SELECT 1`` when at least one row matches (any server): a cheap 'is this word indexed?'."""
+    if dialect == "sqlite":
+        sql, value = f"SELECT 1 FROM {index.name} WHERE {index.name} MATCH :q LIMIT 1", fts5_match(query)
+    elif dialect == "postgresql":
+        sql = f"SELECT 1 FROM {index.name} WHERE document @@ to_tsquery('simple', :q) LIMIT 1"
+        value = tsquery(query)
+    else:
+        raise NotImplementedError(f"full-text search on {dialect}")
+    return sa.text(sql).bindparams(q=value)
+
+
+def match_count(index: FullTextIndex, dialect: str, query: Query) -> sa.TextClause:
+    """How many rows match (in every server): tells whether a ``window`` cut anything off."""
+    if dialect == "sqlite":
+        sql, value = f"SELECT count(*) FROM {index.name} WHERE {index.name} MATCH :q", fts5_match(query)
+    elif dialect == "postgresql":
+        sql = f"SELECT count(*) FROM {index.name} WHERE document @@ to_tsquery('simple', :q)"
+        value = tsquery(query)
+    else:
+        raise NotImplementedError(f"full-text search on {dialect}")
+    return sa.text(sql).bindparams(q=value)
+
+
+def indexed_terms(index: FullTextIndex, dialect: str, first: str) -> sa.TextClause | None:
+    """(term, number of rows) for every indexed term starting with ``first``, from the index's own
+    vocabulary (SQLite's fts5vocab); None where the engine keeps no cheap vocabulary."""
+    if dialect != "sqlite" or not first:
+        return None
+    upper = first[:-1] + chr(ord(first[-1]) + 1)
+    sql = f"SELECT term, doc FROM {index.name}_vocab WHERE term >= :lo AND term < :hi"
+    return sa.text(sql).bindparams(lo=first, hi=upper)

@@ -7,6 +7,7 @@ with no expansions).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,16 +56,10 @@ class Glossary:
     """acronym (upper case) -> its expansions; ``phrases`` maps each as index words to the acronym."""
 
     entries: dict[str, tuple[str, ...]]
+    by_phrase: dict[tuple[str, ...], str]
 
     def phrases(self) -> dict[tuple[str, ...], str]:
-        found: dict[tuple[str, ...], str] = {}
-        for acronym, expansions in self.entries.items():
-            found[tuple(words(acronym))] = acronym
-            for expansion in expansions:
-                key = tuple(words(expansion))
-                if key:
-                    found.setdefault(key, acronym)
-        return found
+        return self.by_phrase
 
     def alternatives(self, acronym: str) -> list[tuple[str, ...]]:
         """The acronym and every expansion, as word tuples, acronym first."""
@@ -72,7 +67,38 @@ class Glossary:
         return list(dict.fromkeys(item for item in items if item))
 
 
+_CACHE: dict[tuple[str, int], tuple[float, Glossary]] = {}
+CACHE_SECONDS = 60.0
+
+
+def _cache_key(session: AsyncSession, guild_id: int) -> tuple[str, int]:
+    return str(session.get_bind().engine.url), guild_id
+
+
+def _phrases(entries: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    found: dict[tuple[str, ...], str] = {}
+    for acronym, expansions in entries.items():
+        found[tuple(words(acronym))] = acronym
+        for expansion in expansions:
+            key = tuple(words(expansion))
+            if key:
+                found.setdefault(key, acronym)
+    return found
+
+
 async def load(session: AsyncSession, guild_id: int) -> Glossary:
+    """The server's glossary; kept a minute in memory (every search reads it), dropped at once
+    when this process changes it."""
+    key = _cache_key(session, guild_id)
+    cached = _CACHE.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    glossary = await _read(session, guild_id)
+    _CACHE[key] = (time.monotonic(), glossary)
+    return glossary
+
+
+async def _read(session: AsyncSession, guild_id: int) -> Glossary:
     entries = dict(BUILT_IN)
     rows = await session.scalars(select(GlossaryEntry).where(GlossaryEntry.guild_id == guild_id))
     for row in rows:
@@ -80,7 +106,7 @@ async def load(session: AsyncSession, guild_id: int) -> Glossary:
             entries[row.acronym] = tuple(str(e) for e in row.expansions)
         else:
             entries.pop(row.acronym, None)
-    return Glossary(dict(sorted(entries.items())))
+    return Glossary(dict(sorted(entries.items())), _phrases(entries))
 
 
 def _acronym(text: str) -> str:
@@ -121,6 +147,7 @@ async def define(
         row = GlossaryEntry(guild_id=guild_id, acronym=acronym)
         session.add(row)
     row.expansions, row.updated_by, row.updated_at = list(values), actor_id, now
+    _CACHE.pop(_cache_key(session, guild_id), None)
     await audit.record(session, guild_id, actor_id, "resource.glossary.define", acronym)
     return acronym, values
 
@@ -139,6 +166,7 @@ async def forget(session: AsyncSession, guild_id: int, actor_id: int, term: str,
         row.expansions, row.updated_by, row.updated_at = [], actor_id, now
     elif row is not None:
         await session.delete(row)
+    _CACHE.pop(_cache_key(session, guild_id), None)
     await audit.record(session, guild_id, actor_id, "resource.glossary.forget", acronym)
     return acronym
 

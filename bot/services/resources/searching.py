@@ -26,10 +26,13 @@ from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
-PREFIX_MIN = 4  # words this long also match longer words (detection -> detections)
+SEARCH_WINDOW = 200  # most recent matches scored per query (see bot.db.search.hits)
+WIDE_WINDOW = 5000  # second pass, when filters left too few hits in the first window
+AUTOCOMPLETE_WINDOW = 100
 QUERY_MAX_WORDS = 12
+CORRECTION_ATTEMPTS = 4
 VOCABULARY_TTL = 600.0
 
 
@@ -52,6 +55,18 @@ class Hit:
         )
 
 
+HIT_COLUMNS = (
+    Resource.id,
+    Resource.title,
+    Resource.url,
+    Resource.description,
+    Resource.tags,
+    Resource.language,
+    Resource.label,
+    Resource.views,
+)
+
+
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[Hit]
@@ -66,13 +81,18 @@ def _database_key(session: AsyncSession) -> str:
     return str(session.get_bind().engine.url)
 
 
-def build_query(text: str, glossary: Glossary, *, typing: bool = False) -> Query:
-    """Words in order, every one required; a glossary phrase or acronym becomes one group of
-    alternatives (the acronym and all its expansions). Words of 4+ letters, and the last word, match
-    as prefixes; with ``typing`` (autocomplete) every word does."""
+def query_words(text: str) -> list[str]:
+    """The words that count: at most 12, without stray single letters (French l', d')."""
     tokens = words(text)[:QUERY_MAX_WORDS]
     if any(len(t) > 1 for t in tokens):
-        tokens = [t for t in tokens if len(t) > 1]  # French elisions (l', d') and stray letters
+        tokens = [t for t in tokens if len(t) > 1]
+    return tokens
+
+
+def build_query(tokens: list[str], glossary: Glossary, *, prefix_last: bool) -> Query:
+    """Words in order, every one required; a glossary phrase or acronym becomes one group of
+    alternatives (the acronym and all its expansions). With ``prefix_last`` the last word may be
+    unfinished (``dosim`` finds ``dosimetry``)."""
     phrases = glossary.phrases()
     longest = max((len(p) for p in phrases), default=1)
     groups: list[tuple[Term, ...]] = []
@@ -85,11 +105,16 @@ def build_query(text: str, glossary: Glossary, *, typing: bool = False) -> Query
                 i += size
                 break
         else:
-            token = tokens[i]
             last = i == len(tokens) - 1
-            groups.append((Term((token,), prefix=typing or last or len(token) >= PREFIX_MIN),))
+            groups.append((Term((tokens[i],), prefix=prefix_last and last),))
             i += 1
     return Query(tuple(groups))
+
+
+async def indexed(session: AsyncSession, word: str) -> bool:
+    """Is ``word`` itself a term of the index (in any server)? One cheap index probe."""
+    probe = fts.any_match(RESOURCES_INDEX, _dialect(session), Query.all_of([Term((word,))]))
+    return (await session.scalar(probe)) is not None
 
 
 def _filtered(
@@ -114,14 +139,39 @@ async def _run(
     tag: str | None,
     language: str | None,
     limit: int,
+    window: int | None = SEARCH_WINDOW,
 ) -> list[Hit]:
+    """Ranked hits. The window keeps the cost bounded; when it cut matches off and yields fewer than
+    ``limit`` visible hits of this server (filters, other servers, AMBER), a wider one is scored."""
     if not query:
         return []
-    hits = fts.hits(RESOURCES_INDEX, _dialect(session), query)
-    statement = select(Resource, hits.c.score).join(hits, hits.c.id == Resource.id)
+    found = await _ranked(session, guild_id, query, verified, tag, language, limit, window)
+    if window is not None and len(found) < limit:
+        total = await session.scalar(fts.match_count(RESOURCES_INDEX, _dialect(session), query)) or 0
+        if total > window:
+            wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
+            found = await _ranked(session, guild_id, query, verified, tag, language, limit, wider)
+    return found
+
+
+async def _ranked(
+    session: AsyncSession,
+    guild_id: int,
+    query: Query,
+    verified: bool,
+    tag: str | None,
+    language: str | None,
+    limit: int,
+    window: int | None,
+) -> list[Hit]:
+    hits = fts.hits(RESOURCES_INDEX, _dialect(session), query, window=window)
+    statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
-    rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id).limit(limit))
-    return [Hit.of(row, float(score)) for row, score in rows]
+    rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
+    return [
+        Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, float(r.score), r.views)
+        for r in rows
+    ]
 
 
 async def search(
@@ -134,19 +184,21 @@ async def search(
     language: str | None = None,
     limit: int = SEARCH_LIMIT,
 ) -> SearchResult:
-    """Best first. When nothing matches, retries once with misspelt words corrected."""
-    if not words(text):
+    """Best first. When nothing matches, retries with misspelt words corrected ("did you mean")."""
+    tokens = query_words(text)
+    if not tokens:
         raise Invalid("resource.empty_query")
     glossary = await glossary_service.load(session, guild_id)
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language, "limit": limit}
-    found = await _run(session, guild_id, build_query(text, glossary), **options)
+    prefix_last = not await indexed(session, tokens[-1])
+    found = await _run(session, guild_id, build_query(tokens, glossary, prefix_last=prefix_last), **options)
     if found:
         return SearchResult(found)
-    corrected = await correct(session, guild_id, text, verified=verified, glossary=glossary)
-    if corrected is None:
-        return SearchResult([])
-    found = await _run(session, guild_id, build_query(corrected, glossary), **options)
-    return SearchResult(found, corrected if found else None)
+    for attempt in await corrections(session, guild_id, tokens, verified=verified, glossary=glossary):
+        found = await _run(session, guild_id, build_query(attempt, glossary, prefix_last=False), **options)
+        if found:
+            return SearchResult(found, " ".join(attempt))
+    return SearchResult([])
 
 
 async def autocomplete(
@@ -163,15 +215,25 @@ async def autocomplete(
         )
         if row is not None:
             found.append(Hit.of(row, 0.0))
-    if not words(typed):
+    if all(len(word) < 2 for word in words(typed)):  # nothing yet, or one letter: the most viewed
         statement = _filtered(select(Resource), guild_id, verified, None, None)
         rows = await session.scalars(
             statement.order_by(Resource.views.desc(), Resource.id.desc()).limit(limit)
         )
-        return [Hit.of(row, 0.0) for row in rows]
+        more = [Hit.of(row, 0.0) for row in rows]
+        return (found + [hit for hit in more if hit.id not in {h.id for h in found}])[:limit]
     glossary = await glossary_service.load(session, guild_id)
-    query = build_query(typed, glossary, typing=True)
-    more = await _run(session, guild_id, query, verified=verified, tag=None, language=None, limit=limit)
+    query = build_query(query_words(typed), glossary, prefix_last=True)
+    more = await _run(
+        session,
+        guild_id,
+        query,
+        verified=verified,
+        tag=None,
+        language=None,
+        limit=limit,
+        window=AUTOCOMPLETE_WINDOW,
+    )
     seen = {hit.id for hit in found}
     return (found + [hit for hit in more if hit.id not in seen])[:limit]
 
@@ -251,37 +313,45 @@ def _max_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
 
-def _closest(word: str, counts: Counter[str], choices: list[str]) -> str | None:
+async def _candidates(session: AsyncSession, guild_id: int, word: str, verified: bool) -> list[str]:
+    """Known words within 1 edit (4-6 letters) or 2 edits (7+), closest and most frequent first.
+
+    On SQLite the index's own vocabulary (terms with the same first letter) is read; elsewhere a
+    vocabulary of the server's visible resources kept in memory. Either way a correction is only
+    offered once it finds visible resources of this server (see ``search``)."""
     edits = _max_edits(word)
     if edits == 0:
-        return None
-    candidates = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
-    if not candidates:
-        return None
-    best = min(candidates, key=lambda c: (c[1], -counts[c[0]], c[0]))
-    return str(best[0])
+        return []
+    clause = fts.indexed_terms(RESOURCES_INDEX, _dialect(session), word[0])
+    if clause is not None:
+        counts: Counter[str] = Counter(
+            {str(term): int(doc) for term, doc in await session.execute(clause) if str(term).isalpha()}
+        )
+    else:
+        counts = await vocabulary(session, guild_id, verified)
+    found = process.extract(word, list(counts), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
+    ranked = sorted(found, key=lambda c: (c[1], -counts[c[0]], c[0]))
+    return [str(c[0]) for c in ranked[:3]]
 
 
-async def correct(
-    session: AsyncSession, guild_id: int, text: str, *, verified: bool, glossary: Glossary
-) -> str | None:
-    """``dosimetery`` -> ``dosimetry``, ``portal monitr`` -> ``portal monitor``; None when every word
-    is known (or nothing close enough is)."""
-    counts = await vocabulary(session, guild_id, verified)
-    key = (_database_key(session), guild_id, verified)
-    choices = _VOCABULARIES[key].words if key in _VOCABULARIES else list(counts)
+async def corrections(
+    session: AsyncSession, guild_id: int, tokens: list[str], *, verified: bool, glossary: Glossary
+) -> list[list[str]]:
+    """Corrected versions of ``tokens`` to try, most likely first (``dosimetery`` -> ``dosimetry``,
+    ``portal monitr`` -> ``portal monitor``); empty when every word is known or nothing is close."""
     known_phrases = glossary.phrases()
-    out: list[str] = []
-    changed = False
-    for word in words(text)[:QUERY_MAX_WORDS]:
-        if (
-            word in counts
-            or (word,) in known_phrases
-            or any(v.startswith(word) for v in choices if v[:2] == word[:2])
-        ):
-            out.append(word)
+    options: list[list[str]] = []
+    for word in tokens:
+        if (word,) in known_phrases or await indexed(session, word):
+            options.append([word])
             continue
-        replacement = _closest(word, counts, choices)
-        changed = changed or replacement is not None
-        out.append(replacement or word)
-    return " ".join(out) if changed else None
+        options.append(await _candidates(session, guild_id, word, verified) or [word])
+    if all(len(choices) == 1 and choices[0] == word for choices, word in zip(options, tokens, strict=True)):
+        return []
+    attempts = [[choices[0] for choices in options]]
+    for position, choices in enumerate(options):
+        for alternative in choices[1:]:
+            attempt = list(attempts[0])
+            attempt[position] = alternative
+            attempts.append(attempt)
+    return attempts[:CORRECTION_ATTEMPTS]
