@@ -1,0 +1,151 @@
+"""The resource library through the sandbox: every /resource command, as members and moderators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.sandbox.harness import LiaisonSandbox
+from bot.services import notices
+
+GUIDE = {
+    "title": "Radiation portal monitor alarms",
+    "url": "https://example.org/rpm-alarms",
+    "description": "Adjudicating alarms of portal monitors at borders",
+    "tags": "RPM, Border",
+}
+
+
+def _text(result: Any) -> str:
+    return f"{result.content or ''} {result.embeds}"
+
+
+async def _add(sandbox: LiaisonSandbox, **options: Any) -> Any:
+    values = {**GUIDE, **options}
+    result = await sandbox.slash("resource add", user=sandbox.users.alice, **values)
+    assert "Added #" in (result.content or ""), result.content
+    return result
+
+
+async def test_moderator_adds_and_members_search_show_and_list_tags(sandbox: LiaisonSandbox) -> None:
+    await _add(sandbox)
+    carol = sandbox.users.carol
+    found = await sandbox.slash("resource search", user=carol, query="portal monitr")
+    assert not found.ephemeral
+    assert "Did you mean **portal monitor**" in (found.content or "")
+    assert "Radiation portal monitor alarms" in _text(found) and "TLP:GREEN" in _text(found)
+    by_acronym = await sandbox.slash("resource search", user=carol, query="rpm", language="en", tag="border")
+    assert "Radiation portal monitor alarms" in _text(by_acronym)
+    choices = await sandbox.autocomplete("resource show", "resource", "porta", user=carol)
+    assert len(choices) == 1 and choices[0]["name"].startswith("Radiation portal")
+    shown = await sandbox.slash("resource show", user=carol, resource=choices[0]["value"])
+    assert not shown.ephemeral and "https://example.org/rpm-alarms" in _text(shown)
+    tags = await sandbox.slash("resource tags", user=carol)
+    assert "`rpm`" in _text(tags) and "`border`" in _text(tags)
+    tag_choices = await sandbox.autocomplete("resource search", "tag", "bor", user=carol, query="x")
+    assert [c["value"] for c in tag_choices] == ["border"]
+
+
+async def test_members_may_not_add_edit_or_remove(sandbox: LiaisonSandbox) -> None:
+    carol = sandbox.users.carol
+    refused = await sandbox.slash("resource add", user=carol, **GUIDE)
+    assert refused.ephemeral and "Only moderators" in (refused.content or "")
+    await _add(sandbox)
+    for command, options in (("resource edit", {"title": "Hacked"}), ("resource remove", {})):
+        result = await sandbox.slash(command, user=carol, resource="1", **options)
+        assert result.ephemeral and "Only moderators" in (result.content or "")
+
+
+async def test_bad_input_is_refused_in_the_callers_language(sandbox: LiaisonSandbox) -> None:
+    alice, bruno = sandbox.users.alice, sandbox.users.bruno
+    bad_url = await sandbox.slash("resource add", user=alice, **{**GUIDE, "url": "ftp://example.org/x"})
+    assert bad_url.ephemeral and "only http and https" in (bad_url.content or "")
+    red = await sandbox.slash("resource add", user=alice, **GUIDE, label="tlp:red")
+    assert red.ephemeral and "TLP:RED is refused" in (red.content or "")
+    await _add(sandbox)
+    duplicate = await sandbox.slash("resource suggest", user=bruno, **{**GUIDE, "title": "Encore"})
+    assert duplicate.ephemeral and "déjà dans la bibliothèque : n° 1" in (duplicate.content or "")
+    nothing = await sandbox.slash("resource search", user=bruno, query="zzqxv")
+    assert nothing.ephemeral and "Aucune ressource" in (nothing.content or "")
+
+
+async def test_amber_is_hidden_from_unverified_members_and_only_ever_ephemeral(
+    sandbox: LiaisonSandbox,
+) -> None:
+    await _add(sandbox, label="TLP:AMBER", title="Sensitive portal deployment plan")
+    carol, alice = sandbox.users.carol, sandbox.users.alice
+    hidden = await sandbox.slash("resource search", user=carol, query="portal")
+    assert hidden.ephemeral and "Sensitive" not in _text(hidden)
+    assert await sandbox.autocomplete("resource show", "resource", "sens", user=carol) == []
+    not_shown = await sandbox.slash("resource show", user=carol, resource="1")
+    assert not_shown.ephemeral and "Sensitive" not in _text(not_shown)
+    seen = await sandbox.slash("resource search", user=alice, query="portal")
+    assert seen.ephemeral and "Sensitive portal deployment plan" in _text(seen) and "TLP:AMBER" in _text(seen)
+    shown = await sandbox.slash("resource show", user=alice, resource="1")
+    assert shown.ephemeral and "TLP:AMBER" in _text(shown)
+
+
+async def test_everyone_in_a_description_does_not_ping(sandbox: LiaisonSandbox) -> None:
+    await _add(sandbox, description="@everyone @here read this now <@&1>")
+    found = await sandbox.slash("resource search", user=sandbox.users.carol, query="portal")
+    assert not found.ephemeral and found.response is not None
+    assert sandbox.world.mentions_that_would_ping(found.response) == set()
+    assert "@everyone" not in _text(found)
+
+
+async def test_review_flow_with_dm_and_notice_fallback(sandbox: LiaisonSandbox) -> None:
+    carol, eve, alice = sandbox.users.carol, sandbox.users.eve, sandbox.users.alice
+    thanks = await sandbox.slash("resource suggest", user=carol, **GUIDE)
+    assert thanks.ephemeral and "waiting for a moderator" in (thanks.content or "")
+    await sandbox.slash(
+        "resource suggest",
+        user=eve,
+        title="Spam",
+        url="https://spam.example",
+        description="@everyone buy",
+        tags="x",
+    )
+    posted = sandbox.world.channel_messages(sandbox.channels.review.id)
+    assert any("New resource suggestion #1" in m.content for m in posted)
+    assert all(sandbox.world.mentions_that_would_ping(m) == set() for m in posted)
+
+    queue = await sandbox.slash("resource review", user=alice)
+    assert queue.ephemeral and "Suggestion #1" in _text(queue)
+    await sandbox.click(queue, label="Approve", user=alice)
+    await sandbox.quiet()
+    dms = sandbox.world.channel_messages(sandbox.world.dm_channel(carol).id)
+    assert any("was approved" in m.content for m in dms)
+    assert "Suggestion #2" in _text(queue)
+
+    modal = await sandbox.click(queue, label="Reject", user=alice)
+    await sandbox.submit_modal(modal, {"Reason (sent to the member)": "Off topic"}, user=alice)
+    await sandbox.quiet()
+    assert "No suggestions are waiting" in (queue.responses[-1].content or "") or "No suggestions" in _text(
+        queue
+    )
+    assert sandbox.bot is not None and sandbox.guild is not None
+    async with sandbox.bot.db.transaction() as session:
+        pending = await notices.take(session, sandbox.guild.id, eve.id)
+    assert [key for key, _ in pending] == ["resource.outcome.rejected"]
+    assert pending[0][1]["reason"] == "Off topic"
+    found = await sandbox.slash("resource search", user=carol, query="portal")
+    assert "Radiation portal monitor alarms" in _text(found)
+
+
+async def test_edit_and_remove_with_confirmation(sandbox: LiaisonSandbox) -> None:
+    await _add(sandbox)
+    alice, carol = sandbox.users.alice, sandbox.users.carol
+    edited = await sandbox.slash(
+        "resource edit", user=alice, resource="1", title="RPM alarm adjudication", tags="rpm, alarms"
+    )
+    assert edited.ephemeral and "title" in (edited.content or "")
+    prompt = await sandbox.slash("resource remove", user=alice, resource="RPM alarm adjudication")
+    assert prompt.ephemeral
+    await sandbox.click(prompt, label="Cancel", user=alice)
+    assert "RPM alarm adjudication" in _text(
+        await sandbox.slash("resource search", user=carol, query="alarm")
+    )
+    prompt = await sandbox.slash("resource remove", user=alice, resource="1")
+    await sandbox.click(prompt, label="Confirm", user=alice)
+    await sandbox.quiet()
+    gone = await sandbox.slash("resource search", user=carol, query="alarm")
+    assert gone.ephemeral and "No resource matches" in (gone.content or "")
