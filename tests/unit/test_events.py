@@ -4,6 +4,7 @@ reminders. Times come from a FrozenClock (START = 2026-03-20 09:00 UTC)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +32,7 @@ async def _reminders(db: Database, event_id: int) -> list[Reminder]:
         return list(rows)
 
 
-async def _create(db: Database, clock: FrozenClock, **values: object) -> events.Change:
+async def _create(db: Database, clock: FrozenClock, **values: Any) -> events.Change:
     data = EventInput(
         **{"title": "Tabletop", "start": "2026-03-25 14:00", "timezone": "Europe/Paris", **values}
     )
@@ -94,7 +95,7 @@ async def test_reminder_already_passed_at_creation_is_skipped(db: Database, cloc
     ],
 )
 async def test_bad_input_is_refused_and_nothing_is_written(
-    db: Database, clock: FrozenClock, values: dict[str, object], key: str
+    db: Database, clock: FrozenClock, values: dict[str, Any], key: str
 ) -> None:
     with pytest.raises(Invalid) as caught:
         await _create(db, clock, **values)
@@ -216,9 +217,7 @@ async def test_list_shows_upcoming_soonest_first(db: Database, clock: FrozenCloc
     soon = (await _create(db, clock, title="Soon", start="2026-03-21 10:00", duration="2h")).event
     async with db.transaction() as session:
         assert [e.id for e in await events.upcoming(session, GUILD, clock.now())] == [soon.id, late.id]
-    clock.set(
-        datetime(2026, 3, 21, 10, 0, tzinfo=UTC)
-    )  # Soon is running (11:00 Paris = 10:00 UTC… ends 11:00)
+    clock.set(datetime(2026, 3, 21, 10, 0, tzinfo=UTC))  # Soon (09:00-11:00 UTC) is running
     async with db.transaction() as session:
         assert [e.id for e in await events.upcoming(session, GUILD, clock.now())] == [soon.id, late.id]
     clock.set(datetime(2026, 3, 21, 12, 0, tzinfo=UTC))

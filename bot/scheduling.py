@@ -1,0 +1,161 @@
+"""APScheduler wiring: wake the delivery engine at each due moment, rebuilt from the database.
+
+The database is the truth; this only decides *when* to look. At start the pending moments are read
+back and coalesced into one-second buckets kept in a heap; a single APScheduler job points at the
+earliest bucket and is moved whenever the head changes. So 100,000 pending reminders cost one
+query and a heap (no 100,000 scheduler jobs), and a moment added later (a new event, a ``/remind``)
+only moves the job if it comes first.
+
+The bot's clock may run ahead of the wall clock (the sandbox moves it): a moment is scheduled at
+``wall now + (moment - bot now)``, and the sandbox's ``clock_advanced`` runs a pass at once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.db.models.events import PENDING, REPEAT_NONE, Event, Reminder
+from bot.services import reminders
+from bot.services.reminder_delivery import DeliveryEngine, PassReport
+
+log = logging.getLogger("liaison.scheduling")
+
+JOB_ID = "liaison-reminders-wakeup"
+
+
+class Wakeups:
+    """A heap of due seconds (epoch, rounded up) and one scheduler job armed at the earliest."""
+
+    def __init__(
+        self, scheduler: BaseScheduler | None, clock: Clock, run: Callable[[], Awaitable[object]]
+    ) -> None:
+        self.scheduler = scheduler
+        self.clock = clock
+        self.run = run
+        self._heap: list[int] = []
+        self._known: set[int] = set()
+        self.armed_at: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    async def load(self, db: Database) -> int:
+        """Read every pending moment back from the database; returns how many buckets."""
+        async with db.transaction() as session:
+            fire_times = (
+                await session.execute(select(Reminder.fire_at).where(Reminder.state == PENDING))
+            ).scalars()
+            seconds = {math.ceil(moment.timestamp()) for moment in fire_times}
+            rolls = await session.scalars(
+                select(Event.materialized_until).where(
+                    Event.repeat != REPEAT_NONE, Event.cancelled_at.is_(None)
+                )
+            )
+            seconds.update(math.ceil(moment.timestamp()) for moment in rolls)
+        self._known |= seconds
+        self._heap = list(self._known)
+        heapq.heapify(self._heap)
+        self._arm()
+        return len(self._heap)
+
+    def add(self, moments: Iterable[datetime]) -> None:
+        head = self._heap[0] if self._heap else None
+        for moment in moments:
+            second = math.ceil(moment.timestamp())
+            if second not in self._known:
+                self._known.add(second)
+                heapq.heappush(self._heap, second)
+        if self._heap and self._heap[0] != head:
+            self._arm()
+
+    def _pop_due(self) -> None:
+        now = self.clock.now().timestamp()
+        while self._heap and self._heap[0] <= now:
+            self._known.discard(heapq.heappop(self._heap))
+
+    def rearm(self) -> None:
+        self._arm()
+
+    def _arm(self) -> None:
+        if not self._heap or self.scheduler is None or not self.scheduler.running:
+            return
+        head = self._heap[0]
+        wait = max(0.0, head - self.clock.now().timestamp())
+        run_date = datetime.now(UTC) + timedelta(seconds=wait)
+        self.armed_at = head
+        self.scheduler.add_job(
+            self.wake,
+            "date",
+            run_date=run_date,
+            id=JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    async def wake(self) -> None:
+        """The job: forget the buckets now due, run a pass, arm for the next bucket."""
+        self._pop_due()
+        try:
+            await self.run()
+        except Exception:
+            log.exception("reminder pass failed; will try again at the next wake-up")
+            self.add([self.clock.now() + timedelta(seconds=30)])
+        finally:
+            self._arm()
+
+    def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.get_job(JOB_ID) is not None:
+            self.scheduler.remove_job(JOB_ID)
+
+
+class ReminderRunner:
+    """The engine and its wake-ups, as the events cog owns them."""
+
+    def __init__(
+        self, db: Database, clock: Clock, scheduler: BaseScheduler | None, engine: DeliveryEngine
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.engine = engine
+        self.wakeups = Wakeups(scheduler, clock, self.run)
+        self.recovered = False
+
+    async def start(self) -> int:
+        return await self.wakeups.load(self.db)
+
+    async def recover(self) -> PassReport:
+        """Once connected: settle what was missed or left half-done while the bot was down."""
+        report = await self.engine.recover(self.clock.now())
+        self.recovered = True
+        await self._rearm()
+        return report
+
+    async def run(self) -> PassReport | None:
+        """A pass at the bot's current time (waits for recovery: it runs everything due)."""
+        if not self.recovered:
+            return None
+        report = await self.engine.run_due(self.clock.now())
+        await self._rearm()
+        return report
+
+    async def _rearm(self) -> None:
+        async with self.db.transaction() as session:
+            self.wakeups.add(await reminders.next_due(session))
+        self.wakeups.rearm()
+
+    def notify(self, moments: Iterable[datetime]) -> None:
+        self.wakeups.add(moments)
+
+    def stop(self) -> None:
+        self.wakeups.stop()
