@@ -1,0 +1,127 @@
+"""Import/export of the library (CSV and JSON Lines) and the ``liaison resources`` CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.services import resources
+from bot.services.resources import transfer
+
+G = 1
+CSV = """title,url,description,tags,language,label
+RIID operating sheet,https://example.org/riid,How to run a RIID,"RIID, Equipment",en,TLP:GREEN
+Guide de détection,https://example.org/det,Détection aux frontières,détection,fr,
+Bad scheme,ftp://nope,,,en,
+Red,https://example.org/red,,,en,TLP:RED
+Twice,https://example.org/riid,,,en,
+,https://example.org/nt,,,en,
+Amber,https://example.org/amber,dosimetry notes,,fr,tlp:amber
+"""
+
+
+async def _import(db: Database, clock: FrozenClock, text: str, fmt: str) -> transfer.ImportReport:
+    async with db.transaction() as session:
+        return await transfer.import_records(session, G, transfer.read_records(text, fmt), now=clock.now())
+
+
+async def test_csv_import_reports_each_rejected_line_and_is_idempotent(
+    db: Database, clock: FrozenClock
+) -> None:
+    report = await _import(db, clock, CSV, ".csv")
+    assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
+    assert [(r.line, r.key) for r in report.rejected] == [
+        (4, "resource.bad_url"),
+        (5, "label.red_refused"),
+        (6, "resource.import.repeated_url"),
+        (7, "error.required"),
+    ]
+    again = await _import(db, clock, CSV, ".csv")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+    changed = CSV.replace("How to run a RIID", "How to operate a RIID")
+    third = await _import(db, clock, changed, ".csv")
+    assert (third.added, third.updated, third.unchanged) == (0, 1, 2)
+    async with db.transaction() as session:
+        hits = (await resources.search(session, G, "operate", verified=False)).hits
+        assert [h.title for h in hits] == ["RIID operating sheet"]
+        assert ("riid", 1) in await resources.tag_names(session, G, verified=False)
+
+
+async def test_round_trip_through_both_formats(db: Database, clock: FrozenClock) -> None:
+    await _import(db, clock, CSV, ".csv")
+    async with db.transaction() as session:
+        rows = await transfer.export_rows(session, G)
+        open_rows = await transfer.export_rows(session, G, verified=False)
+    assert [r["label"] for r in rows] == ["TLP:GREEN", "TLP:GREEN", "TLP:AMBER"]
+    assert [r["title"] for r in open_rows] == ["RIID operating sheet", "Guide de détection"]
+    assert rows[0]["tags"] == ["riid", "equipment"]
+    for fmt in (".csv", ".jsonl"):
+        text = transfer.render(rows, fmt)
+        report = await _import(db, clock, text, fmt)
+        assert (report.added, report.updated, report.unchanged, report.rejected) == (0, 0, 3, [])
+        back = [values for _, values in transfer.read_records(text, fmt)]
+        assert len(back) == 3
+
+
+async def test_jsonl_lines_are_checked_one_by_one(db: Database, clock: FrozenClock) -> None:
+    text = "\n".join(
+        [
+            json.dumps({"title": "A", "url": "https://a.example", "tags": ["x", "Y"]}),
+            "{not json",
+            "[1, 2]",
+            "",
+            json.dumps({"title": "B", "url": "https://b.example", "tags": 5}),
+            json.dumps({"title": "C", "url": "https://c.example", "language": "de"}),
+        ]
+    )
+    report = await _import(db, clock, text, ".jsonl")
+    assert report.added == 1
+    assert [(r.line, r.key) for r in report.rejected] == [
+        (2, "resource.import.bad_json"),
+        (3, "resource.import.not_object"),
+        (5, "resource.import.bad_tags"),
+        (6, "error.bad_language"),
+    ]
+
+
+def test_csv_without_title_or_url_column_is_refused() -> None:
+    from bot.errors import Invalid
+
+    with pytest.raises(Invalid):
+        list(transfer.read_records("name,link\na,b\n", ".csv"))
+    with pytest.raises(Invalid):
+        transfer.file_format("library.xlsx")
+
+
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+    return cli.main(list(args))
+
+
+def test_cli_import_search_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "lib.csv"
+    source.write_text(CSV, encoding="utf-8")
+    assert _cli(tmp_path, monkeypatch, "resources", "import", str(source)) == 2  # no server yet
+    assert "--guild" in capsys.readouterr().err
+    assert _cli(tmp_path, monkeypatch, "resources", "import", str(source), "--guild", "7") == 0
+    out = capsys.readouterr().out
+    assert "added 3, updated 0, unchanged 0, rejected 4" in out and "line 5: TLP:RED is refused" in out
+    assert _cli(tmp_path, monkeypatch, "resources", "search", "detection", "--json") == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [f["title"] for f in found] == ["Guide de détection"] and {"id", "url", "score"} <= found[0].keys()
+    assert _cli(tmp_path, monkeypatch, "resources", "search", "dosimetery") == 0
+    assert "did you mean: dosimetry" in capsys.readouterr().out
+    target = tmp_path / "out.jsonl"
+    assert _cli(tmp_path, monkeypatch, "resources", "export", str(target), "--guild", "7") == 0
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+    assert _cli(tmp_path, monkeypatch, "resources", "search", "x", "--limit", "0") == 2
+    assert _cli(tmp_path, monkeypatch, "resources", "export", str(tmp_path / "out.txt")) == 2
+    assert _cli(tmp_path, monkeypatch, "resources", "import", str(tmp_path / "missing.csv")) == 2
