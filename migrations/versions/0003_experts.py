@@ -86,9 +86,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("profile_id", "code", name=op.f("pk_expert_languages")),
     )
     op.create_index("ix_expert_languages_guild_code", "expert_languages", ["guild_id", "code", "profile_id"])
+    op.create_table(
+        "expert_directory_state",
+        sa.Column("guild_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("guild_id", name=op.f("pk_expert_directory_state")),
+    )
+    op.create_table(
+        "expert_directory_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("profile_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_expert_directory_changes")),
+    )
+    op.create_index(
+        "ix_expert_directory_changes_guild_version", "expert_directory_changes", ["guild_id", "version"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_expert_directory_changes_guild_version", table_name="expert_directory_changes")
+    op.drop_table("expert_directory_changes")
+    op.drop_table("expert_directory_state")
     op.drop_index("ix_expert_languages_guild_code", table_name="expert_languages")
     op.drop_table("expert_languages")
     op.drop_index("ix_expert_areas_guild_area", table_name="expert_areas")

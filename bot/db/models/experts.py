@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.clock import utcnow
@@ -82,3 +82,27 @@ class ExpertLanguage(Base):
     )
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     guild_id: Mapped[int] = mapped_column(Snowflake)
+
+
+class ExpertDirectoryState(Base):
+    """Where a server's directory stands: ``version`` grows (by a random step) with every write,
+    ``epoch`` is drawn once, so an in-memory index knows whether it is current, and of which
+    database."""
+
+    __tablename__ = "expert_directory_state"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExpertDirectoryChange(Base):
+    """Which profile a version changed, so an index catches up without reloading everything."""
+
+    __tablename__ = "expert_directory_changes"
+    __table_args__ = (Index("ix_expert_directory_changes_guild_version", "guild_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    version: Mapped[int] = mapped_column(BigInteger)
+    profile_id: Mapped[int] = mapped_column(Integer)

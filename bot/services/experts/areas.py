@@ -7,7 +7,7 @@ joins "Radiation detection" instead of starting a new area.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, exists, select
@@ -114,19 +114,6 @@ def term_matches(term_key: str, area_key: str) -> bool:
     if not term_key or not area_key:
         return False
     return term_key in area_key or f" {area_key} " in f" {term_key} "
-
-
-async def matching_ids(session: AsyncSession, guild_id: int, terms: Iterable[str]) -> list[set[int]]:
-    """For each non-empty term, the ids of the server's areas it matches."""
-    keys = [key for key in (fold(term) for term in terms) if key]
-    if not keys:
-        return []
-    rows = (
-        await session.execute(
-            select(ExpertiseArea.id, ExpertiseArea.key).where(ExpertiseArea.guild_id == guild_id)
-        )
-    ).all()
-    return [{area_id for area_id, area_key in rows if term_matches(key, area_key)} for key in keys]
 
 
 async def suggestions(session: AsyncSession, guild_id: int, prefix: str, limit: int = 25) -> list[str]:

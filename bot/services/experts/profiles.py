@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models.experts import ExpertArea, ExpertLanguage, ExpertProfile
 from bot.errors import Conflict, Invalid, NotFound
 from bot.services import guild_settings
-from bot.services.experts import areas
+from bot.services.experts import areas, index
 from bot.services.experts.search import ExpertCard, load_cards
 from bot.services.experts.vocab import fold, parse_country, parse_languages
 from bot.timeutil import parse_timezone
@@ -106,6 +106,7 @@ async def _set_links(
     await session.flush()
     if entries is not None:
         await areas.collect_garbage(session, profile.guild_id)
+    await index.touch(session, profile.guild_id, profile.id)
 
 
 async def check_registration(
@@ -161,6 +162,7 @@ async def remove(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     profile = await get_row(session, guild_id, user_id)
     if profile is None:
         return False
+    await index.touch(session, guild_id, profile.id)
     await session.delete(profile)
     await session.flush()
     await areas.collect_garbage(session, guild_id)

@@ -1,25 +1,22 @@
 """Finding experts: ``/expert find`` for members, and candidates for Q&A routing.
 
-Ranking is done by the database: how many asked areas match, then verified first, then whether it
-is working hours in the expert's zone (the set of zones in working hours is computed in Python once
-per quarter hour and handed to the query), so only one page of profiles is ever loaded.
+Both run on the in-memory index of the server's directory (``index.py``), which a single small
+query proves current: filters are set operations, ranking walks buckets (how many asked areas
+match, verified, working hours in the expert's zone) instead of sorting every profile.
 """
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import MemberSettings
 from bot.db.models.experts import ExpertArea, ExpertiseArea, ExpertLanguage, ExpertProfile
-from bot.services.experts import areas
+from bot.services.experts import areas, index
 from bot.services.experts.vocab import fold, parse_country, parse_languages, working_zones
 
 P = ExpertProfile
@@ -59,48 +56,6 @@ class FindPage:
     experts: list[ExpertCard]
 
 
-def verified_expr(now: datetime) -> ColumnElement[int]:
-    return case((and_(P.verified_until.is_not(None), P.verified_until > now), 1), else_=0)
-
-
-def working_expr(now: datetime) -> ColumnElement[int]:
-    zones = sorted(working_zones(now))
-    return case((P.timezone.in_(zones), 1), else_=0) if zones else literal(0)
-
-
-def visible_to(viewer_verified: bool) -> ColumnElement[bool]:
-    """Profiles of members still in the server, and ``verified``-only ones for verified viewers."""
-    shown = P.left_at.is_(None)
-    return shown if viewer_verified else and_(shown, P.visibility == "members")
-
-
-def _speaks(guild_id: int, codes: tuple[str, ...] | list[str]) -> ColumnElement[bool]:
-    return P.id.in_(
-        select(ExpertLanguage.profile_id).where(
-            ExpertLanguage.guild_id == guild_id, ExpertLanguage.code.in_(list(codes))
-        )
-    )
-
-
-def _matched_subquery(guild_id: int, id_sets: list[set[int]], per_term: bool) -> Any:
-    """(profile_id, matched) for profiles with at least one matching area.
-
-    ``per_term``: matched counts the terms the profile matches (``/expert find``); otherwise it
-    counts the profile's matching areas (routing, where one topic may hit several areas)."""
-    all_ids = sorted(set().union(*id_sets))
-    if per_term:
-        parts = [func.max(case((ExpertArea.area_id.in_(sorted(ids)), 1), else_=0)) for ids in id_sets if ids]
-        matched: Any = reduce(operator.add, parts)
-    else:
-        matched = func.count()
-    return (
-        select(ExpertArea.profile_id.label("profile_id"), matched.label("matched"))
-        .where(ExpertArea.guild_id == guild_id, ExpertArea.area_id.in_(all_ids))
-        .group_by(ExpertArea.profile_id)
-        .subquery()
-    )
-
-
 async def find(
     session: AsyncSession,
     guild_id: int,
@@ -114,36 +69,43 @@ async def find(
     limit: int = 10,
     offset: int = 0,
 ) -> FindPage:
-    """Profiles matching every given filter (any of the comma-separated expertise areas), best first."""
-    verified, working = verified_expr(now), working_expr(now)
-    matched: Any = literal(0)
-    query = select(P.id).where(P.guild_id == guild_id, visible_to(viewer_verified))
+    """Profiles matching every given filter (any of the comma-separated expertise areas), best first.
+
+    Runs on the in-memory index (``index.py``): one small query checks that it is current."""
+    idx = await index.load(session, guild_id)
+    candidates = idx.everyone if viewer_verified else idx.members_visible
+    matched: dict[int, int] | None = None
     if expertise and expertise.strip():
         terms = areas.split_entries(expertise)[:MAX_TERMS]
-        id_sets = await areas.matching_ids(session, guild_id, terms)
-        if not any(id_sets):
-            return FindPage(0, [])
-        sub = _matched_subquery(guild_id, id_sets, per_term=True)
-        query = query.join(sub, sub.c.profile_id == P.id)
-        matched = sub.c.matched
+        matched = index.matched_counts(idx, idx.matching_ids(terms))
+        candidates = candidates & matched.keys()
     if country and country.strip():
-        query = query.where(P.country == parse_country(country))
+        candidates = candidates & idx.by_country.get(parse_country(country), set())
     if language and language.strip():
-        query = query.where(_speaks(guild_id, parse_languages(language)))
+        candidates = candidates & idx.speaking(parse_languages(language))
     if agency and fold(agency):
-        query = query.where(P.agency_key.contains(fold(agency), autoescape=True))
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ranked = query.add_columns(matched.label("matched")).order_by(
-        matched.desc(), verified.desc(), working.desc(), P.id
-    )
-    rows = (await session.execute(ranked.limit(limit).offset(offset))).all()
-    cards = await load_cards(session, guild_id, [row[0] for row in rows], now)
-    matches = {row[0]: int(row[1]) for row in rows}
-    return FindPage(int(total), [_with_matched(cards[pid], matches[pid]) for pid in matches if pid in cards])
-
-
-def _with_matched(card: ExpertCard, matched: int) -> ExpertCard:
-    return ExpertCard(**{**card.__dict__, "matched": matched})
+        candidates = candidates & idx.agency_contains(fold(agency))
+    verified, working = idx.verified(now), idx.working(now)
+    page = index.rank(candidates, matched, verified, working, offset + limit)[offset:]
+    cards = []
+    for profile_id in page:
+        entry = idx.entries[profile_id]
+        cards.append(
+            ExpertCard(
+                user_id=entry.user_id,
+                agency=entry.agency,
+                country=entry.country,
+                areas=tuple(sorted(idx.labels.get(a, "?") for a in entry.areas)),
+                languages=entry.languages,
+                timezone=entry.timezone,
+                bio=entry.bio,
+                visibility=entry.visibility,
+                verified_until=entry.verified_until if profile_id in verified else None,
+                in_working_hours=profile_id in working,
+                matched=matched.get(profile_id, 0) if matched else 0,
+            )
+        )
+    return FindPage(len(candidates), cards)
 
 
 async def load_cards(
@@ -206,43 +168,39 @@ async def routing_candidates(
     verified_only: bool = False,
     limit: int = ROUTING_LIMIT,
 ) -> list[RoutingCandidate]:
-    """Experts who opted in to Q&A routing and whose areas match the terms, best first.
+    """Experts who opted in to Q&A routing and whose areas match the terms, best first: more
+    matching areas, then in working hours, then verified.
 
     Only profiles visible to every member are routed (a ping in a public thread would reveal a
     ``verified``-only profile). ``matched`` counts the expert's areas that match any term.
     """
-    id_sets = await areas.matching_ids(session, guild_id, terms[:MAX_TERMS])
-    if not any(id_sets):
-        return []
-    sub = _matched_subquery(guild_id, id_sets, per_term=False)
-    verified, working = verified_expr(now), working_expr(now)
-    opted_out = exists().where(
-        MemberSettings.guild_id == guild_id,
-        MemberSettings.user_id == P.user_id,
-        MemberSettings.qa_routing.is_(False),
-    )
-    query = (
-        select(P.id, P.user_id, sub.c.matched, working.label("w"), verified.label("v"))
-        .join(sub, sub.c.profile_id == P.id)
-        .where(P.guild_id == guild_id, visible_to(False), ~opted_out)
-    )
-    if exclude_user_ids:
-        query = query.where(P.user_id.not_in(sorted(exclude_user_ids)))
-    if verified_only:
-        query = query.where(verified == 1)
+    idx = await index.load(session, guild_id)
+    matched = index.areas_matched(idx, idx.matching_ids(terms[:MAX_TERMS]))
+    candidates = idx.members_visible & matched.keys()
     codes = [code.strip().lower() for code in languages if code and code.strip()]
     if codes:
-        query = query.where(_speaks(guild_id, codes))
-    query = query.order_by(sub.c.matched.desc(), working.desc(), verified.desc(), P.id).limit(limit)
-    rows = (await session.execute(query)).all()
-    spoken = await _languages_of(session, guild_id, [row[0] for row in rows])
+        candidates &= idx.speaking(codes)
+    verified, working = idx.verified(now), idx.working(now)
+    if verified_only:
+        candidates &= verified
+    refused = set(exclude_user_ids) | await _opted_out(session, guild_id)
+    candidates = {pid for pid in candidates if idx.entries[pid].user_id not in refused}
     return [
         RoutingCandidate(
-            user_id=row[1],
-            matched=int(row[2]),
-            in_working_hours=bool(row[3]),
-            verified=bool(row[4]),
-            languages=spoken.get(row[0], ()),
+            user_id=idx.entries[pid].user_id,
+            matched=matched[pid],
+            in_working_hours=pid in working,
+            verified=pid in verified,
+            languages=idx.entries[pid].languages,
         )
-        for row in rows
+        for pid in index.rank(candidates, matched, working, verified, limit)
     ]
+
+
+async def _opted_out(session: AsyncSession, guild_id: int) -> set[int]:
+    rows = await session.scalars(
+        select(MemberSettings.user_id).where(
+            MemberSettings.guild_id == guild_id, MemberSettings.qa_routing.is_(False)
+        )
+    )
+    return set(rows)

@@ -6,14 +6,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.db.models.experts import ExpertProfile
 from bot.errors import Invalid, NotFound
 from bot.services import audit
-from bot.services.experts import profiles
+from bot.services.experts import index, profiles
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
@@ -47,6 +47,7 @@ async def verify(
     until = add_months(now, months)
     profile.verified_by, profile.verified_at, profile.verified_until = moderator_id, now, until
     profile.expiry_warned_at = None
+    await index.touch(session, guild_id, profile.id)
     await audit.record(
         session,
         guild_id,
@@ -101,30 +102,22 @@ async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[Expi
 
 async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
     """Hide the profile at once; it is erased after the server's retention period."""
-    result = await session.execute(
-        update(ExpertProfile)
-        .where(
-            ExpertProfile.guild_id == guild_id,
-            ExpertProfile.user_id == user_id,
-            ExpertProfile.left_at.is_(None),
-        )
-        .values(left_at=now)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    profile = await profiles.get_row(session, guild_id, user_id)
+    if profile is None or profile.left_at is not None:
+        return False
+    profile.left_at = profile.updated_at = now
+    await index.touch(session, guild_id, profile.id)
+    return True
 
 
 async def member_returned(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     """A member back before the erasure finds their profile shown again."""
-    result = await session.execute(
-        update(ExpertProfile)
-        .where(
-            ExpertProfile.guild_id == guild_id,
-            ExpertProfile.user_id == user_id,
-            ExpertProfile.left_at.is_not(None),
-        )
-        .values(left_at=None)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    profile = await profiles.get_row(session, guild_id, user_id)
+    if profile is None or profile.left_at is None:
+        return False
+    profile.left_at = None
+    await index.touch(session, guild_id, profile.id)
+    return True
 
 
 async def erase_departed(session: AsyncSession, now: datetime) -> int:
