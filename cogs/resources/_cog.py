@@ -13,7 +13,7 @@ from bot.client import LiaisonBot
 from bot.db.models.resources import Resource
 from bot.services import guild_settings, labels
 from bot.services import resources as service
-from bot.services.resources import glossary, suggestions
+from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits
 from bot.ui.checks import guild_only, is_moderator, moderator_only
@@ -121,8 +121,6 @@ class Resources(commands.Cog):
         tag: str | None = None,
         language: str | None = None,
     ) -> None:
-        from bot.services.resources import validation
-
         verified = await self.verified(interaction)
         tag_value = validation.tag(tag) if tag else None
         language_value = validation.language(language) if language else None

@@ -332,3 +332,37 @@ async def test_export_and_erase_member(db: Database, clock: FrozenClock) -> None
         assert all(MEMBER not in row and MOD not in row for row in dump)
         assert all("Pending secret" not in row for row in dump)
     assert await _titles(db, "mine") == ["Mine"]
+
+
+async def test_bounded_window_keeps_one_ranking_and_widens_for_filters(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services.resources import searching
+
+    async with db.transaction() as session:
+        for i in range(30):
+            title = "Guide guide guide" if i == 0 else f"Guide number {i}"
+            fields = resources.fields(
+                title_text=title,
+                url_text=f"https://g.example/{i}",
+                description_text="",
+                tags_value="old" if i < 3 else "new",
+            )
+            await resources.add(session, G, MOD, fields, clock.now())
+    monkeypatch.setattr(searching, "SEARCH_WINDOW", 5)
+    monkeypatch.setattr(searching, "WIDE_WINDOW", 10)
+
+    async def titles(limit: int, **kw: str) -> list[str]:
+        async with db.transaction() as session:
+            result = await searching.search(session, G, "guide", verified=False, limit=limit, **kw)
+        return [h.title for h in result.hits]
+
+    full = await titles(25)
+    assert await titles(3) == full[:3]
+    # 30 matches > WIDE_WINDOW: the wide window scores the 10 most recent, best first.
+    assert len(full) == 10 and "Guide guide guide" not in full
+    # Filters that leave too few hits in the window widen it (here to every match: 30 <= 10 is false,
+    # so the wide window) and never return what does not pass them.
+    assert all("number" in t for t in await titles(25, tag="new"))
+    monkeypatch.setattr(searching, "WIDE_WINDOW", 100)
+    assert (await titles(25, tag="old"))[0] == "Guide guide guide"

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.resources import Resource, ResourceTag
-from bot.errors import Conflict, NotFound
+from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit, labels
 from bot.services.resources import validation
 from bot.services.resources.searching import Hit, forget_vocabulary, search
@@ -110,7 +110,7 @@ async def resolve(session: AsyncSession, guild_id: int, text: str, *, verified: 
     if row is None and typed and not typed.lstrip("#").isdigit():
         try:
             found = (await search(session, guild_id, typed, verified=verified, limit=1)).hits
-        except Exception:  # an unsearchable text is simply not a resource
+        except Invalid:  # nothing searchable in the text: simply not a resource
             found = []
         if found:
             row = await session.get(Resource, found[0].id)

@@ -139,19 +139,25 @@ async def _run(
     tag: str | None,
     language: str | None,
     limit: int,
-    window: int | None = SEARCH_WINDOW,
+    typing: bool = False,
 ) -> list[Hit]:
     """Ranked hits. The window keeps the cost bounded; when it cut matches off and yields fewer than
-    ``limit`` visible hits of this server (filters, other servers, AMBER), a wider one is scored."""
+    ``enough`` visible hits of this server (filters, other servers, AMBER), a wider one is scored.
+
+    Whether to widen depends on the query, never on ``limit``, so that every caller (the slash
+    command, the CLI with any ``--limit``) gets the same ranking, cut at its own length."""
     if not query:
         return []
-    found = await _ranked(session, guild_id, query, verified, tag, language, limit, window)
-    if window is not None and len(found) < limit:
+    window = AUTOCOMPLETE_WINDOW if typing else SEARCH_WINDOW
+    enough = limit if typing else SEARCH_LIMIT
+    fetch = max(limit, enough)
+    found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window)
+    if len(found) < enough:
         total = await session.scalar(fts.match_count(RESOURCES_INDEX, _dialect(session), query)) or 0
         if total > window:
             wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
-            found = await _ranked(session, guild_id, query, verified, tag, language, limit, wider)
-    return found
+            found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider)
+    return found[:limit]
 
 
 async def _ranked(
@@ -232,7 +238,7 @@ async def autocomplete(
         tag=None,
         language=None,
         limit=limit,
-        window=AUTOCOMPLETE_WINDOW,
+        typing=True,
     )
     seen = {hit.id for hit in found}
     return (found + [hit for hit in more if hit.id not in seen])[:limit]
