@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -58,8 +59,14 @@ class Experts(commands.Cog):
         self.sweeper = Sweeper(bot)
 
     async def cog_load(self) -> None:
+        """Wake every few minutes, and once right away for what came due while the bot was down."""
         self.bot.scheduler.add_job(
-            self.sweeper.run, "interval", minutes=SWEEP_MINUTES, id=SWEEP_JOB, replace_existing=True
+            self.sweeper.run,
+            "interval",
+            minutes=SWEEP_MINUTES,
+            id=SWEEP_JOB,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
         )
 
     async def cog_unload(self) -> None:

@@ -17,8 +17,12 @@ from bot.ui.limits import CHOICE_NAME, CHOICE_VALUE, CHOICES, clip
 Choices = list[app_commands.Choice[str]]
 
 
-def _language(interaction: discord.Interaction[Any]) -> str:
-    return i18n.language_of_discord_locale(interaction.locale) or "en"
+async def _language(interaction: discord.Interaction[Any]) -> str:
+    """The caller's language, as for replies (their setting, Discord locale, the server's)."""
+    try:
+        return str(await interaction.client.language_for(interaction))  # type: ignore[attr-defined]
+    except AttributeError:
+        return i18n.language_of_discord_locale(interaction.locale) or "en"
 
 
 def _split_last(current: str) -> tuple[str, str]:
@@ -41,13 +45,13 @@ def _list_choices(current: str, options: list[tuple[str, str]]) -> Choices:
 
 
 async def country(interaction: discord.Interaction[Any], current: str) -> Choices:
-    found = search_countries(current, _language(interaction))
+    found = search_countries(current, await _language(interaction))
     return [app_commands.Choice(name=f"{name} ({code})", value=code) for name, code in found]
 
 
 async def languages(interaction: discord.Interaction[Any], current: str) -> Choices:
     _, last = _split_last(current)
-    return _list_choices(current, search_languages(last, _language(interaction), limit=40))
+    return _list_choices(current, search_languages(last, await _language(interaction), limit=40))
 
 
 async def expertise(interaction: discord.Interaction[Any], current: str) -> Choices:
