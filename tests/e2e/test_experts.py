@@ -168,3 +168,19 @@ async def test_autocomplete(sandbox: LiaisonSandbox) -> None:
     assert areas[0]["value"] == "RIID operation"
     zones = await sandbox.autocomplete("expert update", "timezone", "phnom", user=carol)
     assert [z["value"] for z in zones] == ["Asia/Phnom_Penh"]
+
+
+async def test_verify_and_leave_in_the_other_language(sandbox: LiaisonSandbox) -> None:
+    carol = sandbox.users.carol
+    chloe = sandbox.add_member("chloe", locale="fr", roles=[sandbox.roles.moderators])
+    await _register(sandbox, carol)
+    done = await sandbox.slash("expert verify", user=chloe, member=carol)
+    assert done.ephemeral and "vérifié jusqu'au" in (done.content or "")
+    missing = await sandbox.slash("expert verify", user=chloe, member=sandbox.users.bruno)
+    assert missing.ephemeral and "pas de profil" in (missing.content or "")
+    leave = await sandbox.slash("expert leave", user=carol)
+    assert "cannot be undone" in (leave.content or "")
+    await sandbox.click(leave, label="Confirm", user=carol)
+    assert "has been removed" in (leave.content or "")
+    nothing = await sandbox.slash("expert leave", user=carol)
+    assert nothing.ephemeral and "You have no expert profile" in (nothing.content or "")
