@@ -18,7 +18,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A frozen copy of bot.services.qa.search.QA_INDEX: what this revision created, whatever the code
+# A frozen copy of bot.services.qa.fulltext.QA_INDEX: what this revision created, whatever the code
 # says later. Every question row is indexed; queries keep solved ones.
 QA_INDEX = search.FullTextIndex(
     name="qa_fts",

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
 from bot.services.qa._text import AskInput, CleanAsk, validate
 from bot.services.qa.digest import Digest, take_digest
+from bot.services.qa.fulltext import Hit, search, similar
 from bot.services.qa.promote import promote
 from bot.services.qa.questions import (
     AnswerRef,
@@ -35,7 +36,6 @@ from bot.services.qa.questions import (
     thread_ids,
     unanswered,
 )
-from bot.services.qa.search import Hit, search, similar
 
 __all__ = [
     "AnswerRef",

@@ -1,0 +1,203 @@
+"""Search of solved questions (question + accepted answer) and the similar-questions check.
+
+The index (``QA_INDEX``) is created by migration 0005 through ``bot.db.search``; it covers every
+question row, and queries keep only solved ones the viewer may see.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import search as fts
+from bot.db.models.qa import SOLVED, Question
+from bot.errors import Invalid
+from bot.services import labels
+from bot.services.qa._text import STOPWORDS
+
+QA_INDEX = fts.FullTextIndex(
+    name="qa_fts",
+    table="qa_questions",
+    columns=("title", "topic", "details", "accepted_text"),
+    weights=(4.0, 3.0, 1.0, 2.0),
+)
+SEARCH_LIMIT = 25
+SIMILAR_LIMIT = 3
+CANDIDATE_TERMS = 10  # significant words of a new question considered for the similar check
+SIMILAR_TERMS = 4  # of which the rarest are matched
+MAX_WORDS = 8
+QUERY_MAX = 200
+ANSWER_EXCERPT = 500
+WINDOW = 500  # most recent matches ranked by bm25
+COMMON = 500  # document frequencies are counted up to this (beyond, a word is simply common)
+FREQUENCY_TTL = 600.0
+FREQUENCY_CACHE = 20_000
+_FREQUENCIES: dict[tuple[str, str], tuple[int, float]] = {}
+
+
+@dataclass(frozen=True)
+class Hit:
+    question_id: int
+    thread_id: int
+    title: str
+    topic: str | None
+    answer: str | None
+    label: str
+    solved_at: datetime | None
+    score: float
+
+
+_STOPWORDS = frozenset(fts.normalize(word) for word in STOPWORDS)
+
+
+def _significant(text: str) -> list[str]:
+    found: list[str] = []
+    for word in fts.words(text):
+        if len(word) >= 2 and word not in _STOPWORDS and word not in found:
+            found.append(word)
+    return found
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _ranked_statement(
+    session: AsyncSession, guild_id: int, query: fts.Query, *, verified: bool, limit: int, windowed: bool
+) -> Select[Any]:
+    """Solved, visible questions of the server matching ``query``, best bm25 score first.
+
+    bm25 costs a few microseconds per matching row, so a query on a very common word would score
+    tens of thousands of rows. ``windowed`` ranks only the ``WINDOW`` most recent matches (newer
+    answers first is a fair tie-breaker for such words); the window's lower id is a subquery of
+    the same statement, so it costs no extra round trip.
+    """
+    matched = fts.hits(QA_INDEX, _dialect(session), query)
+    floor: ColumnElement[Any] = literal(0)
+    if windowed:
+        latest = select(matched.c.id).order_by(matched.c.id.desc()).offset(WINDOW - 1).limit(1)
+        floor = func.coalesce(latest.correlate(None).scalar_subquery(), 0)
+    statement = (
+        select(
+            Question.id,
+            Question.thread_id,
+            Question.title,
+            Question.topic,
+            func.substr(Question.accepted_text, 1, ANSWER_EXCERPT),
+            Question.label,
+            Question.solved_at,
+            matched.c.score,
+            floor,
+        )
+        .join(matched, matched.c.id == Question.id)
+        .where(
+            Question.guild_id == guild_id,
+            Question.state == SOLVED,
+            labels.sql_visible(Question.label, verified),
+        )
+        .order_by(matched.c.score.desc(), Question.id.desc())
+        .limit(limit)
+    )
+    if windowed:
+        statement = statement.where(matched.c.id >= floor)
+    return statement
+
+
+async def _run(
+    session: AsyncSession,
+    guild_id: int,
+    query: fts.Query,
+    *,
+    verified: bool,
+    limit: int,
+    exhaustive: bool = True,
+) -> list[Hit]:
+    """Best matches within the recency window; the whole index when the window comes out short
+    (another server's recent questions, or labels, may have filtered most of it out).
+
+    Not ``exhaustive``: an empty window is taken as no match (the caller has a broader query).
+    """
+    rows = (
+        await session.execute(
+            _ranked_statement(session, guild_id, query, verified=verified, limit=limit, windowed=True)
+        )
+    ).all()
+    window_cut = rows[0][8] > 0 if rows else exhaustive  # with no row, the floor is unknown
+    if len(rows) < limit and window_cut:
+        rows = (
+            await session.execute(
+                _ranked_statement(session, guild_id, query, verified=verified, limit=limit, windowed=False)
+            )
+        ).all()
+    return [Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7])) for r in rows]
+
+
+async def _document_frequency(session: AsyncSession, word: str) -> int:
+    """How many indexed questions hold ``word``, counted up to ``COMMON + 1`` and cached a while."""
+    key = (str(session.get_bind().engine.url), word)
+    cached = _FREQUENCIES.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < FREQUENCY_TTL:
+        return cached[0]
+    matched = fts.hits(QA_INDEX, _dialect(session), fts.Query.all_of([fts.Term((word,))]))
+    count = await session.scalar(
+        select(func.count()).select_from(select(matched.c.id).limit(COMMON + 1).subquery())
+    )
+    if len(_FREQUENCIES) >= FREQUENCY_CACHE:
+        _FREQUENCIES.clear()
+    _FREQUENCIES[key] = (int(count or 0), now)
+    return int(count or 0)
+
+
+async def search(
+    session: AsyncSession, guild_id: int, text: str, *, verified: bool, limit: int = SEARCH_LIMIT
+) -> list[Hit]:
+    """Every word must match (the last one as a prefix); failing that, any word, best first."""
+    cleaned = " ".join((text or "").split())
+    if len(cleaned) > QUERY_MAX:
+        raise Invalid("error.too_long", field="query", limit=QUERY_MAX)
+    words = fts.words(cleaned)[:MAX_WORDS]
+    if not words:
+        raise Invalid("qa.error.empty_query")
+    terms = [fts.Term((word,), prefix=i == len(words) - 1) for i, word in enumerate(words)]
+    every = fts.Query.all_of(terms)
+    found = await _run(session, guild_id, every, verified=verified, limit=limit, exhaustive=len(terms) == 1)
+    if found or len(terms) == 1:
+        return found
+    rare = await _rarest(session, _significant(cleaned) or words, SIMILAR_TERMS)
+    if not rare:
+        return []
+    any_of = fts.Query((tuple(fts.Term((word,)) for word in rare),))
+    return await _run(session, guild_id, any_of, verified=verified, limit=limit)
+
+
+async def _rarest(session: AsyncSession, words: list[str], keep: int) -> list[str]:
+    """The ``keep`` most telling words: present in the index, the rarest first (as bm25's IDF)."""
+    counted = [
+        (await _document_frequency(session, word), position, word) for position, word in enumerate(words)
+    ]
+    present = sorted(entry for entry in counted if entry[0] > 0)
+    return [word for _count, _position, word in present[:keep]]
+
+
+async def similar(
+    session: AsyncSession,
+    guild_id: int,
+    question: str,
+    topic: str | None = None,
+    *,
+    verified: bool,
+    limit: int = SIMILAR_LIMIT,
+) -> list[Hit]:
+    """Solved questions sharing the most telling words of a new one (for the /ask check)."""
+    significant = _significant(f"{topic or ''} {question}")[:CANDIDATE_TERMS]
+    rare = await _rarest(session, significant, SIMILAR_TERMS)
+    if not rare:
+        return []
+    any_of = fts.Query((tuple(fts.Term((word,)) for word in rare),))
+    return await _run(session, guild_id, any_of, verified=verified, limit=limit)
