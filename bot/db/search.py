@@ -146,10 +146,9 @@ def _sqlite_create(index: FullTextIndex) -> list[str]:
 
 
 def _postgres_document(index: FullTextIndex, row: str) -> str:
-    ordered = sorted(zip(index.weights, index.columns, strict=True), reverse=True)
     parts = []
-    for position, (_weight, column) in enumerate(ordered):
-        letter = _PG_WEIGHT_LETTERS[min(position, 3)]
+    for column in index.columns:
+        letter = _postgres_letter(index, column)
         parts.append(
             f"setweight(to_tsvector('simple', unaccent(coalesce({row}{column}::text, ''))), '{letter}')"
         )
@@ -203,42 +202,66 @@ def tsquery(query: Query) -> str:
     return " & ".join("(" + " | ".join(f"({term(t)})" for t in group) + ")" for group in groups)
 
 
-def hits(index: FullTextIndex, dialect: str, query: Query, *, window: int | None = None) -> sa.Subquery:
+def hits(
+    index: FullTextIndex,
+    dialect: str,
+    query: Query,
+    *,
+    window: int | None = None,
+    columns: tuple[str, ...] | None = None,
+    rank: bool = True,
+) -> sa.Subquery:
     """A subquery of the rows matching ``query``: columns ``id`` and ``score`` (higher is better).
 
     Join it to the source table on ``id`` to filter (server, labels…) and ``ORDER BY score DESC``.
     With ``window``, only the ``window`` most recent matches (highest ids) are scored: BM25 costs a
     few microseconds per matching row, so a very common word in a very large library would
     otherwise be scored tens of thousands of times; the window bounds the work per query.
+    ``columns`` restricts matching to some columns (type-ahead on titles); without ``rank`` every
+    score is 0 and no relevance is computed (the cheapest: order the join by id instead).
     """
     if not query:
         raise ValueError("empty full-text query")
+    for column in columns or ():
+        if column not in index.columns:
+            raise ValueError(f"{column!r} is not a column of {index.name}")
     param = f"{index.name}_q"
     if dialect == "sqlite":
         weights = ", ".join(repr(float(w)) for w in index.weights)
-        sql = (
-            f"SELECT rowid AS id, -bm25({index.name}, {weights}) AS score "
-            f"FROM {index.name} WHERE {index.name} MATCH :{param}"
-        )
+        score = f"-bm25({index.name}, {weights})" if rank else "0.0"
+        sql = f"SELECT rowid AS id, {score} AS score FROM {index.name} WHERE {index.name} MATCH :{param}"
         value = fts5_match(query)
+        if columns:
+            value = "{" + " ".join(columns) + "} : (" + value + ")"
+        order = "rowid"
     elif dialect == "postgresql":
         top = max(index.weights)
         ordered = sorted(index.weights, reverse=True)[:4]
         ordered += [ordered[-1]] * (4 - len(ordered))
         pg_weights = ", ".join(f"{w / top:.4f}" for w in reversed(ordered))
+        score = f"ts_rank('{{{pg_weights}}}', f.document, q.query)" if rank else "0.0"
         sql = (
-            f"SELECT f.rowid AS id, ts_rank('{{{pg_weights}}}', f.document, q.query) AS score "
-            f"FROM {index.name} f, to_tsquery('simple', :{param}) AS q(query) WHERE f.document @@ q.query"
+            f"SELECT f.rowid AS id, {score} AS score FROM {index.name} f, "
+            f"to_tsquery('simple', :{param}) AS q(query) WHERE f.document @@ q.query"
         )
+        if columns:
+            letters = ",".join(_postgres_letter(index, column).lower() for column in columns)
+            sql += f" AND ts_filter(f.document, '{{{letters}}}') @@ q.query"
         value = tsquery(query)
+        order = "f.rowid"
     else:
         raise NotImplementedError(f"full-text search on {dialect}")
     if window is not None:
-        sql += f" ORDER BY {'rowid' if dialect == 'sqlite' else 'f.rowid'} DESC LIMIT {int(window)}"
+        sql += f" ORDER BY {order} DESC LIMIT {int(window)}"
     statement = sa.text(sql).bindparams(sa.bindparam(param, value=value))
     return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(
         f"{index.name}_hits"
     )
+
+
+def _postgres_letter(index: FullTextIndex, column: str) -> str:
+    ordered = [c for _w, c in sorted(zip(index.weights, index.columns, strict=True), reverse=True)]
+    return _PG_WEIGHT_LETTERS[min(ordered.index(column), 3)]
 
 
 def any_match(index: FullTextIndex, dialect: str, query: Query) -> sa.TextClause:

@@ -100,3 +100,23 @@ async def test_drop_statements_remove_everything(db: Database) -> None:
 def test_empty_query_is_refused() -> None:
     with pytest.raises(ValueError):
         search.hits(NOTES, "sqlite", Query())
+
+
+async def test_columns_window_and_unranked(db: Database) -> None:
+    await _notes(db, [(1, "alpha", "x"), (2, "beta", "alpha"), (3, "alpha beta", "y"), (4, "gamma", "z")])
+    in_titles = search.hits(NOTES, "sqlite", q("alpha"), columns=("title",), rank=False, window=10)
+    newest = search.hits(NOTES, "sqlite", q("alpha"), window=2)
+    async with db.transaction() as session:
+        titles = [r.id for r in await session.execute(sa.select(in_titles.c.id, in_titles.c.score))]
+        assert sorted(titles) == [1, 3]
+        assert {r.score for r in await session.execute(sa.select(in_titles.c.score))} == {0.0}
+        assert sorted(r.id for r in await session.execute(sa.select(newest.c.id))) == [2, 3]
+        count = await session.scalar(search.match_count(NOTES, "sqlite", q("alpha")))
+        assert count == 3
+        assert await session.scalar(search.any_match(NOTES, "sqlite", q("gamma"))) == 1
+        assert await session.scalar(search.any_match(NOTES, "sqlite", q("delta"))) is None
+        terms = dict(tuple(r) for r in await session.execute(search.indexed_terms(NOTES, "sqlite", "a")))
+        assert terms == {"alpha": 3}
+    assert search.indexed_terms(NOTES, "postgresql", "a") is None
+    with pytest.raises(ValueError):
+        search.hits(NOTES, "sqlite", q("alpha"), columns=("nope",))

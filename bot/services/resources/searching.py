@@ -31,6 +31,7 @@ AUTOCOMPLETE_LIMIT = 25
 SEARCH_WINDOW = 200  # most recent matches scored per query (see bot.db.search.hits)
 WIDE_WINDOW = 5000  # second pass, when filters left too few hits in the first window
 AUTOCOMPLETE_WINDOW = 100
+TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 CORRECTION_ATTEMPTS = 4
 VOCABULARY_TTL = 600.0
@@ -151,12 +152,12 @@ async def _run(
     window = AUTOCOMPLETE_WINDOW if typing else SEARCH_WINDOW
     enough = limit if typing else SEARCH_LIMIT
     fetch = max(limit, enough)
-    found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window)
+    found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window, typing)
     if len(found) < enough:
         total = await session.scalar(fts.match_count(RESOURCES_INDEX, _dialect(session), query)) or 0
         if total > window:
             wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
-            found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider)
+            found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider, typing)
     return found[:limit]
 
 
@@ -169,8 +170,14 @@ async def _ranked(
     language: str | None,
     limit: int,
     window: int | None,
+    typing: bool = False,
 ) -> list[Hit]:
-    hits = fts.hits(RESOURCES_INDEX, _dialect(session), query, window=window)
+    if typing:  # type-ahead: titles and tags, most recent first, no relevance to compute
+        hits = fts.hits(
+            RESOURCES_INDEX, _dialect(session), query, window=window, columns=TYPING_COLUMNS, rank=False
+        )
+    else:
+        hits = fts.hits(RESOURCES_INDEX, _dialect(session), query, window=window)
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))

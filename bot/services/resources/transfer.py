@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.resources import Resource, ResourceTag
@@ -26,6 +26,8 @@ from bot.services.resources import validation
 from bot.services.resources.searching import forget_vocabulary
 from bot.services.resources.validation import Fields
 
+RESOURCES_TABLE = cast(Table, Resource.__table__)
+TAGS_TABLE = cast(Table, ResourceTag.__table__)
 FIELDS = ("title", "url", "description", "tags", "language", "label")
 BATCH = 500
 FORMATS = (".csv", ".jsonl")
@@ -193,17 +195,19 @@ async def _insert(
         }
         for f in batch
     ]
-    result = await session.execute(
-        insert(Resource).returning(Resource.id, sort_by_parameter_order=True), rows
+    # Core executemany (one round trip), then the new ids by url: much faster than RETURNING per row.
+    await session.execute(insert(RESOURCES_TABLE), rows)
+    found = await session.execute(
+        select(Resource.url, Resource.id).where(
+            Resource.guild_id == guild_id, Resource.url.in_([f.url for f in batch])
+        )
     )
-    ids = list(result.scalars())
+    ids = {url: rid for url, rid in found}
     tag_rows = [
-        {"resource_id": rid, "tag": tag, "guild_id": guild_id}
-        for rid, f in zip(ids, batch, strict=True)
-        for tag in f.tags
+        {"resource_id": ids[f.url], "tag": tag, "guild_id": guild_id} for f in batch for tag in f.tags
     ]
     if tag_rows:
-        await session.execute(insert(ResourceTag), tag_rows)
+        await session.execute(insert(TAGS_TABLE), tag_rows)
 
 
 async def export_rows(session: AsyncSession, guild_id: int, *, verified: bool = True) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from bot.errors import Invalid
 from bot.i18n import LANGUAGES
 from bot.services import labels
 
+_SPACE = re.compile(r"\s")
 TITLE_MAX = 200
 URL_MAX = 500
 DESCRIPTION_MAX = 1000
@@ -67,7 +69,7 @@ def url(text: str | None) -> str:
         parts = urlsplit(value)
     except ValueError:
         raise Invalid("resource.bad_url", value=value[:80]) from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _SPACE.search(value) is not None:
         raise Invalid("resource.bad_url", value=value[:80])
     return value
 
