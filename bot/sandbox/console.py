@@ -1,0 +1,444 @@
+"""The sandbox console: type slash commands as a member, click, fill forms, move the clock.
+
+One line, one action. A line starting with ``/`` is a slash command run by the current member in
+the current channel; the other lines are console commands (``help`` lists them). The same runner
+reads a terminal, piped stdin or a script, and prints a transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+from bot.errors import LiaisonError
+from bot.sandbox import render
+from bot.sandbox.harness import LiaisonSandbox
+from bot.sandbox.world import Channel, ChannelType, Interaction, Message, User
+
+HELP = """\
+/command option: value ...   run a slash command as the current member, in the current channel
+complete /command option: typed   what autocomplete offers for the last option given
+as <member>                  act as alice (moderator), bruno (French), carol, dmitri (Manage Server),
+                             eve (DMs closed), or any member listed by `members`
+as new <name> [locale]       a new member joins (locale: en-US, fr, de, ...) and you act as them
+in <channel>                 run the next commands there (a channel, a thread, `dm`)
+click <n> | click <label>    press a button of the last message shown
+select <n> <value>[,<value>] choose in select menu n of the last message (option number or value)
+modal field=value; f2=value  fill and submit the last form opened (by label or id)
+say <channel> <text>         post a message as the current member (e.g. in a question's thread)
+read <channel|thread|dms [member]>   what the current member sees there
+channels | members           list them (threads are also named t1, t2, ...)
+time [+2h|+1d|+90m]          show, or move forward, the bot's clock (due reminders then fire)
+restart                      stop the bot and start it again on the same database
+quit                         leave (end of input does too)"""
+PREVIEW = 15
+
+
+class ConsoleError(Exception):
+    """A console line that cannot be run: printed, and the session goes on."""
+
+
+class Console:
+    def __init__(self, sandbox: LiaisonSandbox, out: TextIO) -> None:
+        self.sandbox, self.world, self.out = sandbox, sandbox.world, out
+        self.member: User = sandbox.users.alice
+        self.channel: Channel = sandbox.channels.general
+        self.last_message: Message | None = None
+        self.last_modal: Interaction | None = None
+        self.seen = max(self.world.messages, default=0)
+        render.clock = self.now
+        self.commands: dict[str, Callable[[str], Awaitable[None]]] = {
+            "help": self.help,
+            "as": self.act_as,
+            "in": self.go,
+            "click": self.click,
+            "select": self.select,
+            "modal": self.modal,
+            "say": self.say,
+            "read": self.read,
+            "channels": self.list_channels,
+            "members": self.list_members,
+            "time": self.time,
+            "restart": self.restart,
+            "complete": self.complete,
+        }
+
+    def now(self) -> datetime:
+        return self.sandbox.bot.clock.now() if self.sandbox.bot is not None else datetime.now(UTC)
+
+    # ---- running --------------------------------------------------------------------
+    def print(self, *lines: str) -> None:
+        for line in lines:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    @property
+    def prompt(self) -> str:
+        place = "" if self.channel is self.sandbox.channels.general else f" in {self.short(self.channel)}"
+        return f"{self.member.name}{place}> "
+
+    def banner(self, db_label: str, seeded: Counter[str] | None, seconds: float) -> None:
+        guild = self.sandbox.guild
+        assert guild is not None
+        self.print(
+            f'Liaison sandbox: server "{guild.name}" at {self.sandbox.api_base}, '
+            f"database {db_label}, ready in {seconds:.1f} s"
+        )
+        if seeded is not None:
+            what = ", ".join(f"{n} {kind}" for kind, n in seeded.items() if n)
+            self.print(f"Fresh database: server set up and sample data written ({what}).")
+        self.print(
+            f"You are {self.member.name} (moderator) in #general. "
+            "Type `help` for the console commands, `quit` to leave.",
+            "",
+        )
+
+    async def run(self, lines: Iterable[str] | AsyncIterator[str], *, echo: bool) -> None:
+        if isinstance(lines, AsyncIterator):
+            async for line in lines:
+                if not await self.step(line, echo=echo):
+                    return
+        else:
+            for line in lines:
+                if not await self.step(line, echo=echo):
+                    return
+
+    async def step(self, raw: str, *, echo: bool) -> bool:
+        """Run one line; False when the session should end."""
+        line = raw.strip()
+        if not line:
+            return True
+        if line.startswith("#"):
+            if echo:
+                self.print(line)
+            return True
+        if echo:
+            self.print(self.prompt + line)
+        word, _, rest = line.partition(" ")
+        if word in ("quit", "exit"):
+            return False
+        try:
+            if line.startswith("/"):
+                await self.slash(line, self.channel)
+            elif word in self.commands:
+                await self.commands[word](rest.strip())
+            else:
+                raise ConsoleError(f"unknown console command {word!r}; type `help`")
+        except (ConsoleError, ValueError, KeyError, LiaisonError) as exc:
+            self.print(f"! {exc}")
+        self.print(*self.news(), "")
+        return True
+
+    def news(self) -> list[str]:
+        """What the bot posted since the last line, wherever it landed, except the answer shown."""
+        fresh = [m for m in self.world.messages.values() if m.id > self.seen]
+        self.seen = max(self.world.messages, default=0)
+        shown = {
+            m.id for m in (self.sandbox.last_interaction.responses if self.sandbox.last_interaction else [])
+        }
+        bot = self.world.bot.id
+        return render.feed_lines(
+            self.world,
+            sorted(
+                (
+                    m
+                    for m in fresh
+                    if m.author_id == bot and m.id not in shown and not m.deleted and m.visible_to is None
+                ),
+                key=lambda m: m.id,
+            ),
+        )
+
+    def show(self, inter: Interaction) -> None:
+        self.print(*render.interaction_lines(self.world, inter))
+        with_components = [m for m in inter.responses if m.components and not m.deleted]
+        if with_components:
+            self.last_message = with_components[-1]
+        if inter.modal is not None:
+            self.last_modal = inter
+
+    # ---- finding things ---------------------------------------------------------------
+    def find_member(self, name: str) -> User:
+        name = name.strip().lstrip("@").lower()
+        user = next((u for key, u in self.sandbox.users.items() if key.lower() == name and not u.bot), None)
+        if user is None:
+            known = ", ".join(k for k, u in self.sandbox.users.items() if not u.bot)
+            raise ConsoleError(f"no member {name!r} (members: {known})")
+        return user
+
+    def threads(self) -> list[Channel]:
+        return sorted(self.world.threads_of(), key=lambda c: c.id)
+
+    def short(self, channel: Channel) -> str:
+        if channel.is_thread:
+            return f"t{self.threads().index(channel) + 1}"
+        return "dm" if channel.type == ChannelType.DM else f"#{channel.name}"
+
+    def find_channel(self, text: str) -> Channel:
+        key = text.strip().strip('"').lstrip("#").lower()
+        if key in ("dm", "dms"):
+            return self.world.dm_channel(self.member)
+        guild = self.sandbox.guild
+        assert guild is not None
+        named = [self.world.channels[c] for c in guild.channel_ids if self.world.channels[c].name == key]
+        if named:
+            return named[0]
+        threads = self.threads()
+        if key[:1] == "t" and key[1:].isdigit() and 0 < int(key[1:]) <= len(threads):
+            return threads[int(key[1:]) - 1]
+        if key.isdigit() and int(key) in self.world.channels:
+            return self.world.channels[int(key)]
+        matches = [t for t in threads if key and key in t.name.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        raise ConsoleError(
+            f"no channel or thread {text!r}"
+            + (" (several threads match)" if matches else "")
+            + "; see `channels`"
+        )
+
+    # ---- slash commands and components ------------------------------------------------
+    def check_command(self, line: str) -> None:
+        """Name the commands and subcommands there are when the line names none of them."""
+        words = line.strip().lstrip("/").split()
+        commands = {c["name"]: c for c in self.sandbox.commands}
+        if not words or words[0] not in commands:
+            raise ConsoleError(
+                f"unknown command /{words[0] if words else ''} (commands: {', '.join(sorted(commands))})"
+            )
+        subs = [o["name"] for o in commands[words[0]].get("options") or [] if o["type"] in (1, 2)]
+        if subs and (len(words) < 2 or words[1] not in subs):
+            given = f"unknown subcommand {words[1]!r} of" if len(words) > 1 else "a subcommand is needed for"
+            raise ConsoleError(f"{given} /{words[0]} (subcommands: {', '.join(subs)})")
+
+    async def slash(self, line: str, channel: Channel) -> None:
+        self.check_command(line)
+        command, parsed = self.sandbox.parse(line, channel=channel)
+        options: dict[str, Any] = dict(parsed)
+        where = None if channel.type == ChannelType.DM else channel
+        guild = None if where is None else ...
+        inter = await self.sandbox.slash(command, user=self.member, channel=where, guild=guild, **options)
+        self.show(inter)
+
+    async def complete(self, rest: str) -> None:
+        self.check_command(rest)
+        command, parsed = self.sandbox.parse(rest, channel=self.channel)
+        options: dict[str, Any] = dict(parsed)
+        if not options:
+            raise ConsoleError("give the option being typed last, e.g. `complete /event info event: work`")
+        focused = list(options)[-1]
+        value = options.pop(focused)
+        where = None if self.channel.type == ChannelType.DM else self.channel
+        choices = await self.sandbox.autocomplete(
+            command,
+            focused,
+            value,
+            user=self.member,
+            channel=where,
+            guild=None if where is None else ...,
+            **options,
+        )
+        self.print(f"-- autocomplete for {focused}: {value!r}", *render.choices_lines(choices))
+
+    def _message(self) -> Message:
+        if self.last_message is None or self.last_message.deleted:
+            raise ConsoleError("no message with buttons or menus shown yet")
+        return self.world.messages[self.last_message.id]
+
+    async def click(self, rest: str) -> None:
+        msg = self._message()
+        buttons = [c for c in self.sandbox._components(msg) if c["type"] == 2]
+        if rest.isdigit():
+            index = int(rest) - 1
+        else:
+            labels = [str(b.get("label") or "").lower() for b in buttons]
+            if rest.lower() not in labels:
+                raise ConsoleError(
+                    f"no button {rest!r} (buttons: {', '.join(b.get('label') or '?' for b in buttons)})"
+                )
+            index = labels.index(rest.lower())
+        if not 0 <= index < len(buttons):
+            raise ConsoleError(f"no button {rest} (the message has {len(buttons)})")
+        self.show(await self.sandbox.click(msg, index=index, user=self.member))
+
+    async def select(self, rest: str) -> None:
+        number, _, values_text = rest.partition(" ")
+        if not number.isdigit() or not values_text.strip():
+            raise ConsoleError("usage: select <menu number> <value>[,<value>...]")
+        msg = self._message()
+        menus = [c for c in self.sandbox._components(msg) if c["type"] in (3, 5, 6, 7, 8)]
+        if not 0 < int(number) <= len(menus):
+            raise ConsoleError(f"no select menu {number} (the message has {len(menus)})")
+        options = menus[int(number) - 1].get("options") or []
+        values = []
+        for value in (v.strip() for v in values_text.split(",")):
+            if options and value.isdigit() and 0 < int(value) <= len(options):
+                value = options[int(value) - 1]["value"]
+            values.append(value)
+        self.show(await self.sandbox.select(msg, values, index=int(number) - 1, user=self.member))
+
+    async def modal(self, rest: str) -> None:
+        if self.last_modal is None or self.last_modal.modal is None:
+            raise ConsoleError("no form is open")
+        fields = render.modal_fields(self.last_modal.modal)
+        values: dict[str, str] = {}
+        for part in (p for p in rest.split(";") if p.strip()):
+            typed, sep, value = part.partition("=")
+            if not sep:
+                raise ConsoleError(f"write field=value, not {part.strip()!r}")
+            values[self._field(typed.strip(), fields)] = value.strip()
+        inter = await self.sandbox.submit_modal(self.last_modal, values, user=self.member)
+        self.last_modal = None
+        self.show(inter)
+
+    @staticmethod
+    def _field(typed: str, fields: list[tuple[str, str]]) -> str:
+        """A field by its id or label, or the start of its label, in any case."""
+        key = typed.casefold()
+        for custom_id, label in fields:
+            if key in (custom_id.casefold(), label.casefold()):
+                return label or custom_id
+        starting = [label for _, label in fields if label.casefold().startswith(key)]
+        if len(starting) == 1:
+            return starting[0]
+        names = ", ".join(label or custom_id for custom_id, label in fields)
+        raise ConsoleError(f"no field {typed!r} in the form (fields: {names})")
+
+    # ---- members, channels, messages ----------------------------------------------------
+    async def act_as(self, rest: str) -> None:
+        words = rest.split()
+        if not words:
+            raise ConsoleError("usage: as <member> | as new <name> [locale]")
+        if words[0] == "new":
+            if len(words) < 2:
+                raise ConsoleError("usage: as new <name> [locale]")
+            if words[1] in self.sandbox.users:
+                raise ConsoleError(f"{words[1]} is already a member")
+            self.member = self.sandbox.add_member(words[1], locale=words[2] if len(words) > 2 else "en-US")
+            await self.sandbox.quiet()
+            self.print(f"{self.member.name} joined the server (locale {self.member.locale})")
+        else:
+            self.member = self.find_member(words[0])
+        if self.channel.type == ChannelType.DM:
+            self.channel = self.sandbox.channels.general
+        self.print(f"you are now {self.member.name}: {self.describe(self.member)}")
+
+    def describe(self, user: User) -> str:
+        guild = self.sandbox.guild
+        assert guild is not None
+        member = guild.members.get(user.id)
+        roles = [guild.roles[r].name for r in (member.roles if member else []) if r in guild.roles]
+        bits = [f"locale {user.locale}", f"roles: {', '.join(roles) or 'none'}"]
+        if not user.dms_open:
+            bits.append("DMs closed")
+        if member is None:
+            bits.append("not a member")
+        return "; ".join(bits)
+
+    async def go(self, rest: str) -> None:
+        target, _, command = rest.partition(" /")
+        channel = self.find_channel(target)
+        if command:
+            await self.slash("/" + command, channel)
+            return
+        self.channel = channel
+        self.print(f"now in {render.where(self.world, channel)}")
+
+    async def say(self, rest: str) -> None:
+        if rest.startswith('"'):
+            target, _, text = rest[1:].partition('"')
+        else:
+            target, _, text = rest.partition(" ")
+        if not target or not text.strip():
+            raise ConsoleError('usage: say <channel> <text>  (a thread name with spaces in "quotes")')
+        channel = self.find_channel(target)
+        await self.sandbox.send_message(channel, text.strip(), user=self.member)
+        await self.sandbox.quiet()
+        self.print(f"(posted in {render.where(self.world, channel)})")
+
+    async def read(self, rest: str) -> None:
+        words = rest.split()
+        if words[:1] in (["dm"], ["dms"]):
+            user = self.find_member(words[1]) if len(words) > 1 else self.member
+            channel, viewer = self.world.dm_channel(user), user
+        elif words:
+            channel, viewer = self.find_channel(rest), self.member
+        else:
+            channel, viewer = self.channel, self.member
+        messages = self.sandbox.messages(channel, user=viewer)
+        self.print(f"== {render.where(self.world, channel)}: {len(messages)} messages ==")
+        if len(messages) > PREVIEW:
+            self.print(f"({len(messages) - PREVIEW} earlier not shown)")
+        for msg in messages[-PREVIEW:]:
+            self.print(*render.message_lines(self.world, msg))
+            if msg.components:
+                self.last_message = msg
+
+    async def list_channels(self, rest: str) -> None:
+        guild = self.sandbox.guild
+        assert guild is not None
+        kinds = {ChannelType.TEXT: "text", ChannelType.FORUM: "forum"}
+        for cid in guild.channel_ids:
+            channel = self.world.channels[cid]
+            if not channel.is_thread:
+                count = len(self.sandbox.messages(channel))
+                self.print(f"#{channel.name:<10} {kinds.get(channel.type, channel.type)}, {count} messages")
+        for i, thread in enumerate(self.threads(), 1):
+            state = " (archived)" if thread.archived else ""
+            self.print(
+                f"t{i:<10} {render.where(self.world, thread)}, "
+                f"{len(self.sandbox.messages(thread))} messages{state}"
+            )
+
+    async def list_members(self, rest: str) -> None:
+        for name, user in self.sandbox.users.items():
+            if not user.bot:
+                mark = "*" if user is self.member else " "
+                self.print(f"{mark} {name:<8} {self.describe(user)}")
+
+    # ---- the bot ------------------------------------------------------------------------
+    async def time(self, rest: str) -> None:
+        from bot.timeutil import parse_duration
+
+        bot = self.sandbox.bot
+        assert bot is not None
+        if rest:
+            delta: timedelta = parse_duration(rest.lstrip("+"))
+            await self.sandbox.advance(delta)
+            await self.sandbox.quiet(0.2)
+        offset = bot.clock.offset
+        self.print(
+            f"bot time: {bot.clock.now():%Y-%m-%d %H:%M} UTC" + (f" (real time + {offset})" if offset else "")
+        )
+
+    async def restart(self, rest: str) -> None:
+        started = asyncio.get_running_loop().time()
+        await self.sandbox.restart_bot()
+        await self.sandbox.quiet()
+        self.print(
+            f"bot restarted on the same database in {asyncio.get_running_loop().time() - started:.1f} s"
+        )
+
+    async def help(self, rest: str) -> None:
+        self.print(HELP)
+
+
+async def stdin_lines(console: Console, *, interactive: bool) -> AsyncIterator[str]:
+    """Lines typed in a terminal (with a prompt) or piped in; end of input ends the session."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            if interactive:
+                line = await loop.run_in_executor(None, input, console.prompt)
+            else:
+                line = await loop.run_in_executor(None, sys.stdin.readline)
+                if not line:
+                    return
+        except EOFError:
+            console.print("")
+            return
+        yield line
