@@ -81,7 +81,7 @@ async def test_scripted_session(db_url: str, error_log: ErrorLog) -> None:
     assert "-- form:" in said["click Reject"] and "Reason" in said["click Reject"]
     rejected = said["modal Reason=Already in the library as the RIID operating sheet"]
     assert "~~ meanwhile ~~" in rejected and "DM to carol" in rejected
-    assert "1) Portal monitor alarm adjudication" in said["complete /resource show resource: port"]
+    assert ") Portal monitor alarm adjudication" in said["complete /resource show resource: port"]
     assert "Already in the library" in said["read dms carol"]
     assert "(posted in thread" in said["say t1 Thanks, the re-scan at low speed cleared it."]
     assert "t2" in said["channels"] and "#qa" in said["channels"]
