@@ -287,7 +287,14 @@ async def counts(session: AsyncSession, event_id: int) -> Counts:
 
 
 async def rsvp(
-    session: AsyncSession, guild_id: int, event_id: int, user_id: int, status: str, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    event_id: int,
+    user_id: int,
+    status: str,
+    now: datetime,
+    *,
+    language: str | None = None,
 ) -> RsvpResult:
     """Set a member's answer. ``going`` on a full event puts them on the waiting list; leaving
     ``going`` promotes whoever waited longest."""
@@ -313,9 +320,19 @@ async def rsvp(
     if previous == WAITING and status == GOING and new_status == WAITING:
         pass  # keep their place in the queue
     elif mine is None:
-        session.add(Rsvp(guild_id=guild_id, event_id=event_id, user_id=user_id, status=new_status, seq=seq))
+        session.add(
+            Rsvp(
+                guild_id=guild_id,
+                event_id=event_id,
+                user_id=user_id,
+                status=new_status,
+                seq=seq,
+                language=language,
+            )
+        )
     else:
         mine.status, mine.seq, mine.updated_at = new_status, seq, now
+        mine.language = language or mine.language
     await session.flush()
     promoted = await _promote(session, event) if previous == GOING and new_status != GOING else []
     return RsvpResult(new_status, await counts(session, event_id), promoted)

@@ -396,7 +396,11 @@ async def _outgoing(session: AsyncSession, delivery_id: int) -> Outgoing:
     language = (await guild_settings.get(session, row.guild_id)).language
     mentions: tuple[int, ...] = ()
     if delivery.target == TARGET_DM:
-        language = await guild_settings.member_language(session, row.guild_id, delivery.target_id) or language
+        answered_in = row.language or await session.scalar(
+            select(Rsvp.language).where(Rsvp.event_id == row.event_id, Rsvp.user_id == delivery.target_id)
+        )
+        chosen = await guild_settings.member_language(session, row.guild_id, delivery.target_id)
+        language = chosen or answered_in or language
     else:
         closed = await session.scalars(
             select(Delivery.target_id)

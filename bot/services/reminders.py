@@ -191,7 +191,14 @@ async def zone_for(session: AsyncSession, guild_id: int, user_id: int) -> str:
 
 
 async def remind(
-    session: AsyncSession, guild_id: int, user_id: int, when: str, what: str, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    when: str,
+    what: str,
+    now: datetime,
+    *,
+    language: str | None = None,
 ) -> Planned:
     """``in 2h``, ``30m``, ``2026-12-01 09:00`` (member's zone), ``event:12``, ``1h before event:12``."""
     text = (what or "").strip()
@@ -206,7 +213,7 @@ async def remind(
     )
     if int(pending or 0) >= MAX_PENDING_PER_MEMBER:
         raise Conflict("reminders.error.too_many", limit=MAX_PENDING_PER_MEMBER)
-    row = Reminder(guild_id=guild_id, kind=KIND_PERSONAL, user_id=user_id, text=text)
+    row = Reminder(guild_id=guild_id, kind=KIND_PERSONAL, user_id=user_id, text=text, language=language)
     cleaned = (when or "").strip()
     event_ref = _EVENT_REF.match(cleaned)
     title = None

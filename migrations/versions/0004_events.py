@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("seq", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.id"], name=op.f("fk_event_rsvps_event_id_events"), ondelete="CASCADE"
@@ -67,6 +68,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.BigInteger(), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("offset_minutes", sa.Integer(), nullable=True),
         sa.Column("occurrence_start", UTCDateTime(), nullable=True),
         sa.Column("fire_at", UTCDateTime(), nullable=False),

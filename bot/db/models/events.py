@@ -88,6 +88,8 @@ class Rsvp(Base):
     status: Mapped[str] = mapped_column(String(16))
     # The event's rsvp_seq when this status was set: the waiting list's order.
     seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The language the member answered in: their reminder DMs use it (unless /me settings says).
+    language: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -108,6 +110,7 @@ class Reminder(Base):
     # Owner of a personal reminder (None for an event's reminder).
     user_id: Mapped[int | None] = mapped_column(Snowflake)
     text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
     # Minutes before the occurrence (event-relative reminders), so edits can move them.
     offset_minutes: Mapped[int | None] = mapped_column(Integer)
     occurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime)

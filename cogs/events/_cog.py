@@ -1,0 +1,458 @@
+"""``/event create|list|info|rsvp|edit|cancel|ics`` and ``/remind``; owns the reminder runner."""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import i18n, ics
+from bot.client import LiaisonBot
+from bot.db.models.events import Event
+from bot.scheduling import ReminderRunner
+from bot.services import events, guild_settings, reminders
+from bot.services.events import Change, EventInput
+from bot.services.reminder_delivery import DeliveryEngine
+from bot.timeutil import discord_timestamp, search_timezones
+from bot.ui import embeds
+from bot.ui.checks import guild_only, moderator_only
+from bot.ui.respond import reply_for
+from bot.ui.views import confirm, send_pages
+from cogs.events import _notify, _render
+from cogs.events._sender import DiscordSender
+from cogs.events._views import IcsButton, RsvpButton, announcement_view
+
+log = logging.getLogger("liaison.events")
+Choices = list[app_commands.Choice[str]]
+LIST_PER_PAGE = 10
+REPEAT_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("none", "weekly", "monthly")]
+STATUS_CHOICES = [
+    app_commands.Choice(name="going", value="going"),
+    app_commands.Choice(name="maybe", value="maybe"),
+    app_commands.Choice(name="not going", value="not_going"),
+]
+EVENT_OPTIONS = {
+    "title": "Title of the event",
+    "start": "Start: YYYY-MM-DD HH:MM in the time zone, or a phrase such as tomorrow 14:00",
+    "timezone": "Time zone of the start (IANA name such as Europe/Vienna)",
+    "duration": "Duration such as 90m, 2h or 3d (default 1h)",
+    "location": "Place or meeting link",
+    "description": "What the event is about",
+    "reminders": "Reminders before the start such as 1d, 2h, 15m (default: the server's)",
+    "capacity": "Number of places (a waiting list opens when full)",
+    "repeat": "Repeat the event every week or every month",
+}
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+class Events(commands.Cog):
+    event = app_commands.Group(name="event", description="Workshops, courses and exercises", guild_only=True)
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        engine = DeliveryEngine(bot.db, DiscordSender(bot))
+        self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
+
+    # -- lifecycle: persistent buttons, wake-ups rebuilt from the database ------------------
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RsvpButton, IcsButton)
+        buckets = await self.runner.start()
+        log.info("reminders: %d wake-up moments loaded", buckets)
+        self.bot.spawn(self._recover(), name="reminders-recover")
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RsvpButton, IcsButton)
+        self.runner.stop()
+
+    async def _recover(self) -> None:
+        await self.bot.wait_until_ready()
+        report = await self.runner.recover()
+        log.info("reminders recovered at start: %s", report)
+
+    @commands.Cog.listener()
+    async def on_clock_advanced(self) -> None:
+        """The sandbox moved the bot's clock: run what became due at once."""
+        await self.runner.run()
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def server_language(self, guild_id: int) -> str:
+        async with self.bot.db.transaction() as session:
+            language = (await guild_settings.get(session, guild_id)).language
+        return language or self.bot.settings.liaison_locale
+
+    async def card(self, event_id: int, guild_id: int, language: str) -> tuple[Event, discord.Embed, Any]:
+        """The event's embed and its (persistent) buttons, with current counts."""
+        async with self.bot.db.transaction() as session:
+            row = await events.get(session, guild_id, event_id)
+            counts = await events.counts(session, event_id)
+
+        def t(key: str, **params: Any) -> str:
+            return i18n.t(language, key, **params)
+
+        embed = _render.event_embed(t, row, counts, self.bot.clock.now())
+        view = announcement_view(row.id, language, counts, cancelled=row.cancelled_at is not None)
+        return row, embed, view
+
+    async def refresh_announcement(self, guild_id: int, event_id: int) -> None:
+        """Keep the announcement's counts and details current (best effort)."""
+        async with self.bot.db.transaction() as session:
+            row = await events.get(session, guild_id, event_id)
+        if row.channel_id is None or row.message_id is None:
+            return
+        _row, embed, view = await self.card(event_id, guild_id, await self.server_language(guild_id))
+        message = self.bot.get_partial_messageable(row.channel_id, guild_id=guild_id).get_partial_message(
+            row.message_id
+        )
+        try:
+            await message.edit(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("could not refresh the announcement of event %s: %s", event_id, exc.status)
+
+    async def announce(self, interaction: discord.Interaction[Any], change: Change) -> str:
+        """Post the announcement in the events channel, or here when none is set."""
+        guild_id, row = _guild(interaction), change.event
+        _row, embed, view = await self.card(row.id, guild_id, await self.server_language(guild_id))
+        reply = await reply_for(interaction)
+        content = reply.t("events.announcement", title=_render.safe(row.title, 200))
+        if row.channel_id is None:
+            message = await reply.send(reply.t("events.announced_here"), embed=embed, view=view)
+            if message is None:
+                message = await interaction.original_response()
+            channel_id, note = interaction.channel_id or 0, ""
+        else:
+            channel = self.bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
+            try:
+                message = await channel.send(content, embed=embed, view=view)
+            except discord.HTTPException:
+                return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
+            channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
+        async with self.bot.db.transaction() as session:
+            await events.set_announcement(session, guild_id, row.id, channel_id, message.id)
+        return note
+
+    async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        if interaction.guild_id is None:
+            return []
+        async with self.bot.db.transaction() as session:
+            found = await events.autocomplete(session, interaction.guild_id, current, self.bot.clock.now())
+        return [
+            app_commands.Choice(name=f"#{event_id} · {title}"[:100], value=str(event_id))
+            for event_id, title in found
+        ]
+
+    async def timezone_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+        return [app_commands.Choice(name=zone, value=zone) for zone in search_timezones(current)]
+
+    # -- /event create | edit | cancel (moderators) ------------------------------------------
+    @event.command(name="create", description="Create an event, announce it and plan its reminders")
+    @app_commands.describe(**EVENT_OPTIONS)
+    @app_commands.choices(repeat=REPEAT_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @moderator_only()
+    async def create(
+        self,
+        interaction: discord.Interaction[Any],
+        title: str,
+        start: str,
+        timezone: str,
+        duration: str | None = None,
+        location: str | None = None,
+        description: str | None = None,
+        reminders: str | None = None,
+        capacity: int | None = None,
+        repeat: app_commands.Choice[str] | None = None,
+    ) -> None:
+        data = EventInput(
+            title,
+            start,
+            timezone,
+            duration,
+            location,
+            description,
+            reminders,
+            capacity,
+            repeat.value if repeat else None,
+        )
+        async with self.bot.db.transaction() as session:
+            change = await events.create(
+                session, _guild(interaction), interaction.user.id, data, self.bot.clock.now()
+            )
+        self.runner.notify(change.wakeups)
+        reply = await reply_for(interaction)
+        if change.event.channel_id is not None:
+            await reply.defer(ephemeral=True)
+        note = await self.announce(interaction, change)
+        text = reply.t(
+            "events.created",
+            id=change.event.id,
+            title=_render.safe(change.event.title, 200),
+            when=_render.when(change.event.starts_at),
+        )
+        await reply.send(f"{text}\n{note}".strip(), ephemeral=True)
+
+    @event.command(name="edit", description="Change an event; its reminders move with it")
+    @app_commands.describe(event="The event to change", **EVENT_OPTIONS)
+    @app_commands.choices(repeat=REPEAT_CHOICES)
+    @app_commands.autocomplete(event=event_autocomplete, timezone=timezone_autocomplete)
+    @moderator_only()
+    async def edit(
+        self,
+        interaction: discord.Interaction[Any],
+        event: str,
+        title: str | None = None,
+        start: str | None = None,
+        timezone: str | None = None,
+        duration: str | None = None,
+        location: str | None = None,
+        description: str | None = None,
+        reminders: str | None = None,
+        capacity: int | None = None,
+        repeat: app_commands.Choice[str] | None = None,
+    ) -> None:
+        data = EventInput(
+            title,
+            start,
+            timezone,
+            duration,
+            location,
+            description,
+            reminders,
+            capacity,
+            repeat.value if repeat else None,
+        )
+        guild_id = _guild(interaction)
+        async with self.bot.db.transaction() as session:
+            change = await events.edit(
+                session, guild_id, interaction.user.id, events.parse_ref(event), data, self.bot.clock.now()
+            )
+        self.runner.notify(change.wakeups)
+        reply = await reply_for(interaction)
+        row, title_text = change.event, _render.safe(change.event.title, 200)
+        moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
+        if change.time_changed:
+            text = reply.t(
+                "events.edited_moved",
+                id=row.id,
+                title=title_text,
+                when=_render.when(moment),
+                count=len(change.notify),
+            )
+        else:
+            text = reply.t("events.edited", id=row.id, title=title_text)
+        await reply.send(text, ephemeral=True)
+        await self.refresh_announcement(guild_id, row.id)
+        if change.time_changed:
+            self.bot.spawn(
+                _notify.tell(
+                    self.bot,
+                    guild_id,
+                    change.notify,
+                    "events.notify.moved",
+                    title=title_text,
+                    when=_render.when(moment),
+                )
+            )
+        self._tell_promoted(guild_id, row, change.promoted)
+
+    @event.command(name="cancel", description="Cancel an event: reminders withdrawn, attendees told")
+    @app_commands.describe(event="The event to cancel")
+    @app_commands.autocomplete(event=event_autocomplete)
+    @moderator_only()
+    async def cancel(self, interaction: discord.Interaction[Any], event: str) -> None:
+        guild_id, event_id = _guild(interaction), events.parse_ref(event)
+        async with self.bot.db.transaction() as session:
+            row = await events.get_open(session, guild_id, event_id)
+            attendees = await events.attendee_ids(session, event_id)
+        reply = await reply_for(interaction)
+        moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
+        title = _render.safe(row.title, 200)
+        prompt = reply.t(
+            "events.cancel_prompt", id=row.id, title=title, when=_render.when(moment), count=len(attendees)
+        )
+        confirmed, answer = await confirm(interaction, prompt, reply.language)
+        if not confirmed or answer is None:
+            return
+        async with self.bot.db.transaction() as session:
+            change = await events.cancel(
+                session, guild_id, interaction.user.id, event_id, self.bot.clock.now()
+            )
+        await answer.response.edit_message(
+            content=reply.t("events.cancelled_done", id=row.id, title=title), view=None
+        )
+        await self.refresh_announcement(guild_id, event_id)
+        self.bot.spawn(
+            _notify.tell(
+                self.bot,
+                guild_id,
+                change.notify,
+                "events.notify.cancelled",
+                title=title,
+                when=_render.when(moment),
+            )
+        )
+
+    # -- /event list | info | ics ------------------------------------------------------------
+    @event.command(name="list", description="Upcoming events")
+    @guild_only()
+    async def list_(self, interaction: discord.Interaction[Any]) -> None:
+        now = self.bot.clock.now()
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            rows = await events.upcoming(session, _guild(interaction), now)
+            lines = [
+                _render.list_line(reply.t, row, await events.counts(session, row.id), now) for row in rows
+            ]
+        if not lines:
+            await reply.say("events.list.empty", ephemeral=True)
+            return
+        pages = [
+            embeds.make_embed(reply.t("events.list.title"), "\n".join(lines[i : i + LIST_PER_PAGE]))
+            for i in range(0, len(lines), LIST_PER_PAGE)
+        ]
+        await send_pages(interaction, pages, reply.language, ephemeral=True)
+
+    @event.command(name="info", description="Details of an event and who is going")
+    @app_commands.describe(event="The event to show")
+    @app_commands.autocomplete(event=event_autocomplete)
+    @guild_only()
+    async def info(self, interaction: discord.Interaction[Any], event: str) -> None:
+        guild_id, event_id = _guild(interaction), events.parse_ref(event)
+        async with self.bot.db.transaction() as session:
+            row = await events.get(session, guild_id, event_id)
+            counts = await events.counts(session, event_id)
+            going = await events.members_with(session, event_id, "going")
+            mine = await events.my_status(session, event_id, interaction.user.id)
+        reply = await reply_for(interaction)
+        embed = _render.event_embed(reply.t, row, counts, self.bot.clock.now(), going=going)
+        if mine:
+            embeds.add_field(embed, reply.t("events.field.your_answer"), reply.t(f"events.status.{mine}"))
+        await reply.send(embed=embed, ephemeral=True)
+
+    @event.command(name="ics", description="The event as a calendar file for Outlook or Google Calendar")
+    @app_commands.describe(event="The event to export")
+    @app_commands.autocomplete(event=event_autocomplete)
+    @guild_only()
+    async def ics_(self, interaction: discord.Interaction[Any], event: str) -> None:
+        await self.send_ics(interaction, events.parse_ref(event))
+
+    async def send_ics(self, interaction: discord.Interaction[Any], event_id: int) -> None:
+        async with self.bot.db.transaction() as session:
+            row = await events.get(session, _guild(interaction), event_id)
+        data = ics.IcsEvent(
+            id=row.id,
+            guild_id=row.guild_id,
+            title=row.title,
+            starts_at=row.starts_at,
+            timezone=row.timezone,
+            duration=timedelta(minutes=row.duration_minutes),
+            repeat=row.repeat,
+            location=row.location,
+            description=row.description,
+            cancelled=row.cancelled_at is not None,
+        )
+        reply = await reply_for(interaction)
+        file = discord.File(io.BytesIO(ics.build(data, self.bot.clock.now())), filename=ics.filename(data))
+        await reply.send(
+            reply.t("events.ics.ready", title=_render.safe(row.title, 200)), file=file, ephemeral=True
+        )
+
+    # -- /event rsvp and the buttons ---------------------------------------------------------
+    @event.command(name="rsvp", description="Answer an event: going, maybe or not going")
+    @app_commands.describe(event="The event to answer", status="Your answer (default: going)")
+    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.autocomplete(event=event_autocomplete)
+    @guild_only()
+    async def rsvp(
+        self,
+        interaction: discord.Interaction[Any],
+        event: str,
+        status: app_commands.Choice[str] | None = None,
+    ) -> None:
+        await self._answer(
+            interaction, events.parse_ref(event), status.value if status else "going", button=False
+        )
+
+    async def rsvp_from_button(
+        self, interaction: discord.Interaction[Any], event_id: int, status: str
+    ) -> None:
+        if interaction.guild_id is None:
+            return
+        await self._answer(interaction, event_id, status, button=True)
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], event_id: int, status: str, *, button: bool
+    ) -> None:
+        guild_id = _guild(interaction)
+        reply = await reply_for(interaction)
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as session:
+            result = await events.rsvp(
+                session, guild_id, event_id, interaction.user.id, status, now, language=reply.language
+            )
+            row = await events.get(session, guild_id, event_id)
+            waiting = await events.members_with(session, event_id, "waiting")
+        moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
+        position = waiting.index(interaction.user.id) + 1 if interaction.user.id in waiting else 0
+        text = reply.t(
+            f"events.rsvp.{result.status}",
+            title=_render.safe(row.title, 200),
+            when=_render.when(moment),
+            position=position,
+        )
+        if button and interaction.message is not None and interaction.message.id == row.message_id:
+            _row, embed, view = await self.card(event_id, guild_id, await self.server_language(guild_id))
+            await interaction.response.edit_message(embed=embed, view=view)
+            await interaction.followup.send(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await reply.send(text, ephemeral=True)
+            await self.refresh_announcement(guild_id, event_id)
+        self._tell_promoted(guild_id, row, result.promoted)
+
+    def _tell_promoted(self, guild_id: int, row: Event, promoted: list[int]) -> None:
+        if promoted:
+            moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
+            title = _render.safe(row.title, 200)
+            self.bot.spawn(
+                _notify.tell(
+                    self.bot, guild_id, promoted, "events.promoted", title=title, when=_render.when(moment)
+                )
+            )
+
+    # -- /remind -----------------------------------------------------------------------------
+    @app_commands.command(name="remind", description="A personal reminder by direct message")
+    @app_commands.describe(
+        when="in 2h, 30m, 2026-12-01 09:00 (your time zone), event:12 or 1h before event:12",
+        what="What to remind you of",
+    )
+    @app_commands.guild_only()
+    async def remind(self, interaction: discord.Interaction[Any], when: str, what: str) -> None:
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            planned = await reminders.remind(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                when,
+                what,
+                self.bot.clock.now(),
+                language=reply.language,
+            )
+        self.runner.notify([planned.reminder.fire_at])
+        moment = planned.reminder.fire_at
+        times = {"relative": discord_timestamp(moment, "R"), "full": discord_timestamp(moment, "F")}
+        if planned.event_title:
+            text = reply.t("reminders.set_event", title=_render.safe(planned.event_title, 200), **times)
+        else:
+            text = reply.t("reminders.set", **times)
+        await reply.send(text, ephemeral=True)

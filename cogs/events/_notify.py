@@ -1,0 +1,37 @@
+"""Telling members things outside a command: attendees of a change, promoted members.
+
+A DM in the member's language; when their DMs are closed, a notice handed over the next time
+they use the bot (``bot.services.notices``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import i18n
+from bot.services import guild_settings, notices
+from bot.ui import limits
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
+log = logging.getLogger("liaison.events")
+
+
+async def tell(bot: LiaisonBot, guild_id: int, user_ids: list[int], key: str, **params: Any) -> None:
+    for user_id in user_ids:
+        async with bot.db.transaction() as session:
+            member = await guild_settings.member_language(session, guild_id, user_id)
+            server = (await guild_settings.get(session, guild_id)).language
+        language = member or server or bot.settings.liaison_locale
+        text = limits.clip(i18n.t(language, key, **params), limits.MESSAGE)
+        try:
+            dm = await bot.create_dm(discord.Object(id=user_id))
+            await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.Forbidden:
+            async with bot.db.transaction() as session:
+                await notices.leave(session, guild_id, user_id, key, **params)
+        except discord.HTTPException as exc:
+            log.warning("could not tell member %s (%s): %s", user_id, key, exc.status)

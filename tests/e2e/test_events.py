@@ -1,0 +1,123 @@
+"""Events and reminders through the sandbox: create, RSVP with the buttons, reminders when the
+clock moves, closed DMs, restarts (clean and killed) with nothing sent twice, /remind, ics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.sandbox.harness import LiaisonSandbox
+
+
+def _start(sandbox: LiaisonSandbox, delta: timedelta) -> str:
+    assert sandbox.bot is not None
+    return (sandbox.bot.clock.now() + delta).strftime("%Y-%m-%d %H:%M")
+
+
+def _bot_posts(sandbox: LiaisonSandbox, channel: Any) -> list[Any]:
+    assert sandbox.bot is not None and sandbox.bot.user is not None
+    return [m for m in sandbox.messages(channel) if m.author_id == sandbox.bot.user.id]
+
+
+async def _create(sandbox: LiaisonSandbox, **options: Any) -> Any:
+    values: dict[str, Any] = {
+        "title": "Border drill",
+        "start": _start(sandbox, timedelta(days=2)),
+        "timezone": "UTC",
+        "reminders": "1h",
+    }
+    values.update(options)
+    created = await sandbox.slash("event create", user=sandbox.users.alice, **values)
+    assert created.ephemeral and "created" in (created.content or ""), created.content
+    return _bot_posts(sandbox, sandbox.channels.events)[-1]
+
+
+def _labels(message: Any) -> list[str]:
+    return [b.get("label") for b in message.buttons()]
+
+
+async def test_announcement_buttons_counts_waiting_list_and_reminder(sandbox: LiaisonSandbox) -> None:
+    users = sandbox.users
+    announcement = await _create(sandbox, capacity=2)
+    assert "Border drill" in str(announcement.embeds)
+    assert _labels(announcement)[:3] == ["Going (0)", "Maybe (0)", "Not going (0)"]
+    for member in (users.bruno, users.eve):
+        answer = await sandbox.click(announcement, index=0, user=member)
+        assert any(m.ephemeral and "**Border drill**" in m.content for m in answer.responses), (
+            answer.responses
+        )
+    waiting = await sandbox.click(announcement, index=0, user=users.carol)
+    followups = str([m.content for m in waiting.responses])
+    assert "waiting list" in followups and "position 1" in followups
+    assert _labels(announcement)[0] == "Going (2)"
+    refused = await sandbox.slash(
+        "event create", user=users.carol, title="x", start="tomorrow 10:00", timezone="UTC"
+    )
+    assert refused.ephemeral and "moderators" in (refused.content or "")
+
+    await sandbox.advance(timedelta(days=2) - timedelta(hours=1) + timedelta(seconds=5))
+    [reminder] = [m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]
+    assert "Border drill" in reminder.content and f"<@{users.eve.id}>" in reminder.content
+    assert [int(u) for u in reminder.allowed_mentions["users"]] == [users.eve.id]
+    assert reminder.nonce and str(reminder.nonce).startswith("liaison-")
+    [bruno_dm] = [m.content for m in sandbox.dms(users.bruno) if "⏰" in m.content]
+    assert bruno_dm.startswith("⏰ Rappel")  # he answered in French
+    assert not [m for m in sandbox.dms(users.carol) if "⏰" in m.content]  # waiting, not going
+
+
+async def test_killed_during_downtime_then_restarted_nothing_twice(sandbox: LiaisonSandbox) -> None:
+    announcement = await _create(sandbox, start=_start(sandbox, timedelta(hours=3)), reminders="2h, 1h")
+    await sandbox.click(announcement, index=0, user=sandbox.users.bruno)
+    assert sandbox.bot is not None
+    clock = sandbox.bot.clock
+    await sandbox.kill_bot()
+    clock.advance(timedelta(hours=1, minutes=30))  # the 2h reminder falls due while down
+    await sandbox.start_bot()
+    await sandbox.wait_for(
+        lambda: any("⏰" in m.content for m in _bot_posts(sandbox, sandbox.channels.events))
+    )
+    await sandbox.quiet(0.3)
+    reminders = [m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]
+    assert len(reminders) == 1 and "late" in reminders[0].content
+    await sandbox.restart_bot()
+    await sandbox.restart_bot(kill=True)
+    await sandbox.quiet(0.3)
+    assert len([m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]) == 1
+    await sandbox.advance(timedelta(minutes=31))  # the 1h reminder, on time
+    posted = [m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]
+    assert len(posted) == 2 and "late" not in posted[1].content
+    assert len([m for m in sandbox.dms(sandbox.users.bruno) if "⏰" in m.content]) == 2
+
+
+async def test_remind_edit_cancel_and_ics(sandbox: LiaisonSandbox) -> None:
+    users = sandbox.users
+    done = await sandbox.slash("remind", user=users.carol, when="in 30m", what="Call the @everyone desk")
+    assert done.ephemeral and "<t:" in (done.content or "")
+    bad = await sandbox.slash("remind", user=users.carol, when="yesterday-ish", what="x")
+    assert bad.ephemeral and "yesterday-ish" in (bad.content or "")
+    await sandbox.advance(timedelta(minutes=31))
+    [dm] = [m for m in sandbox.dms(users.carol) if "⏰" in m.content]
+    assert "Call the" in dm.content and "@everyone" not in dm.content.replace("@\u200beveryone", "")
+
+    announcement = await _create(sandbox, title="Course", repeat="weekly", timezone="Europe/Paris")
+    await sandbox.click(announcement, index=0, user=users.carol)
+    event_id = announcement.buttons()[0]["custom_id"].split(":")[2]
+    choices = await sandbox.autocomplete("event info", "event", "cour", user=users.carol)
+    assert choices and choices[0]["value"] == event_id
+    info = await sandbox.slash("event info", user=users.carol, event=event_id)
+    assert info.ephemeral and "Course" in str(info.embeds) and "every week" in str(info.embeds)
+    ics = await sandbox.slash("event ics", user=users.carol, event=event_id)
+    [(name, data)] = ics.files
+    assert name.endswith(".ics") and b"RRULE:FREQ=WEEKLY" in data and b"TZID=Europe/Paris" in data
+
+    moved = await sandbox.slash(
+        "event edit", user=users.alice, event=event_id, start=_start(sandbox, timedelta(days=3))
+    )
+    assert moved.ephemeral and "now starts" in (moved.content or "")
+    prompt = await sandbox.slash("event cancel", user=users.alice, event=event_id)
+    await sandbox.click(prompt, label="Confirm", user=users.alice)
+    told = [m.content for m in sandbox.dms(users.carol)]
+    assert any("has moved" in text for text in told) and any("cancelled" in text for text in told)
+    assert all(b.get("disabled") for b in announcement.buttons()[:3])
+    listed = await sandbox.slash("event list", user=users.carol)
+    assert listed.ephemeral and "No upcoming events" in (listed.content or "")
