@@ -82,9 +82,7 @@ class Sweeper:
             "qa.escalated.moderators",
             moderators=role.mention if role else i18n.t(language, "qa.moderators"),
             link=_render.link(guild.id, question.thread_id, question.title),
-            hours=round((escalation.question.escalated_at - question.created_at).total_seconds() / 3600)
-            if escalation.question.escalated_at
-            else 0,
+            hours=escalation.waited_hours,
         )
         allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)
         await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=allowed)

@@ -142,3 +142,25 @@ async def test_ask_before_setup_tells_to_run_setup(bare_sandbox: LiaisonSandbox)
     assert result.ephemeral and "/liaison setup" in (result.content or "")
     french = await bare_sandbox.slash("ask", user=bare_sandbox.users.bruno, question=PORTAL)
     assert "/liaison configurer" in (french.content or "")
+
+
+async def test_topic_autocomplete_and_promote_to_library(sandbox: LiaisonSandbox) -> None:
+    from bot.services.resources import suggestions
+
+    users = sandbox.users
+    await register(sandbox, users.carol, "Border monitoring")
+    choices = await sandbox.autocomplete("ask", "topic", "bor", user=users.eve, question=PORTAL)
+    assert {"border", "Border monitoring"} <= {c["name"] for c in choices}
+    await sandbox.slash("ask", user=users.eve, question=PORTAL, topic="border")
+    [thread] = sandbox.threads(sandbox.channels.qa)
+    await sandbox.send_message(thread, "Secondary inspection with a RIID.", user=users.carol)
+    solved = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+
+    refused = await sandbox.click(solved, label="Promote to library", user=users.carol)
+    assert refused.ephemeral and "moderators" in (refused.content or "").lower()
+    promoted = await sandbox.click(solved, label="Promote to library", user=users.alice)
+    assert promoted.ephemeral and promoted.error is None
+    assert sandbox.bot is not None and sandbox.guild is not None
+    async with sandbox.bot.db.transaction() as session:
+        queue = await suggestions.queue(session, sandbox.guild.id)
+    assert [(s.title, s.description) for s in queue] == [(PORTAL, "Secondary inspection with a RIID.")]

@@ -238,3 +238,32 @@ async def test_stats_export_and_erase(db: Database, clock: FrozenClock) -> None:
         None,
     )
     assert question.accepted_text is not None
+
+
+async def test_promote_turns_the_accepted_answer_into_a_library_suggestion(
+    db: Database, clock: FrozenClock
+) -> None:
+    from bot.services.resources import suggestions
+
+    await _ask(db, clock, thread_id=1000)
+    await _ask(db, clock, "A restricted case about a seized source", thread_id=1001, label="TLP:AMBER")
+    url = "https://discord.com/channels/1/1000/5001"
+    async with db.transaction() as session:
+        with pytest.raises(Invalid):  # not solved yet
+            await qa.promote(session, GUILD, 1, actor_id=MODERATOR, url=url, now=clock.now())
+    await _solve(db, clock, ASKER, thread_id=1000)
+    await _solve(db, clock, ASKER, thread_id=1001)
+    async with db.transaction() as session:
+        question = await qa.for_thread(session, GUILD, 1000)
+        restricted = await qa.for_thread(session, GUILD, 1001)
+        await qa.promote(session, GUILD, question.id, actor_id=MODERATOR, url=url, now=clock.now())
+        with pytest.raises(Invalid) as refused:
+            await qa.promote(session, GUILD, restricted.id, actor_id=MODERATOR, url=url, now=clock.now())
+        queue = await suggestions.queue(session, GUILD)
+        actions = [line.action for line in await audit.recent(session, GUILD)]
+    assert refused.value.key == "qa.error.promote_restricted"
+    assert [(s.title, s.url, s.tags, s.suggested_by) for s in queue] == [
+        (question.title, url, "border", MODERATOR)
+    ]
+    assert "potassium-40" in queue[0].description
+    assert "qa.promote" in actions

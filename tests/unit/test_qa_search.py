@@ -135,3 +135,14 @@ async def test_similar_questions_top_three(library: Database) -> None:
     assert found[0].thread_id == 1
     assert len(found) <= 3
     assert nothing == []
+
+
+async def test_similar_sees_words_solved_after_an_earlier_check(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        assert (
+            await qa.similar(session, GUILD, "Quixotic zymurgy question for the check", verified=False) == []
+        )
+    await _solved(db, clock, 7, "Quixotic zymurgy question asked once", "An answer.")
+    async with db.transaction() as session:
+        found = await qa.similar(session, GUILD, "Quixotic zymurgy question for the check", verified=False)
+    assert [hit.thread_id for hit in found] == [7]

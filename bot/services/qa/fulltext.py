@@ -138,7 +138,8 @@ async def _run(
 
 
 async def _document_frequency(session: AsyncSession, word: str) -> int:
-    """How many indexed questions hold ``word``, counted up to ``COMMON + 1`` and cached a while."""
+    """How many indexed questions hold ``word``, counted up to ``COMMON + 1`` and cached a while
+    (a slightly stale count only changes which rare words are matched first)."""
     key = (str(session.get_bind().engine.url), word)
     cached = _FREQUENCIES.get(key)
     now = time.monotonic()
@@ -148,10 +149,12 @@ async def _document_frequency(session: AsyncSession, word: str) -> int:
     count = await session.scalar(
         select(func.count()).select_from(select(matched.c.id).limit(COMMON + 1).subquery())
     )
-    if len(_FREQUENCIES) >= FREQUENCY_CACHE:
-        _FREQUENCIES.clear()
-    _FREQUENCIES[key] = (int(count or 0), now)
-    return int(count or 0)
+    found = int(count or 0)
+    if found:  # an absent word may be indexed any minute: only counts that are a rank are kept
+        if len(_FREQUENCIES) >= FREQUENCY_CACHE:
+            _FREQUENCIES.clear()
+        _FREQUENCIES[key] = (found, now)
+    return found
 
 
 async def search(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.qa import SOLVED
-from bot.errors import Invalid, NotFound
+from bot.db.models.resources import ResourceSuggestion
+from bot.errors import Invalid
 from bot.services import audit, labels
 from bot.services.qa.questions import get
+from bot.services.resources import suggestions, validation
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 1000
@@ -23,18 +23,9 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _library(module: str) -> Any:
-    try:
-        return importlib.import_module(f"bot.services.resources.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("bot.services.resources"):
-            raise NotFound("qa.error.no_library") from None
-        raise
-
-
 async def promote(
     session: AsyncSession, guild_id: int, question_id: int, *, actor_id: int, url: str, now: datetime
-) -> Any:
+) -> ResourceSuggestion:
     """A pending suggestion pre-filled from the thread (title, link, accepted answer, topic).
 
     Restricted (AMBER) questions are refused: a suggestion carries no label, and the library
@@ -45,7 +36,6 @@ async def promote(
         raise Invalid("qa.error.not_solved")
     if question.label in labels.RESTRICTED:
         raise Invalid("qa.error.promote_restricted")
-    validation, suggestions = _library("validation"), _library("suggestions")
     fields = validation.fields(
         title_text=_clip(question.title, TITLE_MAX),
         url_text=url,

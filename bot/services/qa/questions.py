@@ -39,6 +39,7 @@ class Escalation:
     experts: list[int]
     moderator_role_id: int | None
     review_channel_id: int | None
+    waited_hours: int
 
 
 async def qa_channel(session: AsyncSession, guild_id: int) -> int:
@@ -230,7 +231,8 @@ async def escalate(
     question.escalated_at = now
     experts = await routing.route(session, question, now=now, round_=1)
     settings = await guild_settings.get(session, guild_id)
-    return Escalation(question, experts, settings.moderator_role_id, settings.review_channel_id)
+    waited = round((now - question.created_at).total_seconds() / 3600)
+    return Escalation(question, experts, settings.moderator_role_id, settings.review_channel_id, waited)
 
 
 async def due_archives(session: AsyncSession, guild_id: int, now: datetime) -> list[Question]:
