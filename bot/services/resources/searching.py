@@ -146,7 +146,8 @@ async def _run(
     ``enough`` visible hits of this server (filters, other servers, AMBER), a wider one is scored.
 
     Whether to widen depends on the query, never on ``limit``, so that every caller (the slash
-    command, the CLI with any ``--limit``) gets the same ranking, cut at its own length."""
+    command, the CLI with any ``--limit``) gets the same ranking, cut at its own length. Returns
+    up to ``max(limit, SEARCH_LIMIT)`` hits: the caller cuts."""
     if not query:
         return []
     window = AUTOCOMPLETE_WINDOW if typing else SEARCH_WINDOW
@@ -158,7 +159,7 @@ async def _run(
         if total > window:
             wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
             found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider, typing)
-    return found[:limit]
+    return found
 
 
 async def _ranked(
@@ -197,20 +198,25 @@ async def search(
     language: str | None = None,
     limit: int = SEARCH_LIMIT,
 ) -> SearchResult:
-    """Best first. When nothing matches, retries with misspelt words corrected ("did you mean")."""
+    """Best first. Whole words first; when they find fewer than a page of hits, the last word is
+    also taken as a prefix (``dosim`` -> ``dosimetry``); when nothing matches, misspelt words are
+    corrected ("did you mean"). Each decision depends on the query, never on ``limit``."""
     tokens = query_words(text)
     if not tokens:
         raise Invalid("resource.empty_query")
     glossary = await glossary_service.load(session, guild_id)
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language, "limit": limit}
-    prefix_last = not await indexed(session, tokens[-1])
-    found = await _run(session, guild_id, build_query(tokens, glossary, prefix_last=prefix_last), **options)
+    exact = build_query(tokens, glossary, prefix_last=False)
+    found = await _run(session, guild_id, exact, **options)
+    prefixed = build_query(tokens, glossary, prefix_last=True)
+    if len(found) < SEARCH_LIMIT and prefixed != exact:
+        found = await _run(session, guild_id, prefixed, **options)
     if found:
-        return SearchResult(found)
+        return SearchResult(found[:limit])
     for attempt in await corrections(session, guild_id, tokens, verified=verified, glossary=glossary):
         found = await _run(session, guild_id, build_query(attempt, glossary, prefix_last=False), **options)
         if found:
-            return SearchResult(found, " ".join(attempt))
+            return SearchResult(found[:limit], " ".join(attempt))
     return SearchResult([])
 
 
@@ -248,7 +254,7 @@ async def autocomplete(
         typing=True,
     )
     seen = {hit.id for hit in found}
-    return (found + [hit for hit in more if hit.id not in seen])[:limit]
+    return (found + [hit for hit in more[:limit] if hit.id not in seen])[:limit]
 
 
 async def tag_names(
