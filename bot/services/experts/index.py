@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import random
 from bisect import bisect_right, insort
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -180,41 +180,48 @@ class GuildIndex:
         return found
 
 
-def matched_counts(index: GuildIndex, id_sets: list[set[int]]) -> dict[int, int]:
-    """For each profile matching at least one term, how many terms it matches."""
-    per_term = [index.with_areas(ids) for ids in id_sets if ids]
-    if len(per_term) == 1:
-        return dict.fromkeys(per_term[0], 1)
-    counts: Counter[int] = Counter()
-    for ids in per_term:
-        counts.update(ids)
-    return dict(counts)
+def term_sets(index: GuildIndex, id_sets: list[set[int]]) -> list[set[int]]:
+    """For each term that matches some area, the profiles having one of those areas."""
+    return [index.with_areas(ids) for ids in id_sets if ids]
+
+
+def area_sets(index: GuildIndex, id_sets: list[set[int]]) -> list[set[int]]:
+    """For each area matching any term, the profiles having it."""
+    return [index.by_area[area_id] for area_id in set().union(*id_sets) if index.by_area.get(area_id)]
+
+
+def level_sets(sets: list[set[int]]) -> list[set[int]]:
+    """Profiles by how many of ``sets`` hold them, most first, with set operations only:
+    ``at_least[k]`` grows by ``at_least[k - 1] & S`` for each set ``S``."""
+    at_least: list[set[int]] = [set() for _ in range(len(sets) + 2)]
+    for members in sets:
+        for k in range(len(sets), 1, -1):
+            at_least[k] |= at_least[k - 1] & members
+        at_least[1] |= members
+    exact = [at_least[k] - at_least[k + 1] for k in range(len(sets), 0, -1)]
+    return [level for level in exact if level]
+
+
+def count_in(profile_id: int, sets: list[set[int]]) -> int:
+    return sum(profile_id in members for members in sets)
 
 
 def rank(
-    candidates: set[int], matched: dict[int, int] | None, first: set[int], second: set[int], need: int
+    candidates: set[int], levels: list[set[int]] | None, first: set[int], second: set[int], need: int
 ) -> list[int]:
-    """The ``need`` best candidates: more matches, then those in ``first``, then those in
-    ``second``, then oldest profile first. Bucket by bucket, each computed only when the earlier
-    ones did not fill the page, so no per-candidate Python key is ever computed."""
+    """The ``need`` best candidates: in the highest of ``levels`` (more matches), then in
+    ``first``, then in ``second``, then oldest profile first. Bucket by bucket, each computed only
+    when the earlier ones did not fill the page, so no per-candidate Python key is ever computed."""
     chosen: list[int] = []
-    for bucket in _buckets(_levels(candidates, matched), first, second):
+    groups = (candidates & level for level in levels) if levels else iter([candidates])
+    for bucket in _buckets(groups, first, second):
         chosen += heapq.nsmallest(need - len(chosen), bucket)
         if len(chosen) >= need:
             break
     return chosen
 
 
-def _levels(candidates: set[int], matched: dict[int, int] | None) -> list[set[int]]:
-    if not matched or len(set(matched.values())) == 1:
-        return [candidates]
-    levels: dict[int, set[int]] = defaultdict(set)
-    for profile_id in candidates:
-        levels[matched[profile_id]].add(profile_id)
-    return [levels[level] for level in sorted(levels, reverse=True)]
-
-
-def _buckets(groups: list[set[int]], first: set[int], second: set[int]) -> Iterator[set[int]]:
+def _buckets(groups: Iterator[set[int]], first: set[int], second: set[int]) -> Iterator[set[int]]:
     for group in groups:
         first_part = group & first
         for part in (first_part, None):
@@ -223,14 +230,6 @@ def _buckets(groups: list[set[int]], first: set[int], second: set[int]) -> Itera
             second_part = part & second
             yield second_part
             yield part - second_part
-
-
-def areas_matched(index: GuildIndex, id_sets: list[set[int]]) -> dict[int, int]:
-    """For each profile with a matching area, how many of its areas match any term."""
-    counts: Counter[int] = Counter()
-    for area_id in set().union(*id_sets):
-        counts.update(index.by_area.get(area_id, ()))
-    return dict(counts)
 
 
 _CACHE: dict[int, GuildIndex] = {}

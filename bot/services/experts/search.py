@@ -74,11 +74,10 @@ async def find(
     Runs on the in-memory index (``index.py``): one small query checks that it is current."""
     idx = await index.load(session, guild_id)
     candidates = idx.everyone if viewer_verified else idx.members_visible
-    matched: dict[int, int] | None = None
+    per_term: list[set[int]] = []
     if expertise and expertise.strip():
-        terms = areas.split_entries(expertise)[:MAX_TERMS]
-        matched = index.matched_counts(idx, idx.matching_ids(terms))
-        candidates = candidates & matched.keys()
+        per_term = index.term_sets(idx, idx.matching_ids(areas.split_entries(expertise)[:MAX_TERMS]))
+        candidates = candidates & set().union(*per_term)
     if country and country.strip():
         candidates = candidates & idx.by_country.get(parse_country(country), set())
     if language and language.strip():
@@ -86,7 +85,8 @@ async def find(
     if agency and fold(agency):
         candidates = candidates & idx.agency_contains(fold(agency))
     verified, working = idx.verified(now), idx.working(now)
-    page = index.rank(candidates, matched, verified, working, offset + limit)[offset:]
+    levels = index.level_sets(per_term) if len(per_term) > 1 else None
+    page = index.rank(candidates, levels, verified, working, offset + limit)[offset:]
     cards = []
     for profile_id in page:
         entry = idx.entries[profile_id]
@@ -102,7 +102,7 @@ async def find(
                 visibility=entry.visibility,
                 verified_until=entry.verified_until if profile_id in verified else None,
                 in_working_hours=profile_id in working,
-                matched=matched.get(profile_id, 0) if matched else 0,
+                matched=index.count_in(profile_id, per_term),
             )
         )
     return FindPage(len(candidates), cards)
@@ -175,8 +175,8 @@ async def routing_candidates(
     ``verified``-only profile). ``matched`` counts the expert's areas that match any term.
     """
     idx = await index.load(session, guild_id)
-    matched = index.areas_matched(idx, idx.matching_ids(terms[:MAX_TERMS]))
-    candidates = idx.members_visible & matched.keys()
+    per_area = index.area_sets(idx, idx.matching_ids(terms[:MAX_TERMS]))
+    candidates = idx.members_visible & set().union(*per_area)
     codes = [code.strip().lower() for code in languages if code and code.strip()]
     if codes:
         candidates &= idx.speaking(codes)
@@ -188,12 +188,12 @@ async def routing_candidates(
     return [
         RoutingCandidate(
             user_id=idx.entries[pid].user_id,
-            matched=matched[pid],
+            matched=index.count_in(pid, per_area),
             in_working_hours=pid in working,
             verified=pid in verified,
             languages=idx.entries[pid].languages,
         )
-        for pid in index.rank(candidates, matched, working, verified, limit)
+        for pid in index.rank(candidates, index.level_sets(per_area), working, verified, limit)
     ]
 
 
