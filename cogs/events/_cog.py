@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import timedelta
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import i18n, ics
+from bot import ics
 from bot.client import LiaisonBot
 from bot.db.models.events import Event
 from bot.scheduling import ReminderRunner
-from bot.services import events, guild_settings, reminders
-from bot.services.events import Change, EventInput
+from bot.services import events, reminders
+from bot.services.events import EventInput
 from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds
 from bot.ui.checks import guild_only, moderator_only
 from bot.ui.respond import reply_for
 from bot.ui.views import confirm, send_pages
-from cogs.events import _notify, _render
+from cogs.events import _announce, _notify, _render
 from cogs.events._sender import DiscordSender
-from cogs.events._views import IcsButton, RsvpButton, announcement_view
+from cogs.events._views import IcsButton, RsvpButton
 
 log = logging.getLogger("liaison.events")
 Choices = list[app_commands.Choice[str]]
@@ -84,61 +83,6 @@ class Events(commands.Cog):
         await self.runner.run()
 
     # -- helpers -----------------------------------------------------------------------------
-    async def server_language(self, guild_id: int) -> str:
-        async with self.bot.db.transaction() as session:
-            language = (await guild_settings.get(session, guild_id)).language
-        return language or self.bot.settings.liaison_locale
-
-    async def card(self, event_id: int, guild_id: int, language: str) -> tuple[Event, discord.Embed, Any]:
-        """The event's embed and its (persistent) buttons, with current counts."""
-        async with self.bot.db.transaction() as session:
-            row = await events.get(session, guild_id, event_id)
-            counts = await events.counts(session, event_id)
-
-        def t(key: str, **params: Any) -> str:
-            return i18n.t(language, key, **params)
-
-        embed = _render.event_embed(t, row, counts, self.bot.clock.now())
-        view = announcement_view(row.id, language, counts, cancelled=row.cancelled_at is not None)
-        return row, embed, view
-
-    async def refresh_announcement(self, guild_id: int, event_id: int) -> None:
-        """Keep the announcement's counts and details current (best effort)."""
-        async with self.bot.db.transaction() as session:
-            row = await events.get(session, guild_id, event_id)
-        if row.channel_id is None or row.message_id is None:
-            return
-        _row, embed, view = await self.card(event_id, guild_id, await self.server_language(guild_id))
-        message = self.bot.get_partial_messageable(row.channel_id, guild_id=guild_id).get_partial_message(
-            row.message_id
-        )
-        try:
-            await message.edit(embed=embed, view=view)
-        except discord.HTTPException as exc:
-            log.warning("could not refresh the announcement of event %s: %s", event_id, exc.status)
-
-    async def announce(self, interaction: discord.Interaction[Any], change: Change) -> str:
-        """Post the announcement in the events channel, or here when none is set."""
-        guild_id, row = _guild(interaction), change.event
-        _row, embed, view = await self.card(row.id, guild_id, await self.server_language(guild_id))
-        reply = await reply_for(interaction)
-        content = reply.t("events.announcement", title=_render.safe(row.title, 200))
-        if row.channel_id is None:
-            message = await reply.send(reply.t("events.announced_here"), embed=embed, view=view)
-            if message is None:
-                message = await interaction.original_response()
-            channel_id, note = interaction.channel_id or 0, ""
-        else:
-            channel = self.bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
-            try:
-                message = await channel.send(content, embed=embed, view=view)
-            except discord.HTTPException:
-                return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
-            channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
-        async with self.bot.db.transaction() as session:
-            await events.set_announcement(session, guild_id, row.id, channel_id, message.id)
-        return note
-
     async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
@@ -190,7 +134,7 @@ class Events(commands.Cog):
         reply = await reply_for(interaction)
         if change.event.channel_id is not None:
             await reply.defer(ephemeral=True)
-        note = await self.announce(interaction, change)
+        note = await _announce.post(self.bot, interaction, change.event)
         text = reply.t(
             "events.created",
             id=change.event.id,
@@ -249,7 +193,7 @@ class Events(commands.Cog):
         else:
             text = reply.t("events.edited", id=row.id, title=title_text)
         await reply.send(text, ephemeral=True)
-        await self.refresh_announcement(guild_id, row.id)
+        await _announce.refresh(self.bot, guild_id, row.id)
         if change.time_changed:
             self.bot.spawn(
                 _notify.tell(
@@ -288,7 +232,7 @@ class Events(commands.Cog):
         await answer.response.edit_message(
             content=reply.t("events.cancelled_done", id=row.id, title=title), view=None
         )
-        await self.refresh_announcement(guild_id, event_id)
+        await _announce.refresh(self.bot, guild_id, event_id)
         self.bot.spawn(
             _notify.tell(
                 self.bot,
@@ -347,18 +291,7 @@ class Events(commands.Cog):
     async def send_ics(self, interaction: discord.Interaction[Any], event_id: int) -> None:
         async with self.bot.db.transaction() as session:
             row = await events.get(session, _guild(interaction), event_id)
-        data = ics.IcsEvent(
-            id=row.id,
-            guild_id=row.guild_id,
-            title=row.title,
-            starts_at=row.starts_at,
-            timezone=row.timezone,
-            duration=timedelta(minutes=row.duration_minutes),
-            repeat=row.repeat,
-            location=row.location,
-            description=row.description,
-            cancelled=row.cancelled_at is not None,
-        )
+        data = _render.ics_event(row)
         reply = await reply_for(interaction)
         file = discord.File(io.BytesIO(ics.build(data, self.bot.clock.now())), filename=ics.filename(data))
         await reply.send(
@@ -409,25 +342,21 @@ class Events(commands.Cog):
             position=position,
         )
         if button and interaction.message is not None and interaction.message.id == row.message_id:
-            _row, embed, view = await self.card(event_id, guild_id, await self.server_language(guild_id))
+            _row, embed, view = await _announce.card(
+                self.bot, guild_id, event_id, await _announce.server_language(self.bot, guild_id)
+            )
             await interaction.response.edit_message(embed=embed, view=view)
             await interaction.followup.send(
                 text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )
         else:
             await reply.send(text, ephemeral=True)
-            await self.refresh_announcement(guild_id, event_id)
+            await _announce.refresh(self.bot, guild_id, event_id)
         self._tell_promoted(guild_id, row, result.promoted)
 
     def _tell_promoted(self, guild_id: int, row: Event, promoted: list[int]) -> None:
         if promoted:
-            moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
-            title = _render.safe(row.title, 200)
-            self.bot.spawn(
-                _notify.tell(
-                    self.bot, guild_id, promoted, "events.promoted", title=title, when=_render.when(moment)
-                )
-            )
+            self.bot.spawn(_notify.tell_promoted(self.bot, guild_id, row, promoted))
 
     # -- /remind -----------------------------------------------------------------------------
     @app_commands.command(name="remind", description="A personal reminder by direct message")

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.services import guild_settings, notices
+from bot.db.models.events import Event
+from bot.services import events, guild_settings, notices
 from bot.ui import limits
+from cogs.events import _render
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -35,3 +37,10 @@ async def tell(bot: LiaisonBot, guild_id: int, user_ids: list[int], key: str, **
                 await notices.leave(session, guild_id, user_id, key, **params)
         except discord.HTTPException as exc:
             log.warning("could not tell member %s (%s): %s", user_id, key, exc.status)
+
+
+async def tell_promoted(bot: LiaisonBot, guild_id: int, row: Event, promoted: list[int]) -> None:
+    """Members moved from the waiting list to going."""
+    moment = events.next_start(row, bot.clock.now()) or row.starts_at
+    title = _render.safe(row.title, 200)
+    await tell(bot, guild_id, promoted, "events.promoted", title=title, when=_render.when(moment))

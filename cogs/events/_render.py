@@ -10,7 +10,7 @@ from typing import Any
 
 import discord
 
-from bot import i18n
+from bot import i18n, ics
 from bot.db.models.events import KIND_PERSONAL, TARGET_CHANNEL, Event
 from bot.services.events import Counts, next_start
 from bot.services.reminder_delivery import Outgoing
@@ -135,3 +135,18 @@ def reminder_text(message: Outgoing, default_language: str) -> str:
             t("reminders.closed_dms", mentions=" ".join(f"<@{user_id}>" for user_id in message.mentions))
         )
     return limits.clip("\n".join(lines), limits.MESSAGE)
+
+
+def ics_event(row: Event) -> ics.IcsEvent:
+    return ics.IcsEvent(
+        id=row.id,
+        guild_id=row.guild_id,
+        title=row.title,
+        starts_at=row.starts_at,
+        timezone=row.timezone,
+        duration=timedelta(minutes=row.duration_minutes),
+        repeat=row.repeat,
+        location=row.location,
+        description=row.description,
+        cancelled=row.cancelled_at is not None,
+    )

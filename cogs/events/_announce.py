@@ -1,0 +1,83 @@
+"""The announcement of an event: posted in the events channel with its persistent buttons, and
+edited whenever answers or details change, so the counts on it stay current."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import i18n
+from bot.db.models.events import Event
+from bot.services import events, guild_settings
+from bot.ui.respond import reply_for
+from cogs.events import _render
+from cogs.events._views import announcement_view
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
+log = logging.getLogger("liaison.events")
+
+
+async def server_language(bot: LiaisonBot, guild_id: int) -> str:
+    async with bot.db.transaction() as session:
+        language = (await guild_settings.get(session, guild_id)).language
+    return language or bot.settings.liaison_locale
+
+
+async def card(
+    bot: LiaisonBot, guild_id: int, event_id: int, language: str
+) -> tuple[Event, discord.Embed, Any]:
+    """The event's embed and its buttons, with current counts."""
+    async with bot.db.transaction() as session:
+        row = await events.get(session, guild_id, event_id)
+        counts = await events.counts(session, event_id)
+
+    def t(key: str, **params: Any) -> str:
+        return i18n.t(language, key, **params)
+
+    embed = _render.event_embed(t, row, counts, bot.clock.now())
+    view = announcement_view(row.id, language, counts, cancelled=row.cancelled_at is not None)
+    return row, embed, view
+
+
+async def refresh(bot: LiaisonBot, guild_id: int, event_id: int) -> None:
+    """Edit the announcement with fresh counts and details (best effort)."""
+    async with bot.db.transaction() as session:
+        row = await events.get(session, guild_id, event_id)
+    if row.channel_id is None or row.message_id is None:
+        return
+    _row, embed, view = await card(bot, guild_id, event_id, await server_language(bot, guild_id))
+    channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
+    try:
+        await channel.get_partial_message(row.message_id).edit(embed=embed, view=view)
+    except discord.HTTPException as exc:
+        log.warning("could not refresh the announcement of event %s: %s", event_id, exc.status)
+
+
+async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Event) -> str:
+    """Post the announcement in the events channel, or as the answer when none is set; returns
+    a note for the moderator."""
+    guild_id = row.guild_id
+    _row, embed, view = await card(bot, guild_id, row.id, await server_language(bot, guild_id))
+    reply = await reply_for(interaction)
+    if row.channel_id is None:
+        message = await reply.send(reply.t("events.announced_here"), embed=embed, view=view)
+        if message is None:
+            message = await interaction.original_response()
+        channel_id, note = interaction.channel_id or 0, ""
+    else:
+        channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
+        content = i18n.t(
+            await server_language(bot, guild_id), "events.announcement", title=_render.safe(row.title, 200)
+        )
+        try:
+            message = await channel.send(content, embed=embed, view=view)
+        except discord.HTTPException:
+            return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
+        channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
+    async with bot.db.transaction() as session:
+        await events.set_announcement(session, guild_id, row.id, channel_id, message.id)
+    return note
