@@ -12,7 +12,8 @@ from bot.db.models.resources import Resource, ResourceTag
 from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit, labels
 from bot.services.resources import validation
-from bot.services.resources.searching import Hit, forget_vocabulary, search
+from bot.services.resources.searching import Hit, search
+from bot.services.resources.spelling import forget_vocabulary
 from bot.services.resources.validation import Fields
 
 

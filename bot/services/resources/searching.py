@@ -2,19 +2,19 @@
 
 The ranking is the database's (BM25 on SQLite, ts_rank on PostgreSQL, see ``bot.db.search``); this
 module turns what a person typed into a query: words (prefix-matched as they type), glossary acronyms
-and their expansions as alternatives, and, when nothing matches, words corrected against the server's
-own vocabulary ("did you mean"). ``/resource search`` and the CLI both call ``search``.
+and their expansions as alternatives, and, when nothing matches, misspelt words corrected
+(``spelling``). ``/resource search`` and the CLI both call ``search``, so they rank identically.
+
+Ranking is BM25 over the ``SEARCH_WINDOW`` most recent matches of a query (every match when there are
+fewer, or when filters leave less than a page): the cost per query stays bounded however common the
+words are in a very large library. Type-ahead (``autocomplete``) matches titles and tags, newest first.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from bot.errors import Invalid
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
+from bot.services.resources.spelling import corrections, dialect_of
 
 SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
@@ -33,8 +34,6 @@ WIDE_WINDOW = 5000  # second pass, when filters left too few hits in the first w
 AUTOCOMPLETE_WINDOW = 100
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
-CORRECTION_ATTEMPTS = 4
-VOCABULARY_TTL = 600.0
 
 
 @dataclass(frozen=True)
@@ -74,14 +73,6 @@ class SearchResult:
     corrected: str | None = None  # set when the hits are for a corrected query ("did you mean")
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
-
-
-def _database_key(session: AsyncSession) -> str:
-    return str(session.get_bind().engine.url)
-
-
 def query_words(text: str) -> list[str]:
     """The words that count: at most 12, without stray single letters (French l', d')."""
     tokens = words(text)[:QUERY_MAX_WORDS]
@@ -110,12 +101,6 @@ def build_query(tokens: list[str], glossary: Glossary, *, prefix_last: bool) -> 
             groups.append((Term((tokens[i],), prefix=prefix_last and last),))
             i += 1
     return Query(tuple(groups))
-
-
-async def indexed(session: AsyncSession, word: str) -> bool:
-    """Is ``word`` itself a term of the index (in any server)? One cheap index probe."""
-    probe = fts.any_match(RESOURCES_INDEX, _dialect(session), Query.all_of([Term((word,))]))
-    return (await session.scalar(probe)) is not None
 
 
 def _filtered(
@@ -155,7 +140,7 @@ async def _run(
     fetch = max(limit, enough)
     found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window, typing)
     if len(found) < enough:
-        total = await session.scalar(fts.match_count(RESOURCES_INDEX, _dialect(session), query)) or 0
+        total = await session.scalar(fts.match_count(RESOURCES_INDEX, dialect_of(session), query)) or 0
         if total > window:
             wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
             found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider, typing)
@@ -175,10 +160,10 @@ async def _ranked(
 ) -> list[Hit]:
     if typing:  # type-ahead: titles and tags, most recent first, no relevance to compute
         hits = fts.hits(
-            RESOURCES_INDEX, _dialect(session), query, window=window, columns=TYPING_COLUMNS, rank=False
+            RESOURCES_INDEX, dialect_of(session), query, window=window, columns=TYPING_COLUMNS, rank=False
         )
     else:
-        hits = fts.hits(RESOURCES_INDEX, _dialect(session), query, window=window)
+        hits = fts.hits(RESOURCES_INDEX, dialect_of(session), query, window=window)
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
@@ -274,103 +259,3 @@ async def tag_names(
     if limit is not None:
         statement = statement.limit(limit)
     return [(tag, int(count)) for tag, count in await session.execute(statement)]
-
-
-# -- "did you mean" ------------------------------------------------------------------------------
-@dataclass
-class _Vocabulary:
-    stamp: tuple[Any, ...]
-    built: float
-    counts: Counter[str]
-    words: list[str]
-
-
-_VOCABULARIES: dict[tuple[str, int, bool], _Vocabulary] = {}
-
-
-def forget_vocabulary(guild_id: int) -> None:
-    """Called by every write to a server's library, so corrections know new words at once."""
-    for key in [key for key in _VOCABULARIES if key[1] == guild_id]:
-        del _VOCABULARIES[key]
-
-
-async def vocabulary(session: AsyncSession, guild_id: int, verified: bool) -> Counter[str]:
-    """Words of the resources this member may see (and of the glossary), with their frequency.
-
-    Cached per database, server and visibility; rebuilt when the library changes (rows added,
-    removed or edited, seen through a cheap aggregate) and at least every ten minutes.
-    """
-    key = (_database_key(session), guild_id, verified)
-    visible = labels.sql_visible(Resource.label, verified)
-    stamp_row = (
-        await session.execute(
-            select(func.count(), func.max(Resource.id), func.sum(Resource.revision)).where(
-                Resource.guild_id == guild_id, visible
-            )
-        )
-    ).one()
-    stamp = tuple(stamp_row)
-    cached = _VOCABULARIES.get(key)
-    if cached and cached.stamp == stamp and time.monotonic() - cached.built < VOCABULARY_TTL:
-        return cached.counts
-    counts: Counter[str] = Counter()
-    rows = await session.execute(
-        select(Resource.title, Resource.tags, Resource.description).where(
-            Resource.guild_id == guild_id, visible
-        )
-    )
-    for title, tags, description in rows:
-        counts.update(w for w in words(f"{title} {tags} {description}") if len(w) > 2)
-    glossary = await glossary_service.load(session, guild_id)
-    for acronym, expansions in glossary.entries.items():
-        counts.update(w for w in words(" ".join((acronym, *expansions))) if len(w) > 2)
-    _VOCABULARIES[key] = _Vocabulary(stamp, time.monotonic(), counts, list(counts))
-    return counts
-
-
-def _max_edits(word: str) -> int:
-    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
-
-
-async def _candidates(session: AsyncSession, guild_id: int, word: str, verified: bool) -> list[str]:
-    """Known words within 1 edit (4-6 letters) or 2 edits (7+), closest and most frequent first.
-
-    On SQLite the index's own vocabulary (terms with the same first letter) is read; elsewhere a
-    vocabulary of the server's visible resources kept in memory. Either way a correction is only
-    offered once it finds visible resources of this server (see ``search``)."""
-    edits = _max_edits(word)
-    if edits == 0:
-        return []
-    clause = fts.indexed_terms(RESOURCES_INDEX, _dialect(session), word[0])
-    if clause is not None:
-        counts: Counter[str] = Counter(
-            {str(term): int(doc) for term, doc in await session.execute(clause) if str(term).isalpha()}
-        )
-    else:
-        counts = await vocabulary(session, guild_id, verified)
-    found = process.extract(word, list(counts), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
-    ranked = sorted(found, key=lambda c: (c[1], -counts[c[0]], c[0]))
-    return [str(c[0]) for c in ranked[:3]]
-
-
-async def corrections(
-    session: AsyncSession, guild_id: int, tokens: list[str], *, verified: bool, glossary: Glossary
-) -> list[list[str]]:
-    """Corrected versions of ``tokens`` to try, most likely first (``dosimetery`` -> ``dosimetry``,
-    ``portal monitr`` -> ``portal monitor``); empty when every word is known or nothing is close."""
-    known_phrases = glossary.phrases()
-    options: list[list[str]] = []
-    for word in tokens:
-        if (word,) in known_phrases or await indexed(session, word):
-            options.append([word])
-            continue
-        options.append(await _candidates(session, guild_id, word, verified) or [word])
-    if all(len(choices) == 1 and choices[0] == word for choices, word in zip(options, tokens, strict=True)):
-        return []
-    attempts = [[choices[0] for choices in options]]
-    for position, choices in enumerate(options):
-        for alternative in choices[1:]:
-            attempt = list(attempts[0])
-            attempt[position] = alternative
-            attempts.append(attempt)
-    return attempts[:CORRECTION_ATTEMPTS]

@@ -23,7 +23,7 @@ from bot.db.models.resources import Resource, ResourceTag
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
 from bot.services.resources import validation
-from bot.services.resources.searching import forget_vocabulary
+from bot.services.resources.spelling import forget_vocabulary
 from bot.services.resources.validation import Fields
 
 RESOURCES_TABLE = cast(Table, Resource.__table__)
