@@ -262,5 +262,11 @@ class Experts(commands.Cog):
             await experts.member_returned(session, member.guild.id, member.id)
 
     @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Build the server's search index now rather than on the first ``/expert find``."""
+        async with self.bot.db.transaction() as session:
+            await experts.prepare(session, guild.id)
+
+    @commands.Cog.listener()
     async def on_clock_advanced(self) -> None:
         await self.sweeper.run()

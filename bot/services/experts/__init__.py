@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.db.models import AuditEntry
 from bot.db.models.experts import ExpertProfile
-from bot.services.experts import areas
+from bot.services.experts import areas, index
 from bot.services.experts.profiles import (
     ProfileInput,
     check_registration,
@@ -63,6 +63,7 @@ __all__ = [
     "load_cards",
     "member_left",
     "member_returned",
+    "prepare",
     "register",
     "routing_candidates",
     "show",
@@ -77,6 +78,11 @@ async def expertise_suggestions(
 ) -> list[str]:
     """The server's expertise list matching what was typed (also for the Q&A ``topic`` option)."""
     return await areas.suggestions(session, guild_id, prefix, limit)
+
+
+async def prepare(session: AsyncSession, guild_id: int) -> None:
+    """Load the server's search index ahead of the first search (it is otherwise built then)."""
+    await index.load(session, guild_id)
 
 
 async def stats(session: AsyncSession, guild_id: int) -> dict[str, int]:
