@@ -1,10 +1,10 @@
 """APScheduler wiring: wake the delivery engine at each due moment, rebuilt from the database.
 
-The database is the truth; this only decides *when* to look. At start the pending moments are read
-back and coalesced into one-second buckets kept in a heap; a single APScheduler job points at the
-earliest bucket and is moved whenever the head changes. So 100,000 pending reminders cost one
-query and a heap (no 100,000 scheduler jobs), and a moment added later (a new event, a ``/remind``)
-only moves the job if it comes first.
+The database is the truth; this only decides *when* to look. At start the pending moments are
+read back and coalesced into buckets (a tenth of a second by default) kept in a heap; a single
+APScheduler job points at the earliest bucket and is moved whenever the head changes. So 100,000
+pending reminders cost one query and a heap (not 100,000 scheduler jobs), and a moment added
+later (a new event, a ``/remind``) only moves the job if it comes first.
 
 The bot's clock may run ahead of the wall clock (the sandbox moves it): a moment is scheduled at
 ``wall now + (moment - bot now)``, and the sandbox's ``clock_advanced`` runs a pass at once.
@@ -33,35 +33,43 @@ JOB_ID = "liaison-reminders-wakeup"
 
 
 class Wakeups:
-    """A heap of due seconds (epoch, rounded up) and one scheduler job armed at the earliest."""
+    """A heap of due buckets (epoch / resolution, rounded up) and one scheduler job armed at the
+    earliest. Rounding up means a wake-up never comes before the moments it stands for."""
 
     def __init__(
-        self, scheduler: BaseScheduler | None, clock: Clock, run: Callable[[], Awaitable[object]]
+        self,
+        scheduler: BaseScheduler | None,
+        clock: Clock,
+        run: Callable[[], Awaitable[object]],
+        *,
+        resolution: float = 0.1,
     ) -> None:
         self.scheduler = scheduler
         self.clock = clock
         self.run = run
+        self.resolution = resolution
         self._heap: list[int] = []
         self._known: set[int] = set()
-        self.armed_at: int | None = None
+        self.armed_at: datetime | None = None
 
     def __len__(self) -> int:
         return len(self._heap)
 
+    def bucket(self, moment: datetime) -> int:
+        return math.ceil(moment.timestamp() / self.resolution)
+
     async def load(self, db: Database) -> int:
         """Read every pending moment back from the database; returns how many buckets."""
         async with db.transaction() as session:
-            fire_times = (
-                await session.execute(select(Reminder.fire_at).where(Reminder.state == PENDING))
-            ).scalars()
-            seconds = {math.ceil(moment.timestamp()) for moment in fire_times}
+            fire_times = await session.scalars(select(Reminder.fire_at).where(Reminder.state == PENDING))
+            buckets = {self.bucket(moment) for moment in fire_times}
             rolls = await session.scalars(
                 select(Event.materialized_until).where(
                     Event.repeat != REPEAT_NONE, Event.cancelled_at.is_(None)
                 )
             )
-            seconds.update(math.ceil(moment.timestamp()) for moment in rolls)
-        self._known |= seconds
+            buckets.update(self.bucket(moment) for moment in rolls)
+        self._known |= buckets
         self._heap = list(self._known)
         heapq.heapify(self._heap)
         self._arm()
@@ -70,15 +78,15 @@ class Wakeups:
     def add(self, moments: Iterable[datetime]) -> None:
         head = self._heap[0] if self._heap else None
         for moment in moments:
-            second = math.ceil(moment.timestamp())
-            if second not in self._known:
-                self._known.add(second)
-                heapq.heappush(self._heap, second)
+            bucket = self.bucket(moment)
+            if bucket not in self._known:
+                self._known.add(bucket)
+                heapq.heappush(self._heap, bucket)
         if self._heap and self._heap[0] != head:
             self._arm()
 
     def _pop_due(self) -> None:
-        now = self.clock.now().timestamp()
+        now = self.bucket(self.clock.now())
         while self._heap and self._heap[0] <= now:
             self._known.discard(heapq.heappop(self._heap))
 
@@ -88,10 +96,10 @@ class Wakeups:
     def _arm(self) -> None:
         if not self._heap or self.scheduler is None or not self.scheduler.running:
             return
-        head = self._heap[0]
+        head = self._heap[0] * self.resolution
         wait = max(0.0, head - self.clock.now().timestamp())
         run_date = datetime.now(UTC) + timedelta(seconds=wait)
-        self.armed_at = head
+        self.armed_at = run_date
         self.scheduler.add_job(
             self.wake,
             "date",

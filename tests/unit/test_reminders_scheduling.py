@@ -1,0 +1,75 @@
+"""Wake-ups: rebuilt from the database at start, coalesced, armed on a real APScheduler, and a
+reminder fires through them within a second of its moment."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, FrozenClock
+from bot.db import Database
+from bot.scheduling import JOB_ID, ReminderRunner, Wakeups
+from bot.services import reminders
+from bot.services.reminder_delivery import DeliveryEngine
+from tests.unit.reminder_fakes import FakeDiscord
+
+GUILD = 1
+
+
+async def test_load_coalesces_pending_moments_into_buckets(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        for n in range(30):  # 30 reminders over 3 distinct minutes
+            await reminders.remind(session, GUILD, n, f"{10 + n % 3}m", "x", clock.now())
+    runs: list[int] = []
+
+    async def run() -> None:
+        runs.append(1)
+
+    wakeups = Wakeups(None, clock, run)
+    assert await wakeups.load(db) == 3
+    wakeups.add([clock.now() + timedelta(minutes=10)])  # already known: no new bucket
+    assert len(wakeups) == 3
+    clock.advance(timedelta(minutes=11))
+    await wakeups.wake()
+    assert runs == [1] and len(wakeups) == 1
+
+
+async def test_a_reminder_fires_through_the_scheduler_on_time(db: Database) -> None:
+    clock = Clock()
+    scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")
+    scheduler.start()
+    discord = FakeDiscord()
+    runner = ReminderRunner(db, clock, scheduler, DeliveryEngine(db, discord, backoff=0))
+    try:
+        await runner.start()
+        await runner.recover()
+        moment = clock.now() + timedelta(seconds=0.5)
+        async with db.transaction() as session:
+            planned = await reminders.remind(session, GUILD, 7, "in 1m", "stand-up", clock.now())
+            planned.reminder.fire_at = moment
+        runner.notify([moment])
+        assert scheduler.get_job(JOB_ID) is not None
+        deadline = time.monotonic() + 5
+        while not discord.messages and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        lateness = (clock.now() - moment).total_seconds()
+        assert [m.text for m in discord.messages] == ["stand-up"]
+        assert 0 <= lateness < 1.0, lateness
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_clock_jump_runs_what_became_due(db: Database, clock: FrozenClock) -> None:
+    discord = FakeDiscord()
+    runner = ReminderRunner(db, clock, None, DeliveryEngine(db, discord, backoff=0))
+    await runner.start()
+    assert await runner.run() is None  # before recovery nothing runs: recovery does it all
+    await runner.recover()
+    async with db.transaction() as session:
+        await reminders.remind(session, GUILD, 7, "2h", "after the jump", clock.now())
+    clock.advance(timedelta(hours=2, seconds=1))
+    report = await runner.run()
+    assert report is not None and (report.sent, report.late) == (1, 0)
