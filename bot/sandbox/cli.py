@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import sqlite3
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import delete
-
-from bot.config import Settings
-from bot.sandbox.harness import LiaisonSandbox
-from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import DISCORD_EPOCH_MS, World
+
+if TYPE_CHECKING:  # imported when the command runs: `python -m bot …` discovers this module
+    from bot.config import Settings
+    from bot.sandbox.console import Console
+    from bot.sandbox.harness import LiaisonSandbox
 
 DEFAULT_DB = Path("data/sandbox.db")
 STABLE_MS = 1_735_689_600_000 - DISCORD_EPOCH_MS  # 2025-01-01: ids of the seeded world
@@ -56,16 +59,29 @@ def database_url(db: str | Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def _prepare_database(url: str) -> None:
-    """Migrate, and forget the last command sync: the world is new, so the bot must sync again."""
-    from bot.db import Database, migrate
+async def _forget_command_sync(url: str) -> None:
+    """The world is new on every run, so the bot must sync its commands again: forget the hash
+    of the last sync. (A fresh database has none; the bot migrates it when it starts.)"""
+    if url.startswith("sqlite"):
+        path = Path(url.split(":///", 1)[1]) if ":///" in url else None
+        if path is None or not path.exists():
+            return
+        with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bot_state'").fetchone():
+                conn.execute("DELETE FROM bot_state WHERE key LIKE 'command_hash:%'")
+        return
+    from sqlalchemy import delete
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import Database
     from bot.db.models import BotState
 
     db = Database(url)
     try:
-        await migrate.upgrade(db.engine)
         async with db.transaction() as session:
             await session.execute(delete(BotState).where(BotState.key.like("command_hash:%")))
+    except SQLAlchemyError:
+        log.debug("no bot_state table yet: nothing to forget")
     finally:
         await db.dispose()
 
@@ -74,8 +90,10 @@ async def open_sandbox(url: str, *, seed: bool = True) -> tuple[LiaisonSandbox, 
     """The sandbox server (on 127.0.0.1, a free port), Liaison started against it, and the sample
     data written when the database is fresh. Returns the sandbox and what was seeded (or None)."""
     from bot.sandbox import seed as sample
+    from bot.sandbox.harness import LiaisonSandbox
+    from bot.sandbox.server import SandboxServer
 
-    await _prepare_database(url)
+    await _forget_command_sync(url)
     world = StableWorld()
     sandbox = LiaisonSandbox(world, SandboxServer(world))
     sandbox.users["bot"] = world.bot
@@ -101,7 +119,7 @@ async def run_session(
     db_label: str | None = None,
 ) -> int:
     """Start everything, print the banner, run the console over ``lines`` (stdin when None)."""
-    from bot.sandbox.console import Console, stdin_lines
+    from bot.sandbox.console import Console
 
     started = time.monotonic()
     sandbox, seeded = await open_sandbox(url, seed=seed)
@@ -113,6 +131,46 @@ async def run_session(
     finally:
         await sandbox.close()
     return 0
+
+
+async def stdin_lines(console: Console, *, interactive: bool) -> AsyncIterator[str]:
+    """Lines typed in a terminal (with a prompt) or piped in; end of input ends the session.
+
+    Each line is read by a daemon thread, so that a session ended otherwise (Ctrl-C, the bot
+    failing) never waits for a line that will not come.
+    """
+    loop = asyncio.get_running_loop()
+    while True:
+        line: asyncio.Future[str | None] = loop.create_future()
+        threading.Thread(
+            target=_read_line,
+            args=(loop, line, console.prompt, interactive),
+            daemon=True,
+            name="console-input",
+        ).start()
+        text = await line
+        if text is None:
+            if interactive:
+                console.print("")
+            return
+        yield text
+
+
+def _read_line(
+    loop: asyncio.AbstractEventLoop, line: asyncio.Future[str | None], prompt: str, interactive: bool
+) -> None:
+    text: str | None
+    try:
+        text = input(prompt) if interactive else (sys.stdin.readline() or None)
+    except EOFError:
+        text = None
+    with contextlib.suppress(RuntimeError):  # the loop may be gone already
+        loop.call_soon_threadsafe(_deliver, line, text)
+
+
+def _deliver(line: asyncio.Future[str | None], text: str | None) -> None:
+    if not line.done():
+        line.set_result(text)
 
 
 def _logging() -> None:

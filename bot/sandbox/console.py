@@ -8,15 +8,15 @@ reads a terminal, piped stdin or a script, and prints a transcript.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from bot.errors import LiaisonError
-from bot.sandbox import render
+from bot.sandbox import lookup, render
 from bot.sandbox.harness import LiaisonSandbox
+from bot.sandbox.lookup import ConsoleError
 from bot.sandbox.world import Channel, ChannelType, Interaction, Message, User
 
 HELP = """\
@@ -36,10 +36,6 @@ time [+2h|+1d|+90m]          show, or move forward, the bot's clock (due reminde
 restart                      stop the bot and start it again on the same database
 quit                         leave (end of input does too)"""
 PREVIEW = 15
-
-
-class ConsoleError(Exception):
-    """A console line that cannot be run: printed, and the session goes on."""
 
 
 class Console:
@@ -78,7 +74,11 @@ class Console:
 
     @property
     def prompt(self) -> str:
-        place = "" if self.channel is self.sandbox.channels.general else f" in {self.short(self.channel)}"
+        place = (
+            ""
+            if self.channel is self.sandbox.channels.general
+            else f" in {lookup.short(self.world, self.channel)}"
+        )
         return f"{self.member.name}{place}> "
 
     def banner(self, db_label: str, seeded: Counter[str] | None, seconds: float) -> None:
@@ -161,62 +161,9 @@ class Console:
         if inter.modal is not None:
             self.last_modal = inter
 
-    # ---- finding things ---------------------------------------------------------------
-    def find_member(self, name: str) -> User:
-        name = name.strip().lstrip("@").lower()
-        user = next((u for key, u in self.sandbox.users.items() if key.lower() == name and not u.bot), None)
-        if user is None:
-            known = ", ".join(k for k, u in self.sandbox.users.items() if not u.bot)
-            raise ConsoleError(f"no member {name!r} (members: {known})")
-        return user
-
-    def threads(self) -> list[Channel]:
-        return sorted(self.world.threads_of(), key=lambda c: c.id)
-
-    def short(self, channel: Channel) -> str:
-        if channel.is_thread:
-            return f"t{self.threads().index(channel) + 1}"
-        return "dm" if channel.type == ChannelType.DM else f"#{channel.name}"
-
-    def find_channel(self, text: str) -> Channel:
-        key = text.strip().strip('"').lstrip("#").lower()
-        if key in ("dm", "dms"):
-            return self.world.dm_channel(self.member)
-        guild = self.sandbox.guild
-        assert guild is not None
-        named = [self.world.channels[c] for c in guild.channel_ids if self.world.channels[c].name == key]
-        if named:
-            return named[0]
-        threads = self.threads()
-        if key[:1] == "t" and key[1:].isdigit() and 0 < int(key[1:]) <= len(threads):
-            return threads[int(key[1:]) - 1]
-        if key.isdigit() and int(key) in self.world.channels:
-            return self.world.channels[int(key)]
-        matches = [t for t in threads if key and key in t.name.lower()]
-        if len(matches) == 1:
-            return matches[0]
-        raise ConsoleError(
-            f"no channel or thread {text!r}"
-            + (" (several threads match)" if matches else "")
-            + "; see `channels`"
-        )
-
     # ---- slash commands and components ------------------------------------------------
-    def check_command(self, line: str) -> None:
-        """Name the commands and subcommands there are when the line names none of them."""
-        words = line.strip().lstrip("/").split()
-        commands = {c["name"]: c for c in self.sandbox.commands}
-        if not words or words[0] not in commands:
-            raise ConsoleError(
-                f"unknown command /{words[0] if words else ''} (commands: {', '.join(sorted(commands))})"
-            )
-        subs = [o["name"] for o in commands[words[0]].get("options") or [] if o["type"] in (1, 2)]
-        if subs and (len(words) < 2 or words[1] not in subs):
-            given = f"unknown subcommand {words[1]!r} of" if len(words) > 1 else "a subcommand is needed for"
-            raise ConsoleError(f"{given} /{words[0]} (subcommands: {', '.join(subs)})")
-
     async def slash(self, line: str, channel: Channel) -> None:
-        self.check_command(line)
+        lookup.check_command(self.sandbox, line)
         command, parsed = self.sandbox.parse(line, channel=channel)
         options: dict[str, Any] = dict(parsed)
         where = None if channel.type == ChannelType.DM else channel
@@ -225,7 +172,7 @@ class Console:
         self.show(inter)
 
     async def complete(self, rest: str) -> None:
-        self.check_command(rest)
+        lookup.check_command(self.sandbox, rest)
         command, parsed = self.sandbox.parse(rest, channel=self.channel)
         options: dict[str, Any] = dict(parsed)
         if not options:
@@ -290,23 +237,10 @@ class Console:
             typed, sep, value = part.partition("=")
             if not sep:
                 raise ConsoleError(f"write field=value, not {part.strip()!r}")
-            values[self._field(typed.strip(), fields)] = value.strip()
+            values[lookup.modal_field(typed.strip(), fields)] = value.strip()
         inter = await self.sandbox.submit_modal(self.last_modal, values, user=self.member)
         self.last_modal = None
         self.show(inter)
-
-    @staticmethod
-    def _field(typed: str, fields: list[tuple[str, str]]) -> str:
-        """A field by its id or label, or the start of its label, in any case."""
-        key = typed.casefold()
-        for custom_id, label in fields:
-            if key in (custom_id.casefold(), label.casefold()):
-                return label or custom_id
-        starting = [label for _, label in fields if label.casefold().startswith(key)]
-        if len(starting) == 1:
-            return starting[0]
-        names = ", ".join(label or custom_id for custom_id, label in fields)
-        raise ConsoleError(f"no field {typed!r} in the form (fields: {names})")
 
     # ---- members, channels, messages ----------------------------------------------------
     async def act_as(self, rest: str) -> None:
@@ -322,26 +256,14 @@ class Console:
             await self.sandbox.quiet()
             self.print(f"{self.member.name} joined the server (locale {self.member.locale})")
         else:
-            self.member = self.find_member(words[0])
+            self.member = lookup.find_member(self.sandbox, words[0])
         if self.channel.type == ChannelType.DM:
             self.channel = self.sandbox.channels.general
-        self.print(f"you are now {self.member.name}: {self.describe(self.member)}")
-
-    def describe(self, user: User) -> str:
-        guild = self.sandbox.guild
-        assert guild is not None
-        member = guild.members.get(user.id)
-        roles = [guild.roles[r].name for r in (member.roles if member else []) if r in guild.roles]
-        bits = [f"locale {user.locale}", f"roles: {', '.join(roles) or 'none'}"]
-        if not user.dms_open:
-            bits.append("DMs closed")
-        if member is None:
-            bits.append("not a member")
-        return "; ".join(bits)
+        self.print(f"you are now {self.member.name}: {lookup.describe(self.sandbox, self.member)}")
 
     async def go(self, rest: str) -> None:
         target, _, command = rest.partition(" /")
-        channel = self.find_channel(target)
+        channel = lookup.find_channel(self.sandbox, self.member, target)
         if command:
             await self.slash("/" + command, channel)
             return
@@ -355,7 +277,7 @@ class Console:
             target, _, text = rest.partition(" ")
         if not target or not text.strip():
             raise ConsoleError('usage: say <channel> <text>  (a thread name with spaces in "quotes")')
-        channel = self.find_channel(target)
+        channel = lookup.find_channel(self.sandbox, self.member, target)
         await self.sandbox.send_message(channel, text.strip(), user=self.member)
         await self.sandbox.quiet()
         self.print(f"(posted in {render.where(self.world, channel)})")
@@ -363,10 +285,10 @@ class Console:
     async def read(self, rest: str) -> None:
         words = rest.split()
         if words[:1] in (["dm"], ["dms"]):
-            user = self.find_member(words[1]) if len(words) > 1 else self.member
+            user = lookup.find_member(self.sandbox, words[1]) if len(words) > 1 else self.member
             channel, viewer = self.world.dm_channel(user), user
         elif words:
-            channel, viewer = self.find_channel(rest), self.member
+            channel, viewer = lookup.find_channel(self.sandbox, self.member, rest), self.member
         else:
             channel, viewer = self.channel, self.member
         messages = self.sandbox.messages(channel, user=viewer)
@@ -385,20 +307,20 @@ class Console:
         for cid in guild.channel_ids:
             channel = self.world.channels[cid]
             if not channel.is_thread:
-                count = len(self.sandbox.messages(channel))
+                count = len(self.sandbox.messages(channel, user=self.member))
                 self.print(f"#{channel.name:<10} {kinds.get(channel.type, channel.type)}, {count} messages")
-        for i, thread in enumerate(self.threads(), 1):
+        for i, thread in enumerate(lookup.threads(self.world), 1):
             state = " (archived)" if thread.archived else ""
             self.print(
                 f"t{i:<10} {render.where(self.world, thread)}, "
-                f"{len(self.sandbox.messages(thread))} messages{state}"
+                f"{len(self.sandbox.messages(thread, user=self.member))} messages{state}"
             )
 
     async def list_members(self, rest: str) -> None:
         for name, user in self.sandbox.users.items():
             if not user.bot:
                 mark = "*" if user is self.member else " "
-                self.print(f"{mark} {name:<8} {self.describe(user)}")
+                self.print(f"{mark} {name:<8} {lookup.describe(self.sandbox, user)}")
 
     # ---- the bot ------------------------------------------------------------------------
     async def time(self, rest: str) -> None:
@@ -425,20 +347,3 @@ class Console:
 
     async def help(self, rest: str) -> None:
         self.print(HELP)
-
-
-async def stdin_lines(console: Console, *, interactive: bool) -> AsyncIterator[str]:
-    """Lines typed in a terminal (with a prompt) or piped in; end of input ends the session."""
-    loop = asyncio.get_running_loop()
-    while True:
-        try:
-            if interactive:
-                line = await loop.run_in_executor(None, input, console.prompt)
-            else:
-                line = await loop.run_in_executor(None, sys.stdin.readline)
-                if not line:
-                    return
-        except EOFError:
-            console.print("")
-            return
-        yield line

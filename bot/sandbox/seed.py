@@ -229,13 +229,17 @@ async def seed(sandbox: LiaisonSandbox) -> Counter[str]:
         events_channel_id=sandbox.channels.events,
         review_channel_id=sandbox.channels.review,
     )
-    for kind, step in (
-        ("resources", _resources),
-        ("experts", _experts),
-        ("events", _events),
-        ("questions", _questions),
-    ):
-        done[kind] = await step(sandbox)
+    quiet, sandbox.quiet_period = sandbox.quiet_period, 0.02  # seeding waits for answers itself
+    try:
+        for kind, step in (
+            ("resources", _resources),
+            ("experts", _experts),
+            ("events", _events),
+            ("questions", _questions),
+        ):
+            done[kind] = await step(sandbox)
+    finally:
+        sandbox.quiet_period = quiet
     return done
 
 
@@ -374,6 +378,6 @@ async def _questions(sandbox: LiaisonSandbox) -> int:
         asked += 1
         if asked == 1:
             await sandbox.send_message(new[0], ANSWER, user=sandbox.users.eve)
-            await sandbox.quiet()
+            await sandbox.quiet(0.1)
             await sandbox.slash("qa solved", user=sandbox.users[name], channel=new[0])
     return asked
