@@ -133,10 +133,11 @@ class QA(commands.Cog):
     ) -> None:
         assert interaction.guild is not None
         reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            channel_id = await qa.qa_channel(session, interaction.guild.id)  # set up first
         asked = qa.validate(AskInput(question, topic, details, agencies, label))
         verified = await self._verified(interaction)
         async with self.bot.db.transaction() as session:
-            channel_id = await qa.qa_channel(session, interaction.guild.id)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
             )

@@ -6,18 +6,19 @@ question row, and queries keep only solved ones the viewer may see.
 
 from __future__ import annotations
 
-import time
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import search as fts
 from bot.db.models.qa import SOLVED, Question
 from bot.errors import Invalid
 from bot.services import labels
+from bot.services.qa import _frequency
 from bot.services.qa._text import STOPWORDS
 
 QA_INDEX = fts.FullTextIndex(
@@ -34,10 +35,6 @@ MAX_WORDS = 8
 QUERY_MAX = 200
 ANSWER_EXCERPT = 500
 WINDOW = 500  # most recent matches ranked by bm25
-COMMON = 500  # document frequencies are counted up to this (beyond, a word is simply common)
-FREQUENCY_TTL = 600.0
-FREQUENCY_CACHE = 20_000
-_FREQUENCIES: dict[tuple[str, str], tuple[int, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -67,17 +64,24 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _ranked_statement(
-    session: AsyncSession, guild_id: int, query: fts.Query, *, verified: bool, limit: int, windowed: bool
-) -> Select[Any]:
-    """Solved, visible questions of the server matching ``query``, best bm25 score first.
+# A query that matches nothing: statements are built once around it, and each call binds the
+# real match expression to the index's parameter. Were that parameter renamed, every search would
+# come back empty, which the tests catch at once.
+_PLACEHOLDER = fts.Query.all_of([fts.Term(("qaplaceholdernevermatches",))])
+_MATCH_PARAM = f"{QA_INDEX.name}_q"
+
+
+@functools.cache
+def _ranked_statement(dialect: str, *, verified: bool, limit: int, windowed: bool) -> Select[Any]:
+    """Solved, visible questions of a server matching the bound query, best bm25 score first.
 
     bm25 costs a few microseconds per matching row, so a query on a very common word would score
     tens of thousands of rows. ``windowed`` ranks only the ``WINDOW`` most recent matches (newer
     answers first is a fair tie-breaker for such words); the window's lower id is a subquery of
-    the same statement, so it costs no extra round trip.
+    the same statement, so it costs no extra round trip. Statements are built once (building and
+    keying them costs more than the query itself).
     """
-    matched = fts.hits(QA_INDEX, _dialect(session), query)
+    matched = fts.hits(QA_INDEX, dialect, _PLACEHOLDER)
     floor: ColumnElement[Any] = literal(0)
     if windowed:
         latest = select(matched.c.id).order_by(matched.c.id.desc()).offset(WINDOW - 1).limit(1)
@@ -96,7 +100,7 @@ def _ranked_statement(
         )
         .join(matched, matched.c.id == Question.id)
         .where(
-            Question.guild_id == guild_id,
+            Question.guild_id == bindparam("qa_guild_id"),
             Question.state == SOLVED,
             labels.sql_visible(Question.label, verified),
         )
@@ -106,6 +110,16 @@ def _ranked_statement(
     if windowed:
         statement = statement.where(matched.c.id >= floor)
     return statement
+
+
+async def _ranked(
+    session: AsyncSession, guild_id: int, query: fts.Query, *, verified: bool, limit: int, windowed: bool
+) -> list[Any]:
+    dialect = _dialect(session)
+    statement = _ranked_statement(dialect, verified=verified, limit=limit, windowed=windowed)
+    match = fts.fts5_match(query) if dialect == "sqlite" else fts.tsquery(query)
+    result = await session.execute(statement, {_MATCH_PARAM: match, "qa_guild_id": guild_id})
+    return list(result.all())
 
 
 async def _run(
@@ -122,39 +136,11 @@ async def _run(
 
     Not ``exhaustive``: an empty window is taken as no match (the caller has a broader query).
     """
-    rows = (
-        await session.execute(
-            _ranked_statement(session, guild_id, query, verified=verified, limit=limit, windowed=True)
-        )
-    ).all()
+    rows = await _ranked(session, guild_id, query, verified=verified, limit=limit, windowed=True)
     window_cut = rows[0][8] > 0 if rows else exhaustive  # with no row, the floor is unknown
     if len(rows) < limit and window_cut:
-        rows = (
-            await session.execute(
-                _ranked_statement(session, guild_id, query, verified=verified, limit=limit, windowed=False)
-            )
-        ).all()
+        rows = await _ranked(session, guild_id, query, verified=verified, limit=limit, windowed=False)
     return [Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7])) for r in rows]
-
-
-async def _document_frequency(session: AsyncSession, word: str) -> int:
-    """How many indexed questions hold ``word``, counted up to ``COMMON + 1`` and cached a while
-    (a slightly stale count only changes which rare words are matched first)."""
-    key = (str(session.get_bind().engine.url), word)
-    cached = _FREQUENCIES.get(key)
-    now = time.monotonic()
-    if cached is not None and now - cached[1] < FREQUENCY_TTL:
-        return cached[0]
-    matched = fts.hits(QA_INDEX, _dialect(session), fts.Query.all_of([fts.Term((word,))]))
-    count = await session.scalar(
-        select(func.count()).select_from(select(matched.c.id).limit(COMMON + 1).subquery())
-    )
-    found = int(count or 0)
-    if found:  # an absent word may be indexed any minute: only counts that are a rank are kept
-        if len(_FREQUENCIES) >= FREQUENCY_CACHE:
-            _FREQUENCIES.clear()
-        _FREQUENCIES[key] = (found, now)
-    return found
 
 
 async def search(
@@ -172,19 +158,15 @@ async def search(
     found = await _run(session, guild_id, every, verified=verified, limit=limit, exhaustive=len(terms) == 1)
     if found or len(terms) == 1:
         return found
-    rare = await _rarest(session, _significant(cleaned) or words, SIMILAR_TERMS)
-    if not rare:
-        return []
-    any_of = fts.Query((tuple(fts.Term((word,)) for word in rare),))
+    # bm25's IDF already favours the rarer words; no need to count them first.
+    any_of = fts.Query((tuple(fts.Term((word,)) for word in _significant(cleaned) or words),))
     return await _run(session, guild_id, any_of, verified=verified, limit=limit)
 
 
 async def _rarest(session: AsyncSession, words: list[str], keep: int) -> list[str]:
     """The ``keep`` most telling words: present in the index, the rarest first (as bm25's IDF)."""
-    counted = [
-        (await _document_frequency(session, word), position, word) for position, word in enumerate(words)
-    ]
-    present = sorted(entry for entry in counted if entry[0] > 0)
+    counts = await _frequency.frequencies(session, QA_INDEX, words)
+    present = sorted((counts[word], position, word) for position, word in enumerate(words) if counts[word])
     return [word for _count, _position, word in present[:keep]]
 
 
