@@ -23,7 +23,12 @@ G = 1
 USER = 987654321012345678
 OTHER = 111111111111111111
 MODERATOR = 222222222222222222
-PERSONAL = ("Zorglub Customs Authority", "My secret bio about Zorglub", "Zorglub triage method")
+PERSONAL = (
+    "Zorglub Customs Authority",
+    "My secret bio about Zorglub",
+    "Zorglub triage method",
+    "Call Zorglub's doctor",
+)
 
 
 async def _seed_experts(db: Database, clock: FrozenClock) -> None:
@@ -55,8 +60,9 @@ async def _seed_experts(db: Database, clock: FrozenClock) -> None:
 
 async def _seed_other_features(db: Database, clock: FrozenClock) -> None:
     """Data of the other features, through their own services."""
-    from bot.services import events
+    from bot.services import events, reminders
     from bot.services.qa import _text, questions
+    from bot.services.resources import suggestions, validation
 
     async with db.transaction() as session:
         change = await events.create(
@@ -80,6 +86,14 @@ async def _seed_other_features(db: Database, clock: FrozenClock) -> None:
             starter_message_id=7,
             now=clock.now(),
         )
+        fields = validation.fields(
+            title_text="Field guide",
+            url_text="https://example.org/guide",
+            description_text="A guide",
+            tags_value="riid",
+        )
+        await suggestions.suggest(session, G, USER, fields, clock.now())
+        await reminders.remind(session, G, USER, "in 2h", PERSONAL[3], clock.now())
 
 
 async def _all_values(db: Database) -> list[tuple[str, str, Any]]:
@@ -112,6 +126,7 @@ async def test_export_gathers_every_feature_and_the_core(db: Database, clock: Fr
     assert "settings.update" in [a["action"] for a in data["moderator_actions"]]
     assert data["events"]["rsvps"][0]["status"] == "going"
     assert data["qa"]["questions_asked"][0]["question"] == "Who has run a RIID in the field?"
+    assert PERSONAL[3] in text and "https://example.org/guide" in text
     assert str(OTHER) not in text and str(MODERATOR) not in text
 
 
@@ -120,7 +135,17 @@ async def test_delete_leaves_no_trace_in_any_table(db: Database, clock: FrozenCl
     await _seed_other_features(db, clock)
     needles = (str(USER), *PERSONAL)
     before = [(t, c) for t, c, v in await _all_values(db) if _holds(v, needles)]
-    assert {t for t, _ in before} >= {"expert_profiles", "member_settings", "notices", "audit_log"}
+    assert {t for t, _ in before} >= {
+        "expert_profiles",
+        "member_settings",
+        "notices",
+        "audit_log",
+        "events",
+        "event_rsvps",
+        "qa_questions",
+        "resource_suggestions",
+        "reminders",
+    }
     async with db.transaction() as session:
         features = await privacy.erase(session, G, USER)
     assert "experts" in features
