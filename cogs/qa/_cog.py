@@ -26,7 +26,8 @@ log = logging.getLogger("liaison.qa")
 
 SWEEP_MINUTES = 5
 HISTORY_LIMIT = 100
-_MESSAGE_ID = re.compile(r"(\d{15,22})/?\s*$")
+_MESSAGE_ID = re.compile(r"(?<![0-9])([0-9]{15,20})/?\s*$")
+MAX_SNOWFLAKE = 2**63 - 1
 
 
 class QA(commands.Cog):
@@ -230,12 +231,14 @@ class QA(commands.Cog):
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             question = await qa.for_thread(session, interaction.guild_id, thread.id)
-            qa.check_may_close(question, interaction.user.id, moderator)
+            qa.check_may_solve(question, interaction.user.id, moderator)
         reply = await reply_for(interaction)
-        await reply.defer()
+        # The answer is found before answering, so a refusal stays ephemeral (a public "thinking"
+        # message would turn it public); reading the thread takes well under Discord's 3 s.
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply
         )
+        await reply.defer()
         async with self.bot.db.transaction() as session:
             solved = await qa.solve(
                 session,
@@ -264,7 +267,7 @@ class QA(commands.Cog):
         """The named message, or the latest message in the thread not by the asker (nor a bot)."""
         if answer:
             found = _MESSAGE_ID.search(answer.strip())
-            if found is None:
+            if found is None or int(found.group(1)) > MAX_SNOWFLAKE:
                 raise Invalid("qa.error.bad_answer")
             try:
                 message = await thread.fetch_message(int(found.group(1)))

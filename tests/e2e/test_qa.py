@@ -81,6 +81,8 @@ async def test_ask_in_text_channel_and_solve_with_a_given_answer(sandbox: Liaiso
     [starter] = [m for m in sandbox.messages(text) if m.thread is not None]
     assert starter.thread is thread and "dosimetry devices" in str(starter.embeds)
     assert pings(sandbox, thread) == {users.carol.id} and pings(sandbox, text) == set()
+    nobody_yet = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    assert nobody_yet.ephemeral and "answer:" in (nobody_yet.content or "")
     first = await sandbox.send_message(thread, "Electronic personal dosimeters.", user=users.carol)
     await sandbox.send_message(thread, "Also a survey meter.", user=users.bruno)
 
@@ -88,6 +90,9 @@ async def test_ask_in_text_channel_and_solve_with_a_given_answer(sandbox: Liaiso
     assert refused.ephemeral and "posé cette question" in (refused.content or "")
     outside = await sandbox.slash("qa solved", user=users.eve, channel=text)
     assert outside.ephemeral
+    for bad in ("not a link", "9" * 25, "1234567890123456789012"):
+        refused = await sandbox.slash("qa solved", user=users.eve, channel=thread, answer=bad)
+        assert refused.ephemeral and "answer" in (refused.content or "")
     solved = await sandbox.slash("qa solved", user=users.eve, channel=thread, answer=str(first.id))
     assert "Electronic personal dosimeters" in str(solved.embeds)
     assert thread.name.startswith("[Solved] ")

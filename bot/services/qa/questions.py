@@ -133,6 +133,12 @@ def check_may_close(question: Question, actor_id: int, is_moderator: bool) -> No
         raise NotAllowed("qa.error.not_asker")
 
 
+def check_may_solve(question: Question, actor_id: int, is_moderator: bool) -> None:
+    check_may_close(question, actor_id, is_moderator)
+    if question.state == SOLVED:
+        raise Conflict("qa.error.already_solved")
+
+
 async def _audit_if_moderating(session: AsyncSession, question: Question, actor_id: int, action: str) -> None:
     if question.author_id != actor_id:
         await audit.record(session, question.guild_id, actor_id, action, target=f"question:{question.id}")
@@ -150,9 +156,7 @@ async def solve(
 ) -> Question:
     """Mark solved with ``answer`` accepted; the full-text index picks it up (triggers)."""
     question = await for_thread(session, guild_id, thread_id)
-    check_may_close(question, actor_id, is_moderator)
-    if question.state == SOLVED:
-        raise Conflict("qa.error.already_solved")
+    check_may_solve(question, actor_id, is_moderator)
     text = answer.text.strip()
     if not text:
         raise Invalid("qa.error.empty_answer")
