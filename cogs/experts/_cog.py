@@ -252,9 +252,10 @@ class Experts(commands.Cog):
 
     # -- members coming and going, due work ------------------------------------------------
     @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """Raw: fires even for members not in the cache. Hides the profile at once."""
         async with self.bot.db.transaction() as session:
-            await experts.member_left(session, member.guild.id, member.id, self.bot.clock.now())
+            await experts.member_left(session, payload.guild_id, payload.user.id, self.bot.clock.now())
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
