@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 import sys
 import threading
@@ -119,10 +120,17 @@ async def run_session(
     db_label: str | None = None,
 ) -> int:
     """Start everything, print the banner, run the console over ``lines`` (stdin when None)."""
+    from discord.ext.commands import ExtensionError
+
     from bot.sandbox.console import Console
 
     started = time.monotonic()
-    sandbox, seeded = await open_sandbox(url, seed=seed)
+    try:
+        sandbox, seeded = await open_sandbox(url, seed=seed)
+    except (TimeoutError, OSError, ExtensionError) as exc:
+        log.error("the sandbox could not start", exc_info=exc)
+        print(f"liaison: the sandbox could not start: {exc}", file=sys.stderr)
+        return 1
     try:
         console = Console(sandbox, out)
         console.banner(db_label or url, seeded, time.monotonic() - started)
@@ -130,6 +138,11 @@ async def run_session(
         await console.run(source, echo=not interactive)
     finally:
         await sandbox.close()
+    if lines is not None and console.failures:
+        print(
+            f"liaison: {console.failures} script lines could not be run (see the transcript)", file=sys.stderr
+        )
+        return 1
     return 0
 
 
@@ -139,6 +152,9 @@ async def stdin_lines(console: Console, *, interactive: bool) -> AsyncIterator[s
     Each line is read by a daemon thread, so that a session ended otherwise (Ctrl-C, the bot
     failing) never waits for a line that will not come.
     """
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (line editing and history for input())
     loop = asyncio.get_running_loop()
     while True:
         line: asyncio.Future[str | None] = loop.create_future()
@@ -201,11 +217,15 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"cannot use database {args.db}: {exc.strerror or exc}") from None
     _logging()
     interactive = lines is None and sys.stdin.isatty()
-    return asyncio.run(
-        run_session(
-            url, lines, sys.stdout, seed=not args.no_seed, interactive=interactive, db_label=str(args.db)
+    try:
+        return asyncio.run(
+            run_session(
+                url, lines, sys.stdout, seed=not args.no_seed, interactive=interactive, db_label=str(args.db)
+            )
         )
-    )
+    except BrokenPipeError:  # the reader of the transcript went away (`| head`)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (nothing more to write; exit quietly)
+        return 0
 
 
 def register(subparsers: Any) -> None:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
+from bot import i18n
 from bot.errors import LiaisonError
 from bot.sandbox import lookup, render
 from bot.sandbox.harness import LiaisonSandbox
@@ -45,6 +46,7 @@ class Console:
         self.channel: Channel = sandbox.channels.general
         self.last_message: Message | None = None
         self.last_modal: Interaction | None = None
+        self.failures = 0  # lines that could not be run (not the bot's refusals)
         self.seen = max(self.world.messages, default=0)
         render.clock = self.now
         self.commands: dict[str, Callable[[str], Awaitable[None]]] = {
@@ -128,7 +130,11 @@ class Console:
                 await self.commands[word](rest.strip())
             else:
                 raise ConsoleError(f"unknown console command {word!r}; type `help`")
-        except (ConsoleError, ValueError, KeyError, LiaisonError) as exc:
+        except LiaisonError as exc:
+            self.failures += 1
+            self.print(f"! {i18n.t('en', exc.key, **exc.params)}")
+        except (ConsoleError, ValueError, KeyError) as exc:
+            self.failures += 1
             self.print(f"! {exc}")
         self.print(*self.news(), "")
         return True

@@ -120,6 +120,7 @@ async def test_console_commands_and_mistakes(db_url: str) -> None:
     finally:
         await sandbox.close()
     said = blocks(out.getvalue())
+    assert console.failures == 5  # as nobody, frobnicate, click 1, modal a=b, /resource nosuch
     assert "! no member 'nobody'" in said["as nobody"]
     assert "frida joined the server (locale fr)" in said["as new frida fr"]
     assert "aucun mot-clé" in said["/resource tags"]  # frida speaks French; nothing seeded
