@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -218,6 +219,8 @@ async def main(count: int, queries: int) -> None:
         async with db.transaction() as session:
             report = await transfer.import_records(session, GUILD, records, now=NOW)
         elapsed = time.perf_counter() - start
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"machine: {os.cpu_count()} CPUs, load average {load} (other work skews the tails)")
         print(f"corpus: {count:,} resources, {len(text) / 1e6:.1f} MB of JSON Lines")
         print(
             f"import: {report.added:,} added in {elapsed:.2f} s = {report.added / elapsed:,.0f} resources/s"
