@@ -12,10 +12,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import LiaisonBot
+from bot.errors import LiaisonError
 from bot.services import experts
 from bot.services.experts import ProfileInput
 from bot.timeutil import discord_timestamp
 from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.errors import message_for
 from bot.ui.respond import reply_for
 from bot.ui.views import confirm, send_pages
 from cogs.experts import _complete, _render
@@ -113,8 +115,12 @@ class Experts(commands.Cog):
         if not agreed or answer is None:
             return
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
+        try:
+            async with self.bot.db.transaction() as session:
+                card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
+        except LiaisonError as error:  # e.g. registered meanwhile from another prompt
+            await answer.response.edit_message(content=message_for(error, reply.language)[0], view=None)
+            return
         embed = _render.profile_embed(reply, card, now)
         await answer.response.edit_message(content=reply.t("expert.registered"), embed=embed, view=None)
 
@@ -159,8 +165,12 @@ class Experts(commands.Cog):
         agreed, answer = await confirm(interaction, reply.t("expert.leave.confirm"), reply.language)
         if not agreed or answer is None:
             return
-        async with self.bot.db.transaction() as session:
-            await experts.leave(session, guild_id, user_id)
+        try:
+            async with self.bot.db.transaction() as session:
+                await experts.leave(session, guild_id, user_id)
+        except LiaisonError as error:  # e.g. removed meanwhile from another prompt
+            await answer.response.edit_message(content=message_for(error, reply.language)[0], view=None)
+            return
         await answer.response.edit_message(content=reply.t("expert.leave.done"), view=None)
 
     # -- the directory ----------------------------------------------------------------------

@@ -184,3 +184,14 @@ async def test_verify_and_leave_in_the_other_language(sandbox: LiaisonSandbox) -
     assert "has been removed" in (leave.content or "")
     nothing = await sandbox.slash("expert leave", user=carol)
     assert nothing.ephemeral and "You have no expert profile" in (nothing.content or "")
+
+
+async def test_two_consent_prompts_create_one_profile(sandbox: LiaisonSandbox) -> None:
+    carol = sandbox.users.carol
+    options = {"agency": "Customs", "country": "FR", "expertise": "Dosimetry", "languages": "fr"}
+    first = await sandbox.slash("expert register", user=carol, **options)
+    second = await sandbox.slash("expert register", user=carol, **options)
+    await sandbox.click(first, label="Confirm", user=carol)
+    await sandbox.click(second, label="Confirm", user=carol)
+    assert "already have an expert profile" in (second.content or "")
+    assert "Your expert profile is saved" in (first.content or "")
