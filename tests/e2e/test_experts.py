@@ -188,7 +188,12 @@ async def test_verify_and_leave_in_the_other_language(sandbox: LiaisonSandbox) -
 
 async def test_two_consent_prompts_create_one_profile(sandbox: LiaisonSandbox) -> None:
     carol = sandbox.users.carol
-    options = {"agency": "Customs", "country": "FR", "expertise": "Dosimetry", "languages": "fr"}
+    options: dict[str, Any] = {
+        "agency": "Customs",
+        "country": "FR",
+        "expertise": "Dosimetry",
+        "languages": "fr",
+    }
     first = await sandbox.slash("expert register", user=carol, **options)
     second = await sandbox.slash("expert register", user=carol, **options)
     await sandbox.click(first, label="Confirm", user=carol)
