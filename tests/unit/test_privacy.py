@@ -127,6 +127,7 @@ async def test_export_gathers_every_feature_and_the_core(db: Database, clock: Fr
     assert data["events"]["rsvps"][0]["status"] == "going"
     assert data["qa"]["questions_asked"][0]["question"] == "Who has run a RIID in the field?"
     assert PERSONAL[3] in text and "https://example.org/guide" in text
+    assert set(data) >= {"experts", "events", "qa", "resources", "reminders"}
     assert str(OTHER) not in text and str(MODERATOR) not in text
 
 
