@@ -47,6 +47,7 @@ class Console:
         self.last_message: Message | None = None
         self.last_modal: Interaction | None = None
         self.failures = 0  # lines that could not be run (not the bot's refusals)
+        self.timeout = 5.0  # how long to wait for the bot's answer
         self.seen = max(self.world.messages, default=0)
         render.clock = self.now
         self.commands: dict[str, Callable[[str], Awaitable[None]]] = {
@@ -174,7 +175,9 @@ class Console:
         options: dict[str, Any] = dict(parsed)
         where = None if channel.type == ChannelType.DM else channel
         guild = None if where is None else ...
-        inter = await self.sandbox.slash(command, user=self.member, channel=where, guild=guild, **options)
+        inter = await self.sandbox.slash(
+            command, user=self.member, channel=where, guild=guild, timeout=self.timeout, **options
+        )
         self.show(inter)
 
     async def complete(self, rest: str) -> None:
@@ -193,6 +196,7 @@ class Console:
             user=self.member,
             channel=where,
             guild=None if where is None else ...,
+            timeout=self.timeout,
             **options,
         )
         self.print(f"-- autocomplete for {focused}: {value!r}", *render.choices_lines(choices))
@@ -216,7 +220,7 @@ class Console:
             index = labels.index(rest.lower())
         if not 0 <= index < len(buttons):
             raise ConsoleError(f"no button {rest} (the message has {len(buttons)})")
-        self.show(await self.sandbox.click(msg, index=index, user=self.member))
+        self.show(await self.sandbox.click(msg, index=index, user=self.member, timeout=self.timeout))
 
     async def select(self, rest: str) -> None:
         number, _, values_text = rest.partition(" ")
@@ -232,7 +236,10 @@ class Console:
             if options and value.isdigit() and 0 < int(value) <= len(options):
                 value = options[int(value) - 1]["value"]
             values.append(value)
-        self.show(await self.sandbox.select(msg, values, index=int(number) - 1, user=self.member))
+        inter = await self.sandbox.select(
+            msg, values, index=int(number) - 1, user=self.member, timeout=self.timeout
+        )
+        self.show(inter)
 
     async def modal(self, rest: str) -> None:
         if self.last_modal is None or self.last_modal.modal is None:
@@ -244,7 +251,9 @@ class Console:
             if not sep:
                 raise ConsoleError(f"write field=value, not {part.strip()!r}")
             values[lookup.modal_field(typed.strip(), fields)] = value.strip()
-        inter = await self.sandbox.submit_modal(self.last_modal, values, user=self.member)
+        inter = await self.sandbox.submit_modal(
+            self.last_modal, values, user=self.member, timeout=self.timeout
+        )
         self.last_modal = None
         self.show(inter)
 

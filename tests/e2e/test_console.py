@@ -138,6 +138,36 @@ async def test_console_commands_and_mistakes(db_url: str) -> None:
     assert out.getvalue().count("/resource tags") == 1  # nothing runs after quit
 
 
+async def test_select_reads_option_numbers(db_url: str) -> None:
+    """No Liaison view has a select menu yet: a message with one is placed in #general, and the
+    console must send the values a member picked (by number or by value)."""
+    sandbox, _ = await open_sandbox(db_url, seed=False)
+    out = io.StringIO()
+    try:
+        console = Console(sandbox, out)
+        console.timeout = 0.2  # nobody answers this menu
+        menu = {
+            "type": 3,
+            "custom_id": "pick",
+            "placeholder": "Topic",
+            "max_values": 2,
+            "options": [{"label": "Border", "value": "border"}, {"label": "Forensics", "value": "forensics"}],
+        }
+        sandbox.world.post(
+            sandbox.channels.general,
+            sandbox.world.bot.id,
+            content="Pick",
+            components=[{"type": 1, "components": [menu]}],
+        )
+        await console.run(["read general", "select 1 2,border", "select 2 x"], echo=True)
+    finally:
+        await sandbox.close()
+    assert "select 1: Topic" in out.getvalue() and "2) Forensics = forensics" in out.getvalue()
+    assert sandbox.last_interaction is not None
+    assert sandbox.last_interaction.payload["data"]["values"] == ["forensics", "border"]
+    assert "! no select menu 2 (the message has 1)" in out.getvalue()
+
+
 def test_render_where_mentions_and_numbering() -> None:
     world = World()
     guild = world.create_guild("G", world.create_user("owner"))
