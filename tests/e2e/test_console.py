@@ -229,14 +229,9 @@ def test_command_line_script(tmp_path: Path) -> None:
     assert db_file.exists()
 
 
-def test_missing_script_is_bad_usage(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "sandbox", "--script", str(tmp_path / "nope.txt")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert result.stderr.startswith("liaison: cannot read script") and result.stderr.count("\n") == 1
+def test_missing_script_is_bad_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["sandbox", "--script", str(tmp_path / "nope.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("liaison: cannot read script") and err.count("\n") == 1
