@@ -12,14 +12,16 @@ The bot's clock may run ahead of the wall clock (the sandbox moves it): a moment
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, func, select
 
 from bot.clock import Clock
 from bot.db import Database
@@ -33,8 +35,9 @@ JOB_ID = "liaison-reminders-wakeup"
 
 
 class Wakeups:
-    """A heap of due buckets (epoch / resolution, rounded up) and one scheduler job armed at the
-    earliest. Rounding up means a wake-up never comes before the moments it stands for."""
+    """A heap of due buckets (``floor(epoch / resolution) + 1``) and one scheduler job armed at
+    the earliest: a wake-up never comes before the moments it stands for, at most one
+    resolution after."""
 
     def __init__(
         self,
@@ -51,29 +54,41 @@ class Wakeups:
         self._heap: list[int] = []
         self._known: set[int] = set()
         self.armed_at: datetime | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         return len(self._heap)
 
     def bucket(self, moment: datetime) -> int:
-        return math.ceil(moment.timestamp() / self.resolution)
+        return math.floor(moment.timestamp() / self.resolution) + 1
 
     async def load(self, db: Database) -> int:
-        """Read every pending moment back from the database; returns how many buckets."""
+        """Read every pending moment back from the database; returns how many buckets.
+
+        The buckets are computed by the database (``DISTINCT``), so 100,000 pending reminders
+        come back as a few ten thousand integers, with no datetime objects made on the way.
+        """
         async with db.transaction() as session:
-            fire_times = await session.scalars(select(Reminder.fire_at).where(Reminder.state == PENDING))
-            buckets = {self.bucket(moment) for moment in fire_times}
-            rolls = await session.scalars(
-                select(Event.materialized_until).where(
-                    Event.repeat != REPEAT_NONE, Event.cancelled_at.is_(None)
-                )
+            dialect = db.dialect
+            pending = select(self._bucket_sql(Reminder.fire_at, dialect)).where(Reminder.state == PENDING)
+            rolls = select(self._bucket_sql(Event.materialized_until, dialect)).where(
+                Event.repeat != REPEAT_NONE, Event.cancelled_at.is_(None)
             )
-            buckets.update(self.bucket(moment) for moment in rolls)
-        self._known |= buckets
+            buckets = set((await session.scalars(pending.distinct())).all())
+            buckets.update((await session.scalars(rolls.distinct())).all())
+        self._known |= {int(bucket) for bucket in buckets}
         self._heap = list(self._known)
         heapq.heapify(self._heap)
         self._arm()
         return len(self._heap)
+
+    def _bucket_sql(self, column: Any, dialect: str) -> Any:
+        """``bucket()`` in SQL: ``floor(epoch / resolution) + 1``."""
+        per_day = 86400.0 / self.resolution
+        if dialect == "sqlite":
+            # SQLite stores UTC text; julianday() reads it, 2440587.5 is the Unix epoch.
+            return cast((func.julianday(column) - 2440587.5) * per_day, Integer) + 1
+        return cast(func.floor(func.extract("epoch", column) / self.resolution), Integer) + 1
 
     def add(self, moments: Iterable[datetime]) -> None:
         head = self._heap[0] if self._heap else None
@@ -101,7 +116,7 @@ class Wakeups:
         run_date = datetime.now(UTC) + timedelta(seconds=wait)
         self.armed_at = run_date
         self.scheduler.add_job(
-            self.wake,
+            self._fire,
             "date",
             run_date=run_date,
             id=JOB_ID,
@@ -110,6 +125,13 @@ class Wakeups:
             coalesce=True,
             max_instances=1,
         )
+
+    async def _fire(self) -> None:
+        """The job itself returns at once: a job still running when it is re-armed would make
+        APScheduler skip (and drop) the new run. The pass runs in its own task."""
+        task = asyncio.get_running_loop().create_task(self.wake(), name="reminders-wake")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def wake(self) -> None:
         """The job: forget the buckets now due, run a pass, arm for the next bucket."""
