@@ -146,20 +146,25 @@ async def _run(
 async def search(
     session: AsyncSession, guild_id: int, text: str, *, verified: bool, limit: int = SEARCH_LIMIT
 ) -> list[Hit]:
-    """Every word must match (the last one as a prefix); failing that, any word, best first."""
+    """Every word must match (a single word may also be unfinished: a prefix); failing that, any
+    word, the last one possibly unfinished. Best first. The exact words are tried first because a
+    prefix merges every word it begins, which costs more and ranks worse."""
     cleaned = " ".join((text or "").split())
     if len(cleaned) > QUERY_MAX:
         raise Invalid("error.too_long", field="query", limit=QUERY_MAX)
     words = fts.words(cleaned)[:MAX_WORDS]
     if not words:
         raise Invalid("qa.error.empty_query")
-    terms = [fts.Term((word,), prefix=i == len(words) - 1) for i, word in enumerate(words)]
-    every = fts.Query.all_of(terms)
-    found = await _run(session, guild_id, every, verified=verified, limit=limit, exhaustive=len(terms) == 1)
-    if found or len(terms) == 1:
+    exact = fts.Query.all_of([fts.Term((word,)) for word in words])
+    found = await _run(session, guild_id, exact, verified=verified, limit=limit, exhaustive=False)
+    if found:
         return found
+    last = fts.Term((words[-1],), prefix=True)
+    if len(words) == 1:
+        return await _run(session, guild_id, fts.Query.all_of([last]), verified=verified, limit=limit)
     # bm25's IDF already favours the rarer words; no need to count them first.
-    any_of = fts.Query((tuple(fts.Term((word,)) for word in _significant(cleaned) or words),))
+    others = [word for word in _significant(" ".join(words[:-1])) if word != words[-1]]
+    any_of = fts.Query(((*(fts.Term((word,)) for word in others), last),))
     return await _run(session, guild_id, any_of, verified=verified, limit=limit)
 
 
