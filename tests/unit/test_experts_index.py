@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.services import experts
@@ -81,3 +84,28 @@ async def test_an_index_far_behind_or_of_another_database_is_rebuilt(
     assert index._CACHE[G] is not cached
     index.forget()
     assert await ids(db, clock) == [1, 2]
+
+
+ids_ = st.sets(st.integers(1, 60), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    candidates=ids_,
+    term_sets=st.lists(ids_, max_size=4),
+    first=ids_,
+    second=ids_,
+    need=st.integers(1, 30),
+)
+def test_bucket_ranking_equals_a_plain_sort(
+    candidates: set[int], term_sets: list[set[int]], first: set[int], second: set[int], need: int
+) -> None:
+    """The set-based ranking gives exactly what sorting every candidate by the rule would."""
+    if term_sets:
+        candidates = candidates & set().union(*term_sets)
+    levels = index.level_sets(term_sets) if len(term_sets) > 1 else None
+
+    def key(pid: int) -> tuple[int, bool, bool, int]:
+        return (-index.count_in(pid, term_sets), pid not in first, pid not in second, pid)
+
+    assert index.rank(candidates, levels, first, second, need) == sorted(candidates, key=key)[:need]
