@@ -149,3 +149,24 @@ async def test_edit_and_remove_with_confirmation(sandbox: LiaisonSandbox) -> Non
     await sandbox.quiet()
     gone = await sandbox.slash("resource search", user=carol, query="alarm")
     assert gone.ephemeral and "No resource matches" in (gone.content or "")
+
+
+async def test_glossary_is_editable_by_moderators(sandbox: LiaisonSandbox) -> None:
+    alice, carol = sandbox.users.alice, sandbox.users.carol
+    await _add(sandbox, title="ICSANT legislative assistance kit", url="https://example.org/lak", tags="law")
+    listed = await sandbox.slash("resource glossary", user=alice)
+    assert listed.ephemeral and "**RIID**" in _text(listed)
+    refused = await sandbox.slash("resource glossary", user=carol, term="LAK", expansions="x")
+    assert refused.ephemeral and "Only moderators" in (refused.content or "")
+    defined = await sandbox.slash(
+        "resource glossary", user=alice, term="lak", expansions="legislative assistance kit"
+    )
+    assert "**LAK**" in _text(defined)
+    found = await sandbox.slash("resource search", user=carol, query="LAK")
+    assert "ICSANT legislative assistance kit" in _text(found)
+    by_expansion = await sandbox.slash(
+        "resource search",
+        user=carol,
+        query="international convention for the suppression of acts of nuclear terrorism",
+    )
+    assert "ICSANT legislative assistance kit" in _text(by_expansion)
