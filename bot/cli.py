@@ -115,7 +115,16 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- parser --------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+CORE_COMMANDS = ("run", "sync", "db", "backup")
+FEATURE_COMMANDS = {
+    "sandbox": "bot.sandbox.cli",
+    "resources": "bot.cli_resources",
+    "transfer": "bot.cli_transfer",
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; feature commands are imported only when asked for (or for help)."""
     parser = _Parser(prog="liaison", description="Liaison, the R/N practitioners' Discord bot")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.add_parser("run", help="connect to Discord and serve (default)").set_defaults(handler=cmd_run)
@@ -133,15 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path")
     backup.set_defaults(handler=cmd_backup)
 
-    for register in _feature_commands():
+    wanted = argv[0] if argv else "run"
+    for register in _feature_commands(None if wanted not in CORE_COMMANDS else wanted):
         register(sub)
     return parser
 
 
-def _feature_commands() -> list[Callable[[Any], None]]:
-    """CLI commands that live with their feature (sandbox, resources), when present."""
+def _feature_commands(wanted: str | None) -> list[Callable[[Any], None]]:
+    """CLI commands that live with their feature (sandbox, resources), when present.
+
+    Importing them is not free (the sandbox pulls in its server): a core command skips them.
+    """
     found = []
-    for module_name in ("bot.sandbox.cli", "bot.cli_resources", "bot.cli_transfer"):
+    for name, module_name in FEATURE_COMMANDS.items():
+        if wanted is not None and wanted != name:
+            continue
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -154,8 +169,9 @@ def _feature_commands() -> list[Callable[[Any], None]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(arguments)
+        args = parser.parse_args(arguments)
         handler: Handler = getattr(args, "handler", cmd_run)
         settings = load_settings()
         return handler(args, settings)

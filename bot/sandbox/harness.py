@@ -73,6 +73,9 @@ class LiaisonSandbox(Sandbox):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         if self.bot is not None:
+            keep_alive = getattr(getattr(self.bot, "ws", None), "_keep_alive", None)
+            if keep_alive is not None:  # its thread would outlive the killed process's loop
+                keep_alive.stop()
             scheduler = getattr(self.bot, "scheduler", None)
             if scheduler is not None and scheduler.running:
                 scheduler.shutdown(wait=False)
