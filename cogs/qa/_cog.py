@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import LiaisonBot
-from bot.errors import Invalid, NotFound
+from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import limits
@@ -183,7 +183,10 @@ class QA(commands.Cog):
     ) -> discord.Thread:
         """Post the question, store it with its first experts, then mention them in the thread."""
         assert interaction.guild_id is not None
-        posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
+        try:
+            posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
+        except discord.Forbidden:
+            raise NotAllowed("qa.error.cannot_post", channel=channel.mention) from None
         async with self.bot.db.transaction() as session:
             stored = await qa.ask(
                 session,
