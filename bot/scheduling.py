@@ -159,7 +159,11 @@ class ReminderRunner:
         self.clock = clock
         self.engine = engine
         self.wakeups = Wakeups(scheduler, clock, self.run)
-        self.recovered = False
+        self._recovered = asyncio.Event()
+
+    @property
+    def recovered(self) -> bool:
+        return self._recovered.is_set()
 
     async def start(self) -> int:
         return await self.wakeups.load(self.db)
@@ -167,14 +171,14 @@ class ReminderRunner:
     async def recover(self) -> PassReport:
         """Once connected: settle what was missed or left half-done while the bot was down."""
         report = await self.engine.recover(self.clock.now())
-        self.recovered = True
+        self._recovered.set()
         await self._rearm()
         return report
 
-    async def run(self) -> PassReport | None:
-        """A pass at the bot's current time (waits for recovery: it runs everything due)."""
-        if not self.recovered:
-            return None
+    async def run(self) -> PassReport:
+        """A pass at the bot's current time; before the recovery pass is done, waits for it (the
+        first pass after a start must be the one that judges what was missed)."""
+        await self._recovered.wait()
         report = await self.engine.run_due(self.clock.now())
         await self._rearm()
         return report

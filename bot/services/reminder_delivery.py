@@ -10,6 +10,10 @@ A pass (``run_due``):
    returns the first message instead of posting a second one;
 4. closes reminders whose deliveries are all resolved.
 
+Work goes by batches (one transaction to expand many reminders, one to claim many deliveries,
+one to settle them), and the sends of a batch run concurrently (bounded), so a reminder to fifty
+members, or a thousand reminders due the same minute, still go out within seconds.
+
 Sending is done through a ``Sender`` (the cog's, with discord.py; the tests' fake), which raises
 ``Transient`` (5xx, 429: retried with backoff), ``Permanent`` (recorded, counted in stats) or
 ``Unreachable`` (closed DMs: the member is mentioned in the channel post instead).
@@ -20,35 +24,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from bot.db import Database
-from bot.db.models import GuildSettings, MemberSettings
-from bot.db.models.events import (
-    CLAIMED,
-    FAILED,
-    GOING,
-    KIND_PERSONAL,
-    PENDING,
-    SENT,
-    SKIPPED,
-    TARGET_CHANNEL,
-    TARGET_DM,
-    Delivery,
-    Event,
-    Reminder,
-    Rsvp,
-)
-from bot.services import guild_settings, notices, reminders
+from bot.db.models.events import FAILED, PENDING, SENT, SKIPPED, TARGET_CHANNEL, TARGET_DM, Reminder
+from bot.services import reminder_batches as batches
+from bot.services import reminders
+from bot.services.reminder_batches import DM_CLOSED, FAR_FUTURE, Result
+from bot.services.reminder_batches import Message as Outgoing
+
+__all__ = ["DeliveryEngine", "Outgoing", "Permanent", "Sender", "Transient", "Unreachable", "judge"]
 
 log = logging.getLogger("liaison.reminders")
-
-DM_CLOSED = "dm_closed"
-FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class SendFailure(Exception):
@@ -68,27 +58,6 @@ class Permanent(SendFailure):
 
 class Unreachable(SendFailure):
     """The member does not accept DMs from the bot."""
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """Everything a sender needs to word and send one delivery."""
-
-    delivery_id: int
-    nonce: str
-    guild_id: int
-    target: str
-    target_id: int
-    kind: str
-    fire_at: datetime
-    late: bool
-    title: str | None
-    text: str | None
-    event_id: int | None
-    start: datetime | None
-    location: str | None
-    language: str | None
-    mentions: tuple[int, ...] = ()
 
 
 class Sender(Protocol):
@@ -146,6 +115,7 @@ class DeliveryEngine:
         backoff: float = 0.5,
         stale_claim: timedelta = timedelta(minutes=2),
         batch: int = 200,
+        concurrency: int = 10,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -156,6 +126,7 @@ class DeliveryEngine:
         self.batch = batch
         self.awake_since: datetime | None = None
         self._lock = asyncio.Lock()
+        self._sends = asyncio.Semaphore(concurrency)
 
     async def recover(self, now: datetime) -> PassReport:
         """At start: whatever is due or was left claimed by a dead process is settled now."""
@@ -169,11 +140,12 @@ class DeliveryEngine:
             async with self.db.transaction() as session:
                 await reminders.roll_forward(session, now)
             while due := await self._due_ids(now):
-                for reminder_id in due:
-                    await self._expand(reminder_id, now, report)
+                await self._expand(due, now, report)
             cutoff = FAR_FUTURE if reclaim_all else now - self.stale_claim
-            for reminder_id in await self._open_reminder_ids(cutoff):
-                await self._deliver_reminder(reminder_id, now, cutoff, report)
+            async with self.db.transaction() as session:
+                open_ids = await batches.open_reminder_ids(session, cutoff)
+            for start in range(0, len(open_ids), self.batch):
+                await self._deliver(open_ids[start : start + self.batch], now, cutoff, report)
         return report
 
     # -- expansion ---------------------------------------------------------------------------
@@ -187,253 +159,73 @@ class DeliveryEngine:
             )
             return list(rows)
 
-    async def _expand(self, reminder_id: int, now: datetime, report: PassReport) -> None:
+    async def _expand(self, ids: list[int], now: datetime, report: PassReport) -> None:
+        """Judge each due reminder and give it its deliveries, all in one transaction."""
         async with self.db.transaction() as session:
-            won = await session.execute(
-                update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.state == PENDING)
-                .values(state=CLAIMED)
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                return
-            row = await session.get(Reminder, reminder_id)
-            assert row is not None
-            event = await session.get(Event, row.event_id) if row.event_id else None
-            settings = await guild_settings.get(session, row.guild_id)
-            verdict = judge(
-                row.fire_at,
-                row.occurrence_start,
-                event is not None and event.cancelled_at is not None,
-                now,
-                self.awake_since,
-                timedelta(minutes=settings.reminder_grace_minutes),
-                self.late_after,
-            )
-            report.expanded += 1
-            if verdict.skip_reason is None:
-                targets = await _targets(session, row, event, settings)
-                if not targets:
-                    verdict = Verdict("no_target", False)
-            if verdict.skip_reason is not None:
-                row.state, row.reason, row.done_at = SKIPPED, verdict.skip_reason, now
-                report.skipped += 1
-                return
-            row.late = verdict.late
-            report.late += int(verdict.late)
-            deliveries = [
-                Delivery(
-                    guild_id=row.guild_id,
-                    reminder_id=row.id,
-                    target=target,
-                    target_id=target_id,
-                    late=row.late,
+            rows = await batches.claim_due(session, ids)
+            events = await batches.events_of(session, rows)
+            settings = batches.SettingsCache()
+            for row in rows:
+                event = events.get(row.event_id) if row.event_id is not None else None
+                server = await settings.of(session, row.guild_id)
+                verdict = judge(
+                    row.fire_at,
+                    row.occurrence_start,
+                    event is not None and event.cancelled_at is not None,
+                    now,
+                    self.awake_since,
+                    timedelta(minutes=server.reminder_grace_minutes),
+                    self.late_after,
                 )
-                for target, target_id in targets
-            ]
-            session.add_all(deliveries)
-            await session.flush()
-            for delivery in deliveries:
-                delivery.nonce = reminders.nonce_for(delivery.id)
+                report.expanded += 1
+                found = (
+                    await batches.targets(session, row, event, server) if verdict.skip_reason is None else []
+                )
+                if not found:
+                    row.state, row.reason, row.done_at = SKIPPED, verdict.skip_reason or "no_target", now
+                    report.skipped += 1
+                    continue
+                row.late = verdict.late
+                report.late += int(verdict.late)
+                batches.add_deliveries(session, row, found)
 
     # -- delivery ----------------------------------------------------------------------------
-    async def _open_reminder_ids(self, cutoff: datetime) -> list[int]:
-        async with self.db.transaction() as session:
-            open_deliveries = select(Delivery.reminder_id).where(_open(cutoff)).distinct()
-            unfinished = select(Reminder.id).where(Reminder.state == CLAIMED)
-            ids = set(await session.scalars(open_deliveries)) | set(await session.scalars(unfinished))
-            return sorted(ids)
-
-    async def _deliver_reminder(
-        self, reminder_id: int, now: datetime, cutoff: datetime, report: PassReport
+    async def _deliver(
+        self, reminder_ids: list[int], now: datetime, cutoff: datetime, report: PassReport
     ) -> None:
+        """DMs first (the channel post mentions whoever could not get theirs), then channels:
+        claim (committed), send concurrently, settle (committed)."""
+        for target in (TARGET_DM, TARGET_CHANNEL):
+            async with self.db.transaction() as session:
+                claimed = await batches.claim(session, reminder_ids, target, now, cutoff)
+            if not claimed:
+                continue
+            results = await asyncio.gather(*(self._send(message) for message in claimed))
+            async with self.db.transaction() as session:
+                await batches.settle(session, list(results), now)
+            for result in results:
+                report.sent += result.state == SENT
+                report.skipped += result.state == SKIPPED
+                report.failed += result.state not in (SENT, SKIPPED)
         async with self.db.transaction() as session:
-            rows = await session.execute(
-                select(Delivery.id, Delivery.target).where(Delivery.reminder_id == reminder_id, _open(cutoff))
-            )
-            # DMs first: the channel post mentions whoever could not get theirs.
-            ordered = sorted(rows, key=lambda r: (r.target == TARGET_CHANNEL, r.id))
-        for delivery_id, _target in ordered:
-            await self._deliver(delivery_id, now, cutoff, report)
-        async with self.db.transaction() as session:
-            await _close_reminder(session, reminder_id, now)
+            await batches.close(session, reminder_ids, now)
 
-    async def _claim(self, delivery_id: int, now: datetime, cutoff: datetime) -> Outgoing | None:
-        async with self.db.transaction() as session:
-            won = await session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, _open(cutoff))
-                .values(state=CLAIMED, claimed_at=now, attempts=Delivery.attempts + 1)
-            )
-            if won.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return await _outgoing(session, delivery_id)
-
-    async def _deliver(self, delivery_id: int, now: datetime, cutoff: datetime, report: PassReport) -> None:
-        message = await self._claim(delivery_id, now, cutoff)
-        if message is None:
-            return
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                message_id = await self.sender.send(message)
-            except Unreachable as exc:
-                await self._unreachable(message, now, exc.reason)
-                report.skipped += 1
-                return
-            except Permanent as exc:
-                log.warning("reminder delivery %s failed: %s", delivery_id, exc.reason)
-                await self._settle(delivery_id, FAILED, now, error=exc.reason)
-                report.failed += 1
-                return
-            except Transient as exc:
-                if attempt == self.max_attempts:
-                    await self._settle(delivery_id, FAILED, now, error=f"gave up: {exc.reason}")
-                    report.failed += 1
-                    return
-                await self._note_retry(delivery_id, exc.reason)
-                await asyncio.sleep(max(exc.retry_after or 0.0, self.backoff * 2 ** (attempt - 1)))
-            else:
-                await self._settle(delivery_id, SENT, now, message_id=message_id)
-                report.sent += 1
-                return
-
-    async def _settle(
-        self,
-        delivery_id: int,
-        state: str,
-        now: datetime,
-        *,
-        error: str | None = None,
-        message_id: int | None = None,
-    ) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.state == CLAIMED)
-                .values(
-                    state=state,
-                    error=error[:200] if error else None,
-                    message_id=message_id,
-                    sent_at=now if state == SENT else None,
-                )
-            )
-
-    async def _note_retry(self, delivery_id: int, reason: str) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id)
-                .values(attempts=Delivery.attempts + 1, error=f"retrying: {reason}"[:200])
-            )
-
-    async def _unreachable(self, message: Outgoing, now: datetime, reason: str) -> None:
-        """Closed DMs: mentioned in the channel post if there is one, else a notice for later."""
-        async with self.db.transaction() as session:
-            has_channel_post = await session.scalar(
-                select(Delivery.id).where(
-                    Delivery.reminder_id
-                    == select(Delivery.reminder_id)
-                    .where(Delivery.id == message.delivery_id)
-                    .scalar_subquery(),
-                    Delivery.target == TARGET_CHANNEL,
-                )
-            )
-            if message.kind == KIND_PERSONAL or has_channel_post is None:
-                key = (
-                    "reminders.notice.personal" if message.kind == KIND_PERSONAL else "reminders.notice.event"
-                )
-                await notices.leave(
-                    session,
-                    message.guild_id,
-                    message.target_id,
-                    key,
-                    what=message.text or "",
-                    title=message.title or "",
-                    when=int((message.start or message.fire_at).timestamp()),
-                )
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == message.delivery_id, Delivery.state == CLAIMED)
-                .values(state=SKIPPED, error=DM_CLOSED)
-            )
-
-
-def _open(cutoff: datetime) -> ColumnElement[bool]:
-    return or_(Delivery.state == PENDING, and_(Delivery.state == CLAIMED, Delivery.claimed_at < cutoff))
-
-
-async def _targets(
-    session: AsyncSession, row: Reminder, event: Event | None, settings: GuildSettings
-) -> list[tuple[str, int]]:
-    if row.kind == KIND_PERSONAL:
-        return [(TARGET_DM, row.user_id)] if row.user_id is not None else []
-    assert event is not None
-    going = await session.scalars(
-        select(Rsvp.user_id)
-        .outerjoin(
-            MemberSettings,
-            and_(MemberSettings.guild_id == Rsvp.guild_id, MemberSettings.user_id == Rsvp.user_id),
-        )
-        .where(
-            Rsvp.event_id == event.id,
-            Rsvp.status == GOING,
-            or_(MemberSettings.dm_reminders.is_(None), MemberSettings.dm_reminders.is_(True)),
-        )
-        .order_by(Rsvp.seq, Rsvp.id)
-    )
-    targets = [(TARGET_DM, user_id) for user_id in going]
-    channel_id = event.channel_id or settings.events_channel_id
-    if channel_id is not None:
-        targets.append((TARGET_CHANNEL, channel_id))
-    return targets
-
-
-async def _outgoing(session: AsyncSession, delivery_id: int) -> Outgoing:
-    delivery = await session.get(Delivery, delivery_id)
-    assert delivery is not None
-    row = await session.get(Reminder, delivery.reminder_id)
-    assert row is not None
-    event = await session.get(Event, row.event_id) if row.event_id else None
-    language = (await guild_settings.get(session, row.guild_id)).language
-    mentions: tuple[int, ...] = ()
-    if delivery.target == TARGET_DM:
-        answered_in = row.language or await session.scalar(
-            select(Rsvp.language).where(Rsvp.event_id == row.event_id, Rsvp.user_id == delivery.target_id)
-        )
-        chosen = await guild_settings.member_language(session, row.guild_id, delivery.target_id)
-        language = chosen or answered_in or language
-    else:
-        closed = await session.scalars(
-            select(Delivery.target_id)
-            .where(Delivery.reminder_id == row.id, Delivery.target == TARGET_DM, Delivery.error == DM_CLOSED)
-            .order_by(Delivery.id)
-        )
-        mentions = tuple(closed)
-    return Outgoing(
-        delivery_id=delivery.id,
-        nonce=delivery.nonce or reminders.nonce_for(delivery.id),
-        guild_id=row.guild_id,
-        target=delivery.target,
-        target_id=delivery.target_id,
-        kind=row.kind,
-        fire_at=row.fire_at,
-        late=row.late,
-        title=event.title if event else None,
-        text=row.text,
-        event_id=row.event_id,
-        start=row.occurrence_start,
-        location=event.location if event else None,
-        language=language,
-        mentions=mentions,
-    )
-
-
-async def _close_reminder(session: AsyncSession, reminder_id: int, now: datetime) -> None:
-    states = set(await session.scalars(select(Delivery.state).where(Delivery.reminder_id == reminder_id)))
-    if states & {PENDING, CLAIMED}:
-        return
-    final = SENT if SENT in states else FAILED if FAILED in states else SKIPPED
-    await session.execute(
-        update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.state == CLAIMED)
-        .values(state=final, done_at=now)
-    )
+    async def _send(self, message: Outgoing) -> Result:
+        """One delivery, retried with backoff on transient errors."""
+        async with self._sends:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    message_id = await self.sender.send(message)
+                except Unreachable:
+                    return Result(message, SKIPPED, DM_CLOSED, retries=attempt - 1)
+                except Permanent as exc:
+                    log.warning("reminder delivery %s failed: %s", message.delivery_id, exc.reason)
+                    return Result(message, FAILED, exc.reason, retries=attempt - 1)
+                except Transient as exc:
+                    if attempt == self.max_attempts:
+                        log.warning("reminder delivery %s gave up: %s", message.delivery_id, exc.reason)
+                        return Result(message, FAILED, f"gave up: {exc.reason}", retries=attempt - 1)
+                    await asyncio.sleep(max(exc.retry_after or 0.0, self.backoff * 2 ** (attempt - 1)))
+                else:
+                    return Result(message, SENT, message_id=message_id, retries=attempt - 1)
+        raise AssertionError("unreachable")

@@ -39,9 +39,12 @@ _EVENT_REF = re.compile(r"^(?:(?P<offset>.+?)\s+(?:before|avant)\s+)?event\s*:\s
 _IN = re.compile(r"^(?:in|dans)\s+(?P<offset>.+)$", re.I)
 
 
+NONCE_PREFIX = "liaison-"
+
+
 def nonce_for(delivery_id: int) -> str:
     """Deterministic, so a retry after a crash sends the very same nonce (Discord: <= 25 chars)."""
-    return f"liaison-{delivery_id}"[:25]
+    return f"{NONCE_PREFIX}{delivery_id}"[:25]
 
 
 # -- event reminders -------------------------------------------------------------------------

@@ -34,8 +34,8 @@ async def event_id(db: Database, clock: FrozenClock) -> int:
         return event.id
 
 
-def _engine(db: Database, discord: FakeDiscord, clock: FrozenClock) -> DeliveryEngine:
-    engine = DeliveryEngine(db, discord, backoff=0)
+def _engine(db: Database, discord: FakeDiscord, clock: FrozenClock, concurrency: int = 10) -> DeliveryEngine:
+    engine = DeliveryEngine(db, discord, backoff=0, concurrency=concurrency)
     engine.awake_since = clock.now()
     return engine
 
@@ -99,7 +99,7 @@ async def test_transient_errors_are_retried_permanent_ones_recorded(db: Database
         for what in ("a", "b", "c"):
             await reminders.remind(session, GUILD, 9, "10m", what, clock.now())
     discord = FakeDiscord(failures=[Transient("503"), Transient("429", retry_after=0)])
-    engine = _engine(db, discord, clock)
+    engine = _engine(db, discord, clock, concurrency=1)  # one send at a time: failures in order
     engine.max_attempts = 3
     clock.advance(timedelta(minutes=10))
     await engine.run_due(clock.now())
@@ -170,7 +170,8 @@ async def test_crash_between_claim_and_confirm_is_retried_with_the_same_nonce(
     with pytest.raises(Crash):
         await _engine(db, discord, clock).run_due(clock.now())
     claimed = await _deliveries(db)
-    assert [d.state for d in claimed] == ["claimed", "pending", "pending"]
+    # Both DMs were claimed together; the channel post waits for them.
+    assert [d.state for d in claimed] == ["claimed", "claimed", "pending"]
     clock.advance(timedelta(seconds=20))  # restart
     await DeliveryEngine(db, discord, backoff=0).recover(clock.now())
     rows = await _deliveries(db)
@@ -186,7 +187,7 @@ async def test_crash_after_expansion_loses_nothing(db: Database, clock: FrozenCl
     async def die(*_args: object) -> None:
         raise Crash()
 
-    engine._deliver_reminder = die  # type: ignore[method-assign,assignment]
+    engine._deliver = die  # type: ignore[method-assign,assignment]
     clock.advance(timedelta(days=1))
     with pytest.raises(Crash):
         await engine.run_due(clock.now())
