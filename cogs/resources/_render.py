@@ -16,7 +16,7 @@ from bot.services.resources import Hit
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits
 
-PER_PAGE = 5
+PER_PAGE = 5  # 5 x (name <= 210 + value <= 640) stays well inside an embed's 6,000 characters
 SNIPPET = 180
 Translate = Callable[..., str]
 
@@ -31,8 +31,8 @@ def label_badge(label: str) -> str:
 
 
 def _summary(t: Translate, hit: Hit) -> str:
-    tags = safe(hit.tags, 200) or t("resource.no_tags")
-    lines = [f"{label_badge(hit.label)} · {hit.language} · {tags}", f"<{safe(hit.url, 500)}>"]
+    tags = safe(hit.tags, 120) or t("resource.no_tags")
+    lines = [f"{label_badge(hit.label)} · {hit.language} · {tags}", f"<{safe(hit.url, 300)}>"]
     if hit.description:
         lines.append(safe(" ".join(hit.description.split()), SNIPPET))
     return "\n".join(lines)
