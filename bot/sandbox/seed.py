@@ -48,8 +48,9 @@ RESOURCES = (
         "Radioactive Material out of Regulatory Control",
         "https://www.iaea.org/publications/10722/nuclear-security-systems-and-measures-for-the-"
         "detection-of-nuclear-and-other-radioactive-material-out-of-regulatory-control",
-        "Implementing guide for a national detection architecture: instruments at borders and "
-        "inside the country, alarm assessment, information alerts and the legal framework.",
+        "Implementing guide for a national detection architecture: radiation portal monitors and "
+        "handheld instruments at borders and inside the country, alarm assessment, information "
+        "alerts and the legal framework.",
         "detection, architecture, border, rpm",
     ),
     SampleResource(
@@ -117,8 +118,9 @@ RESOURCES = (
     SampleResource(
         "Fiche réflexe : alarme d'un portique de détection de radioactivité",
         "https://wiki.rn-practitioners.example/fr/fiche-reflexe-alarme-portique",
-        "Que faire dans les dix premières minutes après une alarme : isoler le véhicule, "
-        "confirmer avec un radiamètre, identifier avec un RIID, alerter l'autorité compétente.",
+        "Que faire dans les dix premières minutes après une alarme de portique (portal monitor) : "
+        "isoler le véhicule, confirmer avec un radiamètre, identifier avec un RIID, alerter "
+        "l'autorité compétente.",
         "rpm, alarme, douane, réflexe",
         language="fr",
         label="TLP:GREEN",
