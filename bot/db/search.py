@@ -288,11 +288,17 @@ def match_count(index: FullTextIndex, dialect: str, query: Query) -> sa.TextClau
     return sa.text(sql).bindparams(q=value)
 
 
-def indexed_terms(index: FullTextIndex, dialect: str, first: str) -> sa.TextClause | None:
-    """(term, number of rows) for every indexed term starting with ``first``, from the index's own
-    vocabulary (SQLite's fts5vocab); None where the engine keeps no cheap vocabulary."""
+def indexed_terms(
+    index: FullTextIndex, dialect: str, first: str, limit: int | None = None
+) -> sa.TextClause | None:
+    """(term, number of rows) for indexed terms starting with ``first`` (at most ``limit``, in
+    order), from the index's own vocabulary (SQLite's fts5vocab); None where the engine keeps no
+    cheap vocabulary. Expanding an unfinished word into these exact terms is cheaper for FTS5 than
+    a ``word*`` prefix query when they are few."""
     if dialect != "sqlite" or not first:
         return None
     upper = first[:-1] + chr(ord(first[-1]) + 1)
     sql = f"SELECT term, doc FROM {index.name}_vocab WHERE term >= :lo AND term < :hi"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     return sa.text(sql).bindparams(lo=first, hi=upper)

@@ -34,6 +34,7 @@ WIDE_WINDOW = 5000  # second pass, when filters left too few hits in the first w
 AUTOCOMPLETE_WINDOW = 100
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
+EXPANSIONS_MAX = 16
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,10 @@ async def search(
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language, "limit": limit}
     exact = build_query(tokens, glossary, prefix_last=False)
     found = await _run(session, guild_id, exact, **options)
-    prefixed = build_query(tokens, glossary, prefix_last=True)
-    if len(found) < SEARCH_LIMIT and prefixed != exact:
-        found = await _run(session, guild_id, prefixed, **options)
+    if len(found) < SEARCH_LIMIT and build_query(tokens, glossary, prefix_last=True) != exact:
+        prefixed = await _unfinished(session, tokens, glossary)
+        if prefixed is not None:
+            found = await _run(session, guild_id, prefixed, **options)
     if found:
         return SearchResult(found[:limit])
     for attempt in await corrections(session, guild_id, tokens, verified=verified, glossary=glossary):
@@ -203,6 +205,21 @@ async def search(
         if found:
             return SearchResult(found[:limit], " ".join(attempt))
     return SearchResult([])
+
+
+async def _unfinished(session: AsyncSession, tokens: list[str], glossary: Glossary) -> Query | None:
+    """The query with its last word taken as unfinished: the indexed words it starts (when they are
+    few: cheaper than a prefix query), a prefix query otherwise; None when no word starts so."""
+    clause = fts.indexed_terms(RESOURCES_INDEX, dialect_of(session), tokens[-1], limit=EXPANSIONS_MAX + 1)
+    if clause is None:
+        return build_query(tokens, glossary, prefix_last=True)
+    terms = [str(term) for term, _count in await session.execute(clause)]
+    if not terms:
+        return None
+    if len(terms) > EXPANSIONS_MAX:
+        return build_query(tokens, glossary, prefix_last=True)
+    head = build_query(tokens[:-1], glossary, prefix_last=False) if len(tokens) > 1 else Query()
+    return Query((*head.groups, tuple(Term((term,)) for term in terms)))
 
 
 async def autocomplete(
