@@ -160,6 +160,8 @@ class ReminderRunner:
         self.engine = engine
         self.wakeups = Wakeups(scheduler, clock, self.run)
         self._recovered = asyncio.Event()
+        self._passing = asyncio.Lock()
+        self._next: asyncio.Future[PassReport] | None = None
 
     @property
     def recovered(self) -> bool:
@@ -177,10 +179,31 @@ class ReminderRunner:
 
     async def run(self) -> PassReport:
         """A pass at the bot's current time; before the recovery pass is done, waits for it (the
-        first pass after a start must be the one that judges what was missed)."""
+        first pass after a start must be the one that judges what was missed).
+
+        Calls made while a pass runs share the *next* pass (it reads the clock when it starts,
+        so it covers what they asked for): under a burst, passes do not queue up one per call.
+        """
         await self._recovered.wait()
-        report = await self.engine.run_due(self.clock.now())
-        await self._rearm()
+        if self._next is not None:
+            return await asyncio.shield(self._next)
+        self._next = asyncio.get_running_loop().create_future()
+        future = self._next
+        try:
+            async with self._passing:
+                self._next = None
+                report = await self.engine.run_due(self.clock.now())
+                await self._rearm()
+        except BaseException as exc:
+            if self._next is future:
+                self._next = None
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # marked retrieved: only callers that joined need to see it
+            raise
+        future.set_result(report)
         return report
 
     async def _rearm(self) -> None:

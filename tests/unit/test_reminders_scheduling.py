@@ -76,3 +76,21 @@ async def test_clock_jump_runs_what_became_due(db: Database, clock: FrozenClock)
     clock.advance(timedelta(hours=2, seconds=1))
     report = await runner.run()
     assert (report.sent, report.late) == (1, 0)
+
+
+async def test_a_burst_of_wake_ups_shares_passes(db: Database, clock: FrozenClock) -> None:
+    engine = DeliveryEngine(db, FakeDiscord(), backoff=0)
+    passes: list[int] = []
+    run_due = engine.run_due
+
+    async def counting(now: object, **kwargs: object) -> object:
+        passes.append(1)
+        await asyncio.sleep(0.02)
+        return await run_due(clock.now())
+
+    engine.run_due = counting  # type: ignore[assignment,method-assign]
+    runner = ReminderRunner(db, clock, None, engine)
+    await runner.recover()
+    passes.clear()
+    reports = await asyncio.gather(*(runner.run() for _ in range(20)))
+    assert len(reports) == 20 and len(passes) == 2  # the one running, and one shared by the rest
