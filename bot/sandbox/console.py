@@ -306,6 +306,12 @@ class Console:
             channel, viewer = lookup.find_channel(self.sandbox, self.member, rest), self.member
         else:
             channel, viewer = self.channel, self.member
+        if channel.type == ChannelType.FORUM:
+            posts = [t for t in lookup.threads(self.world) if t.parent_id == channel.id]
+            self.print(f"== #{channel.name}: a forum with {len(posts)} posts (read one with `read tN`) ==")
+            for post in posts:
+                self.print(f"  {lookup.short(self.world, post)}  {post.name}")
+            return
         messages = self.sandbox.messages(channel, user=viewer)
         self.print(f"== {render.where(self.world, channel)}: {len(messages)} messages ==")
         if len(messages) > PREVIEW:

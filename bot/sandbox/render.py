@@ -89,6 +89,8 @@ def _wrap(world: World, text: str, prefix: str) -> list[str]:
                 subsequent_indent=prefix,
                 replace_whitespace=False,
                 drop_whitespace=True,
+                break_long_words=False,  # links stay whole, to be copied
+                break_on_hyphens=False,
             )
             or [prefix.rstrip()]
         )

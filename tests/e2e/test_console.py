@@ -35,6 +35,7 @@ complete /resource show resource: port
 read dms carol
 say t1 Thanks, the re-scan at low speed cleared it.
 channels
+read qa
 time +2h
 """
 
@@ -85,6 +86,7 @@ async def test_scripted_session(db_url: str, error_log: ErrorLog) -> None:
     assert "Already in the library" in said["read dms carol"]
     assert "(posted in thread" in said["say t1 Thanks, the re-scan at low speed cleared it."]
     assert "t2" in said["channels"] and "#qa" in said["channels"]
+    assert "a forum with 2 posts" in said["read qa"] and "t2  Quelle procédure" in said["read qa"]
 
     moved = said["time +2h"]
     assert "(real time + 2:00:00)" in moved
