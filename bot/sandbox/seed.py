@@ -9,6 +9,7 @@ code is not there yet is skipped. Everything here is illustrative sample data, n
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from bot.db.models import GuildSettings
 
 if TYPE_CHECKING:
     from bot.sandbox.harness import LiaisonSandbox
+
+log = logging.getLogger("liaison.sandbox")
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,11 @@ async def seed(sandbox: LiaisonSandbox) -> Counter[str]:
             ("events", _events),
             ("questions", _questions),
         ):
-            done[kind] = await step(sandbox)
+            try:
+                done[kind] = await step(sandbox)
+            except Exception:  # one feature's sample data must not keep the console closed
+                log.exception("sample %s not written", kind)
+                done[kind] = 0
     finally:
         sandbox.quiet_period = quiet
     return done
