@@ -139,10 +139,20 @@ class Wakeups:
         try:
             await self.run()
         except Exception:
+            if self.stopped:
+                # The bot is going down under us (its HTTP session or database closed): what was
+                # claimed stays claimed and is settled at the next start, with the same nonces.
+                log.warning("reminder pass interrupted by shutdown", exc_info=True)
+                return
             log.exception("reminder pass failed; will try again at the next wake-up")
             self.add([self.clock.now() + timedelta(seconds=30)])
         finally:
             self._arm()
+
+    @property
+    def stopped(self) -> bool:
+        """The scheduler was shut down (the bot is closing, or was killed)."""
+        return self.scheduler is not None and not self.scheduler.running
 
     def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.get_job(JOB_ID) is not None:
@@ -176,6 +186,22 @@ class ReminderRunner:
         self._recovered.set()
         await self._rearm()
         return report
+
+    async def recover_until_done(self, retry_seconds: float = 30.0) -> PassReport | None:
+        """``recover``, tried again until it succeeds (passes wait for it); None when the bot
+        is going down meanwhile."""
+        while True:
+            try:
+                report = await self.recover()
+            except Exception:
+                if self.wakeups.stopped:
+                    log.warning("reminder recovery interrupted by shutdown", exc_info=True)
+                    return None
+                log.exception("reminder recovery failed; trying again in %s s", retry_seconds)
+                await asyncio.sleep(retry_seconds)
+                continue
+            log.info("reminders recovered at start: %s", report)
+            return report
 
     async def run(self) -> PassReport:
         """A pass at the bot's current time; before the recovery pass is done, waits for it (the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from typing import Any
@@ -60,22 +61,25 @@ class Events(commands.Cog):
         self.bot = bot
         engine = DeliveryEngine(bot.db, DiscordSender(bot))
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
+        self._recovery: asyncio.Task[None] | None = None
 
     # -- lifecycle: persistent buttons, wake-ups rebuilt from the database ------------------
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, IcsButton)
         buckets = await self.runner.start()
         log.info("reminders: %d wake-up moments loaded", buckets)
-        self.bot.spawn(self._recover(), name="reminders-recover")
+        # Not bot.spawn: closing must not wait for it (a recovery cut short is settled next start).
+        self._recovery = asyncio.create_task(self._recover(), name="reminders-recover")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RsvpButton, IcsButton)
         self.runner.stop()
+        if self._recovery is not None:
+            self._recovery.cancel()
 
     async def _recover(self) -> None:
         await self.bot.wait_until_ready()
-        report = await self.runner.recover()
-        log.info("reminders recovered at start: %s", report)
+        await self.runner.recover_until_done()
 
     @commands.Cog.listener()
     async def on_clock_advanced(self) -> None:
