@@ -210,6 +210,7 @@ def hits(
     window: int | None = None,
     columns: tuple[str, ...] | None = None,
     rank: bool = True,
+    alias: str | None = None,
 ) -> sa.Subquery:
     """A subquery of the rows matching ``query``: columns ``id`` and ``score`` (higher is better).
 
@@ -219,13 +220,17 @@ def hits(
     otherwise be scored tens of thousands of times; the window bounds the work per query.
     ``columns`` restricts matching to some columns (type-ahead on titles); without ``rank`` every
     score is 0 and no relevance is computed (the cheapest: order the join by id instead).
+    ``alias`` names the subquery and its bound parameter, so that one statement may hold several.
     """
     if not query:
         raise ValueError("empty full-text query")
     for column in columns or ():
         if column not in index.columns:
             raise ValueError(f"{column!r} is not a column of {index.name}")
-    param = f"{index.name}_q"
+    name = alias or f"{index.name}_hits"
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    param = f"{alias or index.name}_q"  # "<index>_q" unless aliased: callers may bind it themselves
     if dialect == "sqlite":
         weights = ", ".join(repr(float(w)) for w in index.weights)
         score = f"-bm25({index.name}, {weights})" if rank else "0.0"
@@ -254,9 +259,7 @@ def hits(
     if window is not None:
         sql += f" ORDER BY {order} DESC LIMIT {int(window)}"
     statement = sa.text(sql).bindparams(sa.bindparam(param, value=value))
-    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(
-        f"{index.name}_hits"
-    )
+    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(name)
 
 
 def _postgres_letter(index: FullTextIndex, column: str) -> str:

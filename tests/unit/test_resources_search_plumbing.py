@@ -120,3 +120,16 @@ async def test_columns_window_and_unranked(db: Database) -> None:
     assert search.indexed_terms(NOTES, "postgresql", "a") is None
     with pytest.raises(ValueError):
         search.hits(NOTES, "sqlite", q("alpha"), columns=("nope",))
+
+
+async def test_two_searches_in_one_statement_with_aliases(db: Database) -> None:
+    await _notes(db, [(1, "alpha", "x"), (2, "beta", "alpha"), (3, "gamma", "y")])
+    first = search.hits(NOTES, "sqlite", q("alpha"), alias="first")
+    second = search.hits(NOTES, "sqlite", q("beta"), alias="second")
+    async with db.transaction() as session:
+        both = await session.execute(sa.select(first.c.id).join(second, second.c.id == first.c.id))
+        assert [r.id for r in both] == [2]
+        limited = await session.execute(search.indexed_terms(NOTES, "sqlite", "a", limit=1))  # type: ignore[arg-type]
+        assert len(list(limited)) == 1
+    with pytest.raises(ValueError):
+        search.hits(NOTES, "sqlite", q("alpha"), alias="bad name")
