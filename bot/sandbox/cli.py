@@ -133,6 +133,8 @@ async def run_session(
         return 1
     try:
         console = Console(sandbox, out)
+        if seeded is None:  # what the bot posted as it started (late reminders…), not the samples
+            console.seen = 0
         console.banner(db_label or url, seeded, time.monotonic() - started)
         source = lines if lines is not None else stdin_lines(console, interactive=interactive)
         await console.run(source, echo=not interactive)

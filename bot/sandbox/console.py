@@ -94,6 +94,7 @@ class Console:
         if seeded is not None:
             what = ", ".join(f"{n} {kind}" for kind, n in seeded.items() if n)
             self.print(f"Fresh database: server set up and sample data written ({what}).")
+        self.print(*self.news("posted while the bot started")[1:])
         self.print(
             f"You are {self.member.name} (moderator) in #general. "
             "Type `help` for the console commands, `quit` to leave.",
@@ -140,24 +141,16 @@ class Console:
         self.print(*self.news(), "")
         return True
 
-    def news(self) -> list[str]:
+    def news(self, title: str = "meanwhile") -> list[str]:
         """What the bot posted since the last line, wherever it landed, except the answer shown."""
         fresh = [m for m in self.world.messages.values() if m.id > self.seen]
         self.seen = max(self.world.messages, default=0)
-        shown = {
-            m.id for m in (self.sandbox.last_interaction.responses if self.sandbox.last_interaction else [])
-        }
+        last = self.sandbox.last_interaction
+        shown = {m.id for m in last.responses} if last is not None else set()
         bot = self.world.bot.id
+        posted = [m for m in fresh if m.author_id == bot and m.visible_to is None and not m.deleted]
         return render.feed_lines(
-            self.world,
-            sorted(
-                (
-                    m
-                    for m in fresh
-                    if m.author_id == bot and m.id not in shown and not m.deleted and m.visible_to is None
-                ),
-                key=lambda m: m.id,
-            ),
+            self.world, sorted((m for m in posted if m.id not in shown), key=lambda m: m.id), title
         )
 
     def show(self, inter: Interaction) -> None:

@@ -255,11 +255,11 @@ def interaction_lines(world: World, inter: Interaction) -> list[str]:
     return out
 
 
-def feed_lines(world: World, messages: list[Message]) -> list[str]:
+def feed_lines(world: World, messages: list[Message], title: str = "meanwhile") -> list[str]:
     """What the bot posted elsewhere since the last command."""
     if not messages:
         return []
-    out = ["", "~~ meanwhile ~~"]
+    out = ["", f"~~ {title} ~~"]
     for msg in messages:
         out += message_lines(world, msg)
     return out

@@ -161,9 +161,12 @@ async def test_select_reads_option_numbers(db_url: str) -> None:
             content="Pick",
             components=[{"type": 1, "components": [menu]}],
         )
+        console.seen = 0  # as on a kept database: what the bot posted while starting is shown
+        console.banner("kept.db", None, 0.1)
         await console.run(["read general", "select 1 2,border", "select 2 x"], echo=True)
     finally:
         await sandbox.close()
+    assert out.getvalue().index("~~ posted while the bot started ~~") < out.getvalue().index("You are alice")
     assert "select 1: Topic" in out.getvalue() and "2) Forensics = forensics" in out.getvalue()
     assert sandbox.last_interaction is not None
     assert sandbox.last_interaction.payload["data"]["values"] == ["forensics", "border"]
