@@ -232,10 +232,15 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "sandbox", help="the bot against a local Discord-compatible server, with a console"
+        "sandbox",
+        help="the bot against a local Discord-compatible server, with a console",
+        description="Start a local Discord-compatible server on 127.0.0.1 and the real bot against "
+        "it, then type slash commands as members (`help` in the console lists its commands). "
+        "Example: liaison sandbox --script bot/sandbox/demo.txt",
     )
     parser.add_argument(
         "--db",
+        metavar="PATH",
         default=str(DEFAULT_DB),
         help=f"SQLite file (or a database URL) kept between runs; default {DEFAULT_DB}",
     )
