@@ -135,7 +135,7 @@ class Console:
         except LiaisonError as exc:
             self.failures += 1
             self.print(f"! {i18n.t('en', exc.key, **exc.params)}")
-        except (ConsoleError, ValueError, KeyError) as exc:
+        except (ConsoleError, ValueError, KeyError, TimeoutError) as exc:
             self.failures += 1
             self.print(f"! {exc}")
         self.print(*self.news(), "")
