@@ -16,6 +16,7 @@ from bot.errors import LiaisonError
 from bot.services import experts
 from bot.services.experts import ProfileInput
 from bot.timeutil import discord_timestamp
+from bot.ui import embeds
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.errors import message_for
 from bot.ui.respond import reply_for
@@ -258,6 +259,32 @@ class Experts(commands.Cog):
         reply = await reply_for(interaction)
         await reply.say(
             "expert.verify.done", ephemeral=True, member=member.mention, date=discord_timestamp(until, "D")
+        )
+
+    @expert.command(name="areas", description="Shape this server's list of expertise areas")
+    @app_commands.describe(
+        add_areas="Areas to add to the list, comma-separated",
+        remove_areas="Areas to take off the list, comma-separated",
+    )
+    @app_commands.autocomplete(remove_areas=_complete.expertise)
+    @moderator_only()
+    async def areas(
+        self,
+        interaction: discord.Interaction[Any],
+        add_areas: str | None = None,
+        remove_areas: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        async with self.bot.db.transaction() as session:
+            listed = await experts.curate_areas(
+                session, interaction.guild_id, interaction.user.id, add=add_areas, remove=remove_areas
+            )
+        reply = await reply_for(interaction)
+        changed = bool(add_areas or remove_areas)
+        body = "\n".join(f"• {_render.safe(label)}" for label in listed) or reply.t("common.none")
+        embed = embeds.make_embed(reply.t("expert.areas.title"), body)
+        await reply.send(
+            reply.t("expert.areas.saved" if changed else "expert.areas.current"), embed=embed, ephemeral=True
         )
 
     # -- members coming and going, due work ------------------------------------------------

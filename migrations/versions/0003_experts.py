@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("guild_id", sa.BigInteger(), nullable=False),
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("curated", sa.Boolean(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_expertise_areas")),
         sa.UniqueConstraint("guild_id", "key", name=op.f("uq_expertise_areas_guild_id")),
     )

@@ -200,3 +200,17 @@ async def test_two_consent_prompts_create_one_profile(sandbox: LiaisonSandbox) -
     await sandbox.click(second, label="Confirm", user=carol)
     assert "already have an expert profile" in (second.content or "")
     assert "Your expert profile is saved" in (first.content or "")
+
+
+async def test_moderators_curate_the_areas_offered(sandbox: LiaisonSandbox) -> None:
+    alice, bruno = sandbox.users.alice, sandbox.users.bruno
+    refused = await sandbox.slash("expert areas", user=bruno, add_areas="Anything")
+    assert refused.ephemeral and "modérateurs" in (refused.content or "")
+    shown = await sandbox.slash(
+        "expert areas", user=alice, add_areas="Cargo scanning", remove_areas="Dosimetry"
+    )
+    assert shown.ephemeral and "updated" in (shown.content or "")
+    assert "Cargo scanning" in str(shown.embeds) and "Dosimetry" not in str(shown.embeds)
+    offered = await sandbox.autocomplete("expert register", "expertise", "cargo", user=bruno)
+    assert [c["value"] for c in offered] == ["Cargo scanning"]
+    assert await sandbox.autocomplete("expert register", "expertise", "dosim", user=bruno) == []

@@ -11,7 +11,7 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import MemberSettings
 from bot.errors import Conflict, Invalid, NotFound
-from bot.services import experts
+from bot.services import audit, experts
 from bot.services.experts import ProfileInput
 
 G = 1
@@ -237,3 +237,22 @@ async def test_working_hours_follow_the_weekend(db: Database, clock: FrozenClock
     async with db.transaction() as session:
         page = await experts.find(session, G, viewer_verified=False, now=clock.now())
     assert not page.experts[0].in_working_hours
+
+
+async def test_moderators_curate_the_list_of_areas(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 1, "Dosimetry")
+    async with db.transaction() as session:
+        listed = await experts.curate_areas(session, G, 99, add="cargo scanning, Dosimetry")
+        assert "Cargo scanning" in listed and "Dosimetry" in listed and "Nuclear forensics" in listed
+        listed = await experts.curate_areas(session, G, 99, remove="Nuclear forensic, dosimetry")
+        assert "Nuclear forensics" not in listed and "Dosimetry" not in listed
+        assert await experts.expertise_suggestions(session, G, "nuclear forensics") == []
+        # Still used by a profile: still offered, until its last profile drops it.
+        assert await experts.expertise_suggestions(session, G, "dosim") == ["Dosimetry"]
+        assert await experts.expertise_suggestions(session, G, "cargo") == ["Cargo scanning"]
+        lines = await audit.recent(session, G)
+        assert [(line.actor_id, line.action) for line in lines] == [(99, "expert.areas")] * 2
+        assert lines[0].details == {"added": [], "removed": ["Nuclear forensics", "Dosimetry"]}
+        await experts.leave(session, G, 1)
+        assert await experts.expertise_suggestions(session, G, "dosim") == []
+        assert await experts.expertise_suggestions(session, G, "cargo") == ["Cargo scanning"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.clock import utcnow
@@ -45,7 +45,9 @@ class ExpertProfile(Base):
 
 
 class ExpertiseArea(Base):
-    """The server's list of expertise areas: ``key`` is the folded form used for matching."""
+    """The server's list of expertise areas: ``key`` is the folded form used for matching.
+    Curated areas (seeded, or added by moderators) stay when no profile uses them; the others
+    were typed by members and go with the last profile that uses them."""
 
     __tablename__ = "expertise_areas"
     __table_args__ = (UniqueConstraint("guild_id", "key"),)
@@ -54,6 +56,7 @@ class ExpertiseArea(Base):
     guild_id: Mapped[int] = mapped_column(Snowflake)
     key: Mapped[str] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(100))
+    curated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ExpertArea(Base):

@@ -52,6 +52,7 @@ __all__ = [
     "ProfileInput",
     "RoutingCandidate",
     "check_registration",
+    "curate_areas",
     "due_expiry_warnings",
     "erase_departed",
     "erase_member",
@@ -71,6 +72,13 @@ __all__ = [
     "update_profile",
     "verify",
 ]
+
+
+async def curate_areas(
+    session: AsyncSession, guild_id: int, actor_id: int, *, add: str | None = None, remove: str | None = None
+) -> list[str]:
+    """Moderators add areas to the server's list or take them off; returns the curated list."""
+    return await areas.curate(session, guild_id, actor_id, add=add, remove=remove)
 
 
 async def expertise_suggestions(

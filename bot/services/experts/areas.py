@@ -7,7 +7,7 @@ joins "Radiation detection" instead of starting a new area.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, exists, select
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.experts import ExpertArea, ExpertiseArea
 from bot.errors import Invalid
+from bot.services import audit
 from bot.services.experts.vocab import fold
 
 MAX_AREAS = 15
@@ -81,31 +82,72 @@ async def _catalog(session: AsyncSession, guild_id: int) -> list[ExpertiseArea]:
     return list(await session.scalars(select(ExpertiseArea).where(ExpertiseArea.guild_id == guild_id)))
 
 
-async def resolve(session: AsyncSession, guild_id: int, entries: Sequence[str]) -> list[ExpertiseArea]:
-    """The area rows for what a member typed, creating the new ones."""
+async def _seeded_catalog(session: AsyncSession, guild_id: int) -> dict[str, ExpertiseArea]:
+    """The server's areas by key; a server's first write starts its list from the seed."""
     catalog = {area.key: area for area in await _catalog(session, guild_id)}
-    known = {
-        **{key: label for key, label in _DEFAULTS_BY_KEY.items()},
-        **{k: a.label for k, a in catalog.items()},
-    }
+    if not catalog:
+        for key, label in _DEFAULTS_BY_KEY.items():
+            catalog[key] = ExpertiseArea(guild_id=guild_id, key=key, label=label, curated=True)
+            session.add(catalog[key])
+        await session.flush()
+    return catalog
+
+
+def _nearest(key: str, known: Iterable[str]) -> str:
+    """An existing key that ``key`` is a near-miss typo of, else ``key`` itself."""
+    if len(key) < FUZZY_MIN_LENGTH:
+        return key
+    near = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return near[0] if near is not None else key
+
+
+async def resolve(
+    session: AsyncSession, guild_id: int, entries: Sequence[str], *, curated: bool = False
+) -> list[ExpertiseArea]:
+    """The area rows for what was typed, creating the new ones (curated when moderators add them)."""
+    catalog = await _seeded_catalog(session, guild_id)
     chosen: dict[str, ExpertiseArea] = {}
     for entry in entries:
         key = fold(entry)[:LABEL_LIMIT]
-        if key not in known and len(key) >= FUZZY_MIN_LENGTH:
-            near = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-            if near is not None:
-                key = near[0]
-        if key in chosen:
-            continue
+        if key not in catalog:
+            key = _nearest(key, catalog)
         area = catalog.get(key)
         if area is None:
-            area = ExpertiseArea(guild_id=guild_id, key=key, label=known.get(key) or clean_label(entry))
+            area = ExpertiseArea(guild_id=guild_id, key=key, label=clean_label(entry), curated=curated)
             session.add(area)
             catalog[key] = area
-            known[key] = area.label
+        area.curated = area.curated or curated
         chosen[key] = area
     await session.flush()
     return list(chosen.values())
+
+
+async def curate(
+    session: AsyncSession, guild_id: int, actor_id: int, *, add: str | None, remove: str | None
+) -> list[str]:
+    """Moderators shape the server's list: add areas, or take them off it (an area still used by
+    a profile stays until its last profile drops it). Audited; returns the curated list."""
+    added = (
+        [a.label for a in await resolve(session, guild_id, split_entries(add), curated=True)] if add else []
+    )
+    removed: list[str] = []
+    if remove:
+        catalog = await _seeded_catalog(session, guild_id)
+        for entry in split_entries(remove):
+            area = catalog.get(_nearest(fold(entry), catalog))
+            if area is not None and area.curated:
+                area.curated = False
+                removed.append(area.label)
+        await session.flush()
+        await collect_garbage(session, guild_id)
+    if added or removed:
+        await audit.record(
+            session, guild_id, actor_id, "expert.areas", details={"added": added, "removed": removed}
+        )
+    rows = await session.scalars(
+        select(ExpertiseArea.label).where(ExpertiseArea.guild_id == guild_id, ExpertiseArea.curated.is_(True))
+    )
+    return sorted(rows, key=fold)
 
 
 def term_matches(term_key: str, area_key: str) -> bool:
@@ -117,10 +159,11 @@ def term_matches(term_key: str, area_key: str) -> bool:
 
 
 async def suggestions(session: AsyncSession, guild_id: int, prefix: str, limit: int = 25) -> list[str]:
-    """Autocomplete: the server's areas (and the curated seed) starting with, then containing, ``prefix``."""
-    labels = {fold(a.label): a.label for a in await _catalog(session, guild_id)}
-    for key, label in _DEFAULTS_BY_KEY.items():
-        labels.setdefault(key, label)
+    """Autocomplete: the server's areas (the seed before its first profile) starting with, then
+    containing, ``prefix``."""
+    labels = {fold(a.label): a.label for a in await _catalog(session, guild_id)} or {
+        key: label for key, label in _DEFAULTS_BY_KEY.items()
+    }
     typed = fold(prefix)
     ordered = sorted(labels.items())
     starts = [label for key, label in ordered if key.startswith(typed) or f" {typed}" in f" {key}"]
@@ -129,6 +172,10 @@ async def suggestions(session: AsyncSession, guild_id: int, prefix: str, limit: 
 
 
 async def collect_garbage(session: AsyncSession, guild_id: int) -> None:
-    """Forget areas no profile uses any more: a free entry may be someone's personal text."""
+    """Forget members' areas no profile uses any more: a free entry may be someone's personal text."""
     used = exists().where(ExpertArea.area_id == ExpertiseArea.id)
-    await session.execute(delete(ExpertiseArea).where(ExpertiseArea.guild_id == guild_id, ~used))
+    await session.execute(
+        delete(ExpertiseArea).where(
+            ExpertiseArea.guild_id == guild_id, ExpertiseArea.curated.is_(False), ~used
+        )
+    )
