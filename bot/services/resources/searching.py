@@ -127,6 +127,7 @@ async def _run(
     language: str | None,
     limit: int,
     typing: bool = False,
+    widen: bool = True,
 ) -> list[Hit]:
     """Ranked hits. The window keeps the cost bounded; when it cut matches off and yields fewer than
     ``enough`` visible hits of this server (filters, other servers, AMBER), a wider one is scored.
@@ -140,7 +141,7 @@ async def _run(
     enough = limit if typing else SEARCH_LIMIT
     fetch = max(limit, enough)
     found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window, typing)
-    if len(found) < enough:
+    if widen and len(found) < enough:
         total = await session.scalar(fts.match_count(RESOURCES_INDEX, dialect_of(session), query)) or 0
         if total > window:
             wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
@@ -193,11 +194,15 @@ async def search(
     glossary = await glossary_service.load(session, guild_id)
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language, "limit": limit}
     exact = build_query(tokens, glossary, prefix_last=False)
-    found = await _run(session, guild_id, exact, **options)
-    if len(found) < SEARCH_LIMIT and build_query(tokens, glossary, prefix_last=True) != exact:
+    unfinished = build_query(tokens, glossary, prefix_last=True) != exact
+    # When a prefix pass may follow (it finds a superset), only it widens the window.
+    found = await _run(session, guild_id, exact, widen=not unfinished, **options)
+    if unfinished and len(found) < SEARCH_LIMIT:
         prefixed = await _unfinished(session, tokens, glossary)
         if prefixed is not None:
             found = await _run(session, guild_id, prefixed, **options)
+        elif found:
+            found = await _run(session, guild_id, exact, **options)
     if found:
         return SearchResult(found[:limit])
     for attempt in await corrections(session, guild_id, tokens, verified=verified, glossary=glossary):
