@@ -170,3 +170,26 @@ async def test_glossary_is_editable_by_moderators(sandbox: LiaisonSandbox) -> No
         query="international convention for the suppression of acts of nuclear terrorism",
     )
     assert "ICSANT legislative assistance kit" in _text(by_expansion)
+
+
+async def test_a_verified_expert_sees_amber_until_the_verification_expires(sandbox: LiaisonSandbox) -> None:
+    from datetime import timedelta
+
+    await _add(sandbox, label="TLP:AMBER", title="Sensitive portal deployment plan")
+    carol, alice = sandbox.users.carol, sandbox.users.alice
+    prompt = await sandbox.slash(
+        "expert register",
+        user=carol,
+        agency="Customs",
+        country="KHM",
+        expertise="RIID operation",
+        languages="en",
+    )
+    await sandbox.click(prompt, label="Confirm", user=carol)
+    assert "Sensitive" not in _text(await sandbox.slash("resource search", user=carol, query="portal"))
+    await sandbox.slash("expert verify", user=alice, member=carol, months=1)
+    seen = await sandbox.slash("resource search", user=carol, query="portal")
+    assert seen.ephemeral and "Sensitive portal deployment plan" in _text(seen)
+    await sandbox.advance(timedelta(days=40))
+    expired = await sandbox.slash("resource search", user=carol, query="portal")
+    assert "Sensitive" not in _text(expired)
