@@ -101,14 +101,11 @@ def _fields(values: dict[str, Any]) -> Fields:
     )
 
 
-def _differs(row: Resource, fields: Fields) -> bool:
-    return (row.title, row.description, row.tags, row.language, row.label) != (
-        fields.title,
-        fields.description,
-        fields.tags_text,
-        fields.language,
-        fields.label,
-    )
+_COMPARED = (Resource.title, Resource.description, Resource.tags, Resource.language, Resource.label)
+
+
+def _content(fields: Fields) -> tuple[str, ...]:
+    return (fields.title, fields.description, fields.tags_text, fields.language, fields.label)
 
 
 async def import_records(
@@ -120,8 +117,12 @@ async def import_records(
     actor_id: int | None = None,
 ) -> ImportReport:
     report = ImportReport()
+    # Plain tuples, not ORM objects: a re-import of a large library compares without loading it.
     existing = {
-        row.url: row for row in await session.scalars(select(Resource).where(Resource.guild_id == guild_id))
+        url: (rid, tuple(content))
+        for url, rid, *content in await session.execute(
+            select(Resource.url, Resource.id, *_COMPARED).where(Resource.guild_id == guild_id)
+        )
     }
     seen: dict[str, int] = {}
     fresh: list[Fields] = []
@@ -140,10 +141,12 @@ async def import_records(
             )
             continue
         seen[fields.url] = number
-        row = existing.get(fields.url)
-        if row is None:
+        known = existing.get(fields.url)
+        if known is None:
             fresh.append(fields)
-        elif _differs(row, fields):
+        elif known[1] != _content(fields):
+            row = await session.get(Resource, known[0])
+            assert row is not None
             await _update(session, row, fields, now)
             report.updated += 1
         else:
