@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import LiaisonBot
 from bot.errors import Invalid, NotAllowed, NotFound
@@ -61,17 +62,14 @@ class QA(commands.Cog):
         await self.sweeper.run()
 
     # -- helpers ---------------------------------------------------------------------------------
-    async def _verified(self, interaction: discord.Interaction[Any]) -> bool:
-        moderator = await is_moderator(interaction)
+    async def _verified(
+        self, session: AsyncSession, interaction: discord.Interaction[Any], moderator: bool
+    ) -> bool:
+        """May the caller see TLP:AMBER questions (read in the command's own transaction)."""
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            return await labels.is_verified(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+        return await labels.is_verified(
+            session, interaction.guild_id, interaction.user.id, self.bot.clock.now(), is_moderator=moderator
+        )
 
     async def _known_threads(self, guild_id: int) -> set[int]:
         if guild_id not in self._threads:
@@ -134,11 +132,11 @@ class QA(commands.Cog):
     ) -> None:
         assert interaction.guild is not None
         reply = await reply_for(interaction)
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             channel_id = await qa.qa_channel(session, interaction.guild.id)  # set up first
-        asked = qa.validate(AskInput(question, topic, details, agencies, label))
-        verified = await self._verified(interaction)
-        async with self.bot.db.transaction() as session:
+            asked = qa.validate(AskInput(question, topic, details, agencies, label))
+            verified = await self._verified(session, interaction, moderator)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
             )
@@ -215,8 +213,9 @@ class QA(commands.Cog):
     async def search(self, interaction: discord.Interaction[Any], query: str) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
-        verified = await self._verified(interaction)
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
+            verified = await self._verified(session, interaction, moderator)
             hits = await qa.search(session, interaction.guild_id, query, verified=verified)
         if not hits:
             await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
@@ -313,8 +312,9 @@ class QA(commands.Cog):
     async def unanswered(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
-        verified = await self._verified(interaction)
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
+            verified = await self._verified(session, interaction, moderator)
             questions = await qa.unanswered(session, interaction.guild_id, verified=verified)
         if not questions:
             await reply.say("qa.unanswered.none", ephemeral=True)
