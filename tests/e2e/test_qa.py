@@ -169,3 +169,15 @@ async def test_topic_autocomplete_and_promote_to_library(sandbox: LiaisonSandbox
     async with sandbox.bot.db.transaction() as session:
         queue = await suggestions.queue(session, sandbox.guild.id)
     assert [(s.title, s.description) for s in queue] == [(PORTAL, "Secondary inspection with a RIID.")]
+
+
+async def test_solved_threads_are_archived_when_idle(sandbox: LiaisonSandbox) -> None:
+    users = sandbox.users
+    await sandbox.slash("ask", user=users.eve, question=PORTAL)
+    [thread] = sandbox.threads(sandbox.channels.qa)
+    await sandbox.send_message(thread, "Secondary inspection with a RIID.", user=users.carol)
+    await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    await sandbox.advance(timedelta(hours=71))
+    assert not thread.archived
+    await sandbox.advance(timedelta(hours=2))
+    assert thread.archived
