@@ -121,3 +121,26 @@ async def test_remind_edit_cancel_and_ics(sandbox: LiaisonSandbox) -> None:
     assert all(b.get("disabled") for b in announcement.buttons()[:3])
     listed = await sandbox.slash("event list", user=users.carol)
     assert listed.ephemeral and "No upcoming events" in (listed.content or "")
+
+
+async def test_without_an_events_channel_the_answer_is_the_announcement(bare_sandbox: LiaisonSandbox) -> None:
+    sandbox = bare_sandbox
+    created = await sandbox.slash(
+        "event create",
+        user=sandbox.users.dmitri,  # Manage Server
+        title="Webinar @everyone",
+        start=_start(sandbox, timedelta(hours=10)),  # read at UTC+7: in 3 hours
+        timezone="Asia/Phnom_Penh",
+        reminders="1h",
+    )
+    [announcement] = [m for m in created.responses if not m.ephemeral]
+    assert "No events channel" in announcement.content
+    assert "@everyone" not in str(announcement.embeds).replace("@\u200beveryone", "")
+    assert any(m.ephemeral and "created" in m.content for m in created.responses)
+    answer = await sandbox.click(announcement, index=0, user=sandbox.users.eve)  # DMs closed
+    assert any(m.ephemeral for m in answer.responses)
+    await sandbox.advance(timedelta(hours=2, seconds=5))
+    # Reminders go where the event was announced; eve's closed DMs make it mention her.
+    [reminder] = [m for m in _bot_posts(sandbox, sandbox.channels.general) if "⏰" in m.content]
+    assert f"<@{sandbox.users.eve.id}>" in reminder.content
+    assert [int(u) for u in reminder.allowed_mentions["users"]] == [sandbox.users.eve.id]
