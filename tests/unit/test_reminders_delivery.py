@@ -197,3 +197,17 @@ async def test_crash_after_expansion_loses_nothing(db: Database, clock: FrozenCl
     async with db.transaction() as session:
         states = await session.scalars(select(Reminder.state).where(Reminder.event_id == event_id))
         assert list(states) == [SENT, "pending"]
+
+
+async def test_no_channel_anywhere_closed_dms_get_a_notice(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        data = EventInput(title="Workshop", start="2026-03-20 12:00", timezone="UTC", reminders="1h")
+        event = (await events.create(session, GUILD, 99, data, clock.now())).event
+        await events.rsvp(session, GUILD, event.id, 5, "going", clock.now())
+    discord = FakeDiscord(closed_dms={5})
+    clock.advance(timedelta(hours=2))
+    report = await _engine(db, discord, clock).run_due(clock.now())
+    assert discord.messages == [] and report.skipped == 1
+    async with db.transaction() as session:
+        pending = await notices.take(session, GUILD, 5)
+    assert [(key, params["title"]) for key, params in pending] == [("reminders.notice.event", "Workshop")]
