@@ -121,3 +121,9 @@ def current_occurrence(
     """The occurrence running now, else the next one; None when a one-off event is over."""
     candidate = occurrence_after(first_start, zone, repeat, now - duration, inclusive=False)
     return candidate
+
+
+def warm_up_parser() -> None:
+    """Load dateparser's language data ahead of the first natural phrase (it takes a while)."""
+    _natural("tomorrow 14:00", ZoneInfo("UTC"), datetime(2026, 1, 1, tzinfo=UTC))
+    _natural("demain 14:00", ZoneInfo("UTC"), datetime(2026, 1, 1, tzinfo=UTC))

@@ -16,6 +16,7 @@ from bot.client import LiaisonBot
 from bot.db.models.events import Event
 from bot.scheduling import ReminderRunner
 from bot.services import events, reminders
+from bot.services.event_time import warm_up_parser
 from bot.services.events import EventInput
 from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
@@ -62,6 +63,7 @@ class Events(commands.Cog):
         engine = DeliveryEngine(bot.db, DiscordSender(bot))
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
         self._recovery: asyncio.Task[None] | None = None
+        self._warm_up: asyncio.Task[None] | None = None
 
     # -- lifecycle: persistent buttons, wake-ups rebuilt from the database ------------------
     async def cog_load(self) -> None:
@@ -70,6 +72,8 @@ class Events(commands.Cog):
         log.info("reminders: %d wake-up moments loaded", buckets)
         # Not bot.spawn: closing must not wait for it (a recovery cut short is settled next start).
         self._recovery = asyncio.create_task(self._recover(), name="reminders-recover")
+        # dateparser builds its language data on first use (~0.5 s): not inside a 3 s interaction.
+        self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up_parser), name="dateparser-warm-up")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RsvpButton, IcsButton)
