@@ -27,7 +27,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.db.models.events import PENDING, REPEAT_NONE, Event, Reminder
 from bot.services import reminders
-from bot.services.reminder_delivery import DeliveryEngine, PassReport
+from bot.services.reminder_delivery import DeliveryEngine, PassReport, Stopped
 
 log = logging.getLogger("liaison.scheduling")
 
@@ -171,6 +171,7 @@ class ReminderRunner:
         self.wakeups = Wakeups(scheduler, clock, self.run)
         self._recovered = asyncio.Event()
         self._passing = asyncio.Lock()
+        self._abandoned = False
         self._next: asyncio.Future[PassReport] | None = None
 
     @property
@@ -196,6 +197,8 @@ class ReminderRunner:
             except Exception:
                 if self.wakeups.stopped:
                     log.warning("reminder recovery interrupted by shutdown", exc_info=True)
+                    self._abandoned = True
+                    self._recovered.set()  # release waiting passes: they stop too
                     return None
                 log.exception("reminder recovery failed; trying again in %s s", retry_seconds)
                 await asyncio.sleep(retry_seconds)
@@ -211,6 +214,8 @@ class ReminderRunner:
         so it covers what they asked for): under a burst, passes do not queue up one per call.
         """
         await self._recovered.wait()
+        if self._abandoned:
+            raise Stopped()
         if self._next is not None:
             return await asyncio.shield(self._next)
         self._next = asyncio.get_running_loop().create_future()

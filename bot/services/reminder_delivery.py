@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -36,9 +37,20 @@ from bot.services import reminders
 from bot.services.reminder_batches import DM_CLOSED, FAR_FUTURE, Result
 from bot.services.reminder_batches import Message as Outgoing
 
-__all__ = ["DeliveryEngine", "Outgoing", "Permanent", "Sender", "Transient", "Unreachable", "judge"]
+__all__ = [
+    "DeliveryEngine",
+    "Outgoing",
+    "Permanent",
+    "Sender",
+    "Stopped",
+    "Transient",
+    "Unreachable",
+    "judge",
+]
 
 log = logging.getLogger("liaison.reminders")
+
+STOP_POLL_SECONDS = 0.25
 
 
 class SendFailure(Exception):
@@ -58,6 +70,10 @@ class Permanent(SendFailure):
 
 class Unreachable(SendFailure):
     """The member does not accept DMs from the bot."""
+
+
+class Stopped(Exception):
+    """The bot is going down: the pass stops; claimed deliveries are settled at the next start."""
 
 
 class Sender(Protocol):
@@ -116,6 +132,8 @@ class DeliveryEngine:
         stale_claim: timedelta = timedelta(minutes=2),
         batch: int = 200,
         concurrency: int = 10,
+        send_timeout: float = 30.0,
+        stopped: Callable[[], bool] = lambda: False,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -127,6 +145,10 @@ class DeliveryEngine:
         self.awake_since: datetime | None = None
         self._lock = asyncio.Lock()
         self._sends = asyncio.Semaphore(concurrency)
+        self.send_timeout = send_timeout
+        # True once the bot is going down: a pass then stops before its next send, leaving
+        # what it claimed to the next start (as a killed process would).
+        self.stopped = stopped
 
     async def recover(self, now: datetime) -> PassReport:
         """At start: whatever is due or was left claimed by a dead process is settled now."""
@@ -145,6 +167,8 @@ class DeliveryEngine:
             async with self.db.transaction() as session:
                 open_ids = await batches.open_reminder_ids(session, cutoff)
             for start in range(0, len(open_ids), self.batch):
+                if self.stopped():
+                    raise Stopped()
                 await self._deliver(open_ids[start : start + self.batch], now, cutoff, report)
         return report
 
@@ -214,8 +238,10 @@ class DeliveryEngine:
         """One delivery, retried with backoff on transient errors."""
         async with self._sends:
             for attempt in range(1, self.max_attempts + 1):
+                if self.stopped():
+                    raise Stopped()
                 try:
-                    message_id = await self.sender.send(message)
+                    message_id = await self._send_once(message)
                 except Unreachable:
                     return Result(message, SKIPPED, DM_CLOSED, retries=attempt - 1)
                 except Permanent as exc:
@@ -229,3 +255,22 @@ class DeliveryEngine:
                 else:
                     return Result(message, SENT, message_id=message_id, retries=attempt - 1)
         raise AssertionError("unreachable")
+
+    async def _send_once(self, message: Outgoing) -> int | None:
+        """A send that cannot hang a pass: past ``send_timeout`` it counts as transient (retried
+        with the same nonce, so a send that did reach Discord is not posted twice), and it is
+        abandoned as soon as the bot is going down."""
+        task = asyncio.ensure_future(self.sender.send(message))
+        deadline = asyncio.get_running_loop().time() + self.send_timeout
+        try:
+            while not task.done():
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    raise Transient(f"no answer in {self.send_timeout:.0f} s")
+                if self.stopped():
+                    raise Stopped()
+                await asyncio.wait({task}, timeout=min(left, STOP_POLL_SECONDS))
+        finally:
+            if not task.done():
+                task.cancel()
+        return task.result()

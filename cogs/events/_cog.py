@@ -60,7 +60,7 @@ class Events(commands.Cog):
 
     def __init__(self, bot: LiaisonBot) -> None:
         self.bot = bot
-        engine = DeliveryEngine(bot.db, DiscordSender(bot))
+        engine = DeliveryEngine(bot.db, DiscordSender(bot), stopped=self._stopped)
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
         self._recovery: asyncio.Task[None] | None = None
         self._warm_up: asyncio.Task[None] | None = None
@@ -81,6 +81,9 @@ class Events(commands.Cog):
         if self._recovery is not None:
             self._recovery.cancel()
 
+    def _stopped(self) -> bool:
+        return self.bot.is_closed() or self.runner.wakeups.stopped
+
     async def _recover(self) -> None:
         await self.bot.wait_until_ready()
         await self.runner.recover_until_done()
@@ -88,7 +91,12 @@ class Events(commands.Cog):
     @commands.Cog.listener()
     async def on_clock_advanced(self) -> None:
         """The sandbox moved the bot's clock: run what became due at once."""
-        await self.runner.run()
+        try:
+            await self.runner.run()
+        except Exception:
+            if not self.runner.wakeups.stopped:
+                raise
+            log.warning("reminder pass interrupted by shutdown", exc_info=True)
 
     # -- helpers -----------------------------------------------------------------------------
     async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:

@@ -3,10 +3,13 @@ clock moves, closed DMs, restarts (clean and killed) with nothing sent twice, /r
 
 from __future__ import annotations
 
+import asyncio
+import random
 from datetime import timedelta
 from typing import Any
 
 from bot.sandbox.harness import LiaisonSandbox
+from bot.services import reminders
 
 
 def _start(sandbox: LiaisonSandbox, delta: timedelta) -> str:
@@ -144,3 +147,41 @@ async def test_without_an_events_channel_the_answer_is_the_announcement(bare_san
     [reminder] = [m for m in _bot_posts(sandbox, sandbox.channels.general) if "⏰" in m.content]
     assert f"<@{sandbox.users.eve.id}>" in reminder.content
     assert [int(u) for u in reminder.allowed_mentions["users"]] == [sandbox.users.eve.id]
+
+
+async def test_twenty_kills_with_fifty_reminders_in_flight(sandbox: LiaisonSandbox) -> None:
+    """Kill the bot before, during and after reminders' moments, 20 times: every reminder is
+    delivered exactly once (the sandbox, like Discord, returns the first message for a nonce
+    sent again), those missed while down marked late."""
+    rng = random.Random(2026)
+    assert sandbox.bot is not None and sandbox.guild is not None
+    clock = sandbox.bot.clock
+    members = [sandbox.add_member(f"member{n}") for n in range(50)]
+    async with sandbox.bot.db.transaction() as session:
+        for n, member in enumerate(members):
+            # Spread over the 20 cycles of 5 minutes.
+            await reminders.remind(
+                session, sandbox.guild.id, member.id, f"{2 * n + 1}m", f"reminder {n}", clock.now()
+            )
+    for _cycle in range(20):
+        if rng.random() < 0.5:
+            await sandbox.kill_bot()  # killed before the moment: the clock moves while it is down
+            clock.advance(timedelta(minutes=5))
+            await sandbox.start_bot()
+        else:  # killed during the pass the moment triggers
+            moving = asyncio.create_task(sandbox.advance(timedelta(minutes=5)))
+            await asyncio.sleep(rng.uniform(0, 0.05))
+            await sandbox.kill_bot()
+            await asyncio.gather(moving, return_exceptions=True)
+            await sandbox.start_bot()
+    clock.advance(timedelta(minutes=5))
+    await sandbox.restart_bot()
+    await sandbox.quiet(0.5)
+    received = {
+        n: [m for m in sandbox.dms(member) if m.author_id != member.id] for n, member in enumerate(members)
+    }
+    assert all(len(messages) == 1 for messages in received.values()), {
+        n: len(messages) for n, messages in received.items() if len(messages) != 1
+    }
+    assert all(f"reminder {n}" in messages[0].content for n, messages in received.items())
+    assert any("late" in messages[0].content for messages in received.values())
