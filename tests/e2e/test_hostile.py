@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 import traceback
 from typing import Any, cast
 
@@ -404,3 +405,14 @@ async def test_every_synced_command_is_driven(sandbox: LiaisonSandbox) -> None:
     names = {leaf.name for leaf in leaves(sandbox.commands)}
     contract = {"liaison setup", "resource search", "expert register", "me export", "ask", "qa search"}
     assert contract <= names
+
+
+def test_language_check_tells_languages_apart_in_linear_time() -> None:
+    """The checker itself: a refusal in English is wrong for a French member, and 6,000 hostile
+    characters are judged at once (a backtracking pattern once hung the suite here)."""
+    english, french = i18n.t("en", "error.moderators_only"), i18n.t("fr", "error.moderators_only")
+    assert wrong_language([english], "fr") == english and wrong_language([french], "en") == french
+    assert wrong_language([english], "en") is None and wrong_language([french], "fr") is None
+    started = time.monotonic()
+    assert wrong_language(["{" * 6000, "Only " + " " * 6000 + "x"], "fr") is None
+    assert time.monotonic() - started < 0.5
