@@ -13,6 +13,7 @@ The bot's clock may run ahead of the wall clock (the sandbox moves it): a moment
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import math
@@ -27,7 +28,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.db.models.events import PENDING, REPEAT_NONE, Event, Reminder
 from bot.services import reminders
-from bot.services.reminder_delivery import DeliveryEngine, PassReport, Stopped
+from bot.services.reminder_delivery import STOP_POLL_SECONDS, DeliveryEngine, PassReport, Stopped
 
 log = logging.getLogger("liaison.scheduling")
 
@@ -213,7 +214,11 @@ class ReminderRunner:
         Calls made while a pass runs share the *next* pass (it reads the clock when it starts,
         so it covers what they asked for): under a burst, passes do not queue up one per call.
         """
-        await self._recovered.wait()
+        while not self._recovered.is_set():  # polled: a bot killed before recovering must not
+            if self.wakeups.stopped:  # leave passes waiting forever
+                raise Stopped()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._recovered.wait(), STOP_POLL_SECONDS)
         if self._abandoned:
             raise Stopped()
         if self._next is not None:

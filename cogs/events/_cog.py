@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from typing import Any
@@ -85,7 +86,11 @@ class Events(commands.Cog):
         return self.bot.is_closed() or self.runner.wakeups.stopped
 
     async def _recover(self) -> None:
-        await self.bot.wait_until_ready()
+        while not self.bot.is_ready():  # polled: a bot killed before it was ready lets go
+            if self._stopped():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.bot.wait_until_ready(), 0.5)
         await self.runner.recover_until_done()
 
     @commands.Cog.listener()
