@@ -116,10 +116,19 @@ class LiaisonBot(commands.Bot):
         pending = {task for task in self._tasks if task is not asyncio.current_task()}
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
+        await self.unload_cogs()
         await super().close()
         db = getattr(self, "db", None)
         if db is not None:
             await db.dispose()
+
+    async def unload_cogs(self) -> None:
+        """Run every cog's ``cog_unload`` (which stops its own tasks) before the engine goes."""
+        for name in list(self.extensions):
+            try:
+                await self.unload_extension(name)
+            except Exception:
+                log.exception("unloading %s failed", name)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
         """Background work that ``close()`` waits for (bounded) before disposing the engine."""

@@ -159,6 +159,14 @@ class Wakeups:
         if self.scheduler is not None and self.scheduler.get_job(JOB_ID) is not None:
             self.scheduler.remove_job(JOB_ID)
 
+    async def aclose(self) -> None:
+        """Stop waking up and cancel a pass under way (what it claimed is settled at next start)."""
+        self.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
+
 
 class ReminderRunner:
     """The engine and its wake-ups, as the events cog owns them."""
@@ -252,3 +260,6 @@ class ReminderRunner:
 
     def stop(self) -> None:
         self.wakeups.stop()
+
+    async def aclose(self) -> None:
+        await self.wakeups.aclose()

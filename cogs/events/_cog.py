@@ -77,10 +77,14 @@ class Events(commands.Cog):
         self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up_parser), name="dateparser-warm-up")
 
     async def cog_unload(self) -> None:
+        """Stop every task of the cog before the bot releases the database under them."""
         self.bot.remove_dynamic_items(RsvpButton, IcsButton)
-        self.runner.stop()
-        if self._recovery is not None:
-            self._recovery.cancel()
+        await self.runner.aclose()
+        tasks = {task for task in (self._recovery, self._warm_up) if task is not None}
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
 
     def _stopped(self) -> bool:
         return self.bot.is_closed() or self.runner.wakeups.stopped
