@@ -24,6 +24,7 @@ from bot.db.models.events import (
     Rsvp,
 )
 from bot.errors import Invalid, NotFound
+from bot.ids import parse_id
 from bot.services import audit, guild_settings, reminders
 from bot.services.event_time import current_occurrence, localize, parse_moment, parse_repeat, wall_clock
 from bot.timeutil import format_offsets, parse_duration, parse_offsets, parse_timezone
@@ -246,9 +247,10 @@ def parse_ref(text: str | int | None) -> int:
     """``12``, ``#12``, ``event:12`` or an autocomplete value -> 12."""
     cleaned = str(text or "").strip().lower().removeprefix("event:").removeprefix("#").strip()
     head = cleaned.split(" ", 1)[0]
-    if not head.isdigit():
+    event_id = parse_id(head)
+    if event_id is None:
         raise Invalid("events.error.bad_ref", value=str(text or "")[:50])
-    return int(head)
+    return event_id
 
 
 async def autocomplete(

@@ -29,13 +29,16 @@ from bot.db.models.events import (
     Reminder,
 )
 from bot.errors import Conflict, Invalid, NotFound
+from bot.ids import parse_id
 from bot.services import guild_settings
 from bot.services.event_time import current_occurrence, occurrence_after, parse_moment
 from bot.timeutil import parse_offset, parse_offsets, parse_timezone
 
 WHAT_LIMIT = 1000
 MAX_PENDING_PER_MEMBER = 100
-_EVENT_REF = re.compile(r"^(?:(?P<offset>.+?)\s+(?:before|avant)\s+)?event\s*:\s*#?(?P<id>\d+)$", re.I)
+_EVENT_REF = re.compile(
+    r"^(?:(?P<offset>.+?)\s+(?:before|avant)\s+)?event\s*:\s*#?(?P<id>[0-9]{1,19})$", re.I
+)
 _IN = re.compile(r"^(?:in|dans)\s+(?P<offset>.+)$", re.I)
 
 
@@ -248,7 +251,8 @@ async def _relative_to_event(
     session: AsyncSession, row: Reminder, guild_id: int, match: re.Match[str], now: datetime
 ) -> str:
     offset = parse_offset(match.group("offset")) if match.group("offset") else timedelta(0)
-    event = await session.get(Event, int(match.group("id")))
+    event_id = parse_id(match.group("id"))
+    event = await session.get(Event, event_id) if event_id is not None else None
     if event is None or event.guild_id != guild_id:
         raise NotFound("events.error.not_found", id=int(match.group("id")))
     if event.cancelled_at is not None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 import traceback
 from typing import Any, cast
@@ -157,26 +156,6 @@ def options_strategy(
         {o["name"]: strategy(o) for o in leaf.required},
         optional={o["name"]: strategy(o) for o in leaf.optional},
     )
-
-
-# Known bugs, reported to the features' owners; remove an entry once its bug is fixed.
-# BUG-1 (bot/services/events.py parse_ref, bot/services/reminders.py _relative_to_event) and
-# BUG-2 (bot/services/resources/catalog.py resolve, resources/searching.py autocomplete): an id
-# typed as a number too big for SQLite (>= 2**63) raises OverflowError, and a digit that is not
-# decimal ("²".isdigit() is True) raises ValueError from int(): "Something went wrong" + ERROR log.
-ID_OPTIONS = {"event", "when", "resource"}
-
-
-def _bad_number(value: str) -> bool:
-    return bool(re.search(r"\d{19,}", value)) or any(c.isdigit() and not c.isdecimal() for c in value)
-
-
-def known_bug(leaf: Leaf, options: dict[str, Any]) -> str | None:
-    """Inputs that hit a bug reported to a feature's owner (the reason), else None."""
-    for name in ID_OPTIONS & options.keys():
-        if isinstance(options[name], str) and _bad_number(options[name]):
-            return "BUG-1/BUG-2: ids too large or non-decimal digits"
-    return None
 
 
 async def seed(sandbox: LiaisonSandbox) -> Any:
@@ -366,17 +345,11 @@ def hostile_test(persona: str) -> Any:
         places = [sandbox.channels.general, thread]
         for leaf in commands:
             options = data.draw(strategies[leaf.name], label=leaf.name)
-            if known_bug(leaf, options):
-                continue
             channel = places[data.draw(st.integers(0, len(places) - 1), label="in thread")]
             await driver.run(leaf, options, channel)
             for name, value in options.items():
                 defn = next(o for o in leaf.options if o["name"] == name)
-                if (
-                    defn.get("autocomplete")
-                    and isinstance(value, str)
-                    and not (name in ID_OPTIONS and _bad_number(value))
-                ):  # BUG-2
+                if defn.get("autocomplete") and isinstance(value, str):
                     await check_autocomplete(sandbox, driver.user, leaf, name, value)
         await restore(sandbox, saved)
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.resources import Resource, ResourceTag
 from bot.errors import Conflict, Invalid, NotFound
+from bot.ids import parse_id
 from bot.services import audit, labels
 from bot.services.resources import validation
 from bot.services.resources.searching import Hit, search
@@ -104,8 +105,8 @@ async def resolve(session: AsyncSession, guild_id: int, text: str, *, verified: 
     visible = labels.sql_visible(Resource.label, verified)
     base = select(Resource).where(Resource.guild_id == guild_id, visible)
     row: Resource | None = None
-    if typed.lstrip("#").isdigit():
-        row = await session.scalar(base.where(Resource.id == int(typed.lstrip("#"))))
+    if (typed_id := parse_id(typed.lstrip("#"))) is not None:
+        row = await session.scalar(base.where(Resource.id == typed_id))
     if row is None and typed:
         row = await session.scalar(base.where(func.lower(Resource.title) == typed.lower()).limit(1))
     if row is None and typed and not typed.lstrip("#").isdigit():

@@ -22,6 +22,7 @@ from bot.db import search as fts
 from bot.db.models.resources import RESOURCES_INDEX, Resource, ResourceTag
 from bot.db.search import Query, Term, words
 from bot.errors import Invalid
+from bot.ids import parse_id
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
@@ -235,9 +236,9 @@ async def autocomplete(
     limit = min(limit, AUTOCOMPLETE_LIMIT)
     typed = (current or "").strip().lstrip("#")
     found: list[Hit] = []
-    if typed.isdigit():
+    if (typed_id := parse_id(typed)) is not None:
         row = await session.scalar(
-            _filtered(select(Resource), guild_id, verified, None, None).where(Resource.id == int(typed))
+            _filtered(select(Resource), guild_id, verified, None, None).where(Resource.id == typed_id)
         )
         if row is not None:
             found.append(Hit.of(row, 0.0))
