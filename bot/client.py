@@ -123,12 +123,16 @@ class LiaisonBot(commands.Bot):
             await db.dispose()
 
     async def unload_cogs(self) -> None:
-        """Run every cog's ``cog_unload`` (which stops its own tasks) before the engine goes."""
-        for name in list(self.extensions):
+        """Run every cog's ``cog_unload`` (which stops its own tasks) before the engine goes.
+
+        Cogs are removed, not their extensions unloaded: modules stay imported, so a bot
+        started again in the same process (tests, the sandbox's restart) shares nothing stale.
+        """
+        for name in list(self.cogs):
             try:
-                await self.unload_extension(name)
+                await self.remove_cog(name)
             except Exception:
-                log.exception("unloading %s failed", name)
+                log.exception("removing cog %s failed", name)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
         """Background work that ``close()`` waits for (bounded) before disposing the engine."""
