@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,9 +28,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class _CancelledResetIsExpected(logging.Filter):
+    """A task cancelled inside a transaction (the bot shutting down, a test's loop closing)
+    leaves the pool unable to roll its connection back: SQLAlchemy logs that at ERROR, yet the
+    transaction is lost as it should be (never committed). Log it as a warning instead; any
+    other pool error stays an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.levelno >= logging.ERROR and isinstance(error, asyncio.CancelledError):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_POOL_FILTER = _CancelledResetIsExpected()
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An engine with SQLite set up for a bot: WAL, foreign keys, a busy timeout."""
     engine = create_async_engine(url, **kwargs)
+    pool_logger = logging.getLogger(f"sqlalchemy.pool.impl.{type(engine.sync_engine.pool).__name__}")
+    if _POOL_FILTER not in pool_logger.filters:
+        pool_logger.addFilter(_POOL_FILTER)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

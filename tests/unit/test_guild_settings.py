@@ -64,3 +64,27 @@ def test_offsets_parse_and_format() -> None:
     for bad in ("", "0m", "5", "2w", "-1h", "400d"):
         with pytest.raises(Invalid):
             parse_offset(bad)
+
+
+def test_cancelled_pool_reset_is_a_warning_but_other_pool_errors_stay_errors(db: Database) -> None:
+    import asyncio
+    import logging
+
+    logger = logging.getLogger(f"sqlalchemy.pool.impl.{type(db.engine.sync_engine.pool).__name__}")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        for error in (asyncio.CancelledError(), OSError("disk")):
+            try:
+                raise error
+            except BaseException:
+                logger.error("Exception during reset or similar", exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    assert [r.levelname for r in records] == ["WARNING", "ERROR"]
