@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import BigInteger, Integer, cast, func, select
 
 from bot.clock import Clock
 from bot.db import Database
@@ -89,7 +89,7 @@ class Wakeups:
         if dialect == "sqlite":
             # SQLite stores UTC text; julianday() reads it, 2440587.5 is the Unix epoch.
             return cast((func.julianday(column) - 2440587.5) * per_day, Integer) + 1
-        return cast(func.floor(func.extract("epoch", column) / self.resolution), Integer) + 1
+        return cast(func.floor(func.extract("epoch", column) / self.resolution), BigInteger) + 1
 
     def add(self, moments: Iterable[datetime]) -> None:
         head = self._heap[0] if self._heap else None

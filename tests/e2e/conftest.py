@@ -7,9 +7,7 @@ sandbox does not know.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -35,11 +33,9 @@ def error_log() -> AsyncIterator[ErrorLog]:  # type: ignore[misc]
 
 
 async def _sandbox(
-    tmp_path: Path, template: Path, error_log: ErrorLog, *, configure: bool
+    database_url: str, error_log: ErrorLog, *, configure: bool
 ) -> AsyncIterator[LiaisonSandbox]:
-    db_file = tmp_path / "e2e.db"
-    shutil.copyfile(template, db_file)
-    sandbox = await start_liaison_sandbox(f"sqlite+aiosqlite:///{db_file}", configure=configure)
+    sandbox = await start_liaison_sandbox(database_url, configure=configure)
     try:
         yield sandbox
     finally:
@@ -50,19 +46,15 @@ async def _sandbox(
 
 
 @pytest.fixture
-async def sandbox(
-    tmp_path: Path, migrated_template: Path, error_log: ErrorLog
-) -> AsyncIterator[LiaisonSandbox]:
+async def sandbox(database_url: str, error_log: ErrorLog) -> AsyncIterator[LiaisonSandbox]:
     """Liaison connected to a seeded sandbox, with the server set up (moderator role = Moderators,
     Q&A forum = #qa, events = #events, review = #review)."""
-    async for sb in _sandbox(tmp_path, migrated_template, error_log, configure=True):
+    async for sb in _sandbox(database_url, error_log, configure=True):
         yield sb
 
 
 @pytest.fixture
-async def bare_sandbox(
-    tmp_path: Path, migrated_template: Path, error_log: ErrorLog
-) -> AsyncIterator[LiaisonSandbox]:
+async def bare_sandbox(database_url: str, error_log: ErrorLog) -> AsyncIterator[LiaisonSandbox]:
     """Liaison connected to a seeded sandbox whose server was never set up."""
-    async for sb in _sandbox(tmp_path, migrated_template, error_log, configure=False):
+    async for sb in _sandbox(database_url, error_log, configure=False):
         yield sb

@@ -195,7 +195,9 @@ async def test_crash_after_expansion_loses_nothing(db: Database, clock: FrozenCl
     await DeliveryEngine(db, discord, backoff=0).recover(clock.now())
     assert len(discord.messages) == 3
     async with db.transaction() as session:
-        states = await session.scalars(select(Reminder.state).where(Reminder.event_id == event_id))
+        states = await session.scalars(
+            select(Reminder.state).where(Reminder.event_id == event_id).order_by(Reminder.id)
+        )
         assert list(states) == [SENT, "pending"]
 
 

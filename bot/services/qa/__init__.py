@@ -110,17 +110,17 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     asked = await session.scalars(
         select(Question)
         .where(Question.guild_id == guild_id, Question.author_id == user_id)
-        .order_by(Question.created_at)
+        .order_by(Question.created_at, Question.id)
     )
     accepted = await session.scalars(
         select(Question)
         .where(Question.guild_id == guild_id, Question.accepted_author_id == user_id)
-        .order_by(Question.solved_at)
+        .order_by(Question.solved_at, Question.id)
     )
     notified = await session.scalars(
         select(ExpertNotification)
         .where(ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id)
-        .order_by(ExpertNotification.notified_at)
+        .order_by(ExpertNotification.notified_at, ExpertNotification.id)
     )
     return {
         "questions_asked": [_question_json(q) for q in asked],
