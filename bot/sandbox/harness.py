@@ -19,6 +19,7 @@ from bot.services import guild_settings
 from bot.services.guild_settings import SetupChange
 
 CLOCK_EVENT_TASK = "discord.py: on_clock_advanced"
+LISTENER_PREFIX = "discord.py: "
 
 
 class LiaisonSandbox(Sandbox):
@@ -85,6 +86,23 @@ class LiaisonSandbox(Sandbox):
             if db is not None:
                 await db.dispose()
         self._task = None
+
+    async def quiet(self, period: float | None = None, *, deadline: float | None = None) -> None:
+        """No request for ``period`` seconds *and* no event listener of the bot still running:
+        a listener may only write to the database (a member leaving hides their profile), which
+        no request would show; on a slower database it may still be running after the quiet."""
+        await super().quiet(period, deadline=deadline)
+        for _ in range(20):
+            current = asyncio.current_task()
+            listeners = [
+                task
+                for task in asyncio.all_tasks()
+                if task is not current and not task.done() and task.get_name().startswith(LISTENER_PREFIX)
+            ]
+            if not listeners:
+                return
+            await asyncio.wait(listeners, timeout=5.0)
+            await super().quiet(period, deadline=deadline)
 
     async def restart_bot(self, *, kill: bool = False) -> LiaisonBot:
         await (self.kill_bot() if kill else self.stop_bot())

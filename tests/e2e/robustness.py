@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot import i18n
 from bot.sandbox.commands import (
@@ -343,20 +343,9 @@ async def dump_database(sandbox: LiaisonSandbox) -> dict[str, list[tuple[Any, ..
     assert sandbox.bot is not None
     dump: dict[str, list[tuple[Any, ...]]] = {}
     async with sandbox.bot.db.engine.connect() as conn:
-        names = (
-            (
-                await conn.execute(
-                    text(
-                        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-                        " ORDER BY name"
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+        names = sorted(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
         for name in names:
-            query = f'SELECT * FROM "{name}"'  # noqa: S608 (names read from sqlite_master)
+            query = f'SELECT * FROM "{name}"'  # noqa: S608 (names read from the schema)
             rows = (await conn.execute(text(query))).all()
             dump[name] = sorted((tuple(r) for r in rows), key=repr)
     return dump
