@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -37,11 +37,61 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     discord_api_base: str = "https://discord.com/api/v10"
     discord_gateway_url: str = "wss://gateway.discord.gg/"
+    liaison_shard_count: int | None = None
+    liaison_shard_ids: str | None = None
+    liaison_claim_timeout_seconds: float = 120.0
 
-    @field_validator("liaison_dev_guild_id", mode="before")
+    @field_validator("liaison_dev_guild_id", "liaison_shard_count", "liaison_shard_ids", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
+
+    @field_validator("liaison_shard_count")
+    @classmethod
+    def _positive_count(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError(f"LIAISON_SHARD_COUNT must be at least 1, not {value}")
+        return value
+
+    @field_validator("liaison_claim_timeout_seconds")
+    @classmethod
+    def _sane_timeout(cls, value: float) -> float:
+        if not 1 <= value <= 3600:
+            raise ValueError(f"LIAISON_CLAIM_TIMEOUT_SECONDS must be between 1 and 3600, not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _shards_in_range(self) -> Settings:
+        ids = self.shard_ids
+        if ids is None:
+            return self
+        if self.liaison_shard_count is None:
+            raise ValueError("LIAISON_SHARD_IDS needs LIAISON_SHARD_COUNT")
+        wrong = [i for i in ids if not 0 <= i < self.liaison_shard_count]
+        if wrong or not ids:
+            raise ValueError(
+                f"LIAISON_SHARD_IDS must list shards between 0 and {self.liaison_shard_count - 1}: "
+                f"{self.liaison_shard_ids!r}"
+            )
+        return self
+
+    @property
+    def shard_ids(self) -> list[int] | None:
+        """This process's shards (``LIAISON_SHARD_IDS=0,2``), or None for all of them."""
+        if self.liaison_shard_ids is None:
+            return None
+        try:
+            return sorted({int(part) for part in self.liaison_shard_ids.split(",") if part.strip()})
+        except ValueError:
+            raise ValueError(
+                f"LIAISON_SHARD_IDS is not a list of numbers: {self.liaison_shard_ids!r}"
+            ) from None
+
+    @property
+    def sharded(self) -> bool:
+        """Sharded operation: possibly several processes on one database, so scheduled work is
+        claimed with timeouts rather than taken back wholesale at start."""
+        return self.liaison_shard_count is not None
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -106,9 +156,9 @@ class Settings(BaseSettings):
 
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    field = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    field = str(error["loc"][0]).upper() if error["loc"] else ""
     message = str(error["msg"]).removeprefix("Value error, ")
-    return message if field in message else f"{field}: {message}"
+    return message if not field or field in message else f"{field}: {message}"
 
 
 def load_settings(env_file: str | None = ".env", **overrides: Any) -> Settings:

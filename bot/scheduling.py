@@ -25,6 +25,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import BigInteger, Integer, cast, func, select
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.db import Database
 from bot.db.models.events import PENDING, REPEAT_NONE, Event, Reminder
 from bot.services import reminders
@@ -33,6 +34,15 @@ from bot.services.reminder_delivery import STOP_POLL_SECONDS, DeliveryEngine, Pa
 log = logging.getLogger("liaison.scheduling")
 
 JOB_ID = "liaison-reminders-wakeup"
+POLL_JOB_ID = "liaison-reminders-poll"
+
+
+def claim_options(settings: Settings) -> dict[str, Any]:
+    """How the delivery engine claims work: shared (several processes, claims renewed and taken
+    over after the timeout) when the bot is sharded, else the single-process defaults."""
+    if not settings.sharded:
+        return {}
+    return {"shared": True, "stale_claim": timedelta(seconds=settings.liaison_claim_timeout_seconds)}
 
 
 class Wakeups:
@@ -188,7 +198,31 @@ class ReminderRunner:
         return self._recovered.is_set()
 
     async def start(self) -> int:
-        return await self.wakeups.load(self.db)
+        """Load the wake-ups; on a shared database also poll, at a third of the claim timeout:
+        other processes add reminders this one was never told of, and leave the claims of a
+        process that died to be taken over."""
+        buckets = await self.wakeups.load(self.db)
+        scheduler = self.wakeups.scheduler
+        if self.engine.shared and scheduler is not None and scheduler.running:
+            scheduler.add_job(
+                self._poll,
+                "interval",
+                seconds=max(1.0, self.engine.stale_claim.total_seconds() / 3),
+                id=POLL_JOB_ID,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
+        return buckets
+
+    async def _poll(self) -> None:
+        if not self.recovered or self.wakeups.stopped:
+            return
+        try:
+            await self.run()
+        except Exception:
+            if not self.wakeups.stopped:
+                log.exception("reminder poll failed; will try again at the next poll")
 
     async def recover(self) -> PassReport:
         """Once connected: settle what was missed or left half-done while the bot was down."""
@@ -259,7 +293,14 @@ class ReminderRunner:
         self.wakeups.add(moments)
 
     def stop(self) -> None:
+        self._stop_polling()
         self.wakeups.stop()
 
     async def aclose(self) -> None:
+        self._stop_polling()
         await self.wakeups.aclose()
+
+    def _stop_polling(self) -> None:
+        scheduler = self.wakeups.scheduler
+        if scheduler is not None and scheduler.running and scheduler.get_job(POLL_JOB_ID) is not None:
+            scheduler.remove_job(POLL_JOB_ID)

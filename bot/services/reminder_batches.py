@@ -3,6 +3,14 @@ deliveries (building what the sender needs), settle them, close finished reminde
 
 Every function here is one short transaction's worth of work; the engine commits between them,
 so what has been claimed is on disk before anything is sent.
+
+Several processes may share the database (sharded operation). A claim is a conditional
+``UPDATE … WHERE state = 'pending'`` over rows picked with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL;
+SQLite has one writer at a time and ignores the clause): two processes never win the same row,
+and one does not wait on the rows another is claiming. A delivery records its claimer
+(``claimed_by``); the claimer renews ``claimed_at`` while it works and settles only deliveries it
+still holds, so a claim taken over after the timeout (its process died) is settled by the new
+holder alone.
 """
 
 from __future__ import annotations
@@ -84,9 +92,15 @@ class SettingsCache(dict[int, GuildSettings]):
 # -- expansion -------------------------------------------------------------------------------
 async def claim_due(session: AsyncSession, ids: list[int]) -> list[Reminder]:
     """Flip due reminders from pending to claimed; returns those this process won."""
+    free = (
+        select(Reminder.id)
+        .where(Reminder.id.in_(ids), Reminder.state == PENDING)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     won = await session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(ids), Reminder.state == PENDING)
+        .where(Reminder.id.in_(free), Reminder.state == PENDING)
         .values(state=CLAIMED)
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
@@ -150,15 +164,28 @@ async def open_reminder_ids(session: AsyncSession, cutoff: datetime) -> list[int
 
 
 async def claim(
-    session: AsyncSession, reminder_ids: list[int], target: str, now: datetime, cutoff: datetime
+    session: AsyncSession,
+    reminder_ids: list[int],
+    target: str,
+    now: datetime,
+    cutoff: datetime,
+    owner: str | None = None,
 ) -> list[Message]:
-    """Claim the open deliveries of these reminders to one kind of target; their messages."""
+    """Claim (for ``owner``) the open deliveries of these reminders to one kind of target;
+    their messages."""
+    free = (
+        select(Delivery.id)
+        .where(Delivery.reminder_id.in_(reminder_ids), Delivery.target == target, is_open(cutoff))
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     won = await session.execute(
         update(Delivery)
-        .where(Delivery.reminder_id.in_(reminder_ids), Delivery.target == target, is_open(cutoff))
+        .where(Delivery.id.in_(free), is_open(cutoff))
         .values(
             state=CLAIMED,
             claimed_at=now,
+            claimed_by=owner,
             attempts=Delivery.attempts + 1,
             # reminders.nonce_for(id) in SQL: the same nonce however often it is claimed.
             nonce=func.coalesce(Delivery.nonce, literal(reminders.NONCE_PREFIX) + cast(Delivery.id, String)),
@@ -264,14 +291,34 @@ async def _closed_dms(session: AsyncSession, reminder_ids: list[int]) -> dict[in
     return closed
 
 
+async def renew(session: AsyncSession, delivery_ids: list[int], owner: str | None, now: datetime) -> set[int]:
+    """Extend this owner's claims on these deliveries; returns those it still holds (a claim
+    taken over by another process after the timeout is not renewed, and must not be sent)."""
+    held = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(delivery_ids), Delivery.state == CLAIMED, _held_by(owner))
+        .values(claimed_at=now)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(held.scalars())
+
+
+def _held_by(owner: str | None) -> ColumnElement[bool]:
+    return Delivery.claimed_by.is_(None) if owner is None else Delivery.claimed_by == owner
+
+
 # -- settling --------------------------------------------------------------------------------
-async def settle(session: AsyncSession, results: list[Result], now: datetime) -> None:
-    """Record how each send ended (one executemany); closed DMs leave a notice unless a channel
-    post covers them."""
+async def settle(
+    session: AsyncSession, results: list[Result], now: datetime, owner: str | None = None
+) -> None:
+    """Record how each send ended (one executemany), for the deliveries ``owner`` still holds;
+    closed DMs leave a notice unless a channel post covers them."""
     table = as_type(Table, Delivery.__table__)
+    held_by = table.c.claimed_by.is_(None) if owner is None else table.c.claimed_by == owner
     await session.execute(
         update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.state == CLAIMED)
+        .where(table.c.id == bindparam("b_id"), table.c.state == CLAIMED, held_by)
         .values(
             state=bindparam("b_state"),
             error=bindparam("b_error"),

@@ -10,6 +10,11 @@ A pass (``run_due``):
    returns the first message instead of posting a second one;
 4. closes reminders whose deliveries are all resolved.
 
+With several processes on one database (``shared=True``), each engine claims under its own
+``owner`` id and renews its claims before sending whenever they are older than a quarter of
+``stale_claim``; the claims of a process that died are taken over once older than
+``stale_claim``, never at start (another process may be sending them right now).
+
 Work goes by batches (one transaction to expand many reminders, one to claim many deliveries,
 one to settle them), and the sends of a batch run concurrently (bounded), so a reminder to fifty
 members, or a thousand reminders due the same minute, still go out within seconds.
@@ -23,6 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,8 +141,12 @@ class DeliveryEngine:
         concurrency: int = 10,
         send_timeout: float = 30.0,
         stopped: Callable[[], bool] = lambda: False,
+        shared: bool = False,
     ) -> None:
         self.db = db
+        self.shared = shared
+        # Shared databases: claims carry this process's id (None keeps single-process claims).
+        self.owner = uuid.uuid4().hex if shared else None
         self.sender = sender
         self.late_after = late_after
         self.max_attempts = max_attempts
@@ -151,9 +162,10 @@ class DeliveryEngine:
         self.stopped = stopped
 
     async def recover(self, now: datetime) -> PassReport:
-        """At start: whatever is due or was left claimed by a dead process is settled now."""
+        """At start: whatever is due or was left claimed by a dead process is settled now (on a
+        shared database, only claims older than ``stale_claim``: the others may be alive)."""
         self.awake_since = now
-        return await self.run_due(now, reclaim_all=True)
+        return await self.run_due(now, reclaim_all=not self.shared)
 
     async def run_due(self, now: datetime, *, reclaim_all: bool = False) -> PassReport:
         """One pass over everything due at ``now`` (passes never overlap)."""
@@ -221,25 +233,31 @@ class DeliveryEngine:
         claim (committed), send concurrently, settle (committed)."""
         for target in (TARGET_DM, TARGET_CHANNEL):
             async with self.db.transaction() as session:
-                claimed = await batches.claim(session, reminder_ids, target, now, cutoff)
+                claimed = await batches.claim(session, reminder_ids, target, now, cutoff, self.owner)
             if not claimed:
                 continue
-            results = await asyncio.gather(*(self._send(message) for message in claimed))
+            lease = _Lease(self, [message.delivery_id for message in claimed], now)
+            results = await asyncio.gather(*(self._send(message, lease) for message in claimed))
+            settled = [result for result in results if result is not None]
             async with self.db.transaction() as session:
-                await batches.settle(session, list(results), now)
-            for result in results:
+                await batches.settle(session, settled, now, self.owner)
+            for result in settled:
                 report.sent += result.state == SENT
                 report.skipped += result.state == SKIPPED
                 report.failed += result.state not in (SENT, SKIPPED)
         async with self.db.transaction() as session:
             await batches.close(session, reminder_ids, now)
 
-    async def _send(self, message: Outgoing) -> Result:
-        """One delivery, retried with backoff on transient errors."""
+    async def _send(self, message: Outgoing, lease: _Lease) -> Result | None:
+        """One delivery, retried with backoff on transient errors; None when the claim was lost
+        to another process (it took over after the timeout, and sends it itself)."""
         async with self._sends:
             for attempt in range(1, self.max_attempts + 1):
                 if self.stopped():
                     raise Stopped()
+                if not await lease.holds(message.delivery_id):
+                    log.warning("reminder delivery %s was taken over by another process", message.delivery_id)
+                    return None
                 try:
                     message_id = await self._send_once(message)
                 except Unreachable:
@@ -274,3 +292,31 @@ class DeliveryEngine:
             if not task.done():
                 task.cancel()
         return task.result()
+
+
+class _Lease:
+    """The claims of one batch, renewed (one UPDATE for the whole batch) before a send when
+    older than a quarter of the timeout, so a live process never loses them; a delivery that
+    another process took over is reported lost. Single-process engines never renew."""
+
+    def __init__(self, engine: DeliveryEngine, delivery_ids: list[int], now: datetime) -> None:
+        self.engine = engine
+        self.ids = set(delivery_ids)
+        self.renewed = time.monotonic()
+        self.now = now
+        self._lock = asyncio.Lock()
+
+    async def holds(self, delivery_id: int) -> bool:
+        engine = self.engine
+        if not engine.shared:
+            return True
+        async with self._lock:
+            if time.monotonic() - self.renewed > engine.stale_claim.total_seconds() / 4:
+                elapsed = timedelta(seconds=time.monotonic() - self.renewed)
+                async with engine.db.transaction() as session:
+                    self.ids = await batches.renew(
+                        session, sorted(self.ids), engine.owner, self.now + elapsed
+                    )
+                self.renewed = time.monotonic()
+                self.now += elapsed
+        return delivery_id in self.ids

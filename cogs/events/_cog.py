@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot import ics
 from bot.client import LiaisonBot
 from bot.db.models.events import Event
-from bot.scheduling import ReminderRunner
+from bot.scheduling import ReminderRunner, claim_options
 from bot.services import events, reminders
 from bot.services.event_time import warm_up_parser
 from bot.services.events import EventInput
@@ -61,7 +61,8 @@ class Events(commands.Cog):
 
     def __init__(self, bot: LiaisonBot) -> None:
         self.bot = bot
-        engine = DeliveryEngine(bot.db, DiscordSender(bot), stopped=self._stopped)
+        options = claim_options(bot.settings)
+        engine = DeliveryEngine(bot.db, DiscordSender(bot), stopped=self._stopped, **options)
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
         self._recovery: asyncio.Task[None] | None = None
         self._warm_up: asyncio.Task[None] | None = None
