@@ -1,0 +1,275 @@
+"""``liaison transfer``: a SQLite community filled through the real services is copied into an empty
+database (SQLite, and PostgreSQL when the suite has one) and checked table by table."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bot.cli import main
+from bot.clock import FrozenClock
+from bot.db import Database, migrate, transfer
+from bot.db.models import AuditEntry, BotState
+from bot.db.models.events import TARGET_CHANNEL, TARGET_DM, Reminder
+from bot.db.models.resources import Resource
+from bot.services import events, experts, guild_settings, member_prefs, notices, qa, reminders, resources
+from bot.services.events import EventInput
+from bot.services.experts import ProfileInput
+from bot.services.guild_settings import SetupChange
+from bot.services.member_prefs import PrefsChange
+from bot.services.qa import AnswerRef, AskInput
+from bot.services.reminder_batches import add_deliveries
+from bot.services.resources import glossary, suggestions
+from tests.databases import PostgresDatabases, copy_sqlite, engines
+
+G, MOD, MEMBER, EXPERT, QA_CHANNEL, EVENTS_CHANNEL, THREAD = 1, 100, 200, 300, 50, 60, 1000
+PORTAL = "How do you adjudicate an innocent alarm at a radiation portal monitor?"
+
+
+def _fields(title: str, url: str, tags: str) -> resources.Fields:
+    return resources.fields(
+        title_text=title, url_text=url, description_text=f"{title}: détails", tags_value=tags
+    )
+
+
+async def fill(db: Database, now: datetime) -> None:
+    """At least one row in every table, written by the services that own them."""
+    async with db.transaction() as s:
+        await guild_settings.update(
+            s, G, MOD, SetupChange(qa_channel_id=QA_CHANNEL, events_channel_id=EVENTS_CHANNEL)
+        )
+        await member_prefs.update(s, G, MEMBER, PrefsChange(language="fr", dm_reminders=False))
+        await notices.leave(s, G, MEMBER, "reminders.dm_closed", title="Réunion", extra={"b": [1, None]})
+        s.add(BotState(key="command_hash:1", value="abc"))
+        await resources.add(
+            s, G, MOD, _fields("Radiation portal monitor alarms", "https://e.org/rpm", "rpm"), now
+        )
+        await resources.add(s, G, MOD, _fields("Guide de détection", "https://e.org/fr", "frontière"), now)
+        await suggestions.suggest(s, G, MEMBER, _fields("RIID sheet", "https://e.org/riid", "riid"), now)
+        await glossary.define(s, G, MOD, "RPM", "radiation portal monitor", now)
+    async with db.transaction() as s:
+        profile = ProfileInput(
+            "Customs", "FR", "radiation portal monitor", "en, fr", "Europe/London", "Bio", "members"
+        )
+        await experts.register(s, G, EXPERT, profile, consent_text="I agree", now=now)
+    async with db.transaction() as s:
+        data = EventInput(title="Tabletop", start="2026-03-25 14:00", timezone="Europe/Paris", capacity=1)
+        event = (await events.create(s, G, MOD, data, now)).event
+        await events.rsvp(s, G, event.id, MEMBER, "going", now)
+        await events.rsvp(s, G, event.id, EXPERT, "going", now)  # full: waiting
+        await reminders.remind(s, G, MEMBER, "in 2h", "call the lab", now)
+        first = await s.scalar(sa.select(Reminder).order_by(Reminder.id).limit(1))
+        assert first is not None
+        add_deliveries(s, first, [(TARGET_CHANNEL, EVENTS_CHANNEL), (TARGET_DM, MEMBER)])
+    async with db.transaction() as s:
+        clean = qa.validate(AskInput(question=PORTAL, topic="border monitoring"))
+        asked = await qa.ask(
+            s, G, clean, author_id=MEMBER, language="en", channel_id=QA_CHANNEL,
+            thread_id=THREAD, starter_message_id=THREAD, now=now,
+        )  # fmt: skip
+        assert asked.experts == [EXPERT]
+        answer = AnswerRef(5001, EXPERT, "Check the spectrum with a RIID: potassium-40.")
+        await qa.solve(s, G, THREAD, actor_id=MEMBER, is_moderator=False, answer=answer, now=now)
+        await qa.take_digest(s, G, now)
+
+
+@pytest.fixture
+def source_url(tmp_path: Path, migrated_template: Path) -> str:
+    return copy_sqlite(migrated_template, tmp_path, "source.db")
+
+
+@pytest.fixture
+async def filled(source_url: str, clock: FrozenClock) -> str:
+    db = Database(source_url)
+    await fill(db, clock.now())
+    await db.dispose()
+    return source_url
+
+
+@pytest.fixture(params=engines())
+async def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database, not even migrated: the transfer creates its schema."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'target.db'}"
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = await databases.fresh(migrated=False)
+    yield url
+    await databases.drop(url)
+
+
+async def digests_of(url: str) -> list[transfer.TableDigest]:
+    db = Database(url)
+    try:
+        return await transfer.digests(db.engine)
+    finally:
+        await db.dispose()
+
+
+async def execute(url: str, statement: sa.Executable) -> None:
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.execute(statement)
+    await db.dispose()
+
+
+async def test_every_table_is_copied_and_matches(filled: str, target_url: str) -> None:
+    report = await transfer.transfer(filled, target_url)
+    assert report.ok
+    assert {c.source.table for c in report.checks} == {t.name for t in transfer.tables()}
+    empty = [c.source.table for c in report.checks if c.source.rows == 0]
+    assert empty == [], "fill() must put rows in every table"
+    assert report.rows == sum(c.target.rows for c in report.checks) > 0
+    # Computed again, independently, on both engines:
+    assert await digests_of(filled) == await digests_of(target_url)
+    assert (await transfer.verify(filled, target_url)).ok
+
+
+async def test_search_works_and_new_rows_get_fresh_ids(filled: str, target_url: str) -> None:
+    await transfer.transfer(filled, target_url)
+    target = Database(target_url)
+    try:
+        async with target.transaction() as s:
+            found = await resources.search(s, G, "portal", verified=True)
+            assert [hit.title for hit in found.hits] == ["Radiation portal monitor alarms"]
+            assert [hit.thread_id for hit in await qa.search(s, G, "potassium", verified=True)] == [THREAD]
+            old_max = await s.scalar(sa.select(sa.func.max(Resource.id)))
+            added = await resources.add(
+                s, G, MOD, _fields("New", "https://e.org/new", "new"), datetime.now(UTC)
+            )
+        assert old_max is not None and added.id == old_max + 1
+        async with target.transaction() as s:
+            assert [hit.id for hit in (await resources.search(s, G, "new", verified=True)).hits] == [added.id]
+    finally:
+        await target.dispose()
+
+
+async def count(url: str, statement: sa.Select[Any]) -> int:
+    db = Database(url)
+    async with db.engine.connect() as conn:
+        value = await conn.scalar(statement)
+    await db.dispose()
+    return int(value)
+
+
+async def test_sql_null_and_json_null_stay_apart(filled: str, target_url: str) -> None:
+    # The services store a missing audit detail as JSON null; a row written by hand has SQL NULL.
+    await execute(filled, sa.insert(AuditEntry).values(guild_id=G, action="by.hand", details=sa.null()))
+    assert (await transfer.transfer(filled, target_url)).ok
+    sql_nulls = sa.select(sa.func.count()).where(AuditEntry.details.is_(None))
+    everything = sa.select(sa.func.count()).select_from(AuditEntry)
+    assert await count(filled, sql_nulls) == await count(target_url, sql_nulls) == 1
+    assert await count(filled, everything) == await count(target_url, everything) > 2
+
+
+async def test_a_corrupted_row_is_a_mismatch(filled: str, target_url: str) -> None:
+    await transfer.transfer(filled, target_url)
+    await execute(target_url, sa.update(Resource).where(Resource.id == 1).values(title="Tampered"))
+    report = await transfer.verify(filled, target_url)
+    assert not report.ok
+    assert [c.source.table for c in report.checks if not c.ok] == ["resources"]
+    bad = next(c for c in report.checks if not c.ok)
+    assert bad.source.rows == bad.target.rows and bad.source.sha256 != bad.target.sha256
+
+
+async def test_refuses_a_target_that_is_not_empty(filled: str, target_url: str) -> None:
+    target = Database(target_url)
+    await migrate.upgrade(target.engine)
+    async with target.transaction() as s:
+        await notices.leave(s, 9, 9, "other.community")
+    await target.dispose()
+    before = await digests_of(target_url)
+    with pytest.raises(transfer.TransferError) as refused:
+        await transfer.transfer(filled, target_url)
+    assert refused.value.key == "transfer.target_not_empty"
+    assert refused.value.params == {"tables": "notices"}
+    assert await digests_of(target_url) == before
+
+
+async def test_refuses_a_source_not_at_head_and_leaves_the_target_alone(filled: str, target_url: str) -> None:
+    source = Database(filled)
+    await migrate.downgrade(source.engine, "-1")
+    await source.dispose()
+    with pytest.raises(transfer.TransferError) as refused:
+        await transfer.transfer(filled, target_url)
+    assert refused.value.key == "transfer.source_not_at_head"
+    assert refused.value.params["head"] == migrate.head()
+    target = Database(target_url)
+    assert await migrate.current(target.engine) is None
+    await target.dispose()
+
+
+async def test_a_failed_copy_leaves_the_target_empty(filled: str, target_url: str) -> None:
+    # A delivery of a reminder that does not exist: the last table fails, after all the others.
+    with closing(sqlite3.connect(str(make_url(filled).database))) as raw, raw:
+        raw.execute(
+            "INSERT INTO reminder_deliveries (guild_id, reminder_id, target, target_id, state, attempts,"
+            " late) VALUES (1, 999, 'dm', 5, 'pending', 0, 0)"
+        )
+    with pytest.raises(transfer.TransferError) as failed:
+        await transfer.transfer(filled, target_url)
+    assert failed.value.key == "transfer.copy_failed"
+    assert failed.value.params["table"] == "reminder_deliveries"
+    assert all(d.rows == 0 for d in await digests_of(target_url))
+
+
+def test_naive_datetimes_are_utc_and_types_stay_apart() -> None:
+    naive, aware = datetime(2026, 3, 20, 9, 0), datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+    assert transfer.normalize(naive) == transfer.normalize(aware) == ["datetime", "2026-03-20T09:00:00+00:00"]
+    assert len({repr(transfer.normalize(v)) for v in (1, "1", 1.0, True, None)}) == 5
+    assert transfer.normalize({"b": 1, "a": 2}, is_json=True) == ["json", '{"a":2,"b":1}']
+    assert transfer.normalize(sa.JSON.NULL, is_json=True) != transfer.normalize(None, is_json=True)
+
+
+async def run_cli(*args: str) -> int:
+    return await asyncio.to_thread(main, ["transfer", *args])
+
+
+async def test_cli_exit_codes(
+    filled: str,
+    target_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", filled)
+    assert await run_cli("--to", target_url) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("total") and out[-1].endswith(": ok")
+    assert any(line.split()[:2] == ["resources", "2"] and line.endswith(" ok") for line in out)
+
+    assert await run_cli("--to", target_url) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("liaison: the target database is not empty") and err.count("\n") == 1
+
+    assert await run_cli("--check", "--to", target_url) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith(": ok")
+    await execute(target_url, sa.delete(BotState))
+    assert await run_cli("--check", "--from", filled, "--to", target_url) == 1
+    report = capsys.readouterr().out
+    assert "bot_state" in report and "MISMATCH (target: 0 rows" in report
+    assert report.splitlines()[-1].endswith(": 1 table(s) MISMATCH")
+
+
+async def test_cli_refuses_a_source_not_at_head(
+    source_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = Database(source_url)
+    await migrate.downgrade(source.engine, "base")
+    await source.dispose()
+    target = f"sqlite+aiosqlite:///{tmp_path / 'target.db'}"
+    assert await run_cli("--from", source_url, "--to", target) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "liaison db upgrade" in err
+    assert await run_cli("--from", source_url, "--to", "sqlite:///plain.db") == 2
