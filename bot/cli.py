@@ -49,9 +49,9 @@ def _no_voice_warnings(record: logging.LogRecord) -> bool:
 async def _serve(
     settings: Settings, token: str, *, force_sync: bool = False, sync_only: bool = False
 ) -> None:
-    from bot.client import LiaisonBot
+    from bot.client import make_bot
 
-    bot = LiaisonBot(settings, force_sync=force_sync)
+    bot = make_bot(settings, force_sync=force_sync)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: loop.create_task(bot.close()))

@@ -85,7 +85,14 @@ class LiaisonBot(commands.Bot):
     # -- lifecycle ---------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         await self.prepare()
-        self.synced = await self.sync_commands(force=self.force_sync)
+        if self.syncs_commands:
+            self.synced = await self.sync_commands(force=self.force_sync)
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Commands are global to the application: with several processes, shard 0's syncs."""
+        ids = self.settings.shard_ids
+        return self.force_sync or ids is None or 0 in ids
 
     async def prepare(self) -> None:
         """Open the database (migrated to head), start the scheduler, load the cogs."""
@@ -211,3 +218,18 @@ class LiaisonBot(commands.Bot):
                 for key, params in pending:
                     await notices.leave(session, interaction.guild_id, interaction.user.id, key, **params)
             log.warning("could not hand over %d notices", len(pending))
+
+
+class ShardedLiaisonBot(LiaisonBot, commands.AutoShardedBot):
+    """Liaison over several gateway shards (discord.py's ``AutoShardedBot``), for
+    ``LIAISON_SHARD_COUNT``; ``LIAISON_SHARD_IDS`` picks this process's shards, so that several
+    processes share the work and one database."""
+
+
+def make_bot(settings: Settings, **options: Any) -> LiaisonBot:
+    """The bot these settings call for: sharded when ``LIAISON_SHARD_COUNT`` is set."""
+    if settings.sharded:
+        return ShardedLiaisonBot(
+            settings, shard_count=settings.liaison_shard_count, shard_ids=settings.shard_ids, **options
+        )
+    return LiaisonBot(settings, **options)

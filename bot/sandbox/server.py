@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -70,6 +71,7 @@ class SandboxServer:
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[str] = []
         self.faults = Faults()
+        self.latency = 0.0  # seconds added to every REST answer
         self.gateway = Gateway(self)
         self.closing = False
         self.port = 0
@@ -135,6 +137,8 @@ class SandboxServer:
             rec.status = 400
             return json_response({"code": 50109, "message": "The request body contains invalid JSON."},
                                  400)
+        if self.latency:  # a slow network or a busy Discord, for tests that need sends in flight
+            await asyncio.sleep(self.latency)
         fault = self.faults.take(request.method, rec.path, template)
         response: web.StreamResponse
         if fault is not None:

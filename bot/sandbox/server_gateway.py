@@ -54,6 +54,15 @@ class Session:
     ws: web.WebSocketResponse | None = None
     queue: asyncio.Queue[dict[str, Any] | None] | None = None
     closed: bool = False
+    shard: tuple[int, int] = (0, 1)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Discord's rule: a guild's events go to shard ``(guild_id >> 22) % shard_count``;
+        events outside guilds (DMs) to shard 0."""
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return (guild_id >> 22) % count == shard_id
 
     def wants(self, event: str, guild: bool, intent: int | None) -> bool:
         if intent is None:
@@ -89,8 +98,9 @@ class Gateway:
                  intent: int | None = None, per_session: Any = None) -> None:
         """Queue an event to every live session. ``per_session(session, data)`` may rewrite
         the payload for one session (e.g. to blank message content without the intent)."""
+        guild_id = int(data["guild_id"]) if isinstance(data, dict) and data.get("guild_id") else None
         for session in self.live_sessions:
-            if not session.wants(event, guild, intent):
+            if not session.wants(event, guild, intent) or not session.owns(guild_id):
                 continue
             payload = per_session(session, data) if per_session else data
             session.push(event, payload)
@@ -169,9 +179,12 @@ class Gateway:
                   queue: asyncio.Queue[Any]) -> Session:
         world = self.server.world
         session = Session(id=secrets.token_hex(16), intents=int(d.get("intents", 0)))
+        shard = d.get("shard") or [0, 1]
+        session.shard = (int(shard[0]), max(1, int(shard[1])))
         session.ws, session.queue = ws, queue
         self.sessions[session.id] = session
-        guilds = [g for g in world.guilds.values() if world.bot.id in g.members]
+        guilds = [g for g in world.guilds.values()
+                  if world.bot.id in g.members and session.owns(g.id)]
         session.push("READY", {
             "v": 10,
             "user": payloads.user_json(world.bot) | {"verified": True, "mfa_enabled": False},
@@ -179,7 +192,7 @@ class Gateway:
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.server.gateway_url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(world.application_id), "flags": world.application_flags},
             "private_channels": [],
             "relationships": [],

@@ -147,6 +147,8 @@ class DeliveryEngine:
         self.shared = shared
         # Shared databases: claims carry this process's id (None keeps single-process claims).
         self.owner = uuid.uuid4().hex if shared else None
+        if shared:
+            log.info("reminders: claiming as %s (claims taken over after %s)", self.owner, stale_claim)
         self.sender = sender
         self.late_after = late_after
         self.max_attempts = max_attempts
