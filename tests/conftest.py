@@ -60,6 +60,18 @@ async def database_url(
     await databases.drop(url)
 
 
+@pytest.fixture(params=engines())
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a new, empty database (no migration run), on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = await databases.fresh(migrated=False)
+    yield url
+    await databases.drop(url)
+
+
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """A real database at the head revision, private to the test (SQLite, and PostgreSQL when

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -26,8 +25,8 @@ def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
-async def test_upgrade_to_head_then_downgrade_to_base(tmp_path: Path) -> None:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+async def test_upgrade_to_head_then_downgrade_to_base(empty_database_url: str) -> None:
+    database = Database(empty_database_url)
     try:
         assert await migrate.upgrade(database.engine) == migrate.head()
         async with database.engine.connect() as conn:
@@ -46,9 +45,9 @@ async def test_models_match_migrations(db: Database) -> None:
         assert await conn.run_sync(_diff) == []
 
 
-async def test_each_step_downgrades(tmp_path: Path) -> None:
+async def test_each_step_downgrades(empty_database_url: str) -> None:
     """Every revision can be stepped down one at a time without error."""
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'steps.db'}")
+    database = Database(empty_database_url)
     try:
         await migrate.upgrade(database.engine)
         while (current := await migrate.current(database.engine)) is not None:
