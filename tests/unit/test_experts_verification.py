@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -123,3 +124,24 @@ async def test_stats_count_profiles_and_verified(db: Database, clock: FrozenCloc
     async with db.transaction() as session:
         await experts.verify(session, G, 99, 10, now=datetime.now(UTC))
         assert await experts.stats(session, G) == {"expert.stats.profiles": 2, "expert.stats.verified": 1}
+
+
+async def test_two_processes_sweeping_at_once_warn_each_member_once(db: Database, clock: FrozenClock) -> None:
+    """Sharded operation: every process runs the sweep; each warning is claimed by one."""
+    for user_id in range(10, 40):
+        await add(db, clock, user_id)
+    async with db.transaction() as session:
+        for user_id in range(10, 40):
+            await experts.verify(session, G, 99, user_id, now=clock.now(), months=1)
+    clock.set(datetime(2026, 4, 14, 9, 0, tzinfo=UTC))
+    other = Database(db.url)
+
+    async def sweep(database: Database) -> list[int]:
+        async with database.transaction() as session:
+            return [w.user_id for w in await experts.due_expiry_warnings(session, clock.now())]
+
+    try:
+        first, second = await asyncio.gather(sweep(db), sweep(other))
+    finally:
+        await other.dispose()
+    assert sorted(first + second) == list(range(10, 40))

@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
@@ -81,23 +81,27 @@ class ExpiryWarning:
 
 async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[ExpiryWarning]:
     """Verifications ending within a week not yet warned about, marked as warned as they are
-    returned: running this twice never warns twice. (Across every server: it is a sweep.)"""
-    rows = list(
-        await session.scalars(
-            select(ExpertProfile).where(
-                ExpertProfile.left_at.is_(None),
-                ExpertProfile.expiry_warned_at.is_(None),
-                ExpertProfile.verified_until > now,
-                ExpertProfile.verified_until <= now + WARN_BEFORE,
-            )
+    returned: running this twice never warns twice. (Across every server: it is a sweep.)
+
+    One conditional ``UPDATE … RETURNING``: when several processes sweep at once (sharded
+    operation), a row locked by one is re-checked by the other after it commits, so each
+    warning is claimed by exactly one of them."""
+    claimed = await session.execute(
+        update(ExpertProfile)
+        .where(
+            ExpertProfile.left_at.is_(None),
+            ExpertProfile.expiry_warned_at.is_(None),
+            ExpertProfile.verified_until > now,
+            ExpertProfile.verified_until <= now + WARN_BEFORE,
         )
+        .values(expiry_warned_at=now)
+        .returning(ExpertProfile.guild_id, ExpertProfile.user_id, ExpertProfile.verified_until)
+        .execution_options(synchronize_session=False)
     )
-    warnings = []
-    for profile in rows:
-        assert profile.verified_until is not None
-        profile.expiry_warned_at = now
-        warnings.append(ExpiryWarning(profile.guild_id, profile.user_id, profile.verified_until))
-    return warnings
+    return [
+        ExpiryWarning(guild_id, user_id, verified_until)
+        for guild_id, user_id, verified_until in sorted(claimed.all())
+    ]
 
 
 async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
