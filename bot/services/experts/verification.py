@@ -101,6 +101,7 @@ async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[Expi
     return [
         ExpiryWarning(guild_id, user_id, verified_until)
         for guild_id, user_id, verified_until in sorted(claimed.all())
+        if verified_until is not None  # always: the WHERE compares it
     ]
 
 
