@@ -60,6 +60,7 @@ class Sandbox(MemberActions):
         self.roles: Registry = Registry()
         self.guild: Guild | None = None
         self.quiet_period = 0.08
+        self.deferred_update_wait = 1.0
         self.last_interaction: Interaction | None = None
 
     @classmethod
@@ -179,6 +180,10 @@ class Sandbox(MemberActions):
             await asyncio.sleep(0.005)
         while (inter.response is not None and inter.response.flags & Flags.LOADING
                and time.monotonic() < deadline):
+            await asyncio.sleep(0.005)
+        # a deferred update (type 6) shows nothing: wait a little for the edit that follows it
+        until = min(deadline, time.monotonic() + self.deferred_update_wait)
+        while inter.updating and time.monotonic() < until:
             await asyncio.sleep(0.005)
         await self.quiet(deadline=deadline)
         return inter

@@ -119,11 +119,12 @@ def register(s: SandboxServer) -> None:
             raise ApiError(404, 10015, "Unknown Webhook")
         if time.monotonic() - inter.created > TOKEN_LIFETIME:
             raise ApiError(401, 50027, "Invalid Webhook Token")
+        inter.webhook_requests += 1
         return inter
 
     def target(inter: Interaction, message_id: str) -> Message:
         if message_id == "@original":
-            original = inter.response
+            original = inter.original
             if original is None or original.deleted or inter.ack_type not in (4, 5, 6, 7):
                 raise ApiError(404, 10008, "Unknown Message")
             return original
@@ -146,9 +147,10 @@ def register(s: SandboxServer) -> None:
         inter = webhook_interaction(request)
         body: Body = request[BODY]
         fields = s.message_fields(body)
-        original = inter.response
-        if original is not None and original.flags & Flags.LOADING:
+        original = inter.original
+        if original is not None and not original.deleted and original.flags & Flags.LOADING:
             # the first follow-up after a deferred response replaces the "thinking" message
+            # (once deleted, follow-ups are new messages with their own flags)
             fields.pop("flags", None)
             fields.pop("nonce", None)
             s.edit_message(original, fields)
@@ -177,7 +179,8 @@ def register(s: SandboxServer) -> None:
         if msg.visible_to is None:
             ch = world.channels[msg.channel_id]
             s.gateway.dispatch("MESSAGE_DELETE", {"id": str(msg.id), "channel_id": str(ch.id),
-                                                  "guild_id": str(ch.guild_id)},
+                                                  **({"guild_id": str(ch.guild_id)} if ch.guild_id
+                                                     else {})},
                                guild=ch.guild_id is not None)
         return no_content()
 

@@ -221,6 +221,13 @@ class Interaction:
     choices: list[dict[str, Any]] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     followups_pending: bool = False
+    webhook_requests: int = 0  # follow-ups and @original edits/deletes made with its token
+
+    @property
+    def updating(self) -> bool:
+        """Acknowledged as a deferred update (type 6) and not followed by any edit or follow-up
+        yet: the bot is still working on what it will change."""
+        return self.ack_type == 6 and self.webhook_requests == 0
 
     @property
     def acked(self) -> bool:
@@ -231,8 +238,15 @@ class Interaction:
         return self.errors[-1] if self.errors else None
 
     @property
-    def response(self) -> Message | None:
+    def original(self) -> Message | None:
+        """The first response (``@original``), deleted or not."""
         return self.responses[0] if self.responses else None
+
+    @property
+    def response(self) -> Message | None:
+        """The answer as the invoker sees it: the first response still there (a "thinking"
+        message deleted to answer privately instead is no longer the answer)."""
+        return next((m for m in self.responses if not m.deleted), None)
 
     @property
     def content(self) -> str | None:

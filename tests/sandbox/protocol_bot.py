@@ -60,6 +60,19 @@ class Panel(discord.ui.View):
         await interaction.response.send_message(f"picked {select.values[0]}", ephemeral=True)
 
 
+class Slow(discord.ui.View):
+    """A button acknowledged as a deferred update, its message edited once the work is done."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=30)
+
+    @discord.ui.button(label="Work", custom_id="slow:work")
+    async def work(self, interaction: discord.Interaction, button: discord.ui.Button[Slow]) -> None:
+        await interaction.response.defer()
+        await asyncio.sleep(0.3)
+        await interaction.edit_original_response(content="worked", view=None)
+
+
 class Layout(discord.ui.LayoutView):
     def __init__(self) -> None:
         super().__init__(timeout=30)
@@ -127,6 +140,17 @@ class ProtocolBot(commands.Bot):
             await asyncio.sleep(0.05)
             await interaction.followup.send("done")
             await interaction.followup.send("and more")
+
+        @tree.command(description="Defers with one visibility, answers with the other")
+        async def switch(interaction: discord.Interaction, ephemeral: bool = False) -> None:
+            await interaction.response.defer(thinking=True, ephemeral=not ephemeral)
+            await interaction.delete_original_response()
+            await interaction.followup.send("switched", ephemeral=ephemeral)
+            await interaction.followup.send("and more", ephemeral=ephemeral)
+
+        @tree.command(description="A button that works a while")
+        async def work(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("ready", view=Slow())
 
         @tree.command(description="Echoes without pinging")
         async def echo(interaction: discord.Interaction, text: str, times: int = 1,

@@ -39,6 +39,30 @@ async def test_deferred_then_followups(sandbox: Sandbox, bot: ProtocolBot) -> No
     assert not bot.command_errors
 
 
+@pytest.mark.parametrize("ephemeral", [True, False])
+async def test_a_deleted_deferral_is_not_replaced(sandbox: Sandbox, bot: ProtocolBot,
+                                                  ephemeral: bool) -> None:
+    """Once the "thinking" message is deleted, follow-ups are new messages with their own flags:
+    a private answer after a public deferral stays private, and the other way round."""
+    inter = await sandbox.slash("switch", user=sandbox.users.bruno, ephemeral=ephemeral)
+    assert inter.ack_type == 5 and inter.original is not None and inter.original.deleted
+    assert inter.original.ephemeral is not ephemeral
+    assert [m.content for m in inter.responses[1:]] == ["switched", "and more"]
+    assert all(m.ephemeral is ephemeral for m in inter.responses[1:])
+    assert inter.response is inter.responses[1] and not inter.thinking
+    public = [m.content for m in sandbox.messages(sandbox.channels.general, user=sandbox.users.carol)]
+    assert public == ([] if ephemeral else ["switched", "and more"])
+    assert not bot.command_errors
+
+
+async def test_a_deferred_update_is_waited_for(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    ready = await sandbox.slash("work", user=sandbox.users.alice)
+    clicked = await sandbox.click(ready, label="Work", user=sandbox.users.alice)
+    assert clicked.ack_type == 6 and not clicked.updating and clicked.webhook_requests == 1
+    assert ready.content == "worked" and ready.components == []
+    assert not bot.command_errors
+
+
 async def test_options_are_typed_from_synced_definitions(sandbox: Sandbox,
                                                          bot: ProtocolBot) -> None:
     inter = await sandbox.slash("echo", user=sandbox.users.carol, text="ab", times=2,
