@@ -107,10 +107,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 # -- backup --------------------------------------------------------------------------------------
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.backup import backup_sqlite
+    from bot.backup import backup
 
-    count = backup_sqlite(settings, args.path)
-    print(f"backup written to {args.path} ({count} pages)")
+    written = backup(settings, args.path)
+    print(f"backup written to {args.path} ({written})")
     return 0
 
 
@@ -138,7 +138,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     down.set_defaults(handler=cmd_db)
     db_sub.add_parser("current", help="show the current revision").set_defaults(handler=cmd_db)
 
-    backup = sub.add_parser("backup", help="consistent copy of the SQLite database")
+    backup = sub.add_parser("backup", help="consistent copy of the database (SQLite backup or pg_dump)")
     backup.add_argument("path")
     backup.set_defaults(handler=cmd_backup)
 

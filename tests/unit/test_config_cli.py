@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from bot.config import load_settings
 from bot.db import migrate
 from bot.errors import ConfigError
+from tests.databases import PostgresDatabases
 
 GOOD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +114,19 @@ def test_backup_copies_a_live_database(tmp_path: Path) -> None:
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_backup_refuses_postgresql(tmp_path: Path) -> None:
-    result = run_cli("backup", "x.db", cwd=tmp_path, DATABASE_URL="postgresql+asyncpg://u:p@127.0.0.1:1/db")
+def test_backup_of_an_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("backup", "x.dump", cwd=tmp_path, DATABASE_URL="postgresql+asyncpg://u:p@127.0.0.1:1/db")
     assert result.returncode == 2 and "pg_dump" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+async def test_backup_of_postgresql_is_a_pg_dump(
+    postgres_databases: PostgresDatabases, tmp_path: Path
+) -> None:
+    url = await postgres_databases.fresh()
+    target = tmp_path / "liaison.dump"
+    result = await asyncio.to_thread(run_cli, "backup", str(target), cwd=tmp_path, DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "pg_dump custom format" in result.stdout
+    assert target.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
+    await postgres_databases.drop(url)
