@@ -6,14 +6,13 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import LiaisonBot
 from bot.services import audit, guild_settings, stats
 from bot.services.guild_settings import SetupChange
 from bot.ui import autocomplete, embeds
 from bot.ui.checks import moderator_only
-from bot.ui.respond import reply_for
+from bot.ui.respond import AcknowledgeFirst, reply_for
 from bot.ui.views import send_pages
 
 AUDIT_PER_PAGE = 15
@@ -25,7 +24,7 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
     return f"<#{value}>" if kind == "channel" else f"<@&{value}>"
 
 
-class Admin(commands.Cog):
+class Admin(AcknowledgeFirst):
     liaison = app_commands.Group(
         name="liaison", description="Configure Liaison for this server", guild_only=True
     )

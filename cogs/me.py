@@ -8,7 +8,6 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import LiaisonBot
 from bot.services import member_prefs, privacy
@@ -16,7 +15,7 @@ from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
 from bot.ui import embeds
 from bot.ui.checks import guild_only
-from bot.ui.respond import reply_for
+from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
 
 LANGUAGE_CHOICES = [
@@ -26,7 +25,7 @@ LANGUAGE_CHOICES = [
 EXPORT_NAME = "liaison-export.json"
 
 
-class Me(commands.Cog):
+class Me(AcknowledgeFirst):
     me = app_commands.Group(name="me", description="Your own settings and data", guild_only=True)
 
     def __init__(self, bot: LiaisonBot) -> None:
@@ -94,7 +93,7 @@ class Me(commands.Cog):
             return
         async with self.bot.db.transaction() as session:
             await privacy.erase(session, interaction.guild_id, interaction.user.id)
-        await answer.response.edit_message(content=reply.t("me.delete.done"), view=None)
+        await update(answer, content=reply.t("me.delete.done"), view=None)
 
 
 async def setup(bot: LiaisonBot) -> None:

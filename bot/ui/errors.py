@@ -17,6 +17,7 @@ from bot import i18n
 from bot.errors import LiaisonError
 from bot.ui.checks import GuildOnly, NotModerator
 from bot.ui.limits import MESSAGE, clip
+from bot.ui.respond import NotAcknowledged, send
 
 log = logging.getLogger("liaison.errors")
 
@@ -46,7 +47,11 @@ def message_for(error: BaseException, language: str) -> tuple[str, str | None]:
 
 
 async def send_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
-    """Answer the interaction with the error's message, ephemerally, however far it had got."""
+    """Answer the interaction with the error's message, ephemerally, however far it had got
+    (after a public deferral, ``send`` retracts the "thinking" message first)."""
+    if isinstance(error, NotAcknowledged):
+        log.warning("%s: not answered (%s)", _command(interaction), error)
+        return
     bot = interaction.client
     try:
         language = await bot.language_for(interaction)  # type: ignore[attr-defined]
@@ -54,21 +59,19 @@ async def send_error(interaction: discord.Interaction[Any], error: BaseException
         language = getattr(getattr(bot, "settings", None), "liaison_locale", "en")
     text, reference = message_for(error, language)
     if reference is not None:
-        command = interaction.command.qualified_name if interaction.command else None
         log.error(
             "unexpected error ref=%s command=%s guild=%s user=%s",
             reference,
-            command,
+            _command(interaction),
             interaction.guild_id,
             interaction.user.id,
             exc_info=error,
         )
-    content = clip(text, MESSAGE)
-    mentions = discord.AllowedMentions.none()
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, allowed_mentions=mentions)
-        else:
-            await interaction.response.send_message(content, ephemeral=True, allowed_mentions=mentions)
+        await send(interaction, clip(text, MESSAGE), ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver the error message ref=%s", reference)
+
+
+def _command(interaction: discord.Interaction[Any]) -> str | None:
+    return interaction.command.qualified_name if interaction.command else None

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot import i18n
-from bot.ui.respond import NO_MENTIONS
+from bot.ui.respond import NO_MENTIONS, defer_update, send, update
 
 VIEW_TIMEOUT = 180.0
 
@@ -90,24 +90,18 @@ async def send_pages(
     content: str | None = None,
 ) -> None:
     """Send embeds one page at a time; a single page goes without buttons."""
-    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_MENTIONS}
-    if content:
-        kwargs["content"] = content
+    kwargs: dict[str, Any] = {}
     if len(pages) <= 1:
-        kwargs["embed"] = pages[0] if pages else None
+        if pages:
+            kwargs["embed"] = pages[0]
         view = None
     else:
         view = Paginator(pages, interaction.user.id, language)
         kwargs["embed"] = view.current
         kwargs["view"] = view
-    message: discord.Message | discord.InteractionMessage
-    if interaction.response.is_done():
-        message = await interaction.followup.send(wait=True, **kwargs)
-    else:
-        await interaction.response.send_message(**kwargs)
-        message = await interaction.original_response()
+    message = await send(interaction, content or None, ephemeral=ephemeral, **kwargs)
     if view is not None:
-        view.message = message
+        view.message = message or await interaction.original_response()
 
 
 class Confirm(InvokerView):
@@ -121,10 +115,17 @@ class Confirm(InvokerView):
         self.no.label = i18n.t(language, "common.cancel")
 
     async def _decide(self, interaction: discord.Interaction[Any], value: bool) -> None:
+        """Acknowledge the click at once: what follows it may be slow (``update`` answers it)."""
+        if self.answer is not None:  # clicked again while the first click is being answered
+            await defer_update(interaction)
+            return
         self.confirmed = value
         self.answer = interaction
         self.disable_all()
-        self.stop()
+        try:
+            await defer_update(interaction)  # before the waiting command resumes and answers it
+        finally:
+            self.stop()
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def yes(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
@@ -144,24 +145,18 @@ async def confirm(
 ) -> tuple[bool, discord.Interaction[Any] | None]:
     """Ask the invoker to confirm, ephemerally. Returns (confirmed, the button's interaction).
 
-    The caller answers the button's interaction (``edit_message``) with the outcome; on timeout
-    or cancel the prompt is edited here and nothing else happens.
+    The button's interaction is already acknowledged (``defer_update``): the caller answers it
+    with ``respond.update`` and the outcome; on timeout or cancel the prompt is edited here and
+    nothing else happens.
     """
     view = Confirm(interaction.user.id, language, timeout=timeout)
-    if interaction.response.is_done():
-        view.message = await interaction.followup.send(
-            prompt, view=view, ephemeral=True, wait=True, allowed_mentions=NO_MENTIONS
-        )
-    else:
-        await interaction.response.send_message(
-            prompt, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
-        view.message = await interaction.original_response()
+    message = await send(interaction, prompt, view=view, ephemeral=True)
+    view.message = message or await interaction.original_response()
     await view.wait()
     if view.confirmed is None:
         await view.on_timeout()
         return False, None
     if not view.confirmed and view.answer is not None:
-        await view.answer.response.edit_message(content=i18n.t(language, "common.cancelled"), view=None)
+        await update(view.answer, content=i18n.t(language, "common.cancelled"), view=None)
         return False, None
     return True, view.answer

@@ -23,7 +23,7 @@ from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds
 from bot.ui.checks import guild_only, moderator_only
-from bot.ui.respond import reply_for
+from bot.ui.respond import AcknowledgeFirst, defer, defer_update, reply_for, send, update
 from bot.ui.views import confirm, send_pages
 from cogs.events import _announce, _notify, _render
 from cogs.events._sender import DiscordSender
@@ -56,7 +56,7 @@ def _guild(interaction: discord.Interaction[Any]) -> int:
     return interaction.guild_id
 
 
-class Events(commands.Cog):
+class Events(AcknowledgeFirst):
     event = app_commands.Group(name="event", description="Workshops, courses and exercises", guild_only=True)
 
     def __init__(self, bot: LiaisonBot) -> None:
@@ -158,8 +158,6 @@ class Events(commands.Cog):
             )
         self.runner.notify(change.wakeups)
         reply = await reply_for(interaction)
-        if change.event.channel_id is not None:
-            await reply.defer(ephemeral=True)
         note = await _announce.post(self.bot, interaction, change.event)
         text = reply.t(
             "events.created",
@@ -255,9 +253,7 @@ class Events(commands.Cog):
             change = await events.cancel(
                 session, guild_id, interaction.user.id, event_id, self.bot.clock.now()
             )
-        await answer.response.edit_message(
-            content=reply.t("events.cancelled_done", id=row.id, title=title), view=None
-        )
+        await update(answer, content=reply.t("events.cancelled_done", id=row.id, title=title), view=None)
         await _announce.refresh(self.bot, guild_id, event_id)
         self.bot.spawn(
             _notify.tell(
@@ -315,6 +311,7 @@ class Events(commands.Cog):
         await self.send_ics(interaction, events.parse_ref(event))
 
     async def send_ics(self, interaction: discord.Interaction[Any], event_id: int) -> None:
+        await defer(interaction, ephemeral=True)  # the button's; the command's already is
         async with self.bot.db.transaction() as session:
             row = await events.get(session, _guild(interaction), event_id)
         data = _render.ics_event(row)
@@ -345,6 +342,7 @@ class Events(commands.Cog):
     ) -> None:
         if interaction.guild_id is None:
             return
+        await defer_update(interaction)  # the card is edited once the answer is recorded
         await self._answer(interaction, event_id, status, button=True)
 
     async def _answer(
@@ -371,10 +369,8 @@ class Events(commands.Cog):
             _row, embed, view = await _announce.card(
                 self.bot, guild_id, event_id, await _announce.server_language(self.bot, guild_id)
             )
-            await interaction.response.edit_message(embed=embed, view=view)
-            await interaction.followup.send(
-                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+            await update(interaction, embed=embed, view=view)
+            await send(interaction, text, ephemeral=True)
         else:
             await reply.send(text, ephemeral=True)
             await _announce.refresh(self.bot, guild_id, event_id)

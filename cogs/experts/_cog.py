@@ -19,7 +19,7 @@ from bot.timeutil import discord_timestamp
 from bot.ui import embeds
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.errors import message_for
-from bot.ui.respond import reply_for
+from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.experts import _complete, _render
 from cogs.experts._sweep import Sweeper
@@ -52,7 +52,7 @@ def _choice(value: app_commands.Choice[str] | None) -> str | None:
     return value.value if value is not None else None
 
 
-class Experts(commands.Cog):
+class Experts(AcknowledgeFirst):
     expert = app_commands.Group(
         name="expert", description="The directory of practitioners, with their consent", guild_only=True
     )
@@ -120,10 +120,10 @@ class Experts(commands.Cog):
             async with self.bot.db.transaction() as session:
                 card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
         except LiaisonError as error:  # e.g. registered meanwhile from another prompt
-            await answer.response.edit_message(content=message_for(error, reply.language)[0], view=None)
+            await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
         embed = _render.profile_embed(reply, card, now)
-        await answer.response.edit_message(content=reply.t("expert.registered"), embed=embed, view=None)
+        await update(answer, content=reply.t("expert.registered"), embed=embed, view=None)
 
     @expert.command(name="update", description="Change your expert profile")
     @app_commands.describe(**OPTIONS)
@@ -170,9 +170,9 @@ class Experts(commands.Cog):
             async with self.bot.db.transaction() as session:
                 await experts.leave(session, guild_id, user_id)
         except LiaisonError as error:  # e.g. removed meanwhile from another prompt
-            await answer.response.edit_message(content=message_for(error, reply.language)[0], view=None)
+            await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
-        await answer.response.edit_message(content=reply.t("expert.leave.done"), view=None)
+        await update(answer, content=reply.t("expert.leave.done"), view=None)
 
     # -- the directory ----------------------------------------------------------------------
     @expert.command(name="profile", description="Show an expert profile (yours by default)")

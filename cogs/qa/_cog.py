@@ -17,7 +17,7 @@ from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import limits
 from bot.ui.checks import guild_only, is_moderator
-from bot.ui.respond import Reply, reply_for
+from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
 from cogs.qa._sweeps import Sweeper
@@ -31,7 +31,7 @@ _MESSAGE_ID = re.compile(r"(?<![0-9])([0-9]{15,20})/?\s*$")
 MAX_SNOWFLAKE = 2**63 - 1
 
 
-class QA(commands.Cog):
+class QA(AcknowledgeFirst):
     qa_group = app_commands.Group(
         name="qa", description="Questions and answers between agencies", guild_only=True
     )
@@ -147,28 +147,21 @@ class QA(commands.Cog):
         if similar:
             view = PostAnyway(interaction.user.id, reply.language)
             embed = _render.similar_embed(reply.t, interaction.guild.id, similar)
-            await reply.send(embed=embed, view=view, ephemeral=True)
-            view.message = await interaction.original_response()
+            view.message = await reply.send(embed=embed, view=view, ephemeral=True) or (
+                await interaction.original_response()
+            )
             await view.wait()
             if not view.decision or view.answer is None:
                 await self._cancelled(interaction, view, reply)
                 return
             answer_to = view.answer
-            await answer_to.response.edit_message(content=reply.t("qa.posting"), embed=None, view=None)
-        else:
-            await reply.defer(ephemeral=True)
+            await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
         thread = await self._post(interaction, channel, asked, reply)
-        await answer_to.followup.send(
-            reply.t("qa.asked", link=thread.mention),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await send(answer_to, reply.t("qa.asked", link=thread.mention), ephemeral=True)
 
     async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
         if view.answer is not None:
-            await view.answer.response.edit_message(
-                content=reply.t("qa.ask_cancelled"), embed=None, view=None
-            )
+            await update(view.answer, content=reply.t("qa.ask_cancelled"), embed=None, view=None)
         else:
             await view.on_timeout()
 
@@ -210,6 +203,7 @@ class QA(commands.Cog):
     # -- /qa search ------------------------------------------------------------------------------
     @qa_group.command(name="search", description="Search solved questions and their accepted answers")
     @app_commands.describe(query="Words to look for in solved questions and answers")
+    @acknowledge(Ack.PUBLIC)
     async def search(self, interaction: discord.Interaction[Any], query: str) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
@@ -235,12 +229,9 @@ class QA(commands.Cog):
             question = await qa.for_thread(session, interaction.guild_id, thread.id)
             qa.check_may_solve(question, interaction.user.id, moderator)
         reply = await reply_for(interaction)
-        # The answer is found before answering, so a refusal stays ephemeral (a public "thinking"
-        # message would turn it public); reading the thread takes well under Discord's 3 s.
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply
         )
-        await reply.defer()
         async with self.bot.db.transaction() as session:
             solved = await qa.solve(
                 session,

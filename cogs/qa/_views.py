@@ -13,6 +13,7 @@ from bot.services import qa
 from bot.ui import limits
 from bot.ui.checks import is_moderator
 from bot.ui.errors import send_error
+from bot.ui.respond import defer, send
 from bot.ui.views import InvokerView
 from cogs.qa._render import thread_url
 
@@ -65,6 +66,7 @@ class PromoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"q
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            await defer(interaction, ephemeral=True)
             await self._promote(interaction)
         except LiaisonError as error:
             await send_error(interaction, error)
@@ -87,9 +89,7 @@ class PromoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"q
                 url=url,
                 now=bot.clock.now(),
             )
-        await interaction.response.send_message(
-            i18n.t(language, "qa.promoted"), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await send(interaction, i18n.t(language, "qa.promoted"), ephemeral=True)
 
 
 def promote_view(question_id: int, language: str) -> discord.ui.View:

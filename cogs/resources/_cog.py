@@ -7,7 +7,6 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import LiaisonBot
@@ -18,7 +17,7 @@ from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits
 from bot.ui.checks import guild_only, is_moderator, moderator_only
-from bot.ui.respond import reply_for
+from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
 from cogs.resources._views import ReviewView
@@ -28,7 +27,7 @@ Choices = list[app_commands.Choice[str]]
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
-class Resources(commands.Cog):
+class Resources(AcknowledgeFirst):
     resource = app_commands.Group(
         name="resource", description="The community's curated library of guidance and tools", guild_only=True
     )
@@ -111,6 +110,7 @@ class Resources(commands.Cog):
     )
     @app_commands.autocomplete(tag=tag_autocomplete, language=language_autocomplete)
     @guild_only()
+    @acknowledge(Ack.PUBLIC)
     async def search(
         self,
         interaction: discord.Interaction[Any],
@@ -148,6 +148,7 @@ class Resources(commands.Cog):
     @app_commands.describe(resource="The resource (start typing its title)")
     @app_commands.autocomplete(resource=resource_autocomplete)
     @guild_only()
+    @acknowledge(Ack.PUBLIC)
     async def show(self, interaction: discord.Interaction[Any], resource: str) -> None:
         async with self.bot.db.transaction() as session:
             verified = await self.verified(interaction, session)
@@ -159,6 +160,7 @@ class Resources(commands.Cog):
 
     @resource.command(name="tags", description="Every tag in the library, most used first")
     @guild_only()
+    @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[Any]) -> None:
         async with self.bot.db.transaction() as session:
             verified = await self.verified(interaction, session)
@@ -312,9 +314,7 @@ class Resources(commands.Cog):
             return
         async with self.bot.db.transaction() as session:
             await service.remove(session, _guild(interaction), interaction.user.id, row.id)
-        await answer.response.edit_message(
-            content=reply.t("resource.removed", id=row.id, title=title), view=None
-        )
+        await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)
 
     @resource.command(name="review", description="Review members' suggestions: approve or reject")
     @moderator_only()
@@ -325,8 +325,9 @@ class Resources(commands.Cog):
         if embed is None:
             await reply.send(content, ephemeral=True)
             return
-        await reply.send(embed=embed, view=view, ephemeral=True)
-        view.message = await interaction.original_response()
+        view.message = await reply.send(embed=embed, view=view, ephemeral=True) or (
+            await interaction.original_response()
+        )
 
     @resource.command(name="glossary", description="Show or edit the acronyms that search expands")
     @app_commands.describe(

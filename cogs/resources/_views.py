@@ -10,6 +10,7 @@ from bot import i18n
 from bot.services.resources import suggestions
 from bot.services.resources.suggestions import Outcome
 from bot.services.resources.validation import REASON_MAX
+from bot.ui.respond import defer_update, update
 from bot.ui.views import InvokerView
 from cogs.resources import _render
 
@@ -48,14 +49,12 @@ class ReviewView(InvokerView):
     async def _advance(self, interaction: discord.Interaction[Any], note: str) -> None:
         content, embed = await self.page(after=self.current or 0)
         text = f"{note}\n{content}" if content else note
-        if interaction.response.is_done():
-            await interaction.edit_original_response(content=text, embed=embed, view=self)
-        else:
-            await interaction.response.edit_message(content=text, embed=embed, view=self)
+        await update(interaction, content=text, embed=embed, view=self)
 
     @discord.ui.button(label="Approve", style=discord.ButtonStyle.success)
     async def approve(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         assert self.current is not None
+        await defer_update(interaction)
         resource, outcome = await self.cog.approve(interaction, self.current)
         await self._advance(interaction, self.t("resource.review.approved", id=resource.id))
         await self.cog.tell_suggester(self.guild_id, outcome)
@@ -67,6 +66,7 @@ class ReviewView(InvokerView):
 
     @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary)
     async def skip(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        await defer_update(interaction)
         await self._advance(interaction, self.t("resource.review.skipped"))
 
     async def rejected(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
@@ -87,6 +87,7 @@ class RejectModal(discord.ui.Modal):
         self.add_item(self.reason)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await defer_update(interaction)
         outcome = await self.view.cog.reject(interaction, self.suggestion_id, self.reason.value)
         await self.view.rejected(interaction, outcome)
 

@@ -38,10 +38,11 @@ async def fire(sandbox: Sandbox, command: str, user: User, **options: Any) -> In
 
 
 async def settle(sandbox: Sandbox, interactions: list[Interaction], timeout: float = 60.0) -> None:  # noqa: ASYNC109
-    """Every interaction acknowledged (or refused by the server), deferrals replaced, then quiet."""
+    """Every interaction acknowledged (or refused by the server), deferrals replaced (a deferred
+    update followed by its edit), then quiet."""
 
     def done() -> bool:
-        return all((i.acked or i.errors) and not i.thinking for i in interactions)
+        return all((i.acked or i.errors) and not i.thinking and not i.updating for i in interactions)
 
     await sandbox.wait_for(done, timeout=timeout)
     await sandbox.quiet(0.2)
@@ -152,7 +153,7 @@ def problems(interactions: list[Interaction], window: float = 3.0) -> list[str]:
             found.append(f"{inter.id}: not acknowledged ({inter.errors})")
         elif inter.acked_in is None or inter.acked_in >= window:
             found.append(f"{inter.id}: acknowledged in {inter.acked_in:.2f} s")
-        elif inter.errors or inter.thinking:
+        elif inter.errors or inter.thinking or inter.updating:
             found.append(f"{inter.id}: {inter.errors or 'never answered'}")
     return found
 
