@@ -1,11 +1,16 @@
 """Resource library benchmark: import throughput, search and autocomplete latency, vs a LIKE scan.
 
-Generates N resources (default 100,000) in one server of a fresh SQLite database, imports them through
-the same service as ``liaison resources import``, then times, at the service level, ``search`` and
+Generates N resources (default 100,000) in one server of a fresh database, imports them through the
+same service as ``liaison resources import``, then times, at the service level, ``search`` and
 ``autocomplete`` (p50/p95/p99) and the same searches done as a naive ``LIKE '%word%'`` scan, in the
-same run. Prints the figures; exits 0. ``--quick`` uses 5,000 resources and fewer queries.
+same run. On SQLite and, beside it, on PostgreSQL when one is at hand (``--postgres URL``,
+``$LIAISON_BENCH_POSTGRES_URL``, or a throwaway cluster started here; see ``bench/engines.py``): the
+same corpus and queries on both, the engines taking turns query by query, and per operation
+p50/p95/p99 on each and the ratio PostgreSQL/SQLite. Prints the figures; exits 0. ``--quick`` uses
+5,000 resources and fewer queries (a couple of minutes with PostgreSQL).
 
     .venv/bin/python bench/bench_resources.py [--quick] [--count N] [--queries N]
+                                              [--postgres URL | --sqlite-only]
 """
 
 from __future__ import annotations
@@ -16,17 +21,28 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.db import Database, migrate
+from bench.engines import (
+    Comparison,
+    Engine,
+    Work,
+    add_arguments,
+    agreement,
+    engines,
+    interleaved,
+    percentiles,
+)
 from bot.db.models.resources import Resource
 from bot.services.resources import searching, transfer
 
@@ -140,7 +156,7 @@ TYPED = ["d", "do", "dos", "dosim", "por", "portal m", "ri", "riid op", "fiche",
 
 def corpus(count: int, seed: int = 7) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    rows = []
+    rows: list[dict[str, object]] = []
     for i in range(count):
         subject, kind = rng.choice(SUBJECTS), rng.choice(KINDS)
         words = " ".join(rng.choice(FILLER) for _ in range(rng.randint(15, 40)))
@@ -157,29 +173,7 @@ def corpus(count: int, seed: int = 7) -> list[dict[str, object]]:
     return rows
 
 
-def percentiles(samples: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(samples)
-
-    def at(p: float) -> float:
-        return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
-
-    return at(0.50), at(0.95), at(0.99)
-
-
-async def timed(
-    db: Database, runs: int, items: list[str], work: Callable[..., Awaitable[object]]
-) -> list[float]:
-    samples = []
-    async with db.sessions() as session:
-        for i in range(runs):
-            item = items[i % len(items)]
-            start = time.perf_counter()
-            await work(session, item)
-            samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-async def like_scan(session: object, text: str) -> list[int]:
+async def like_scan(session: AsyncSession, text: str) -> list[int]:
     """The naive baseline: every word as LIKE '%word%' over title, tags and description, title
     matches first (a naive ranking, so every row is looked at, as any ranked search must)."""
     words = text.split()
@@ -196,79 +190,133 @@ async def like_scan(session: object, text: str) -> list[int]:
         .order_by(in_title.desc(), Resource.id.desc())
         .limit(25)
     )
-    return list(await session.scalars(statement))  # type: ignore[attr-defined]
+    return list(await session.scalars(statement))
 
 
 def _ok(met: bool) -> str:
     return "OK" if met else "MISSED"
 
 
-def line(name: str, samples: list[float]) -> str:
-    p50, p95, p99 = percentiles(samples)
-    return f"{name:<28} p50 {p50:8.3f} ms   p95 {p95:8.3f} ms   p99 {p99:8.3f} ms   (n={len(samples)})"
+@contextmanager
+def batches_timed(samples: list[float]) -> Iterator[None]:
+    """Times each multi-row insert of an import (``transfer.BATCH`` new resources and their tags)."""
+    original = transfer._insert
 
-
-async def main(count: int, queries: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
-        await migrate.upgrade(db.engine)
-        rows = corpus(count)
-        text = transfer.render(rows, ".jsonl")
+    async def timed_insert(*args: Any, **kwargs: Any) -> None:
         start = time.perf_counter()
-        records = list(transfer.read_records(text, ".jsonl"))
+        try:
+            await original(*args, **kwargs)
+        finally:
+            samples.append((time.perf_counter() - start) * 1000)
+
+    transfer._insert = timed_insert  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        transfer._insert = original  # type: ignore[assignment]
+
+
+async def load(engine: Engine, text: str, table: Comparison, batch_ms: dict[str, list[float]]) -> None:
+    """Import the corpus as ``liaison resources import`` does (one transaction), then again (no-op)."""
+    db, name = engine.db, engine.name
+    samples = batch_ms.setdefault(name, [])
+    start = time.perf_counter()
+    records = list(transfer.read_records(text, ".jsonl"))
+    with batches_timed(samples):
         async with db.transaction() as session:
             report = await transfer.import_records(session, GUILD, records, now=NOW)
-        elapsed = time.perf_counter() - start
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"machine: {os.cpu_count()} CPUs, load average {load} (other work skews the tails)")
-        print(f"corpus: {count:,} resources, {len(text) / 1e6:.1f} MB of JSON Lines")
-        print(
-            f"import: {report.added:,} added in {elapsed:.2f} s = {report.added / elapsed:,.0f} resources/s"
-        )
-        start = time.perf_counter()
-        async with db.transaction() as session:
-            again = await transfer.import_records(session, GUILD, records, now=NOW)
-        print(
-            f"re-import (no-op): {again.unchanged:,} unchanged, {again.added + again.updated} changed "
-            f"in {time.perf_counter() - start:.2f} s"
-        )
+    elapsed = time.perf_counter() - start
+    print(
+        f"{name}: import {report.added:,} added in {elapsed:.2f} s "
+        f"= {report.added / elapsed:,.0f} resources/s"
+    )
+    start = time.perf_counter()
+    async with db.transaction() as session:
+        again = await transfer.import_records(session, GUILD, records, now=NOW)
+    again_s = time.perf_counter() - start
+    print(
+        f"{name}: re-import (no-op): {again.unchanged:,} unchanged, {again.added + again.updated} changed "
+        f"in {again_s:.2f} s"
+    )
+    settle = await engine.settle()
+    table.one_off("import (one transaction)", "s", name, elapsed)
+    table.one_off("re-import (no-op)", "s", name, again_s)
+    if engine.postgres:
+        table.one_off("VACUUM ANALYZE after the load", "s", name, settle)
 
-        async def find(session: object, q: str) -> object:
-            return await searching.search(session, GUILD, q, verified=False)  # type: ignore[arg-type]
 
-        async def complete(session: object, q: str) -> object:
-            return await searching.autocomplete(session, GUILD, q, verified=False)  # type: ignore[arg-type]
+async def find(session: AsyncSession, q: str) -> object:
+    return await searching.search(session, GUILD, q, verified=False)
 
-        await timed(db, len(QUERIES), QUERIES, find)  # warm the page cache
-        search_ms = await timed(db, queries, QUERIES, find)
-        complete_ms = await timed(db, queries, TYPED, complete)
+
+async def complete(session: AsyncSession, q: str) -> object:
+    return await searching.autocomplete(session, GUILD, q, verified=False)
+
+
+def over(items: list[str], work: Callable[[AsyncSession, str], Awaitable[object]]) -> Work:
+    async def call(session: AsyncSession, i: int) -> object:
+        return await work(session, items[i % len(items)])
+
+    return call
+
+
+async def main(count: int, queries: int, args: argparse.Namespace) -> None:
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load_avg} (other work skews the tails)")
+    rows = corpus(count)
+    text = transfer.render(rows, ".jsonl")
+    print(
+        f"corpus: {count:,} resources, {len(text) / 1e6:.1f} MB of JSON Lines (seed 7, same on every engine)"
+    )
+    table = Comparison()
+    async with engines(args) as found:
+        batch_ms: dict[str, list[float]] = {}
+        for engine in found:
+            await load(engine, text, table, batch_ms)
+        table.add(f"import: insert of {transfer.BATCH} resources", batch_ms)
+
+        async def hit_count(session: AsyncSession, i: int) -> int:
+            return len((await searching.search(session, GUILD, QUERIES[i], verified=False)).hits)
+
+        if checked := await agreement(found, len(QUERIES), hit_count):
+            print(f"search: {checked}")
+        await interleaved(found, len(QUERIES), over(QUERIES, find))  # warm the caches
+        table.add("search", await interleaved(found, queries, over(QUERIES, find)))
+        table.add("autocomplete", await interleaved(found, queries, over(TYPED, complete)))
         scan_runs = max(len(QUERIES), queries // 10)
-        scan_ms = await timed(db, scan_runs, QUERIES, like_scan)
-        matched_search = await timed(db, scan_runs, QUERIES, find)
-        print(line("search", search_ms))
-        print(line("autocomplete", complete_ms))
-        print(line("LIKE '%…%' scan (baseline)", scan_ms))
-        ratio = statistics.mean(scan_ms) / statistics.mean(matched_search)
-        p50_ratio = percentiles(scan_ms)[0] / percentiles(matched_search)[0]
-        p95_ratio = percentiles(scan_ms)[1] / percentiles(matched_search)[1]
-        print(
-            f"search vs scan (same queries): {ratio:.0f}x faster on average, {p50_ratio:.0f}x at p50, "
-            f"{p95_ratio:.0f}x at p95"
-        )
-        start = time.perf_counter()
-        async with db.sessions() as session:
-            typo = await searching.search(session, GUILD, "dosimetery", verified=False)
-        first = (time.perf_counter() - start) * 1000
-        typo_ms = await timed(db, 20, ["dosimetery", "portal monitr", "forensix"], find)
-        print(
-            f"did-you-mean: first call {first:.0f} ms, then {line('', typo_ms).strip()} -> {typo.corrected!r}"
-        )
-        p95s, p99c = percentiles(search_ms)[1], percentiles(complete_ms)[2]
-        print(
-            f"targets: search p95 {p95s:.2f} < 5 ms {_ok(p95s < 5)}; autocomplete p99 "
-            f"{p99c:.2f} < 10 ms {_ok(p99c < 10)}; >= 50x scan {_ok(ratio >= 50)}"
-        )
-        await db.dispose()
+        table.add("LIKE '%…%' scan (baseline)", await interleaved(found, scan_runs, over(QUERIES, like_scan)))
+        table.add("search (the scan's queries)", await interleaved(found, scan_runs, over(QUERIES, find)))
+        corrected: dict[str, object] = {}
+        for engine in found:  # the first correction builds a vocabulary where the engine has none
+            start = time.perf_counter()
+            async with engine.db.sessions() as session:
+                corrected[engine.name] = (await find(session, "dosimetery")).corrected  # type: ignore[attr-defined]
+            table.one_off("did-you-mean, first call", "ms", engine.name, (time.perf_counter() - start) * 1000)
+        typos = ["dosimetery", "portal monitr", "forensix"]
+        table.add("did-you-mean (misspelt query)", await interleaved(found, 20, over(typos, find)))
+        table.print()
+
+        for engine in found:
+            name = engine.name
+            scan, matched = (
+                table.get("LIKE '%…%' scan (baseline)", name),
+                table.get("search (the scan's queries)", name),
+            )
+            ratio = statistics.mean(scan) / statistics.mean(matched)
+            p50_ratio = percentiles(scan)[0] / percentiles(matched)[0]
+            p95_ratio = percentiles(scan)[1] / percentiles(matched)[1]
+            print(
+                f"{name}: search vs scan (same queries): {ratio:.0f}x faster on average, {p50_ratio:.0f}x at "
+                f"p50, {p95_ratio:.0f}x at p95; did-you-mean -> {corrected[name]!r}"
+            )
+            p95s, p99c = (
+                percentiles(table.get("search", name))[1],
+                percentiles(table.get("autocomplete", name))[2],
+            )
+            print(
+                f"{name}: targets: search p95 {p95s:.2f} < 5 ms {_ok(p95s < 5)}; autocomplete p99 "
+                f"{p99c:.2f} < 10 ms {_ok(p99c < 10)}; >= 50x scan {_ok(ratio >= 50)}"
+            )
 
 
 if __name__ == "__main__":
@@ -276,7 +324,8 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="5,000 resources, 200 queries")
     parser.add_argument("--count", type=int)
     parser.add_argument("--queries", type=int)
+    add_arguments(parser)
     args = parser.parse_args()
     count = args.count or (5_000 if args.quick else 100_000)
     queries = args.queries or (200 if args.quick else 1_000)
-    asyncio.run(main(count, queries))
+    asyncio.run(main(count, queries, args))
