@@ -28,6 +28,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+NUL = "\x00"
+
+
+def _without_nul(parameters: Any) -> Any:
+    """The parameters of one statement, with NUL characters removed from strings."""
+    if isinstance(parameters, dict):
+        if any(isinstance(v, str) and NUL in v for v in parameters.values()):
+            return {k: v.replace(NUL, "") if isinstance(v, str) else v for k, v in parameters.items()}
+        return parameters
+    if isinstance(parameters, (list, tuple)) and any(isinstance(v, str) and NUL in v for v in parameters):
+        return type(parameters)(v.replace(NUL, "") if isinstance(v, str) else v for v in parameters)
+    return parameters
+
+
+def _strip_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """PostgreSQL refuses NUL in text ("invalid byte sequence"), SQLite keeps it: a member who
+    pastes one would get an error on one engine only. NUL never means anything in what people
+    type, so it is dropped from every bound string, on both engines, in this one place."""
+    if executemany and isinstance(parameters, list):
+        return statement, [_without_nul(p) for p in parameters]
+    return statement, _without_nul(parameters)
+
+
 class _CancelledResetIsExpected(logging.Filter):
     """A task cancelled inside a transaction (the bot shutting down, a test's loop closing)
     leaves the pool unable to roll its connection back: SQLAlchemy logs that at ERROR, yet the
@@ -52,6 +77,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         pool_logger.addFilter(_POOL_FILTER)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "before_cursor_execute", _strip_nul, retval=True)
     return engine
 
 

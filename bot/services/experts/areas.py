@@ -8,12 +8,14 @@ joins "Radiation detection" instead of starting a new area.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.experts import ExpertArea, ExpertiseArea
+from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.services import audit
 from bot.services.experts.vocab import fold
@@ -86,11 +88,20 @@ async def _seeded_catalog(session: AsyncSession, guild_id: int) -> dict[str, Exp
     """The server's areas by key; a server's first write starts its list from the seed."""
     catalog = {area.key: area for area in await _catalog(session, guild_id)}
     if not catalog:
-        for key, label in _DEFAULTS_BY_KEY.items():
-            catalog[key] = ExpertiseArea(guild_id=guild_id, key=key, label=label, curated=True)
-            session.add(catalog[key])
-        await session.flush()
+        seed = [{"key": key, "label": label, "curated": True} for key, label in _DEFAULTS_BY_KEY.items()]
+        catalog = await _add_missing(session, guild_id, seed)
     return catalog
+
+
+async def _add_missing(
+    session: AsyncSession, guild_id: int, areas: list[dict[str, Any]]
+) -> dict[str, ExpertiseArea]:
+    """Create the areas not there yet (race-free: another member may be adding the same one
+    right now), then the whole catalog, by key."""
+    await insert_missing(
+        session, ExpertiseArea, [{"guild_id": guild_id} | area for area in areas], ("guild_id", "key")
+    )
+    return {area.key: area for area in await _catalog(session, guild_id)}
 
 
 def _nearest(key: str, known: Iterable[str]) -> str:
@@ -106,20 +117,23 @@ async def resolve(
 ) -> list[ExpertiseArea]:
     """The area rows for what was typed, creating the new ones (curated when moderators add them)."""
     catalog = await _seeded_catalog(session, guild_id)
-    chosen: dict[str, ExpertiseArea] = {}
+    new: dict[str, str] = {}  # key -> label of areas to create
+    keys: dict[str, None] = {}  # the chosen keys, in order, once each
     for entry in entries:
         key = fold(entry)[:LABEL_LIMIT]
-        if key not in catalog:
-            key = _nearest(key, catalog)
-        area = catalog.get(key)
-        if area is None:
-            area = ExpertiseArea(guild_id=guild_id, key=key, label=clean_label(entry), curated=curated)
-            session.add(area)
-            catalog[key] = area
+        if key not in catalog and key not in new:
+            key = _nearest(key, [*catalog, *new])
+        if key not in catalog and key not in new:
+            new[key] = clean_label(entry)
+        keys[key] = None
+    if new:
+        rows = [{"key": key, "label": label, "curated": curated} for key, label in new.items()]
+        catalog = await _add_missing(session, guild_id, rows)
+    chosen = [catalog[key] for key in keys]
+    for area in chosen:
         area.curated = area.curated or curated
-        chosen[key] = area
     await session.flush()
-    return list(chosen.values())
+    return chosen
 
 
 async def curate(

@@ -35,6 +35,7 @@ from bot.db.models.experts import (
     ExpertLanguage,
     ExpertProfile,
 )
+from bot.db.upsert import insert_missing
 from bot.services.experts.areas import term_matches
 from bot.services.experts.vocab import fold, working_zones
 
@@ -46,20 +47,28 @@ TOUCHED = "experts.directory_touched"
 MAX_STEP = 1 << 20
 
 
-async def touch(session: AsyncSession, guild_id: int, profile_id: int) -> None:
-    """Record that the profile changed (call in the transaction that changes it). The version
-    grows by a random step, so a rolled-back change never shares a version with a later one."""
-    session.info[TOUCHED] = True
-    step = random.randint(1, MAX_STEP)
-    version = await session.scalar(
+async def _advance(session: AsyncSession, guild_id: int, step: int) -> int | None:
+    """Step the server's version (locking its row until the transaction ends); None when the
+    server has no state yet."""
+    return await session.scalar(
         update(ExpertDirectoryState)
         .where(ExpertDirectoryState.guild_id == guild_id)
         .values(version=ExpertDirectoryState.version + step)
         .returning(ExpertDirectoryState.version)
     )
-    if version is None:
-        version = step
-        session.add(ExpertDirectoryState(guild_id=guild_id, epoch=random.getrandbits(62), version=version))
+
+
+async def touch(session: AsyncSession, guild_id: int, profile_id: int) -> None:
+    """Record that the profile changed (call in the transaction that changes it). The version
+    grows by a random step, so a rolled-back change never shares a version with a later one."""
+    session.info[TOUCHED] = True
+    step = random.randint(1, MAX_STEP)
+    version = await _advance(session, guild_id, step)
+    if version is None:  # the server's first write: create its state (race-free), then step it
+        first = {"guild_id": guild_id, "epoch": random.getrandbits(62), "version": 0}
+        await insert_missing(session, ExpertDirectoryState, [first], ("guild_id",))
+        version = await _advance(session, guild_id, step)
+        assert version is not None  # the row exists now, ours or another's
     session.add(ExpertDirectoryChange(guild_id=guild_id, version=version, profile_id=profile_id))
     if step % 64 == 0:  # now and then, forget changes too old for any index to catch up from
         await session.execute(
