@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings, MemberSettings
+from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.i18n import LANGUAGES
 from bot.services import audit
@@ -42,11 +43,12 @@ async def get(session: AsyncSession, guild_id: int) -> GuildSettings:
 
 
 async def get_or_create(session: AsyncSession, guild_id: int) -> GuildSettings:
+    """The server's saved settings row, created with the defaults if missing (race-free)."""
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        row = await get(session, guild_id)
-        session.add(row)
-        await session.flush()
+        await insert_missing(session, GuildSettings, [{"guild_id": guild_id}], ("guild_id",))
+        row = await session.get(GuildSettings, guild_id)
+        assert row is not None
     return row
 
 

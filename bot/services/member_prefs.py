@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import MemberSettings
+from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.i18n import LANGUAGES
 from bot.timeutil import parse_timezone
@@ -56,9 +57,11 @@ async def update(session: AsyncSession, guild_id: int, user_id: int, change: Pre
     row = await session.get(MemberSettings, (guild_id, user_id))
     if change.empty:
         return _of(row)
-    if row is None:
-        row = MemberSettings(guild_id=guild_id, user_id=user_id, dm_reminders=True, qa_routing=True)
-        session.add(row)
+    if row is None:  # created race-free: a double click runs two of these at once
+        key = {"guild_id": guild_id, "user_id": user_id}
+        await insert_missing(session, MemberSettings, [key], ("guild_id", "user_id"))
+        row = await session.get(MemberSettings, (guild_id, user_id))
+        assert row is not None
     if language is not None:
         row.language = language
     if timezone is not None:

@@ -11,8 +11,9 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import AuditEntry
 from bot.db.models.experts import ExpertDirectoryState, ExpertiseArea
-from bot.services import audit, experts
+from bot.services import audit, experts, guild_settings, member_prefs
 from bot.services.experts import ProfileInput
+from bot.services.member_prefs import PrefsChange
 
 GUILD = 7
 
@@ -53,3 +54,23 @@ async def test_nul_characters_are_dropped_on_every_engine(db: Database) -> None:
     async with db.transaction() as session:
         target = await session.scalar(select(AuditEntry.target).where(AuditEntry.action == "test.nul"))
     assert target == "portal"
+
+
+async def test_double_clicks_on_settings_create_one_row(db: Database) -> None:
+    """A member's preferences and a server's settings saved twice at once: both succeed."""
+    databases = [Database(db.url) for _ in range(2)]
+
+    async def save(database: Database, zone: str) -> None:
+        async with database.transaction() as session:
+            await member_prefs.update(session, GUILD, 5, PrefsChange(timezone=zone))
+            await guild_settings.get_or_create(session, GUILD)
+
+    try:
+        await asyncio.gather(save(databases[0], "Europe/Vienna"), save(databases[1], "Africa/Nairobi"))
+    finally:
+        for database in databases:
+            await database.dispose()
+    async with db.transaction() as session:
+        prefs = await member_prefs.get(session, GUILD, 5)
+        assert (await guild_settings.get_or_create(session, GUILD)).guild_id == GUILD
+    assert prefs.timezone in ("Europe/Vienna", "Africa/Nairobi") and prefs.dm_reminders
