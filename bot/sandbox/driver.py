@@ -22,7 +22,6 @@ from bot.sandbox.server import RecordedRequest, SandboxServer
 from bot.sandbox.world import (
     Channel,
     ChannelType,
-    Flags,
     Guild,
     Interaction,
     Member,
@@ -178,8 +177,7 @@ class Sandbox(MemberActions):
         deadline = time.monotonic() + timeout
         while not (inter.acked or inter.errors) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
-        while (inter.response is not None and inter.response.flags & Flags.LOADING
-               and time.monotonic() < deadline):
+        while inter.thinking and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
         # a deferred update (type 6) shows nothing: wait a little for the edit that follows it
         until = min(deadline, time.monotonic() + self.deferred_update_wait)

@@ -274,7 +274,12 @@ class Interaction:
 
     @property
     def thinking(self) -> bool:
-        return bool(self.response and self.response.flags & Flags.LOADING)
+        """Deferred and not answered yet: the "thinking" message stands, or it was deleted and
+        nothing followed it yet (a bot answering with the other visibility)."""
+        original = self.original
+        if original is None or not original.flags & Flags.LOADING:
+            return False
+        return not original.deleted or self.response is None
 
 
 MENTION_RE = re.compile(r"<@(!|&)?(\d+)>")

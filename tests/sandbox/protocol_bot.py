@@ -145,6 +145,7 @@ class ProtocolBot(commands.Bot):
         async def switch(interaction: discord.Interaction, ephemeral: bool = False) -> None:
             await interaction.response.defer(thinking=True, ephemeral=not ephemeral)
             await interaction.delete_original_response()
+            await asyncio.sleep(0.3)  # longer than the driver's quiet period: still "thinking"
             await interaction.followup.send("switched", ephemeral=ephemeral)
             await interaction.followup.send("and more", ephemeral=ephemeral)
 
