@@ -66,6 +66,7 @@ class Events(AcknowledgeFirst):
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
         self._recovery: asyncio.Task[None] | None = None
         self._warm_up: asyncio.Task[None] | None = None
+        self._rsvp_turns: dict[int, asyncio.Lock] = {}
 
     # -- lifecycle: persistent buttons, wake-ups rebuilt from the database ------------------
     async def cog_load(self) -> None:
@@ -351,7 +352,7 @@ class Events(AcknowledgeFirst):
         guild_id = _guild(interaction)
         reply = await reply_for(interaction)
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
+        async with self._rsvp_turn(event_id), self.bot.db.transaction() as session:
             result = await events.rsvp(
                 session, guild_id, event_id, interaction.user.id, status, now, language=reply.language
             )
@@ -375,6 +376,13 @@ class Events(AcknowledgeFirst):
             await reply.send(text, ephemeral=True)
             await _announce.refresh(self.bot, guild_id, event_id)
         self._tell_promoted(guild_id, row, result.promoted)
+
+    def _rsvp_turn(self, event_id: int) -> asyncio.Lock:
+        """Answers to one event are written one at a time in this process, in the order they
+        came: a burst of them (everyone clicking "going" at once) queues here rather than on the
+        database's write lock, whose busy wait is unfair (under SQLite one could wait past its
+        timeout). The row lock the transaction takes still orders them with other processes."""
+        return self._rsvp_turns.setdefault(event_id, asyncio.Lock())
 
     def _tell_promoted(self, guild_id: int, row: Event, promoted: list[int]) -> None:
         if promoted:
