@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import statistics
 import sys
@@ -22,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.driver import Sandbox  # noqa: E402
-
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+from bot.sandbox.harness import process_environment  # noqa: E402
 
 
 def rss_mib(pid: int) -> float:
@@ -34,14 +32,7 @@ def rss_mib(pid: int) -> float:
 
 
 async def one_run(sandbox: Sandbox, db_url: str, idle: float) -> tuple[float, float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "LIAISON_"))}
-    env |= {
-        "DISCORD_TOKEN": TOKEN,
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": sandbox.api_base,
-        "DISCORD_GATEWAY_URL": sandbox.gateway_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = process_environment(sandbox, db_url, LOG_LEVEL="WARNING")
     before = len(sandbox.server.gateway.live_sessions)
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(

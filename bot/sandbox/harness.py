@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from datetime import timedelta
 from typing import Any, cast
 
@@ -18,8 +19,24 @@ from bot.sandbox.driver import Sandbox
 from bot.services import guild_settings
 from bot.services.guild_settings import SetupChange
 
+# A well-formed token for `liaison run` against the sandbox (which accepts any).
+SANDBOX_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 CLOCK_EVENT_TASK = "discord.py: on_clock_advanced"
 LISTENER_PREFIX = "discord.py: "
+
+
+def process_environment(sandbox: Sandbox, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `liaison run` process pointed at ``sandbox``: this process's, without
+    Liaison's own settings, plus the sandbox's URLs, a token, the database and ``settings``
+    (``LIAISON_SHARD_COUNT="3"``…)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "LIAISON_"))}
+    return base | {
+        "DISCORD_TOKEN": SANDBOX_TOKEN,
+        "DATABASE_URL": database_url,
+        "DISCORD_API_BASE": sandbox.api_base,
+        "DISCORD_GATEWAY_URL": sandbox.gateway_url,
+        **settings,
+    }
 
 
 class LiaisonSandbox(Sandbox):

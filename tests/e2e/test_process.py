@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 
 from bot.sandbox.driver import Sandbox
+from bot.sandbox.harness import process_environment
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _run_once(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "LIAISON_"))}
-    env |= {
-        "DISCORD_TOKEN": TOKEN,
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": sandbox.api_base,
-        "DISCORD_GATEWAY_URL": sandbox.gateway_url,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = process_environment(sandbox, db_url, PYTHONPATH=str(ROOT))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -5,7 +5,6 @@ member still gets their reminder exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import signal
@@ -21,11 +20,11 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.db.models.events import CLAIMED, SENT, Delivery, Reminder
 from bot.sandbox.driver import Sandbox
+from bot.sandbox.harness import process_environment
 from bot.sandbox.world import ChannelType, User
 from bot.services import reminders
 from tests.databases import PostgresDatabases
 
-TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 ROOT = Path(__file__).resolve().parents[2]
 SHARDS = 3
 REMINDERS = 1_000
@@ -33,17 +32,14 @@ CLAIM_TIMEOUT_SECONDS = 4
 
 
 def _spawn(sandbox: Sandbox, db_url: str, shard: int, log: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "LIAISON_"))}
-    env |= {
-        "DISCORD_TOKEN": TOKEN,
-        "DATABASE_URL": db_url,
-        "DISCORD_API_BASE": sandbox.api_base,
-        "DISCORD_GATEWAY_URL": sandbox.gateway_url,
-        "LIAISON_SHARD_COUNT": str(SHARDS),
-        "LIAISON_SHARD_IDS": str(shard),
-        "LIAISON_CLAIM_TIMEOUT_SECONDS": str(CLAIM_TIMEOUT_SECONDS),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = process_environment(
+        sandbox,
+        db_url,
+        LIAISON_SHARD_COUNT=str(SHARDS),
+        LIAISON_SHARD_IDS=str(shard),
+        LIAISON_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT_SECONDS),
+        PYTHONPATH=str(ROOT),
+    )
     return asyncio.create_subprocess_exec(  # type: ignore[return-value]
         sys.executable,
         "-m",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from bot.services.member_prefs import PrefsChange
 from bot.services.qa import AnswerRef, AskInput
 from bot.services.reminder_batches import add_deliveries
 from bot.services.resources import glossary, suggestions
-from tests.databases import PostgresDatabases, copy_sqlite, engines
+from tests.databases import copy_sqlite
 
 G, MOD, MEMBER, EXPERT, QA_CHANNEL, EVENTS_CHANNEL, THREAD = 1, 100, 200, 300, 50, 60, 1000
 PORTAL = "How do you adjudicate an innocent alarm at a radiation portal monitor?"
@@ -95,16 +94,10 @@ async def filled(source_url: str, clock: FrozenClock) -> str:
     return source_url
 
 
-@pytest.fixture(params=engines())
-async def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+@pytest.fixture
+def target_url(empty_database_url: str) -> str:
     """An empty database, not even migrated: the transfer creates its schema."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'target.db'}"
-        return
-    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-    url = await databases.fresh(migrated=False)
-    yield url
-    await databases.drop(url)
+    return empty_database_url
 
 
 async def digests_of(url: str) -> list[transfer.TableDigest]:
