@@ -109,6 +109,7 @@ class LiaisonSandbox(Sandbox):
         a listener may only write to the database (a member leaving hides their profile), which
         no request would show; on a slower database it may still be running after the quiet."""
         await super().quiet(period, deadline=deadline)
+        await self._events_received()
         for _ in range(20):
             current = asyncio.current_task()
             listeners = [
@@ -120,6 +121,18 @@ class LiaisonSandbox(Sandbox):
                 return
             await asyncio.wait(listeners, timeout=5.0)
             await super().quiet(period, deadline=deadline)
+
+    async def _events_received(self) -> None:
+        """Wait until the bot has read every gateway event queued for it (its sequence number
+        caught up with its session's): an event still in the socket has started no listener."""
+        ws = getattr(self.bot, "ws", None)
+        sessions = self.server.gateway.live_sessions
+        if ws is None or len(sessions) != 1:
+            return
+        session = sessions[0]
+        with contextlib.suppress(TimeoutError):
+            await self.wait_for(lambda: (ws.sequence or 0) >= session.seq, timeout=5.0)
+        await asyncio.sleep(0)  # let the listeners of the last event start
 
     async def restart_bot(self, *, kill: bool = False) -> LiaisonBot:
         await (self.kill_bot() if kill else self.stop_bot())
