@@ -30,7 +30,7 @@ class Resource(Base):
     __tablename__ = "resources"
     __table_args__ = (
         UniqueConstraint("guild_id", "url", name="uq_resources_guild_url"),
-        Index("ix_resources_guild_views", "guild_id", "views"),
+        Index("ix_resources_guild_views_id", "guild_id", "views", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

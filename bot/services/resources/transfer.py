@@ -198,12 +198,11 @@ async def _insert(
         }
         for f in batch
     ]
-    # Core executemany (one round trip), then the new ids by url: much faster than RETURNING per row.
-    await session.execute(insert(RESOURCES_TABLE), rows)
+    # One multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues"), which gives the new ids
+    # directly. Looking them up by url afterwards was planned badly by PostgreSQL inside one
+    # large import (no statistics yet on the growing table): 14x slower than SQLite at 100k.
     found = await session.execute(
-        select(Resource.url, Resource.id).where(
-            Resource.guild_id == guild_id, Resource.url.in_([f.url for f in batch])
-        )
+        insert(RESOURCES_TABLE).returning(RESOURCES_TABLE.c.url, RESOURCES_TABLE.c.id), rows
     )
     ids = {url: rid for url, rid in found}
     tag_rows = [
