@@ -42,10 +42,27 @@ def trim_sandbox(sandbox: LiaisonSandbox) -> None:
             del world.interactions[iid]
             world.interactions_by_token.pop(inter.token, None)
     dm_channels = {c.id for c in world.channels.values() if c.type == 1}
+    archived = auto_archive(sandbox)
     for mid, message in list(world.messages.items()):
-        if message.visible_to is not None or message.channel_id in dm_channels:
+        if message.visible_to is not None or message.channel_id in dm_channels | archived:
             del world.messages[mid]
+    kept = {att.id for message in world.messages.values() for att in message.attachments}
+    for attachment_id in set(world.attachments) - kept:  # the fake CDN's files (exports…)
+        del world.attachments[attachment_id]
     sandbox.last_interaction = None
+
+
+def auto_archive(sandbox: LiaisonSandbox) -> set[int]:
+    """Archive every open thread, as Discord does to idle ones (here, between two trims):
+    a THREAD_UPDATE tells the bot, whose thread cache then lets them go, as in production
+    where question threads go idle. Returns the ids archived (their messages can be forgotten)."""
+    archived = set()
+    for channel in list(sandbox.world.channels.values()):
+        if channel.is_thread and not channel.archived:
+            channel.archived = True
+            sandbox.server.dispatch_channel("THREAD_UPDATE", channel)
+            archived.add(channel.id)
+    return archived
 
 
 def rss_mib() -> float:
