@@ -23,7 +23,7 @@ from bot.db import Database, migrate
 from bot.db.models import BotState
 from bot.discord_endpoints import point_discord_py_at
 from bot.services import guild_settings, notices
-from bot.ui import limits
+from bot.ui import limits, respond
 from bot.ui.errors import send_error
 from bot.ui.respond import NO_MENTIONS
 
@@ -210,9 +210,8 @@ class LiaisonBot(commands.Bot):
         language = await self.language_for(interaction)
         text = "\n\n".join(i18n.t(language, key, **params) for key, params in pending)
         try:
-            await interaction.followup.send(
-                text[: limits.MESSAGE], ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            # respond.send: private even if a public deferral were still unanswered.
+            await respond.send(interaction, text[: limits.MESSAGE], ephemeral=True)
         except discord.HTTPException:
             async with self.db.transaction() as session:  # keep them for next time
                 for key, params in pending:
