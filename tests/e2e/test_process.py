@@ -29,7 +29,12 @@ async def _run_once(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
     await sandbox.wait_for(lambda: len(sandbox.server.gateway.live_sessions) > sessions_before, timeout=30)
     await sandbox.quiet(0.3)
     process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    except TimeoutError:
+        process.kill()
+        _, stderr = await process.communicate()
+        raise AssertionError(f"no exit within 60 s of SIGTERM; its log:\n{stderr.decode()[-3000:]}") from None
     return process.returncode or 0, stderr.decode()
 
 
