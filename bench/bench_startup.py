@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.driver import Sandbox  # noqa: E402
-from bot.sandbox.harness import process_environment  # noqa: E402
+from bot.sandbox.harness import spawn_liaison  # noqa: E402
 
 
 def rss_mib(pid: int) -> float:
@@ -32,19 +32,10 @@ def rss_mib(pid: int) -> float:
 
 
 async def one_run(sandbox: Sandbox, db_url: str, idle: float) -> tuple[float, float]:
-    env = process_environment(sandbox, db_url, LOG_LEVEL="WARNING")
     before = len(sandbox.server.gateway.live_sessions)
     started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    quiet = asyncio.subprocess.DEVNULL
+    process = await spawn_liaison(sandbox, db_url, stdout=quiet, stderr=quiet, LOG_LEVEL="WARNING")
     await sandbox.wait_for(lambda: len(sandbox.server.gateway.live_sessions) > before, timeout=60)
     await sandbox.quiet(0.05)
     ready = time.perf_counter() - started

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, cast
 
 from bot.client import LiaisonBot
@@ -22,6 +24,7 @@ from bot.services.guild_settings import SetupChange
 # A well-formed token for `liaison run` against the sandbox (which accepts any).
 SANDBOX_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 CLOCK_EVENT_TASK = "discord.py: on_clock_advanced"
+CHECKOUT = Path(__file__).resolve().parents[2]
 LISTENER_PREFIX = "discord.py: "
 
 
@@ -37,6 +40,17 @@ def process_environment(sandbox: Sandbox, database_url: str, **settings: str) ->
         "DISCORD_GATEWAY_URL": sandbox.gateway_url,
         **settings,
     }
+
+
+async def spawn_liaison(
+    sandbox: Sandbox, database_url: str, *, stdout: Any = None, stderr: Any = None, **settings: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot run`` in a process of its own, pointed at ``sandbox`` (as an operator
+    would start it), from this checkout."""
+    env = process_environment(sandbox, database_url, PYTHONPATH=str(CHECKOUT), **settings)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=CHECKOUT, stdout=stdout, stderr=stderr
+    )
 
 
 class LiaisonSandbox(Sandbox):

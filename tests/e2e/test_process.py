@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from pathlib import Path
 
 from bot.sandbox.driver import Sandbox
-from bot.sandbox.harness import process_environment
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.sandbox.harness import spawn_liaison
 
 
 async def _run_once(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
@@ -29,17 +26,8 @@ class NoExit(AssertionError):
 
 
 async def _start_and_stop(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
-    env = process_environment(sandbox, db_url, PYTHONPATH=str(ROOT))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    pipe = asyncio.subprocess.PIPE
+    process = await spawn_liaison(sandbox, db_url, stdout=pipe, stderr=pipe)
     sessions_before = len(sandbox.server.gateway.live_sessions)
     await sandbox.wait_for(lambda: len(sandbox.server.gateway.live_sessions) > sessions_before, timeout=30)
     await sandbox.quiet(0.3)
