@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -47,29 +49,89 @@ def _no_voice_warnings(record: logging.LogRecord) -> bool:
 
 # -- run / sync ----------------------------------------------------------------------------------
 async def _serve(
-    settings: Settings, token: str, *, force_sync: bool = False, sync_only: bool = False
+    settings: Settings,
+    token: str,
+    *,
+    force_sync: bool = False,
+    sync_only: bool = False,
+    stop_asked: Callable[[], bool] = lambda: False,
 ) -> None:
+    """Run the bot until SIGINT/SIGTERM (or ``stop_asked()``, a signal that came before the loop
+    took them over). A stop while logging in cancels the login; one during ``setup_hook``
+    (migrations, cogs) lets it finish first; then ``close()`` shuts down in order. So a stop in
+    the middle of a start ends as cleanly as a later one."""
     from bot.client import make_bot
 
     bot = make_bot(settings, force_sync=force_sync)
     loop = asyncio.get_running_loop()
+    serving = asyncio.current_task()
+    assert serving is not None
+    stopping: list[asyncio.Task[None]] = []
+
+    async def stop_serving() -> None:
+        if not bot.setup_started:
+            serving.cancel()  # logging in: nothing to finish
+            return
+        await bot.setup_finished()
+        await bot.close()  # discord.py then ends ``start`` itself
+
+    def stop() -> None:
+        if not stopping:
+            stopping.append(loop.create_task(stop_serving(), name="liaison-stop"))
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: loop.create_task(bot.close()))
+        loop.add_signal_handler(sig, stop)
+    if stop_asked():
+        stop()
     try:
         async with bot:
             if sync_only:
                 await bot.login(token)  # login runs setup_hook, which syncs
                 return
             await bot.start(token)
+    except asyncio.CancelledError:
+        if not stopping:
+            raise
+        serving.uncancel()
     finally:
         await bot.close()  # waits for the whole shutdown, whoever started it
 
 
+def _stop_requests() -> Callable[[], bool]:
+    """Until the event loop takes SIGINT/SIGTERM over, remember them instead of dying (SIGTERM)
+    or raising KeyboardInterrupt wherever the process is (some imports swallow it): the bot then
+    stops as soon as it can, cleanly, with exit 0."""
+    asked: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, _frame: asked.append(signum))
+    return lambda: bool(asked)
+
+
+def _exit_even_with_stuck_threads(code: int) -> int:
+    """Once the bot has shut down, make sure the process ends. A database connection whose
+    opening was cancelled leaves a worker thread (not a daemon) that would keep the process
+    alive for ever; it is named in a warning, and the process exits anyway."""
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in stuck:
+        thread.join(timeout=1.0)
+    stuck = [t for t in stuck if t.is_alive()]
+    if not stuck:
+        return code
+    logging.getLogger("liaison").warning(
+        "exiting with %d thread(s) still open: %s", len(stuck), ", ".join(t.name for t in stuck)
+    )
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    stop_asked = _stop_requests()
     token = settings.require_token()
     setup_logging(settings)
-    asyncio.run(_serve(settings, token))
-    return 0
+    asyncio.run(_serve(settings, token, stop_asked=stop_asked))
+    return _exit_even_with_stuck_threads(0)
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import importlib.util
 import json
 import logging
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 import discord
@@ -27,6 +28,8 @@ from bot.ui import limits, respond
 from bot.ui.errors import send_error
 from bot.ui.respond import NO_MENTIONS
 
+Job = Coroutine[Any, Any, None]
+
 log = logging.getLogger("liaison")
 
 EXTENSIONS = (
@@ -38,6 +41,7 @@ EXTENSIONS = (
     "cogs.qa",
 )
 SHUTDOWN_GRACE_SECONDS = 10.0
+EVENT_TASK_PREFIX = "discord.py: "
 
 
 def default_intents() -> discord.Intents:
@@ -79,14 +83,29 @@ class LiaisonBot(commands.Bot):
         self.revision: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Future[None] | None = None
+        self._set_up: asyncio.Event | None = None
         self._created = time.monotonic()
         self.tree.on_error = send_error  # type: ignore[method-assign]
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        await self.prepare()
-        if self.syncs_commands:
-            self.synced = await self.sync_commands(force=self.force_sync)
+        self._set_up = asyncio.Event()
+        try:
+            await self.prepare()
+            if self.syncs_commands:
+                self.synced = await self.sync_commands(force=self.force_sync)
+        finally:
+            self._set_up.set()
+
+    @property
+    def setup_started(self) -> bool:
+        return self._set_up is not None
+
+    async def setup_finished(self) -> None:
+        """Returns once ``setup_hook`` is not running: a stop asked for while the database is
+        being migrated or the cogs loaded waits for that to end rather than cut it in half."""
+        if self._set_up is not None:
+            await self._set_up.wait()
 
     @property
     def syncs_commands(self) -> bool:
@@ -120,7 +139,7 @@ class LiaisonBot(commands.Bot):
         scheduler = getattr(self, "scheduler", None)
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
-        pending = {task for task in self._tasks if task is not asyncio.current_task()}
+        pending = (self._tasks | event_handlers_running()) - {asyncio.current_task()}
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
         await self.unload_cogs()
@@ -147,6 +166,22 @@ class LiaisonBot(commands.Bot):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def scheduled(self, work: Callable[[], Job]) -> Callable[[], Job]:
+        """``work`` as a scheduler job that runs as background work (see ``spawn``).
+
+        APScheduler's shutdown cancels the jobs that are running, which would cut their
+        database work in half (and log the cancellation as an error); the work runs in a task of
+        its own instead, that ``close()`` lets finish (bounded) before disposing the engine.
+        """
+
+        async def job() -> None:
+            task = self.spawn(work(), name=getattr(work, "__qualname__", None))
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
+
+        job.__qualname__ = job.__name__ = getattr(work, "__qualname__", "job")
+        return job
 
     async def on_ready(self) -> None:
         log.info(
@@ -217,6 +252,16 @@ class LiaisonBot(commands.Bot):
                 for key, params in pending:
                     await notices.leave(session, interaction.guild_id, interaction.user.id, key, **params)
             log.warning("could not hand over %d notices", len(pending))
+
+
+def event_handlers_running() -> set[asyncio.Task[Any]]:
+    """discord.py runs each event handler (commands, buttons, ``on_ready``…) in a task of its
+    own, named ``discord.py: <event>``: the work in flight that a shutdown lets finish."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and task.get_name().startswith(EVENT_TASK_PREFIX)
+    }
 
 
 class ShardedLiaisonBot(LiaisonBot, commands.AutoShardedBot):

@@ -45,6 +45,20 @@ def claim_options(settings: Settings) -> dict[str, Any]:
     return {"shared": True, "stale_claim": timedelta(seconds=settings.liaison_claim_timeout_seconds)}
 
 
+SHUTDOWN_WAIT_SECONDS = 5.0
+
+
+async def finish_or_cancel(tasks: Iterable[asyncio.Task[Any]], within: float) -> None:
+    """Let ``tasks`` end by themselves (they watch for the shutdown), then cancel what is left."""
+    pending = {task for task in tasks if not task.done()}
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=within)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=within)
+
+
 class Wakeups:
     """A heap of due buckets (``floor(epoch / resolution) + 1``) and one scheduler job armed at
     the earliest: a wake-up never comes before the moments it stands for, at most one
@@ -170,12 +184,11 @@ class Wakeups:
             self.scheduler.remove_job(JOB_ID)
 
     async def aclose(self) -> None:
-        """Stop waking up and cancel a pass under way (what it claimed is settled at next start)."""
+        """Stop waking up; a pass under way sees the scheduler stopped and ends before its next
+        send (what it claimed is settled at the next start). It is cancelled only if it has not
+        ended within seconds: cancelling database work midway is the last resort."""
         self.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=5)
+        await finish_or_cancel(self._tasks, SHUTDOWN_WAIT_SECONDS)
 
 
 class ReminderRunner:

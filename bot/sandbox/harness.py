@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from bot.client import LiaisonBot
+from bot.client import LiaisonBot, event_handlers_running
 from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.sandbox.driver import Sandbox
@@ -25,7 +25,6 @@ from bot.services.guild_settings import SetupChange
 SANDBOX_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 CLOCK_EVENT_TASK = "discord.py: on_clock_advanced"
 CHECKOUT = Path(__file__).resolve().parents[2]
-LISTENER_PREFIX = "discord.py: "
 
 
 def process_environment(sandbox: Sandbox, database_url: str, **settings: str) -> dict[str, str]:
@@ -125,12 +124,7 @@ class LiaisonSandbox(Sandbox):
         await super().quiet(period, deadline=deadline)
         await self._events_received()
         for _ in range(20):
-            current = asyncio.current_task()
-            listeners = [
-                task
-                for task in asyncio.all_tasks()
-                if task is not current and not task.done() and task.get_name().startswith(LISTENER_PREFIX)
-            ]
+            listeners = event_handlers_running() - {asyncio.current_task()}
             if not listeners:
                 return
             await asyncio.wait(listeners, timeout=5.0)

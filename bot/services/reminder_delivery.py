@@ -176,6 +176,8 @@ class DeliveryEngine:
             async with self.db.transaction() as session:
                 await reminders.roll_forward(session, now)
             while due := await self._due_ids(now):
+                if self.stopped():
+                    raise Stopped()
                 await self._expand(due, now, report)
             cutoff = FAR_FUTURE if reclaim_all else now - self.stale_claim
             async with self.db.transaction() as session:

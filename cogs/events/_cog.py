@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot import ics
 from bot.client import LiaisonBot
 from bot.db.models.events import Event
-from bot.scheduling import ReminderRunner, claim_options
+from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
 from bot.services import events, reminders
 from bot.services.event_time import warm_up_parser
 from bot.services.events import EventInput
@@ -73,7 +73,7 @@ class Events(AcknowledgeFirst):
         self.bot.add_dynamic_items(RsvpButton, IcsButton)
         buckets = await self.runner.start()
         log.info("reminders: %d wake-up moments loaded", buckets)
-        # Not bot.spawn: closing must not wait for it (a recovery cut short is settled next start).
+        # Not bot.spawn: closing waits for it only briefly (a recovery cut short is settled next start).
         self._recovery = asyncio.create_task(self._recover(), name="reminders-recover")
         # dateparser builds its language data on first use (~0.5 s): not inside a 3 s interaction.
         self._warm_up = asyncio.create_task(asyncio.to_thread(warm_up_parser), name="dateparser-warm-up")
@@ -83,10 +83,7 @@ class Events(AcknowledgeFirst):
         self.bot.remove_dynamic_items(RsvpButton, IcsButton)
         await self.runner.aclose()
         tasks = {task for task in (self._recovery, self._warm_up) if task is not None}
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=5)
+        await finish_or_cancel(tasks, SHUTDOWN_WAIT_SECONDS)
 
     def _stopped(self) -> bool:
         return self.bot.is_closed() or self.runner.wakeups.stopped

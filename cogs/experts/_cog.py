@@ -64,7 +64,7 @@ class Experts(AcknowledgeFirst):
     async def cog_load(self) -> None:
         """Wake every few minutes, and once right away for what came due while the bot was down."""
         self.bot.scheduler.add_job(
-            self.sweeper.run,
+            self.bot.scheduled(self.sweeper.run),
             "interval",
             minutes=SWEEP_MINUTES,
             id=SWEEP_JOB,

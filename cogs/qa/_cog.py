@@ -45,7 +45,11 @@ class QA(AcknowledgeFirst):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PromoteButton)
         self.bot.scheduler.add_job(
-            self.sweeper.run, "interval", minutes=SWEEP_MINUTES, id="qa-sweep", replace_existing=True
+            self.bot.scheduled(self.sweeper.run),
+            "interval",
+            minutes=SWEEP_MINUTES,
+            id="qa-sweep",
+            replace_existing=True,
         )
 
     async def cog_unload(self) -> None:

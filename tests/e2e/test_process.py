@@ -1,59 +1,124 @@
-"""`liaison run` as an operator starts it: a real process against the sandbox's two URLs."""
+"""`liaison run` as an operator starts it: a real process against the sandbox's two URLs, stopped
+with SIGTERM once ready, and at every stage of its start."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 
+import pytest
+
+from bot.db import Database, migrate
 from bot.sandbox.driver import Sandbox
 from bot.sandbox.harness import spawn_liaison
 
-
-async def _run_once(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
-    """One start and SIGTERM. Known flake, not yet understood (about 1 run in 3 on a busy
-    machine this session): a process that printed nothing at all does not exit; it is killed
-    and started once more, and the test still checks the outcome of the run that worked."""
-    try:
-        return await _start_and_stop(sandbox, db_url)
-    except NoExit as first:
-        print(f"retrying after: {first}")  # shown with -s / in the failure report
-        return await _start_and_stop(sandbox, db_url)
-
-
-class NoExit(AssertionError):
-    pass
+READY = "ready as"
+# Log lines of a start, in order: a stop right after each must end as cleanly as a later one.
+START_STAGES = (
+    "logging in using static token",  # talking to Discord's REST API
+    "database at revision",  # migrated; cogs loading
+    "wake-up moments loaded",  # the events cog loaded, the scheduler running jobs
+    "slash commands",  # synced; connecting to the gateway
+    READY,
+)
 
 
-async def _start_and_stop(sandbox: Sandbox, db_url: str) -> tuple[int, str]:
-    pipe = asyncio.subprocess.PIPE
-    process = await spawn_liaison(sandbox, db_url, stdout=pipe, stderr=pipe)
-    sessions_before = len(sandbox.server.gateway.live_sessions)
-    await sandbox.wait_for(lambda: len(sandbox.server.gateway.live_sessions) > sessions_before, timeout=30)
-    await sandbox.quiet(0.3)
-    process.send_signal(signal.SIGTERM)
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    except TimeoutError:
-        process.kill()
-        _, stderr = await process.communicate()
-        raise NoExit(f"no exit within 60 s of SIGTERM; its log:\n{stderr.decode()[-3000:]}") from None
-    return process.returncode or 0, stderr.decode()
+class LiaisonProcess:
+    """A `liaison run` process whose log (stderr) is collected line by line as it comes, by a
+    task of its own (a read cut short by a timeout would lose what it had read)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, sandbox: Sandbox, db_url: str) -> LiaisonProcess:
+        pipe = asyncio.subprocess.PIPE
+        return cls(await spawn_liaison(sandbox, db_url, stdout=pipe, stderr=pipe))
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        while line := await self.process.stderr.readline():
+            self.lines.append(line.decode(errors="replace"))
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    async def wait_for_line(self, text: str, within: float = 60.0) -> None:
+        deadline = time.monotonic() + within
+        while not any(text in line for line in self.lines):
+            if self._reader.done():
+                raise AssertionError(f"exited before logging {text!r}:\n{self.log[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not logged within {within:.0f} s:\n{self.log[-3000:]}")
+            await asyncio.sleep(0.005)
+
+    async def stop(self, within: float = 60.0) -> int:
+        """SIGTERM, then the exit code. A process that does not exit in time has every thread's
+        stack dumped into its log (SIGUSR1) before it is killed, for the failure report."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), within)
+        except TimeoutError:
+            self.process.send_signal(signal.SIGUSR1)
+            await asyncio.sleep(2)
+            self.process.kill()
+            await self.process.wait()
+            await self._reader
+            raise AssertionError(f"no exit within {within:.0f} s of SIGTERM:\n{self.log[-6000:]}") from None
+        await self._reader
+        return self.process.returncode or 0
+
+
+def assert_clean(log: str) -> None:
+    for sign in ("Traceback", " ERROR ", "thread(s) still open"):
+        assert sign not in log, log[-4000:]
 
 
 async def test_run_migrates_connects_syncs_once_and_exits_0_on_sigterm(tmp_path: Path) -> None:
     sandbox = await Sandbox.start()
     try:
         db_url = f"sqlite+aiosqlite:///{tmp_path}/run.db"
-        code, log = await _run_once(sandbox, db_url)
-        assert code == 0, log
-        assert "database at revision" in log and "Traceback" not in log
+        first = await LiaisonProcess.start(sandbox, db_url)
+        await first.wait_for_line(READY)
+        await sandbox.quiet(0.3)
+        assert await first.stop() == 0, first.log
+        assert "database at revision" in first.log
+        assert_clean(first.log)
         syncs = [r for r in sandbox.requests if r.method == "PUT" and r.path.endswith("/commands")]
         assert len(syncs) == 1
-        code, log = await _run_once(sandbox, db_url)
-        assert code == 0, log
-        assert "slash commands unchanged" in log
+
+        second = await LiaisonProcess.start(sandbox, db_url)
+        await second.wait_for_line(READY)
+        assert await second.stop() == 0, second.log
+        assert "slash commands unchanged" in second.log
+        assert_clean(second.log)
         assert len([r for r in sandbox.requests if r.method == "PUT" and r.path.endswith("/commands")]) == 1
         assert sandbox.unknown_routes == []
+    finally:
+        await sandbox.close()
+
+
+@pytest.mark.parametrize("stage", START_STAGES)
+async def test_sigterm_at_any_stage_of_a_start_exits_0_cleanly(tmp_path: Path, stage: str) -> None:
+    """A stop while logging in, migrating, loading cogs (scheduler jobs running) or connecting:
+    exit 0, no error logged, the database never left half-migrated (a stop waits for the
+    migrations and the cogs to finish loading, then stops)."""
+    sandbox = await Sandbox.start()
+    try:
+        db_url = f"sqlite+aiosqlite:///{tmp_path}/start.db"
+        process = await LiaisonProcess.start(sandbox, db_url)
+        await process.wait_for_line(stage)
+        assert await process.stop(within=30) == 0, process.log
+        assert_clean(process.log)
+        database = Database(db_url)
+        try:
+            assert await migrate.current(database.engine) in (None, migrate.head())
+        finally:
+            await database.dispose()
     finally:
         await sandbox.close()
