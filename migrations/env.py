@@ -21,6 +21,11 @@ target_metadata = Base.metadata
 
 
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite's Python driver runs DDL outside any transaction (it begins one only before
+        # INSERT/UPDATE/DELETE): begin explicitly, so that an upgrade that fails midway leaves
+        # nothing half done, as on PostgreSQL.
+        connection.exec_driver_sql("BEGIN")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 
 from bot.db import Database, migrate
@@ -53,5 +54,30 @@ async def test_each_step_downgrades(empty_database_url: str) -> None:
         while (current := await migrate.current(database.engine)) is not None:
             after = await migrate.downgrade(database.engine, "-1")
             assert after != current
+    finally:
+        await database.dispose()
+
+
+async def test_a_migration_that_fails_midway_leaves_nothing_half_done(empty_database_url: str) -> None:
+    """A migration is one transaction on both engines: when one of its statements fails (a
+    crash, a disk full), the database stays at the previous revision with none of its tables
+    (SQLite's driver would otherwise run each CREATE on its own and leave them behind)."""
+    database = Database(empty_database_url)
+
+    def fail_on_the_third_table(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("CREATE TABLE RESOURCE_SUGGESTIONS"):
+            raise RuntimeError("disk full")
+
+    try:
+        assert await migrate.upgrade(database.engine, "0001") == "0001"
+        event.listen(database.engine.sync_engine, "before_cursor_execute", fail_on_the_third_table)
+        with pytest.raises(Exception, match="disk full"):
+            await migrate.upgrade(database.engine)
+        event.remove(database.engine.sync_engine, "before_cursor_execute", fail_on_the_third_table)
+        assert await migrate.current(database.engine) == "0001"
+        async with database.engine.connect() as conn:
+            tables = await conn.run_sync(_tables)
+        assert not {"resources", "resource_tags"} & tables
+        assert await migrate.upgrade(database.engine) == migrate.head()  # and it can be run again
     finally:
         await database.dispose()
