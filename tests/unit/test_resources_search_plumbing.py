@@ -143,3 +143,26 @@ async def test_two_searches_in_one_statement_with_aliases(db: Database) -> None:
             assert len(list(await session.execute(vocabulary))) == 1
     with pytest.raises(ValueError):
         search.hits(NOTES, "sqlite", q("alpha"), alias="bad name")
+
+
+async def test_document_terms_count_the_selected_rows_only(db: Database) -> None:
+    await _notes(
+        db,
+        [
+            (1, "Dosimetry guide", "Détection aux frontières"),
+            (2, "Dosimetry sheet", "portal it"),
+            (3, "Secret annex", "dosimetry"),
+        ],
+    )
+    notes = sa.table("notes", sa.column("id"))
+    keys = sa.select(notes.c.id).where(notes.c.id.in_([1, 2]), notes.c.id != sa.literal(99))
+    if db.dialect != "postgresql":
+        with pytest.raises(NotImplementedError):
+            search.document_terms(NOTES, db.dialect, keys)
+        return
+    async with db.transaction() as session:
+        counts = dict((await session.execute(search.document_terms(NOTES, db.dialect, keys))).all())
+    assert counts["dosimetry"] == 2  # not 3: note 3 is not selected
+    assert counts["detection"] == 1 and counts["frontieres"] == 1  # folded as the index folds
+    assert "secret" not in counts and "annex" not in counts
+    assert "it" not in counts and "aux" in counts  # three letters or more

@@ -2,9 +2,10 @@
 
 Candidates are known words within one edit (4-6 letters) or two (7+), closest and most frequent
 first, compared with rapidfuzz. On SQLite they come from the full-text index's own vocabulary
-(fts5vocab); elsewhere from a vocabulary of the server's visible resources kept in memory. Either
-way a correction is only offered once it finds visible resources of this server (``search`` runs
-it), so no word of another server, or of material the member may not see, is ever suggested.
+(fts5vocab); on PostgreSQL from a vocabulary of the server's visible resources (counted by the
+database, ``ts_stat``) kept in memory. Either way a correction is only offered once it finds
+visible resources of this server (``search`` runs it), so no word of another server, or of
+material the member may not see, is ever suggested.
 """
 
 from __future__ import annotations
@@ -76,14 +77,9 @@ async def vocabulary(session: AsyncSession, guild_id: int, verified: bool) -> Co
     cached = _VOCABULARIES.get(key)
     if cached and cached.stamp == stamp and time.monotonic() - cached.built < VOCABULARY_TTL:
         return cached.counts
-    counts: Counter[str] = Counter()
-    rows = await session.execute(
-        select(Resource.title, Resource.tags, Resource.description).where(
-            Resource.guild_id == guild_id, visible
-        )
-    )
-    for title, tags, description in rows:
-        counts.update(w for w in words(f"{title} {tags} {description}") if len(w) > 2)
+    keys = select(Resource.id).where(Resource.guild_id == guild_id, visible)
+    terms = await session.execute(fts.document_terms(RESOURCES_INDEX, dialect_of(session), keys))
+    counts: Counter[str] = Counter({str(term): int(docs) for term, docs in terms})
     glossary = await glossary_service.load(session, guild_id)
     for acronym, expansions in glossary.entries.items():
         counts.update(w for w in words(" ".join((acronym, *expansions))) if len(w) > 2)
