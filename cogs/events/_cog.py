@@ -14,7 +14,6 @@ from discord.ext import commands
 
 from bot import ics
 from bot.client import LiaisonBot
-from bot.db.models.events import Event
 from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
 from bot.services import events, reminders
 from bot.services.event_time import warm_up_parser
@@ -23,9 +22,10 @@ from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds
 from bot.ui.checks import guild_only, moderator_only
-from bot.ui.respond import AcknowledgeFirst, defer, defer_update, reply_for, send, update
+from bot.ui.respond import AcknowledgeFirst, defer, defer_update, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.events import _announce, _notify, _render
+from cogs.events._rsvp import Answers
 from cogs.events._sender import DiscordSender
 from cogs.events._views import IcsButton, RsvpButton
 
@@ -66,7 +66,7 @@ class Events(AcknowledgeFirst):
         self.runner = ReminderRunner(bot.db, bot.clock, getattr(bot, "scheduler", None), engine)
         self._recovery: asyncio.Task[None] | None = None
         self._warm_up: asyncio.Task[None] | None = None
-        self._rsvp_turns: dict[int, asyncio.Lock] = {}
+        self.answers = Answers(bot)
 
     # -- lifecycle: persistent buttons, wake-ups rebuilt from the database ------------------
     async def cog_load(self) -> None:
@@ -227,7 +227,7 @@ class Events(AcknowledgeFirst):
                     when=_render.when(moment),
                 )
             )
-        self._tell_promoted(guild_id, row, change.promoted)
+        _notify.promoted(self.bot, guild_id, row, change.promoted)
 
     @event.command(name="cancel", description="Cancel an event: reminders withdrawn, attendees told")
     @app_commands.describe(event="The event to cancel")
@@ -331,7 +331,7 @@ class Events(AcknowledgeFirst):
         event: str,
         status: app_commands.Choice[str] | None = None,
     ) -> None:
-        await self._answer(
+        await self.answers.record(
             interaction, events.parse_ref(event), status.value if status else "going", button=False
         )
 
@@ -341,49 +341,7 @@ class Events(AcknowledgeFirst):
         if interaction.guild_id is None:
             return
         await defer_update(interaction)  # the card is edited once the answer is recorded
-        await self._answer(interaction, event_id, status, button=True)
-
-    async def _answer(
-        self, interaction: discord.Interaction[Any], event_id: int, status: str, *, button: bool
-    ) -> None:
-        guild_id = _guild(interaction)
-        reply = await reply_for(interaction)
-        now = self.bot.clock.now()
-        async with self._rsvp_turn(event_id), self.bot.db.transaction() as session:
-            result = await events.rsvp(
-                session, guild_id, event_id, interaction.user.id, status, now, language=reply.language
-            )
-            row = await events.get(session, guild_id, event_id)
-            waiting = await events.members_with(session, event_id, "waiting")
-        moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
-        position = waiting.index(interaction.user.id) + 1 if interaction.user.id in waiting else 0
-        text = reply.t(
-            f"events.rsvp.{result.status}",
-            title=_render.safe(row.title, 200),
-            when=_render.when(moment),
-            position=position,
-        )
-        if button and interaction.message is not None and interaction.message.id == row.message_id:
-            _row, embed, view = await _announce.card(
-                self.bot, guild_id, event_id, await _announce.server_language(self.bot, guild_id)
-            )
-            await update(interaction, embed=embed, view=view)
-            await send(interaction, text, ephemeral=True)
-        else:
-            await reply.send(text, ephemeral=True)
-            await _announce.refresh(self.bot, guild_id, event_id)
-        self._tell_promoted(guild_id, row, result.promoted)
-
-    def _rsvp_turn(self, event_id: int) -> asyncio.Lock:
-        """Answers to one event are written one at a time in this process, in the order they
-        came: a burst of them (everyone clicking "going" at once) queues here rather than on the
-        database's write lock, whose busy wait is unfair (under SQLite one could wait past its
-        timeout). The row lock the transaction takes still orders them with other processes."""
-        return self._rsvp_turns.setdefault(event_id, asyncio.Lock())
-
-    def _tell_promoted(self, guild_id: int, row: Event, promoted: list[int]) -> None:
-        if promoted:
-            self.bot.spawn(_notify.tell_promoted(self.bot, guild_id, row, promoted))
+        await self.answers.record(interaction, event_id, status, button=True)
 
     # -- /remind -----------------------------------------------------------------------------
     @app_commands.command(name="remind", description="A personal reminder by direct message")

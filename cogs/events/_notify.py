@@ -39,6 +39,12 @@ async def tell(bot: LiaisonBot, guild_id: int, user_ids: list[int], key: str, **
             log.warning("could not tell member %s (%s): %s", user_id, key, exc.status)
 
 
+def promoted(bot: LiaisonBot, guild_id: int, row: Event, members: list[int]) -> None:
+    """Tell members moved from the waiting list to going, in the background."""
+    if members:
+        bot.spawn(tell_promoted(bot, guild_id, row, members))
+
+
 async def tell_promoted(bot: LiaisonBot, guild_id: int, row: Event, promoted: list[int]) -> None:
     """Members moved from the waiting list to going."""
     moment = events.next_start(row, bot.clock.now()) or row.starts_at
