@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from bot.config import Settings, load_settings
@@ -97,14 +98,20 @@ async def _serve(
         await bot.close()  # waits for the whole shutdown, whoever started it
 
 
-def _stop_requests() -> Callable[[], bool]:
+@contextlib.contextmanager
+def _signals_remembered() -> Iterator[Callable[[], bool]]:
     """Until the event loop takes SIGINT/SIGTERM over, remember them instead of dying (SIGTERM)
     or raising KeyboardInterrupt wherever the process is (some imports swallow it): the bot then
-    stops as soon as it can, cleanly, with exit 0."""
+    stops as soon as it can, cleanly, with exit 0. The previous handlers come back afterwards."""
     asked: list[int] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
         signal.signal(sig, lambda signum, _frame: asked.append(signum))
-    return lambda: bool(asked)
+    try:
+        yield lambda: bool(asked)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _exit_even_with_stuck_threads(code: int) -> int:
@@ -127,10 +134,10 @@ def _exit_even_with_stuck_threads(code: int) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    stop_asked = _stop_requests()
     token = settings.require_token()
     setup_logging(settings)
-    asyncio.run(_serve(settings, token, stop_asked=stop_asked))
+    with _signals_remembered() as stop_asked:
+        asyncio.run(_serve(settings, token, stop_asked=stop_asked))
     return _exit_even_with_stuck_threads(0)
 
 
