@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,3 +70,13 @@ def test_a_stuck_thread_does_not_keep_a_stopped_process_alive(
         stuck.join()
     assert exits == [0]
     assert "aiosqlite-like worker" in caplog.text
+
+
+def test_a_signal_before_the_loop_takes_over_is_remembered_not_fatal() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with cli._signals_remembered() as stop_asked:
+        assert not stop_asked()
+        os.kill(os.getpid(), signal.SIGTERM)  # without the handler: this test process dies
+        time.sleep(0.05)  # delivered between two bytecodes
+        assert stop_asked()
+    assert signal.getsignal(signal.SIGTERM) is before
