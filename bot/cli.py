@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
@@ -136,6 +137,10 @@ def _exit_even_with_stuck_threads(code: int) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     token = settings.require_token()
     setup_logging(settings)
+    if hasattr(signal, "SIGUSR1"):
+        # ``kill -USR1 <pid>`` prints every thread's stack to the log, without stopping the bot:
+        # how an operator (or a test) sees where a process that stopped answering waits.
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
     with _signals_remembered() as stop_asked:
         asyncio.run(_serve(settings, token, stop_asked=stop_asked))
     return _exit_even_with_stuck_threads(0)
