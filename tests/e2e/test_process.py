@@ -85,6 +85,8 @@ async def test_run_migrates_connects_syncs_once_and_exits_0_on_sigterm(tmp_path:
         db_url = f"sqlite+aiosqlite:///{tmp_path}/run.db"
         first = await LiaisonProcess.start(sandbox, db_url)
         await first.wait_for_line(READY)
+        first.process.send_signal(signal.SIGUSR1)  # an operator's stack dump; the bot runs on
+        await first.wait_for_line("(most recent call first)", within=10)
         await sandbox.quiet(0.3)
         assert await first.stop() == 0, first.log
         assert "database at revision" in first.log
