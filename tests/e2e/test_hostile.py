@@ -9,7 +9,8 @@ acknowledgement within 3 s, log no error, answer refusals ephemerally in the mem
 let no mention through that the command did not intend, and break no Discord limit.
 
 ``LIAISON_HOSTILE_EXAMPLES=N`` sets the rounds per persona (default 20: about 2,000 commands and
-1,000 autocompletions in the suite); ``bench/hostile.sh`` runs a long one.
+1,000 autocompletions on SQLite, and the moderator's third of that again on PostgreSQL);
+``bench/hostile.sh`` runs a long one.
 """
 
 from __future__ import annotations
