@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import sqlalchemy as sa
 
@@ -145,24 +147,79 @@ async def test_two_searches_in_one_statement_with_aliases(db: Database) -> None:
         search.hits(NOTES, "sqlite", q("alpha"), alias="bad name")
 
 
-async def test_document_terms_count_the_selected_rows_only(db: Database) -> None:
-    await _notes(
-        db,
-        [
-            (1, "Dosimetry guide", "Détection aux frontières"),
-            (2, "Dosimetry sheet", "portal it"),
-            (3, "Secret annex", "dosimetry"),
-        ],
-    )
-    notes = sa.table("notes", sa.column("id"))
-    keys = sa.select(notes.c.id).where(notes.c.id.in_([1, 2]), notes.c.id != sa.literal(99))
-    if db.dialect != "postgresql":
-        with pytest.raises(NotImplementedError):
-            search.document_terms(NOTES, db.dialect, keys)
-        return
+async def _vocabulary(db: Database, *firsts: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
     async with db.transaction() as session:
-        counts = dict((await session.execute(search.document_terms(NOTES, db.dialect, keys))).all())
-    assert counts["dosimetry"] == 2  # not 3: note 3 is not selected
-    assert counts["detection"] == 1 and counts["frontieres"] == 1  # folded as the index folds
-    assert "secret" not in counts and "annex" not in counts
-    assert "it" not in counts and "aux" in counts  # three letters or more
+        for first in firsts:
+            clause = search.vocabulary_terms(NOTES, db.dialect, first)
+            counts.update({str(term): int(docs) for term, docs in await session.execute(clause)})
+    return counts
+
+
+async def _recount(db: Database, *firsts: str) -> dict[str, int]:
+    """The same vocabulary counted from scratch in Python."""
+    counts: dict[str, int] = {}
+    async with db.transaction() as session:
+        for title, body in await session.execute(sa.text("SELECT title, body FROM notes")):
+            for term in set(search.words(f"{title} {body}")):
+                if term.startswith(firsts):
+                    counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+async def test_the_vocabulary_follows_inserts_edits_and_deletes(db: Database) -> None:
+    await _notes(db, [(1, "Dosimetry guide", "Détection aux frontières"), (2, "Portal sheet", "dosimetry")])
+    async with db.transaction() as session:
+        for statement in search.vocabulary_create_statements(NOTES, db.dialect):
+            await session.execute(sa.text(statement))
+    assert (
+        await _vocabulary(db, "d", "p")
+        == await _recount(db, "d", "p")
+        == {
+            "dosimetry": 2,
+            "detection": 1,
+            "portal": 1,
+        }
+    )
+    async with db.transaction() as session:
+        await session.execute(  # one statement, several rows: counted once per row
+            sa.text(
+                "INSERT INTO notes (id, title, body) VALUES (3, 'Portal monitor', 'portal dosimetry'),"
+                " (4, 'Dépistage', 'portal')"
+            )
+        )
+        await session.execute(sa.text("UPDATE notes SET title = 'Detection guide' WHERE id = 1"))
+        await session.execute(sa.text("UPDATE notes SET body = body WHERE id = 2"))  # text unchanged
+        await session.execute(sa.text("DELETE FROM notes WHERE id = 2"))
+    assert (
+        await _vocabulary(db, "d", "p")
+        == await _recount(db, "d", "p")
+        == {
+            "detection": 1,
+            "depistage": 1,
+            "dosimetry": 1,
+            "portal": 2,
+        }
+    )
+
+
+async def test_concurrent_writers_keep_the_vocabulary_exact(db: Database) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    await _notes(db, [])
+    async with db.transaction() as session:
+        for statement in search.vocabulary_create_statements(NOTES, db.dialect):
+            await session.execute(sa.text(statement))
+    words_ = ["portal", "dosimetry", "detection", "plume", "decay", "dose"]
+
+    async def writer(n: int) -> None:
+        mine = words_[n % len(words_) :] + words_[: n % len(words_)]  # each in its own order
+        async with db.transaction() as session:
+            for i in range(10):
+                await session.execute(
+                    sa.text("INSERT INTO notes (id, title, body) VALUES (:id, :t, :b)"),
+                    {"id": n * 100 + i, "t": " ".join(mine[:3]), "b": " ".join(reversed(mine))},
+                )
+
+    await asyncio.gather(*(writer(n) for n in range(8)))
+    assert await _vocabulary(db, "d", "p") == await _recount(db, "d", "p") == {w: 80 for w in words_}

@@ -14,7 +14,6 @@ from bot.ids import parse_id
 from bot.services import audit, labels
 from bot.services.resources import validation
 from bot.services.resources.searching import Hit, search
-from bot.services.resources.spelling import forget_vocabulary
 from bot.services.resources.validation import Fields
 
 
@@ -77,7 +76,6 @@ async def create(
     session.add(row)
     await set_tags(session, row, fields.tags)
     await session.flush()
-    forget_vocabulary(guild_id)
     return row
 
 
@@ -177,7 +175,6 @@ async def edit(
             session, guild_id, actor_id, "resource.edit", f"#{row.id} {row.title}", {"fields": sorted(values)}
         )
     await session.flush()
-    forget_vocabulary(guild_id)
     return row, sorted(values)
 
 
@@ -188,5 +185,4 @@ async def remove(session: AsyncSession, guild_id: int, actor_id: int, resource_i
     await session.execute(delete(ResourceTag).where(ResourceTag.resource_id == row.id))
     await session.execute(delete(Resource).where(Resource.id == row.id, Resource.guild_id == guild_id))
     await audit.record(session, guild_id, actor_id, "resource.remove", f"#{resource_id} {title}")
-    forget_vocabulary(guild_id)
     return title

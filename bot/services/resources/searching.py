@@ -206,7 +206,7 @@ async def search(
             found = await _run(session, guild_id, exact, **options)
     if found:
         return SearchResult(found[:limit])
-    for attempt in await corrections(session, guild_id, tokens, verified=verified, glossary=glossary):
+    for attempt in await corrections(session, tokens, glossary=glossary):
         found = await _run(session, guild_id, build_query(attempt, glossary, prefix_last=False), **options)
         if found:
             return SearchResult(found[:limit], " ".join(attempt))

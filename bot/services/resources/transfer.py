@@ -23,7 +23,6 @@ from bot.db.models.resources import Resource, ResourceTag
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
 from bot.services.resources import validation
-from bot.services.resources.spelling import forget_vocabulary
 from bot.services.resources.validation import Fields
 
 RESOURCES_TABLE = cast(Table, Resource.__table__)
@@ -155,7 +154,6 @@ async def import_records(
         await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now)
     report.added = len(fresh)
     if report.added or report.updated:
-        forget_vocabulary(guild_id)
         details = {"added": report.added, "updated": report.updated, "rejected": len(report.rejected)}
         await audit.record(session, guild_id, actor_id, "resource.import", None, details)
     return report
