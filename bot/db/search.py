@@ -373,9 +373,11 @@ def indexed_terms(
     index: FullTextIndex, dialect: str, first: str, limit: int | None = None
 ) -> sa.TextClause | None:
     """(term, number of rows) for indexed terms starting with ``first`` (at most ``limit``, in
-    order), from the index's own vocabulary (SQLite's fts5vocab); None where the engine keeps no
-    cheap vocabulary. Expanding an unfinished word into these exact terms is cheaper for FTS5 than
-    a ``word*`` prefix query when they are few."""
+    order), from the index's own vocabulary (SQLite's fts5vocab), to expand an unfinished word
+    into these exact terms: cheaper for FTS5 than a ``word*`` prefix query when they are few.
+    None elsewhere: PostgreSQL's prefix queries are fast enough, and search results should come
+    from the index itself, not from the trigger-kept vocabulary that "did you mean" reads
+    (``vocabulary_terms``)."""
     if dialect != "sqlite" or not first:
         return None
     upper = first[:-1] + chr(ord(first[-1]) + 1)
