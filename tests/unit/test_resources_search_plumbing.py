@@ -167,20 +167,24 @@ async def _recount(db: Database, *firsts: str) -> dict[str, int]:
     return counts
 
 
-async def test_the_vocabulary_follows_inserts_edits_and_deletes(db: Database) -> None:
-    await _notes(db, [(1, "Dosimetry guide", "Détection aux frontières"), (2, "Portal sheet", "dosimetry")])
+async def _with_vocabulary(db: Database, rows: list[tuple[int, str, str]]) -> None:
+    await _notes(db, rows)
     async with db.transaction() as session:
         for statement in search.vocabulary_create_statements(NOTES, db.dialect):
             await session.execute(sa.text(statement))
-    assert (
-        await _vocabulary(db, "d", "p")
-        == await _recount(db, "d", "p")
-        == {
-            "dosimetry": 2,
-            "detection": 1,
-            "portal": 1,
-        }
+
+
+async def _assert_vocabulary(db: Database, expected: dict[str, int]) -> None:
+    """Kept by the database, counted again from the rows, and as expected: all three agree."""
+    kept, recounted = await _vocabulary(db, "d", "p"), await _recount(db, "d", "p")
+    assert kept == recounted == expected
+
+
+async def test_the_vocabulary_follows_inserts_edits_and_deletes(db: Database) -> None:
+    await _with_vocabulary(
+        db, [(1, "Dosimetry guide", "Détection aux frontières"), (2, "Portal sheet", "dosimetry")]
     )
+    await _assert_vocabulary(db, {"dosimetry": 2, "detection": 1, "portal": 1})
     async with db.transaction() as session:
         await session.execute(  # one statement, several rows: counted once per row
             sa.text(
@@ -191,29 +195,17 @@ async def test_the_vocabulary_follows_inserts_edits_and_deletes(db: Database) ->
         await session.execute(sa.text("UPDATE notes SET title = 'Detection guide' WHERE id = 1"))
         await session.execute(sa.text("UPDATE notes SET body = body WHERE id = 2"))  # text unchanged
         await session.execute(sa.text("DELETE FROM notes WHERE id = 2"))
-    assert (
-        await _vocabulary(db, "d", "p")
-        == await _recount(db, "d", "p")
-        == {
-            "detection": 1,
-            "depistage": 1,
-            "dosimetry": 1,
-            "portal": 2,
-        }
-    )
+    await _assert_vocabulary(db, {"detection": 1, "depistage": 1, "dosimetry": 1, "portal": 2})
 
 
 async def test_concurrent_writers_keep_the_vocabulary_exact(db: Database) -> None:
     if db.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time")
-    await _notes(db, [])
-    async with db.transaction() as session:
-        for statement in search.vocabulary_create_statements(NOTES, db.dialect):
-            await session.execute(sa.text(statement))
-    words_ = ["portal", "dosimetry", "detection", "plume", "decay", "dose"]
+    await _with_vocabulary(db, [])
+    vocabulary = ["portal", "dosimetry", "detection", "plume", "decay", "dose"]
 
     async def writer(n: int) -> None:
-        mine = words_[n % len(words_) :] + words_[: n % len(words_)]  # each in its own order
+        mine = vocabulary[n % len(vocabulary) :] + vocabulary[: n % len(vocabulary)]  # each in its own order
         async with db.transaction() as session:
             for i in range(10):
                 await session.execute(
@@ -222,4 +214,4 @@ async def test_concurrent_writers_keep_the_vocabulary_exact(db: Database) -> Non
                 )
 
     await asyncio.gather(*(writer(n) for n in range(8)))
-    assert await _vocabulary(db, "d", "p") == await _recount(db, "d", "p") == {w: 80 for w in words_}
+    await _assert_vocabulary(db, {w: 80 for w in vocabulary})
