@@ -154,9 +154,13 @@ class Wakeups:
     async def _fire(self) -> None:
         """The job itself returns at once: a job still running when it is re-armed would make
         APScheduler skip (and drop) the new run. The pass runs in its own task."""
-        task = asyncio.get_running_loop().create_task(self.wake(), name="reminders-wake")
+        self.track(asyncio.get_running_loop().create_task(self.wake(), name="reminders-wake"))
+
+    def track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
+        """A pass that ``aclose`` lets end by itself (then cancels if it must)."""
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def wake(self) -> None:
         """The job: forget the buckets now due, run a pass, arm for the next bucket."""
@@ -205,6 +209,7 @@ class ReminderRunner:
         self._passing = asyncio.Lock()
         self._abandoned = False
         self._next: asyncio.Future[PassReport] | None = None
+        self._polling: asyncio.Task[None] | None = None
 
     @property
     def recovered(self) -> bool:
@@ -231,6 +236,17 @@ class ReminderRunner:
     async def _poll(self) -> None:
         if not self.recovered or self.wakeups.stopped:
             return
+        # The job returns at once and the pass runs in a task of its own, as for wake-ups:
+        # APScheduler's shutdown would cancel a running job in the middle of its database work
+        # (the pass sees the shutdown and stops by itself), and a job still running when the
+        # next poll is due makes APScheduler log a warning every poll under load.
+        if self._polling is not None and not self._polling.done():
+            return  # the previous poll's pass is still at work
+        self._polling = self.wakeups.track(
+            asyncio.get_running_loop().create_task(self._poll_pass(), name="reminders-poll")
+        )
+
+    async def _poll_pass(self) -> None:
         try:
             await self.run()
         except Exception:

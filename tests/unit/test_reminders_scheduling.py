@@ -4,9 +4,11 @@ reminder fires through them within a second of its moment."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import timedelta
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, FrozenClock
@@ -94,3 +96,37 @@ async def test_a_burst_of_wake_ups_shares_passes(db: Database, clock: FrozenCloc
     passes.clear()
     reports = await asyncio.gather(*(runner.run() for _ in range(20)))
     assert len(reports) == 20 and len(passes) == 2  # the one running, and one shared by the rest
+
+
+async def test_a_poll_at_work_when_the_scheduler_stops_ends_quietly(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Shared databases are polled; APScheduler's shutdown cancels the jobs still running, so the
+    poll's pass runs in a task of its own, which sees the shutdown and stops without an error."""
+    clock = Clock()
+    scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")
+    scheduler.start()
+    discord = FakeDiscord(delay=0.5)
+    engine = DeliveryEngine(
+        db,
+        discord,
+        backoff=0,
+        shared=True,
+        stale_claim=timedelta(seconds=3),
+        stopped=lambda: not scheduler.running,
+    )
+    runner = ReminderRunner(db, clock, scheduler, engine)
+    await runner.start()
+    await runner.recover()
+    async with db.transaction() as session:  # written by "another process": only a poll sees it
+        planned = await reminders.remind(session, GUILD, 7, "in 1m", "stand-up", clock.now())
+        planned.reminder.fire_at = clock.now()
+    deadline = time.monotonic() + 5
+    while not discord.calls and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    assert discord.calls, "the poll did not pick the reminder up"
+    with caplog.at_level(logging.INFO):
+        scheduler.shutdown(wait=False)  # the send is under way
+        await runner.aclose()
+        await asyncio.sleep(0.5)  # whatever was cancelled has ended and logged
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
