@@ -65,6 +65,16 @@ class Message:
     language: str | None
     mentions: tuple[int, ...] = ()
 
+    @property
+    def to_channel(self) -> bool:
+        """Posted in the event's channel (else a direct message)."""
+        return self.target == TARGET_CHANNEL
+
+    @property
+    def personal(self) -> bool:
+        """A ``/remind`` of one member's own (else an event's reminder)."""
+        return self.kind == KIND_PERSONAL
+
 
 @dataclass(frozen=True)
 class Result:

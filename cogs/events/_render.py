@@ -11,8 +11,7 @@ from typing import Any
 import discord
 
 from bot import i18n, ics
-from bot.db.models.events import KIND_PERSONAL, TARGET_CHANNEL, Event
-from bot.services.events import Counts, next_start
+from bot.services.events import Counts, Event, next_start
 from bot.services.reminder_delivery import Outgoing
 from bot.timeutil import discord_timestamp, format_offset, parse_timezone
 from bot.ui import embeds, limits
@@ -111,7 +110,7 @@ def reminder_text(message: Outgoing, default_language: str) -> str:
     start = message.start or message.fire_at
     times = {"relative": discord_timestamp(start, "R"), "full": discord_timestamp(start, "F")}
     title = safe(message.title, 200)
-    if message.kind == KIND_PERSONAL:
+    if message.personal:
         what = safe(message.text, 1200)
         lines = [
             t("reminders.personal_event", what=what, title=title, **times)
@@ -121,7 +120,7 @@ def reminder_text(message: Outgoing, default_language: str) -> str:
     else:
         lines = [
             t(
-                "reminders.channel" if message.target == TARGET_CHANNEL else "reminders.dm",
+                "reminders.channel" if message.to_channel else "reminders.dm",
                 title=title,
                 **times,
             )

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
-from bot.db.models.events import TARGET_CHANNEL
 from bot.services.reminder_delivery import Outgoing, Permanent, Transient, Unreachable
 from cogs.events._render import reminder_text
 
@@ -28,11 +27,11 @@ class DiscordSender:
     async def send(self, message: Outgoing) -> int | None:
         content = reminder_text(message, self.bot.settings.liaison_locale)
         try:
-            if message.target == TARGET_CHANNEL:
+            if message.to_channel:
                 return await self._to_channel(message, content)
             return await self._to_member(message, content)
         except discord.Forbidden as exc:
-            if message.target != TARGET_CHANNEL:
+            if not message.to_channel:
                 raise Unreachable(f"{exc.code} {exc.text}") from exc
             raise Permanent(f"forbidden {exc.code} {exc.text}") from exc
         except discord.NotFound as exc:
