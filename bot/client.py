@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import importlib.util
 import json
 import logging
 import time
@@ -122,8 +121,7 @@ class LiaisonBot(commands.Bot):
         self.scheduler.start()
         await self.tree.set_translator(i18n.LiaisonTranslator())
         for name in self.extension_names:
-            if importlib.util.find_spec(name) is not None:
-                await self.load_extension(name)
+            await self.load_extension(name)  # a misspelt name fails the start
 
     async def close(self) -> None:
         """Stop taking work, let pending writes finish, then release what the bot owns.

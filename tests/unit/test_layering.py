@@ -1,0 +1,108 @@
+"""The layers stay visible: an import that crosses a boundary the wrong way fails the suite.
+
+- services, the database layer and the core's plain modules never import discord;
+- the product (``bot/`` outside ``bot/sandbox/``, and ``cogs/``) never imports the sandbox, except
+  the command line's lazily loaded ``sandbox`` command;
+- cogs never import SQLAlchemy or the ORM models: they call services with plain values. The cogs
+  listed in ``COGS_DEBT`` still do (issue #16); the list may only shrink.
+
+Imports are read from the source (``ast``), including imports inside functions, so a lazy import
+cannot slip past.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NO_DISCORD = (
+    "bot/services",
+    "bot/db",
+    "bot/clock.py",
+    "bot/errors.py",
+    "bot/timeutil.py",
+    "bot/scheduling.py",
+    "bot/ics.py",
+    "bot/backup.py",
+)
+NO_DATABASE_IN_COGS = ("sqlalchemy", "bot.db.models")
+SANDBOX_ALLOWED = {"bot/cli.py"}
+COGS_DEBT = {
+    "cogs/events/_announce.py",
+    "cogs/events/_notify.py",
+    "cogs/events/_views.py",
+    "cogs/qa/_cog.py",
+    "cogs/qa/_render.py",
+    "cogs/resources/_cog.py",
+    "cogs/resources/_render.py",
+}
+
+
+def imported_modules(source: str) -> set[str]:
+    """Every module named by an import statement anywhere in ``source``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def crosses(modules: set[str], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == f or m.startswith(f + ".") for f in forbidden))
+
+
+def violations() -> list[str]:
+    """Each wrong import as ``path: module``, for the whole tree."""
+    found: list[str] = []
+    for path in sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("cogs/**/*.py")]):
+        rel = path.relative_to(ROOT).as_posix()
+        modules = imported_modules(path.read_text(encoding="utf-8"))
+        found.extend(f"{rel}: {m}" for m in layer_violations(rel, modules))
+    return found
+
+
+def layer_violations(rel: str, modules: set[str]) -> list[str]:
+    """The modules that ``rel`` may not import."""
+    wrong: list[str] = []
+    if rel.startswith(NO_DISCORD):
+        wrong += crosses(modules, ("discord",))
+    if not rel.startswith("bot/sandbox/") and rel not in SANDBOX_ALLOWED:
+        wrong += crosses(modules, ("bot.sandbox",))
+    if rel.startswith("cogs/") and rel not in COGS_DEBT:
+        wrong += crosses(modules, NO_DATABASE_IN_COGS)
+    return wrong
+
+
+def test_no_import_crosses_a_layer() -> None:
+    assert violations() == []
+
+
+def test_the_debt_list_only_names_cogs_that_still_owe() -> None:
+    owing = {
+        rel
+        for rel in COGS_DEBT
+        if crosses(imported_modules((ROOT / rel).read_text(encoding="utf-8")), NO_DATABASE_IN_COGS)
+    }
+    assert owing == COGS_DEBT, f"remove from COGS_DEBT: {sorted(COGS_DEBT - owing)}"
+
+
+@pytest.mark.parametrize(
+    ("rel", "source", "expected"),
+    [
+        ("bot/services/x.py", "import discord\n", ["discord"]),
+        ("bot/db/x.py", "def f():\n    from discord import ui\n", ["discord", "discord.ui"]),
+        ("cogs/new.py", "from bot.db.models import Resource\n", ["bot.db.models", "bot.db.models.Resource"]),
+        ("cogs/new.py", "from sqlalchemy import select\n", ["sqlalchemy", "sqlalchemy.select"]),
+        ("bot/ui/x.py", "from bot.sandbox import world\n", ["bot.sandbox", "bot.sandbox.world"]),
+        ("bot/services/x.py", "from bot.errors import Invalid\n", []),
+    ],
+)
+def test_a_deliberately_wrong_import_is_caught(rel: str, source: str, expected: list[str]) -> None:
+    assert layer_violations(rel, imported_modules(source)) == expected
