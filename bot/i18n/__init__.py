@@ -46,9 +46,32 @@ def command_strings(lang: str) -> dict[str, str]:
     return _read_folder(lang, commands=True)
 
 
+def plural_category(lang: str, count: Any) -> str:
+    """CLDR's plural category of a whole number: ``one`` or ``other`` (English: 1; French: 0 and 1)."""
+    try:
+        number = abs(int(count))
+    except (TypeError, ValueError):
+        return "other"
+    one = (0, 1) if lang == "fr" else (1,)
+    return "one" if number in one else "other"
+
+
+def _template(lang: str, key: str, params: dict[str, Any]) -> str | None:
+    """The text of ``key``; with a ``count`` parameter, its plural form ``key#one``/``key#other``
+    when the catalog has one (the one plural rule: no "1 trouvés")."""
+    keys = [key]
+    if "count" in params:
+        keys.insert(0, f"{key}#{plural_category(lang, params['count'])}")
+    for candidate in keys:
+        template = messages(lang).get(candidate) or messages("en").get(candidate)
+        if template is not None:
+            return template
+    return None
+
+
 def t(lang: str, key: str, /, **params: Any) -> str:
     """The message ``key`` in ``lang`` (falling back to English, then to the key itself)."""
-    template = messages(lang).get(key) or messages("en").get(key)
+    template = _template(lang, key, params)
     if template is None:
         log.warning("missing message key %s", key)
         return key

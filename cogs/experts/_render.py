@@ -80,7 +80,7 @@ def find_line(reply: Reply, card: ExpertCard, now: datetime) -> tuple[str, str]:
 
 def find_pages(reply: Reply, page: FindPage, now: datetime) -> list[discord.Embed]:
     cards = page.experts
-    count = reply.t("expert.find.count", total=page.total, shown=len(cards))
+    count = reply.t("expert.find.count", count=page.total, shown=len(cards))
     pages = []
     chunks = [cards[i : i + PER_PAGE] for i in range(0, len(cards), PER_PAGE)]
     for number, chunk in enumerate(chunks, start=1):

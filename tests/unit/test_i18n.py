@@ -93,3 +93,26 @@ async def test_every_command_string_has_a_french_form(prepared_bot: LiaisonBot) 
         await command.get_translated_payload(prepared_bot.tree, translator)
     assert sorted(translator.missing) == []
     assert sorted(translator.bad_names) == []
+
+
+def test_plural_forms_come_in_pairs_and_no_text_hedges_with_s_in_brackets() -> None:
+    for lang in i18n.LANGUAGES:
+        catalog = i18n.messages(lang)
+        for key in catalog:
+            if key.endswith("#one"):
+                assert key.replace("#one", "#other") in catalog, key
+        assert [k for k, text in catalog.items() if re.search(r"\w\((?:s|es|e)\)", text)] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "1 found."),
+        ("en", 3, "3 found; showing the best 3."),
+        ("fr", 1, "1 trouvé."),
+        ("fr", 0, "0 trouvé."),
+        ("fr", 2, "2 trouvés ; voici les 3 meilleurs."),
+    ],
+)
+def test_one_plural_rule_per_language(lang: str, count: int, expected: str) -> None:
+    assert i18n.t(lang, "expert.find.count", count=count, shown=3) == expected
