@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
@@ -22,12 +21,11 @@ from bot.config import Settings
 from bot.db import Database, migrate
 from bot.db.models import BotState
 from bot.discord_endpoints import point_discord_py_at
+from bot.runtime import Job, Runtime
 from bot.services import guild_settings, notices
 from bot.ui import limits, respond
 from bot.ui.errors import send_error
 from bot.ui.respond import NO_MENTIONS
-
-Job = Coroutine[Any, Any, None]
 
 log = logging.getLogger("liaison")
 
@@ -55,7 +53,6 @@ class LiaisonBot(commands.Bot):
     """Liaison. Create it with settings; ``setup_hook`` opens what it owns, ``close`` closes it."""
 
     db: Database
-    scheduler: AsyncIOScheduler
 
     def __init__(
         self,
@@ -80,7 +77,7 @@ class LiaisonBot(commands.Bot):
         self.force_sync = force_sync
         self.synced = False
         self.revision: str | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.runtime = Runtime()
         self._closing: asyncio.Future[None] | None = None
         self._set_up: asyncio.Event | None = None
         self._created = time.monotonic()
@@ -117,8 +114,7 @@ class LiaisonBot(commands.Bot):
         self.db = Database(self.settings.database_url)
         self.revision = await migrate.upgrade(self.db.engine)
         log.info("database at revision %s", self.revision)
-        self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")
-        self.scheduler.start()
+        self.runtime.start()
         await self.tree.set_translator(i18n.LiaisonTranslator())
         for name in self.extension_names:
             await self.load_extension(name)  # a misspelt name fails the start
@@ -134,12 +130,7 @@ class LiaisonBot(commands.Bot):
         await asyncio.shield(self._closing)
 
     async def _shutdown(self) -> None:
-        scheduler = getattr(self, "scheduler", None)
-        if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=False)
-        pending = (self._tasks | event_handlers_running()) - {asyncio.current_task()}
-        if pending:
-            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE_SECONDS)
+        await self.runtime.close(also_wait_for=event_handlers_running(), grace=SHUTDOWN_GRACE_SECONDS)
         await self.unload_cogs()
         await super().close()
         db = getattr(self, "db", None)
@@ -158,28 +149,18 @@ class LiaisonBot(commands.Bot):
             except Exception:
                 log.exception("removing cog %s failed", name)
 
+    @property
+    def scheduler(self) -> AsyncIOScheduler:
+        """The runtime's one scheduler (the reminder wake-ups arm it)."""
+        return self.runtime.scheduler
+
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task[Any]:
-        """Background work that ``close()`` waits for (bounded) before disposing the engine."""
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        """Background work that ``close()`` waits for (bounded): ``Runtime.spawn``."""
+        return self.runtime.spawn(coro, name=name)
 
     def scheduled(self, work: Callable[[], Job]) -> Callable[[], Job]:
-        """``work`` as a scheduler job that runs as background work (see ``spawn``).
-
-        APScheduler's shutdown cancels the jobs that are running, which would cut their
-        database work in half (and log the cancellation as an error); the work runs in a task of
-        its own instead, that ``close()`` lets finish (bounded) before disposing the engine.
-        """
-
-        async def job() -> None:
-            task = self.spawn(work(), name=getattr(work, "__qualname__", None))
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(task)
-
-        job.__qualname__ = job.__name__ = getattr(work, "__qualname__", "job")
-        return job
+        """``work`` as a scheduler job run as tracked work: ``Runtime.job``."""
+        return self.runtime.job(work)
 
     async def on_ready(self) -> None:
         log.info(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
-from apscheduler.jobstores.base import JobLookupError
 from discord import app_commands
 from discord.ext import commands
 
@@ -63,18 +60,10 @@ class Experts(AcknowledgeFirst):
 
     async def cog_load(self) -> None:
         """Wake every few minutes, and once right away for what came due while the bot was down."""
-        self.bot.scheduler.add_job(
-            self.bot.scheduled(self.sweeper.run),
-            "interval",
-            minutes=SWEEP_MINUTES,
-            id=SWEEP_JOB,
-            replace_existing=True,
-            next_run_time=datetime.now(UTC),
-        )
+        self.bot.runtime.every(SWEEP_JOB, self.sweeper.run, minutes=SWEEP_MINUTES, now=True)
 
     async def cog_unload(self) -> None:
-        with contextlib.suppress(JobLookupError):
-            self.bot.scheduler.remove_job(SWEEP_JOB)
+        self.bot.runtime.cancel(SWEEP_JOB)
 
     async def _viewer_verified(self, interaction: discord.Interaction[Any]) -> bool:
         """Moderators count as verified for what they may see."""

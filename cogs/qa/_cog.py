@@ -44,18 +44,11 @@ class QA(AcknowledgeFirst):
     # -- lifecycle -------------------------------------------------------------------------------
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(PromoteButton)
-        self.bot.scheduler.add_job(
-            self.bot.scheduled(self.sweeper.run),
-            "interval",
-            minutes=SWEEP_MINUTES,
-            id="qa-sweep",
-            replace_existing=True,
-        )
+        self.bot.runtime.every("qa-sweep", self.sweeper.run, minutes=SWEEP_MINUTES)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PromoteButton)
-        if self.bot.scheduler.get_job("qa-sweep") is not None:
-            self.bot.scheduler.remove_job("qa-sweep")
+        self.bot.runtime.cancel("qa-sweep")
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
