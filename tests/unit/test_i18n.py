@@ -93,6 +93,8 @@ async def test_every_command_string_has_a_french_form(prepared_bot: LiaisonBot) 
         await command.get_translated_payload(prepared_bot.tree, translator)
     assert sorted(translator.missing) == []
     assert sorted(translator.bad_names) == []
+    sizes = {c["name"]: _combined_characters(c) for c in await prepared_bot.command_payload()}
+    assert {name: size for name, size in sizes.items() if size > 4000} == {}  # Discord's limit
 
 
 def test_plural_forms_come_in_pairs_and_no_text_hedges_with_s_in_brackets() -> None:
@@ -116,3 +118,25 @@ def test_plural_forms_come_in_pairs_and_no_text_hedges_with_s_in_brackets() -> N
 )
 def test_one_plural_rule_per_language(lang: str, count: int, expected: str) -> None:
     assert i18n.t(lang, "expert.find.count", count=count, shown=3) == expected
+
+
+def _longest(node: dict[str, object], field: str) -> int:
+    forms = [node.get(field) or "", *dict(node.get(f"{field}_localizations") or {}).values()]  # type: ignore[call-overload]
+    return max(len(str(form)) for form in forms)
+
+
+def _combined_characters(node: dict[str, object]) -> int:
+    """Discord's count: names, descriptions and values of a command, its options and choices,
+    the longest localization of each field counting."""
+    total = _longest(node, "name") + _longest(node, "description")
+    for option in node.get("options") or []:  # type: ignore[attr-defined]
+        total += _combined_characters(option)
+    for choice in node.get("choices") or []:  # type: ignore[attr-defined]
+        total += _longest(choice, "name") + len(str(choice["value"]))
+    return total
+
+
+def test_discords_combined_count_takes_the_longest_localization() -> None:
+    option = {"name": "query", "description": "d" * 10, "description_localizations": {"fr": "f" * 30}}
+    command = {"name": "find", "description": "x", "options": [option]}
+    assert _combined_characters(command) == 4 + 1 + 5 + 30
