@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox import limits, payloads
+from bot.sandbox import checks, limits, payloads, permissions
 from bot.sandbox.server import BODY, ApiError, Body, invalid_form, json_response, no_content
 from bot.sandbox.world import Channel, ChannelType, Flags, Guild, Message
 
@@ -257,14 +257,96 @@ def register(s: SandboxServer) -> None:
         s.dispatch_channel("THREAD_CREATE", thread)
         return json_response(s.channel_json(thread), 201)
 
-    async def join_thread(request: web.Request) -> web.Response:
+    async def thread_member(request: web.Request) -> web.Response:
+        """Join/leave (``@me``) or add/remove a member of a thread: private threads keep the
+        list that decides who sees them."""
         ch = s.channel(request.match_info["channel_id"])
         if not ch.is_thread:
             raise ApiError(400, 50024, "Cannot execute action on this channel type")
-        uid = request.match_info.get("user_id", str(world.bot.id))
+        uid = request.match_info.get("user_id", "@me")
+        uid = str(world.bot.id) if uid == "@me" else uid
         if not uid.isdigit() or world.member(ch.guild_id, int(uid)) is None:
             raise ApiError(404, 10007, "Unknown Member")
+        checks.thread_member(s, ch, int(uid), add=request.method == "PUT")
+        if request.method == "PUT":
+            ch.thread_members.add(int(uid))
+        else:
+            ch.thread_members.discard(int(uid))
+        s.dispatch_thread_members(ch, int(uid), added=request.method == "PUT")
         return no_content()
+
+    async def list_thread_members(request: web.Request) -> web.Response:
+        ch = s.channel(request.match_info["channel_id"])
+        if not ch.is_thread:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        checks.view(s, ch)
+        return json_response([payloads.thread_member_json(ch, u) for u in sorted(ch.thread_members)])
+
+    # ---- overwrites -----------------------------------------------------------------
+    async def put_overwrite(request: web.Request) -> web.Response:
+        ch = s.channel(request.match_info["channel_id"])
+        oid = request.match_info["overwrite_id"]
+        d = data(request)
+        if ch.is_thread or ch.type == ChannelType.DM:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        errors: limits.Errors = {}
+        if d.get("type") not in (0, 1, "0", "1"):
+            errors["type"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
+                                           "message": "Value must be one of {0, 1}."}]}
+        for key in ("allow", "deny"):
+            if d.get(key) is not None and not str(d[key]).isdigit():
+                errors[key] = {"_errors": [{"code": "NUMBER_TYPE_COERCE",
+                                            "message": "Value is not int."}]}
+        if errors or not oid.isdigit():
+            raise invalid_form(errors)
+        allow, deny = int(d.get("allow") or 0), int(d.get("deny") or 0)
+        checks.overwrite(s, ch, allow | deny)
+        permissions.set_overwrite(ch, int(oid), int(d["type"]), allow, deny)
+        s.dispatch_channel("CHANNEL_UPDATE", ch)
+        return no_content()
+
+    async def delete_overwrite(request: web.Request) -> web.Response:
+        ch = s.channel(request.match_info["channel_id"])
+        oid = request.match_info["overwrite_id"]
+        checks.overwrite(s, ch, 0)
+        if oid.isdigit():
+            permissions.set_overwrite(ch, int(oid), 0, 0, 0)
+        s.dispatch_channel("CHANNEL_UPDATE", ch)
+        return no_content()
+
+    async def create_guild_channel(request: web.Request) -> web.Response:
+        g = guild(request)
+        d = data(request)
+        name = d.get("name") or ""
+        ctype = int(d.get("type") or ChannelType.TEXT)
+        errors: limits.Errors = {}
+        if not 1 <= len(name) <= 100:
+            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
+                                           "message": "Must be between 1 and 100 in length."}]}
+        if ctype not in (ChannelType.TEXT, ChannelType.CATEGORY, ChannelType.FORUM):
+            errors["type"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
+                                           "message": "Value must be one of {0, 4, 15}."}]}
+        overwrites = d.get("permission_overwrites")
+        if overwrites is not None and not isinstance(overwrites, list):
+            errors["permission_overwrites"] = {"_errors": [{"code": "BASE_TYPE_ARRAY",
+                                                            "message": "Must be an array"}]}
+        parent_id = int(d["parent_id"]) if str(d.get("parent_id") or "").isdigit() else None
+        parent = world.channels.get(parent_id or 0)
+        if parent_id is not None and (parent is None or parent.type != ChannelType.CATEGORY):
+            errors["parent_id"] = {"_errors": [{"code": "CHANNEL_PARENT_INVALID",
+                                                "message": "Invalid parent"}]}
+        if errors:
+            raise invalid_form(errors)
+        checks.create_channel(s, g, overwrites or [])
+        kwargs: dict[str, Any] = {"parent_id": parent_id, "topic": d.get("topic")}
+        if overwrites is not None:
+            kwargs["permission_overwrites"] = [
+                permissions.overwrite(int(o["id"]), int(o.get("type") or 0),
+                                      int(o.get("allow") or 0), int(o.get("deny") or 0))
+                for o in overwrites]
+        ch = world.create_channel(g, name, ctype, **kwargs)
+        s.dispatch_channel("CHANNEL_CREATE", ch)
+        return json_response(s.channel_json(ch), 201)
 
     async def open_dm(request: web.Request) -> web.Response:
         rid = str(data(request).get("recipient_id", ""))
@@ -360,10 +442,14 @@ def register(s: SandboxServer) -> None:
         ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", reaction),
         ("POST", "/channels/{channel_id}/threads", create_thread),
         ("POST", "/channels/{channel_id}/messages/{message_id}/threads", thread_from_message),
-        ("PUT", "/channels/{channel_id}/thread-members/@me", join_thread),
-        ("DELETE", "/channels/{channel_id}/thread-members/@me", join_thread),
-        ("PUT", "/channels/{channel_id}/thread-members/{user_id}", join_thread),
-        ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", join_thread),
+        ("PUT", "/channels/{channel_id}/thread-members/@me", thread_member),
+        ("DELETE", "/channels/{channel_id}/thread-members/@me", thread_member),
+        ("PUT", "/channels/{channel_id}/thread-members/{user_id}", thread_member),
+        ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", thread_member),
+        ("GET", "/channels/{channel_id}/thread-members", list_thread_members),
+        ("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", put_overwrite),
+        ("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", delete_overwrite),
+        ("POST", "/guilds/{guild_id}/channels", create_guild_channel),
         ("PUT", "/channels/{channel_id}/pins/{message_id}", reaction),
         ("DELETE", "/channels/{channel_id}/pins/{message_id}", reaction),
         ("PUT", "/channels/{channel_id}/messages/pins/{message_id}", reaction),
