@@ -138,15 +138,14 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            channel_id = await qa.qa_channel(session, interaction.guild.id)  # set up first
+            await qa.qa_channel(session, interaction.guild.id)  # set up first
             asked = qa.validate(AskInput(question, topic, details, agencies, label))
             verified = await self._verified(session, interaction, moderator)
+            place = await qa.placement(session, interaction.guild.id, asked.label, verified=verified)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
             )
-        channel = interaction.guild.get_channel(channel_id)
-        if not isinstance(channel, discord.ForumChannel | discord.TextChannel):
-            raise NotFound("qa.error.channel_missing")
+        channel = _posting.question_channel(interaction.guild, place)
         answer_to: discord.Interaction[Any] = interaction
         if similar:
             view = PostAnyway(interaction.user.id, reply.language)
@@ -160,7 +159,7 @@ class QA(AcknowledgeFirst):
                 return
             answer_to = view.answer
             await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
-        thread = await self._post(interaction, channel, asked, reply)
+        thread = await self._post(interaction, channel, place, asked, reply)
         await send(answer_to, reply.t("qa.asked", link=thread.mention), ephemeral=True)
 
     async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
@@ -173,15 +172,20 @@ class QA(AcknowledgeFirst):
         self,
         interaction: discord.Interaction[Any],
         channel: discord.ForumChannel | discord.TextChannel,
+        place: qa.Placement,
         asked: CleanAsk,
         reply: Reply,
     ) -> discord.Thread:
-        """Post the question, store it with its first experts, then mention them in the thread."""
+        """Post the question, store it with its first experts, then mention them in the thread
+        (a private thread's members are the asker and the experts asked)."""
         assert interaction.guild_id is not None
         try:
-            posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
+            posted = await _posting.post_question(
+                channel, reply.t, asked, interaction.user.id, private=place.private_thread
+            )
         except discord.Forbidden:
-            raise NotAllowed("qa.error.cannot_post", channel=channel.mention) from None
+            key = "qa.error.cannot_post_private" if place.private_thread else "qa.error.cannot_post"
+            raise NotAllowed(key, channel=channel.mention) from None
         async with self.bot.db.transaction() as session:
             stored = await qa.ask(
                 session,
@@ -196,6 +200,7 @@ class QA(AcknowledgeFirst):
             )
         (await self._known_threads(interaction.guild_id)).add(posted.thread.id)
         if stored.experts:
+            await _posting.add_members(posted.thread, stored.experts)
             mentions, allowed = _render.expert_mentions(stored.experts)
             await posted.thread.send(reply.t("qa.routed", experts=mentions), allowed_mentions=allowed)
         else:

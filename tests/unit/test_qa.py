@@ -257,13 +257,19 @@ async def test_promote_turns_the_accepted_answer_into_a_library_suggestion(
         question = await qa.for_thread(session, GUILD, 1000)
         restricted = await qa.for_thread(session, GUILD, 1001)
         await qa.promote(session, GUILD, question.id, actor_id=MODERATOR, url=url, now=clock.now())
-        with pytest.raises(Invalid) as refused:
-            await qa.promote(session, GUILD, restricted.id, actor_id=MODERATOR, url=url, now=clock.now())
+        restricted_url = "https://discord.com/channels/1/1001/5002"
+        await qa.promote(
+            session, GUILD, restricted.id, actor_id=MODERATOR, url=restricted_url, now=clock.now()
+        )
         queue = await suggestions.queue(session, GUILD)
         actions = [line.action for line in await audit.recent(session, GUILD)]
-    assert refused.value.key == "qa.error.promote_restricted"
-    assert [(s.title, s.url, s.tags, s.suggested_by) for s in queue] == [
-        (question.title, url, "border", MODERATOR)
+    assert [(s.title, s.url, s.tags, s.suggested_by, s.label) for s in queue] == [
+        (question.title, url, "border", MODERATOR, "TLP:GREEN"),
+        (restricted.title, restricted_url, "border", MODERATOR, "TLP:AMBER"),
     ]
+    # The answer to a TLP:AMBER question keeps its label in the library.
+    async with db.transaction() as session:
+        resource, _outcome = await suggestions.approve(session, GUILD, MODERATOR, queue[1].id, clock.now())
+    assert resource.label == "TLP:AMBER"
     assert "potassium-40" in queue[0].description
     assert "qa.promote" in actions

@@ -42,6 +42,37 @@ class Escalation:
     waited_hours: int
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a new question goes: a thread in ``channel_id`` (a forum post or a starter message's
+    public thread), or, when ``private_thread``, a private thread of that text channel whose
+    members are the asker and the experts asked. ``restricted``: TLP:AMBER, for verified members
+    and moderators only."""
+
+    channel_id: int
+    private_thread: bool = False
+    restricted: bool = False
+
+
+async def placement(session: AsyncSession, guild_id: int, label: str, *, verified: bool) -> Placement:
+    """Where a question with ``label`` may be asked by this member, or the refusal.
+
+    An open question goes to the Q&A channel. A TLP:AMBER one only from a verified member (or a
+    moderator), to the restricted channel when one is set, else to a private thread of the Q&A
+    channel; the cog refuses (``qa.error.no_restricted_place``) when that channel cannot hold one.
+    """
+    if label not in labels.RESTRICTED:
+        return Placement(await qa_channel(session, guild_id))
+    if not verified:
+        raise NotAllowed("qa.error.amber_unverified", label=label)
+    settings = await guild_settings.get(session, guild_id)
+    if settings.restricted_channel_id is not None:
+        return Placement(settings.restricted_channel_id, restricted=True)
+    if settings.qa_channel_id is None:
+        raise NotFound("qa.error.no_restricted_place")
+    return Placement(settings.qa_channel_id, private_thread=True, restricted=True)
+
+
 async def qa_channel(session: AsyncSession, guild_id: int) -> int:
     """The configured Q&A channel, or the refusal telling the caller to have it set up."""
     settings = await guild_settings.get(session, guild_id)
