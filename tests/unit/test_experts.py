@@ -89,7 +89,11 @@ async def test_register_twice_conflicts_and_update_changes_fields(db: Database, 
     async with db.transaction() as session:
         card = (
             await experts.update_profile(
-                session, G, 10, ProfileInput(expertise="Nuclear forensics", bio="  Ten years  "), now=clock.now()
+                session,
+                G,
+                10,
+                ProfileInput(expertise="Nuclear forensics", bio="  Ten years  "),
+                now=clock.now(),
             )
         ).card
     assert card.areas == ("Nuclear forensics",) and card.bio == "Ten years" and card.agency == "Customs"

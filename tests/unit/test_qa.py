@@ -273,3 +273,25 @@ async def test_promote_turns_the_accepted_answer_into_a_library_suggestion(
     assert resource.label == "TLP:AMBER"
     assert "potassium-40" in queue[0].description
     assert "qa.promote" in actions
+
+
+async def test_placement_of_amber_questions(db: Database) -> None:
+    """Open questions go to the Q&A channel; AMBER ones only from verified members, to the
+    restricted channel when set, else to a private thread of the Q&A channel."""
+    async with db.transaction() as session:
+        with pytest.raises(NotFound) as not_set:
+            await qa.placement(session, GUILD, "TLP:AMBER", verified=True)
+    assert not_set.value.key == "qa.error.no_restricted_place"
+    await _setup(db)
+    async with db.transaction() as session:
+        assert await qa.placement(session, GUILD, "TLP:GREEN", verified=False) == qa.Placement(QA_CHANNEL)
+        for label in ("TLP:AMBER", "TLP:AMBER+STRICT"):
+            with pytest.raises(NotAllowed) as refused:
+                await qa.placement(session, GUILD, label, verified=False)
+            assert refused.value.key == "qa.error.amber_unverified"
+        private = await qa.placement(session, GUILD, "TLP:AMBER", verified=True)
+        assert private == qa.Placement(QA_CHANNEL, private_thread=True, restricted=True)
+        await guild_settings.update(session, GUILD, MODERATOR, SetupChange(restricted_channel_id=51))
+        chosen = await qa.placement(session, GUILD, "TLP:AMBER+STRICT", verified=True)
+        assert chosen == qa.Placement(51, restricted=True)
+        assert await qa.placement(session, GUILD, "TLP:CLEAR", verified=True) == qa.Placement(QA_CHANNEL)
