@@ -160,6 +160,7 @@ class Experts(AcknowledgeFirst):
         text = reply.t("expert.updated" if changed else "expert.update.nothing")
         if result.verification_ended:
             await verified_role.take(self.bot, interaction.guild_id, interaction.user.id)
+            self.bot.dispatch("verification_ended", interaction.guild_id, interaction.user.id)
             text = f"{text}\n{reply.t('expert.update.verification_ended')}"
         await reply.send(text, embed=_render.profile_embed(reply, result.card, now), ephemeral=True)
 
@@ -183,6 +184,7 @@ class Experts(AcknowledgeFirst):
             await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
         await verified_role.take(self.bot, guild_id, user_id)
+        self.bot.dispatch("verification_ended", guild_id, user_id)
         await update(answer, content=reply.t("expert.leave.done"), view=None)
 
     # -- the directory ----------------------------------------------------------------------
@@ -282,6 +284,7 @@ class Experts(AcknowledgeFirst):
                 session, interaction.guild_id, interaction.user.id, member.id, now=self.bot.clock.now()
             )
         outcome = await verified_role.take(self.bot, interaction.guild_id, member.id)
+        self.bot.dispatch("verification_ended", interaction.guild_id, member.id)
         reply = await reply_for(interaction)
         text = reply.t("expert.revoke.done", member=member.mention)
         await reply.send(_with_role_outcome(reply.t, text, outcome), ephemeral=True)

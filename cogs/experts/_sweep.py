@@ -63,3 +63,4 @@ class Sweeper:
                 await _warn(self.bot, warning)
             for ended in expired:
                 await verified_role.take(self.bot, ended.guild_id, ended.user_id)
+                self.bot.dispatch("verification_ended", ended.guild_id, ended.user_id)

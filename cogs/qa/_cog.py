@@ -16,7 +16,7 @@ from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import limits
-from bot.ui.checks import guild_only, is_moderator
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
@@ -323,6 +323,20 @@ class QA(AcknowledgeFirst):
             reply.t, reply.t("qa.unanswered.title", count=len(questions)), questions
         )
         await send_pages(interaction, pages, reply.language, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_verification_ended(self, guild_id: int, user_id: int) -> None:
+        """A member no longer verified leaves the private threads of TLP:AMBER questions
+        (moderators stay: they see every thread anyway)."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        if guild is None or member is None:
+            return
+        async with self.bot.db.transaction() as session:
+            moderator_role = (await guild_settings.get(session, guild_id)).moderator_role_id
+            threads = await qa.restricted_threads(session, guild_id, user_id)
+        if threads and not has_moderator_power(member, moderator_role):
+            await _posting.remove_member(guild, threads, user_id)
 
     # -- answers in threads ----------------------------------------------------------------------
     @commands.Cog.listener()

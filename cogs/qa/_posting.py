@@ -110,6 +110,19 @@ async def add_members(thread: discord.Thread, user_ids: list[int]) -> None:
             log.warning("could not add member %s to private thread %s: %s", user_id, thread.id, exc)
 
 
+async def remove_member(guild: discord.Guild, thread_ids: list[int], user_id: int) -> None:
+    """Take the member out of those threads that are private (a restricted channel's threads
+    follow the channel's permissions, that is the verified role)."""
+    for thread_id in thread_ids:
+        thread = await find_thread(guild, thread_id)
+        if thread is None or thread.type is not discord.ChannelType.private_thread:
+            continue
+        try:
+            await thread.remove_user(discord.Object(id=user_id))
+        except discord.HTTPException as exc:
+            log.warning("could not remove member %s from private thread %s: %s", user_id, thread_id, exc)
+
+
 async def mark_solved(thread: discord.Thread, language: str) -> None:
     """Apply the forum's "solved" tag when there is one, else prefix the thread's name."""
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.qa import OPEN, SOLVED, Question
+from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, guild_settings, labels
 from bot.services.qa import routing
@@ -114,6 +114,24 @@ async def ask(
     await session.flush()
     experts = await routing.route(session, question, now=now, round_=0)
     return Asked(question, experts)
+
+
+async def restricted_threads(session: AsyncSession, guild_id: int, user_id: int) -> list[int]:
+    """Threads of TLP:AMBER questions the member asked or was asked to answer: when their
+    verification ends, they leave those that are private threads."""
+    notified = select(ExpertNotification.question_id).where(
+        ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id
+    )
+    rows = await session.scalars(
+        select(Question.thread_id)
+        .where(
+            Question.guild_id == guild_id,
+            Question.label.in_(sorted(label.value for label in labels.RESTRICTED)),
+            or_(Question.author_id == user_id, Question.id.in_(notified)),
+        )
+        .order_by(Question.id)
+    )
+    return list(rows)
 
 
 async def for_thread(session: AsyncSession, guild_id: int, thread_id: int) -> Question:
