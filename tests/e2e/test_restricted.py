@@ -244,3 +244,57 @@ async def test_amber_question_in_a_private_thread_pings_only_verified_experts(
     for message in sandbox.messages(thread):
         pinged |= would_ping(sandbox.world, message)
     assert pinged == {users.carol.id}
+
+
+async def test_an_amber_question_and_its_answer_never_reach_unverified_members(
+    sandbox: LiaisonSandbox,
+) -> None:
+    """Search, the unanswered list, the similar-questions check, the escalation notice in the
+    review channel and the library (after promotion) keep an AMBER question from eve."""
+    users, text, alice = sandbox.users, sandbox.channels["qa-text"], sandbox.users.alice
+    await sandbox.configure(qa_channel_id=text)
+    await register(sandbox, users.carol)
+    await sandbox.slash("expert verify", user=alice, member=users.carol)
+    asked = await sandbox.slash(
+        "ask", user=alice, question=AMBER_QUESTION, topic="border monitoring", label="TLP:AMBER"
+    )
+    assert asked.error is None
+    [thread] = sandbox.threads(text)
+
+    listed = await sandbox.slash("qa unanswered", user=users.eve)
+    assert "seized-source" not in str(listed.embeds) + (listed.content or "")
+    assert "seized-source" in str((await sandbox.slash("qa unanswered", user=users.carol)).embeds)
+
+    # a day without an answer: the moderators are told, without the question's title
+    await sandbox.advance(timedelta(hours=25))
+    review = bot_texts(sandbox, sandbox.channels.review)
+    assert "TLP:AMBER question" in review and "seized-source" not in review
+
+    await sandbox.send_message(
+        thread, "We use the national interim store; ask me for the address.", user=users.carol
+    )
+    solved = await sandbox.slash("qa solved", user=alice, channel=thread)
+    assert solved.error is None and "national interim store" in str(solved.embeds)
+
+    hidden = await sandbox.slash("qa search", user=users.eve, query="seized-source storage")
+    assert hidden.ephemeral and "national interim" not in str(hidden.embeds) + (hidden.content or "")
+    found = await sandbox.slash("qa search", user=users.carol, query="seized-source storage")
+    assert found.ephemeral and "national interim" in str(found.embeds)
+
+    similar = await sandbox.slash(
+        "ask", user=users.eve, question="Where do you store a seized-source found at the border?"
+    )
+    assert similar.error is None and "national interim" not in str(similar.embeds)
+    assert len(sandbox.threads(text)) == 2  # posted at once: nothing similar was offered to eve
+
+    # promoted, the answer keeps its label in the library
+    promoted = await sandbox.click(solved, label="Promote to library", user=alice)
+    assert promoted.ephemeral and promoted.error is None
+    queue = await sandbox.slash("resource review", user=alice)
+    assert queue.ephemeral and "TLP:AMBER" in str(queue.embeds)
+    await sandbox.click(queue, label="Approve", user=alice)
+    await sandbox.quiet()
+    nothing = await sandbox.slash("resource search", user=users.eve, query="seized-source storage")
+    assert "site do you use" not in str(nothing.embeds) + (nothing.content or "")
+    shown = await sandbox.slash("resource search", user=users.carol, query="seized-source storage")
+    assert shown.ephemeral and "site do you use" in str(shown.embeds)
