@@ -25,6 +25,25 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
     return f"<#{value}>" if kind == "channel" else f"<@&{value}>"
 
 
+def _access_notes(
+    guild: discord.Guild, role_id: int | None, channel_id: int | None
+) -> list[tuple[str, dict[str, str]]]:
+    """What keeps the restricted channel from working as meant: verified members or Liaison
+    itself unable to read it (said, not refused: a moderator may fix the channel next)."""
+    channel = guild.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+        return []
+    notes: list[tuple[str, dict[str, str]]] = []
+    role = guild.get_role(role_id) if role_id else None
+    if role is not None and not channel.permissions_for(role).view_channel:
+        notes.append(("setup.restricted_hidden", {"channel": channel.mention, "role": role.mention}))
+    mine = channel.permissions_for(guild.me)
+    threads = isinstance(channel, discord.ForumChannel) or mine.create_public_threads  # a post is a message
+    if not (mine.view_channel and mine.send_messages and threads):
+        notes.append(("setup.restricted_bot_blind", {"channel": channel.mention}))
+    return notes
+
+
 class Admin(AcknowledgeFirst):
     liaison = app_commands.Group(
         name="liaison", description="Configure Liaison for this server", guild_only=True
@@ -88,6 +107,9 @@ class Admin(AcknowledgeFirst):
             outcome = await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)
             role_refused |= outcome is roles.RoleOutcome.NO_PERMISSION
         reply = await reply_for(interaction)
+        notes = _access_notes(interaction.guild, row.verified_role_id, row.restricted_channel_id)
+        if role_refused:
+            notes.insert(0, ("expert.role.no_permission", {}))
         embed = embeds.make_embed(
             reply.t("setup.title"), reply.t("setup.nothing" if change.empty else "setup.saved")
         )
@@ -106,9 +128,8 @@ class Admin(AcknowledgeFirst):
         )
         embeds.add_field(embed, reply.t("setup.field.timezone"), row.timezone)
         embeds.add_field(embed, reply.t("setup.field.reminders"), row.reminder_offsets)
-        await reply.send(
-            reply.t("expert.role.no_permission") if role_refused else None, embed=embed, ephemeral=True
-        )
+        text = "\n".join(reply.t(key, **params) for key, params in notes) or None
+        await reply.send(text, embed=embed, ephemeral=True)
 
     @liaison.command(name="stats", description="Figures about this server's use of Liaison")
     @moderator_only()
