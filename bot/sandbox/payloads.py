@@ -95,17 +95,19 @@ def channel_json(world: World, ch: Channel) -> dict[str, Any]:
             "owner_id": str(ch.owner_id),
             "message_count": ch.message_count,
             "total_message_sent": ch.message_count,
-            "member_count": 1,
+            "member_count": max(1, len(ch.thread_members)),
             "applied_tags": [str(t) for t in ch.applied_tags],
             "thread_metadata": {
                 "archived": ch.archived,
                 "locked": ch.locked,
                 "auto_archive_duration": 10080,
                 "archive_timestamp": datetime.fromtimestamp(ch.created_at, UTC).isoformat(),
+                **({"invitable": ch.invitable} if ch.type == ChannelType.PRIVATE_THREAD else {}),
             },
         })
         return data
-    data.update({"position": ch.position, "permission_overwrites": [], "topic": ch.topic})
+    data.update({"position": ch.position, "topic": ch.topic,
+                 "permission_overwrites": [dict(o) for o in ch.permission_overwrites]})
     if ch.type == ChannelType.FORUM:
         data.update({
             "available_tags": [
@@ -119,6 +121,12 @@ def channel_json(world: World, ch: Channel) -> dict[str, Any]:
             "default_thread_rate_limit_per_user": 0,
         })
     return data
+
+
+def thread_member_json(thread: Channel, user_id: int) -> dict[str, Any]:
+    return {"id": str(thread.id), "user_id": str(user_id),
+            "join_timestamp": datetime.fromtimestamp(thread.created_at, UTC).isoformat(),
+            "flags": 0}
 
 
 def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
@@ -221,7 +229,7 @@ def guild_json(world: World, guild: Guild, *, full: bool, with_members: bool) ->
             "members": [member_json(world, m) for m in members],
             "channels": [channel_json(world, c) for c in channels if not c.is_thread],
             "threads": [channel_json(world, c) for c in channels
-                        if c.is_thread and not c.archived],
+                        if c.is_thread and not c.archived and world.can_view(c, world.bot.id)],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],

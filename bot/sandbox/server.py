@@ -280,6 +280,19 @@ class SandboxServer:
 
         self.gateway.dispatch(event, data, guild=in_guild, per_session=blank)
 
+    def dispatch_thread_members(self, thread: Channel, user_id: int, *, added: bool) -> None:
+        """THREAD_MEMBERS_UPDATE (the bot's own membership: THREAD_MEMBER_UPDATE as well)."""
+        data: dict[str, Any] = {"id": str(thread.id), "guild_id": str(thread.guild_id),
+                                "member_count": len(thread.thread_members)}
+        if added:
+            data["added_members"] = [payloads.thread_member_json(thread, user_id)]
+        else:
+            data["removed_member_ids"] = [str(user_id)]
+        self.gateway.dispatch("THREAD_MEMBERS_UPDATE", data)
+        if added and user_id == self.world.bot.id:
+            self.gateway.dispatch("THREAD_MEMBER_UPDATE", payloads.thread_member_json(
+                thread, user_id) | {"guild_id": str(thread.guild_id)})
+
     def dispatch_channel(self, event: str, ch: Channel) -> None:
         data = self.channel_json(ch)
         if event == "THREAD_CREATE":
