@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from bot.sandbox import payloads
 from bot.sandbox.harness import LiaisonSandbox
 from bot.sandbox.mentions import would_ping
-from bot.sandbox.world import Channel, ChannelType, Role, User
+from bot.sandbox.world import Channel, ChannelType, Perm, Role, User
 from bot.services import guild_settings
 
 AMBER_QUESTION = "Which seized-source storage site do you use for orphan sources found at the border?"
@@ -41,9 +44,20 @@ async def register(sandbox: LiaisonSandbox, user: User, **options: Any) -> None:
 async def verified_role(sandbox: LiaisonSandbox) -> Role:
     assert sandbox.guild is not None
     role = sandbox.world.create_role(sandbox.guild, "Verified experts")
+    # as Discord tells the bot of a role created in the server's settings
+    sandbox.server.gateway.dispatch(
+        "GUILD_ROLE_CREATE", {"guild_id": str(sandbox.guild.id), "role": payloads.role_json(role)}
+    )
+    await sandbox.wait_for(lambda: sandbox.bot is not None and _bot_knows(sandbox, role))
     done = await sandbox.slash("liaison setup", user=sandbox.users.alice, verified_role=role)
     assert done.ephemeral and done.error is None and "Verified experts" not in (done.content or "")
     return role
+
+
+def _bot_knows(sandbox: LiaisonSandbox, role: Role) -> bool:
+    assert sandbox.bot is not None and sandbox.guild is not None
+    guild = sandbox.bot.get_guild(sandbox.guild.id)
+    return guild is not None and guild.get_role(role.id) is not None
 
 
 def bot_texts(sandbox: LiaisonSandbox, channel: Channel) -> str:
@@ -298,3 +312,110 @@ async def test_an_amber_question_and_its_answer_never_reach_unverified_members(
     assert "site do you use" not in str(nothing.embeds) + (nothing.content or "")
     shown = await sandbox.slash("resource search", user=users.carol, query="seized-source storage")
     assert shown.ephemeral and "site do you use" in str(shown.embeds)
+
+
+# -- what each member can see (the sandbox's permission model) -------------------------------------
+def seen_by(sandbox: LiaisonSandbox, user: User, channel: Channel) -> str:
+    """Everything ``user`` can read in ``channel``: its name when visible, and its messages."""
+    if not sandbox.can_view(channel, user):
+        return ""
+    return (
+        channel.name
+        + "\n"
+        + "\n".join(f"{m.content} {m.embeds}" for m in sandbox.messages(channel, user=user))
+    )
+
+
+def visible_threads(sandbox: LiaisonSandbox, user: User) -> list[str]:
+    return [t.name for t in sandbox.threads() if sandbox.can_view(t, user)]
+
+
+async def test_a_private_amber_thread_is_seen_only_by_its_members_and_moderators(
+    sandbox: LiaisonSandbox,
+) -> None:
+    users, text, alice = sandbox.users, sandbox.channels["qa-text"], sandbox.users.alice
+    await sandbox.configure(qa_channel_id=text)
+    for user in (users.carol, users.dmitri, users.bruno):
+        await register(sandbox, user, languages="en, fr")
+    await sandbox.slash("expert verify", user=alice, member=users.carol)
+    await sandbox.slash("expert verify", user=alice, member=users.bruno)
+    asked = await sandbox.slash(
+        "ask",
+        user=users.bruno,
+        question=AMBER_QUESTION,
+        topic="border monitoring",
+        details=AMBER_DETAILS,
+        label="TLP:AMBER",
+    )
+    assert asked.error is None
+    [thread] = sandbox.threads(text)
+    for reader in (users.bruno, users.carol, alice):  # asker, expert asked, moderator
+        assert "seized-source" in seen_by(sandbox, reader, thread), reader.name
+    for outsider in (users.eve, users.dmitri):  # unverified: not even the thread's name
+        assert seen_by(sandbox, outsider, thread) == ""
+        assert not any("seized-source" in name for name in visible_threads(sandbox, outsider))
+        assert "seized-source" not in seen_by(sandbox, outsider, text)
+        assert "Our interim site" not in seen_by(sandbox, outsider, text)
+
+    await sandbox.send_message(thread, "We use the national interim store.", user=users.carol)
+    solved = await sandbox.slash("qa solved", user=users.bruno, channel=thread)
+    assert solved.error is None and not solved.ephemeral
+    assert "national interim store" in seen_by(sandbox, users.bruno, thread)
+    for outsider in (users.eve, users.dmitri):
+        assert "national interim store" not in seen_by(sandbox, outsider, thread) + seen_by(
+            sandbox, outsider, text
+        )
+    with pytest.raises(ValueError):  # Discord would not let her post there either
+        await sandbox.send_message(thread, "what is this?", user=users.eve)
+
+    # carol's verification ends: she leaves the thread; the moderator still sees it
+    await sandbox.slash("expert revoke", user=alice, member=users.carol)
+    await sandbox.wait_for(lambda: not sandbox.can_view(thread, users.carol))
+    assert seen_by(sandbox, users.carol, thread) == ""
+    assert "national interim store" in seen_by(sandbox, alice, thread)
+
+
+async def test_the_restricted_channel_holds_amber_questions_for_the_verified_role(
+    sandbox: LiaisonSandbox,
+) -> None:
+    users, alice = sandbox.users, sandbox.users.alice
+    for user in (users.carol, users.dmitri):
+        await register(sandbox, user)
+    role = await verified_role(sandbox)
+    view = Perm.VIEW_CHANNEL
+    amber = sandbox.create_channel(
+        "amber-qa",
+        ChannelType.FORUM,
+        overwrites={
+            sandbox.roles.everyone: (0, view),
+            role: (view, 0),
+            sandbox.roles.moderators: (view, 0),
+            sandbox.roles.bot: (view, 0),
+        },
+    )
+    hidden = sandbox.create_channel("hidden-qa", overwrites={sandbox.roles.everyone: (0, view)})
+    noted = await sandbox.slash("liaison setup", user=alice, restricted_channel=hidden)
+    # saved, with notes: verified members and Liaison itself cannot read it
+    assert noted.ephemeral and f"<@&{role.id}> cannot view" in (noted.content or "")
+    assert "Liaison cannot view" in (noted.content or "")
+    done = await sandbox.slash("liaison setup", user=alice, restricted_channel=amber)
+    assert done.error is None and "cannot view" not in (done.content or "")
+    assert (await settings(sandbox)).restricted_channel_id == amber.id
+
+    await sandbox.slash("expert verify", user=alice, member=users.carol)
+    asked = await sandbox.slash(
+        "ask", user=users.carol, question=AMBER_QUESTION, topic="border monitoring", label="TLP:AMBER+STRICT"
+    )
+    assert asked.error is None
+    [thread] = sandbox.threads(amber)
+    assert sandbox.threads(sandbox.channels.qa) == []
+    for reader in (users.carol, alice):
+        assert "seized-source" in seen_by(sandbox, reader, thread)
+    for outsider in (users.eve, users.dmitri, users.bruno):
+        assert seen_by(sandbox, outsider, thread) == "" and seen_by(sandbox, outsider, amber) == ""
+        assert not any("seized-source" in name for name in visible_threads(sandbox, outsider))
+    # verified later, dmitri reads it through the role; his change of agency takes it away again
+    await sandbox.slash("expert verify", user=alice, member=users.dmitri)
+    assert "seized-source" in seen_by(sandbox, users.dmitri, thread)
+    await sandbox.slash("expert update", user=users.dmitri, agency="Border Police")
+    assert seen_by(sandbox, users.dmitri, thread) == ""
