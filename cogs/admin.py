@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 
 from bot.client import LiaisonBot
-from bot.services import audit, guild_settings, stats
+from bot.services import audit, experts, guild_settings, stats
 from bot.services.guild_settings import SetupChange
 from bot.ui import autocomplete, embeds
+from bot.ui import verified_role as roles
 from bot.ui.checks import moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from bot.ui.views import send_pages
@@ -22,6 +23,25 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
     if value is None:
         return not_set
     return f"<#{value}>" if kind == "channel" else f"<@&{value}>"
+
+
+def _access_notes(
+    guild: discord.Guild, role_id: int | None, channel_id: int | None
+) -> list[tuple[str, dict[str, str]]]:
+    """What keeps the restricted channel from working as meant: verified members or Liaison
+    itself unable to read it (said, not refused: a moderator may fix the channel next)."""
+    channel = guild.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+        return []
+    notes: list[tuple[str, dict[str, str]]] = []
+    role = guild.get_role(role_id) if role_id else None
+    if role is not None and not channel.permissions_for(role).view_channel:
+        notes.append(("setup.restricted_hidden", {"channel": channel.mention, "role": role.mention}))
+    mine = channel.permissions_for(guild.me)
+    threads = isinstance(channel, discord.ForumChannel) or mine.create_public_threads  # a post is a message
+    if not (mine.view_channel and mine.send_messages and threads):
+        notes.append(("setup.restricted_bot_blind", {"channel": channel.mention}))
+    return notes
 
 
 class Admin(AcknowledgeFirst):
@@ -41,6 +61,8 @@ class Admin(AcknowledgeFirst):
         language="Default language of the server",
         timezone="Default time zone of the server (IANA name)",
         reminders="Default reminder offsets before events, such as 1d, 1h",
+        verified_role="Role Liaison gives verified members (and takes back when verification ends)",
+        restricted_channel="Text or forum channel for TLP:AMBER questions; @everyone must not see it",
     )
     @app_commands.choices(language=autocomplete.LANGUAGE_CHOICES)
     @app_commands.autocomplete(timezone=autocomplete.timezones)
@@ -55,8 +77,11 @@ class Admin(AcknowledgeFirst):
         language: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         reminders: str | None = None,
+        verified_role: discord.Role | None = None,
+        restricted_channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        assert interaction.guild is not None and interaction.guild_id is not None
+        everyone = interaction.guild.default_role
         change = SetupChange(
             qa_channel_id=qa_channel.id if qa_channel else None,
             events_channel_id=events_channel.id if events_channel else None,
@@ -65,13 +90,28 @@ class Admin(AcknowledgeFirst):
             language=language.value if language else None,
             timezone=timezone,
             reminders=reminders,
+            verified_role_id=verified_role.id if verified_role else None,
+            restricted_channel_id=restricted_channel.id if restricted_channel else None,
+            restricted_channel_public=bool(
+                restricted_channel and restricted_channel.permissions_for(everyone).view_channel
+            ),
         )
+        now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
             row = await guild_settings.update(session, interaction.guild_id, interaction.user.id, change)
+            verified = (
+                await experts.verified_members(session, interaction.guild_id, now) if verified_role else []
+            )
+        role_refused = False
+        for user_id in verified:  # a newly chosen role goes to the members already verified
+            outcome = await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)
+            role_refused |= outcome is roles.RoleOutcome.NO_PERMISSION
         reply = await reply_for(interaction)
-        changed = any(value is not None for value in vars(change).values())
+        notes = _access_notes(interaction.guild, row.verified_role_id, row.restricted_channel_id)
+        if role_refused:
+            notes.insert(0, ("expert.role.no_permission", {}))
         embed = embeds.make_embed(
-            reply.t("setup.title"), reply.t("setup.saved" if changed else "setup.nothing")
+            reply.t("setup.title"), reply.t("setup.nothing" if change.empty else "setup.saved")
         )
         not_set = reply.t("setup.not_set")
         for key, kind, value in (
@@ -79,6 +119,8 @@ class Admin(AcknowledgeFirst):
             ("events_channel", "channel", row.events_channel_id),
             ("review_channel", "channel", row.review_channel_id),
             ("moderator_role", "role", row.moderator_role_id),
+            ("verified_role", "role", row.verified_role_id),
+            ("restricted_channel", "channel", row.restricted_channel_id),
         ):
             embeds.add_field(embed, reply.t(f"setup.field.{key}"), _mention(kind, value, not_set))
         embeds.add_field(
@@ -86,7 +128,8 @@ class Admin(AcknowledgeFirst):
         )
         embeds.add_field(embed, reply.t("setup.field.timezone"), row.timezone)
         embeds.add_field(embed, reply.t("setup.field.reminders"), row.reminder_offsets)
-        await reply.send(embed=embed, ephemeral=True)
+        text = "\n".join(reply.t(key, **params) for key, params in notes) or None
+        await reply.send(text, embed=embed, ephemeral=True)
 
     @liaison.command(name="stats", description="Figures about this server's use of Liaison")
     @moderator_only()

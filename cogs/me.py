@@ -93,6 +93,8 @@ class Me(AcknowledgeFirst):
             return
         async with self.bot.db.transaction() as session:
             await privacy.erase(session, interaction.guild_id, interaction.user.id)
+        # Features with a Discord side of their own (the verified role) listen for this.
+        self.bot.dispatch("member_erased", interaction.guild_id, interaction.user.id)
         await update(answer, content=reply.t("me.delete.done"), view=None)
 
 

@@ -27,6 +27,17 @@ class SetupChange:
     language: str | None = None
     timezone: str | None = None
     reminders: str | None = None
+    verified_role_id: int | None = None
+    restricted_channel_id: int | None = None
+    # Whether @everyone can view the chosen restricted channel (as Discord computes it from the
+    # channel's permission overwrites): such a channel is refused.
+    restricted_channel_public: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return all(
+            getattr(self, f.name) is None for f in fields(self) if f.name != "restricted_channel_public"
+        )
 
 
 async def get(session: AsyncSession, guild_id: int) -> GuildSettings:
@@ -52,8 +63,21 @@ async def get_or_create(session: AsyncSession, guild_id: int) -> GuildSettings:
     return row
 
 
-def _validated(change: SetupChange) -> dict[str, Any]:
+def _check_access(guild_id: int, change: SetupChange) -> None:
+    """Roles and channels that would hand TLP:AMBER to everyone are refused. In Discord the
+    ``@everyone`` role's id is the server's id."""
+    if change.moderator_role_id == guild_id:
+        raise Invalid("setup.moderator_everyone")
+    if change.verified_role_id == guild_id:
+        raise Invalid("setup.verified_everyone")
+    if change.restricted_channel_id is not None and change.restricted_channel_public:
+        raise Invalid("setup.restricted_public", channel=f"<#{change.restricted_channel_id}>")
+
+
+def _validated(guild_id: int, change: SetupChange) -> dict[str, Any]:
+    _check_access(guild_id, change)
     values = {f.name: getattr(change, f.name) for f in fields(change)}
+    values.pop("restricted_channel_public")
     if change.language is not None:
         language = change.language.strip().lower()
         if language not in LANGUAGES:
@@ -69,7 +93,7 @@ def _validated(change: SetupChange) -> dict[str, Any]:
 
 async def update(session: AsyncSession, guild_id: int, actor_id: int, change: SetupChange) -> GuildSettings:
     """Validate every value first, then save them all together and audit the change."""
-    values = _validated(change)
+    values = _validated(guild_id, change)
     row = await get_or_create(session, guild_id)
     for key, value in values.items():
         setattr(row, key, value)

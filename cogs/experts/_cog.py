@@ -13,7 +13,7 @@ from bot.errors import LiaisonError
 from bot.services import experts
 from bot.services.experts import ProfileInput
 from bot.timeutil import discord_timestamp
-from bot.ui import embeds
+from bot.ui import embeds, verified_role
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.errors import message_for
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
@@ -47,6 +47,13 @@ AUTOCOMPLETE = {
 
 def _choice(value: app_commands.Choice[str] | None) -> str | None:
     return value.value if value is not None else None
+
+
+def _with_role_outcome(t: Any, text: str, outcome: verified_role.RoleOutcome) -> str:
+    """A moderator is told when Discord refused Liaison the role change."""
+    if outcome is verified_role.RoleOutcome.NO_PERMISSION:
+        return f"{text}\n{t('expert.role.no_permission')}"
+    return text
 
 
 class Experts(AcknowledgeFirst):
@@ -134,13 +141,17 @@ class Experts(AcknowledgeFirst):
         data = ProfileInput(agency, country, expertise, languages, timezone, bio, _choice(visibility))
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
-            card = await experts.update_profile(
+            result = await experts.update_profile(
                 session, interaction.guild_id, interaction.user.id, data, now=now
             )
         reply = await reply_for(interaction)
         changed = any(value is not None for value in vars(data).values())
-        key = "expert.updated" if changed else "expert.update.nothing"
-        await reply.send(reply.t(key), embed=_render.profile_embed(reply, card, now), ephemeral=True)
+        text = reply.t("expert.updated" if changed else "expert.update.nothing")
+        if result.verification_ended:
+            await verified_role.take(self.bot, interaction.guild_id, interaction.user.id)
+            self.bot.dispatch("verification_ended", interaction.guild_id, interaction.user.id)
+            text = f"{text}\n{reply.t('expert.update.verification_ended')}"
+        await reply.send(text, embed=_render.profile_embed(reply, result.card, now), ephemeral=True)
 
     @expert.command(name="leave", description="Remove your expert profile")
     @guild_only()
@@ -161,6 +172,8 @@ class Experts(AcknowledgeFirst):
         except LiaisonError as error:  # e.g. removed meanwhile from another prompt
             await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
+        await verified_role.take(self.bot, guild_id, user_id)
+        self.bot.dispatch("verification_ended", guild_id, user_id)
         await update(answer, content=reply.t("expert.leave.done"), view=None)
 
     # -- the directory ----------------------------------------------------------------------
@@ -245,10 +258,25 @@ class Experts(AcknowledgeFirst):
                 now=self.bot.clock.now(),
                 months=months,
             )
+        outcome = await verified_role.give(self.bot, interaction.guild_id, member.id)
         reply = await reply_for(interaction)
-        await reply.say(
-            "expert.verify.done", ephemeral=True, member=member.mention, date=discord_timestamp(until, "D")
-        )
+        text = reply.t("expert.verify.done", member=member.mention, date=discord_timestamp(until, "D"))
+        await reply.send(_with_role_outcome(reply.t, text, outcome), ephemeral=True)
+
+    @expert.command(name="revoke", description="End a member's verification now")
+    @app_commands.describe(member="The member whose verification ends")
+    @moderator_only()
+    async def revoke(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
+        assert interaction.guild_id is not None
+        async with self.bot.db.transaction() as session:
+            await experts.revoke(
+                session, interaction.guild_id, interaction.user.id, member.id, now=self.bot.clock.now()
+            )
+        outcome = await verified_role.take(self.bot, interaction.guild_id, member.id)
+        self.bot.dispatch("verification_ended", interaction.guild_id, member.id)
+        reply = await reply_for(interaction)
+        text = reply.t("expert.revoke.done", member=member.mention)
+        await reply.send(_with_role_outcome(reply.t, text, outcome), ephemeral=True)
 
     @expert.command(name="areas", description="Shape this server's list of expertise areas")
     @app_commands.describe(
@@ -279,7 +307,8 @@ class Experts(AcknowledgeFirst):
     # -- members coming and going, due work ------------------------------------------------
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        """Raw: fires even for members not in the cache. Hides the profile at once."""
+        """Raw: fires even for members not in the cache. Hides the profile at once and ends its
+        verification (Discord drops the member's roles itself)."""
         async with self.bot.db.transaction() as session:
             await experts.member_left(session, payload.guild_id, payload.user.id, self.bot.clock.now())
 
@@ -287,6 +316,11 @@ class Experts(AcknowledgeFirst):
     async def on_member_join(self, member: discord.Member) -> None:
         async with self.bot.db.transaction() as session:
             await experts.member_returned(session, member.guild.id, member.id)
+
+    @commands.Cog.listener()
+    async def on_member_erased(self, guild_id: int, user_id: int) -> None:
+        """``/me delete`` erased the profile: its verification, and so the role, end with it."""
+        await verified_role.take(self.bot, guild_id, user_id)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:

@@ -1,4 +1,5 @@
-"""Due work of the directory: expiry warnings (DM, or a notice when DMs are closed) and erasure of
+"""Due work of the directory: expiry warnings (DM, or a notice when DMs are closed), the verified
+role taken back when a verification expires, and erasure of
 profiles of members gone longer than the retention period. Safe to run at any time, any number of
 times: a warning is marked as sent in the same transaction that finds it."""
 
@@ -14,6 +15,7 @@ from bot.client import LiaisonBot
 from bot.services import experts, guild_settings, notices
 from bot.services.experts import ExpiryWarning
 from bot.timeutil import discord_timestamp
+from bot.ui import verified_role
 from bot.ui.respond import NO_MENTIONS
 
 log = logging.getLogger("liaison.experts")
@@ -53,8 +55,12 @@ class Sweeper:
             now = self.bot.clock.now()
             async with self.bot.db.transaction() as session:
                 warnings = await experts.due_expiry_warnings(session, now)
+                expired = await experts.claim_expired(session, now)
                 erased = await experts.erase_departed(session, now)
             if erased:
                 log.info("erased %d profiles of departed members", erased)
             for warning in warnings:
                 await _warn(self.bot, warning)
+            for ended in expired:
+                await verified_role.take(self.bot, ended.guild_id, ended.user_id)
+                self.bot.dispatch("verification_ended", ended.guild_id, ended.user_id)

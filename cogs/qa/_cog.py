@@ -16,7 +16,7 @@ from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import limits
-from bot.ui.checks import guild_only, is_moderator
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
@@ -131,15 +131,14 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            channel_id = await qa.qa_channel(session, interaction.guild.id)  # set up first
+            await qa.qa_channel(session, interaction.guild.id)  # set up first
             asked = qa.validate(AskInput(question, topic, details, agencies, label))
             verified = await self._verified(session, interaction, moderator)
+            place = await qa.placement(session, interaction.guild.id, asked.label, verified=verified)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
             )
-        channel = interaction.guild.get_channel(channel_id)
-        if not isinstance(channel, discord.ForumChannel | discord.TextChannel):
-            raise NotFound("qa.error.channel_missing")
+        channel = _posting.question_channel(interaction.guild, place)
         answer_to: discord.Interaction[Any] = interaction
         if similar:
             view = PostAnyway(interaction.user.id, reply.language)
@@ -153,7 +152,7 @@ class QA(AcknowledgeFirst):
                 return
             answer_to = view.answer
             await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
-        thread = await self._post(interaction, channel, asked, reply)
+        thread = await self._post(interaction, channel, place, asked, reply)
         await send(answer_to, reply.t("qa.asked", link=thread.mention), ephemeral=True)
 
     async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
@@ -166,15 +165,20 @@ class QA(AcknowledgeFirst):
         self,
         interaction: discord.Interaction[Any],
         channel: discord.ForumChannel | discord.TextChannel,
+        place: qa.Placement,
         asked: CleanAsk,
         reply: Reply,
     ) -> discord.Thread:
-        """Post the question, store it with its first experts, then mention them in the thread."""
+        """Post the question, store it with its first experts, then mention them in the thread
+        (a private thread's members are the asker and the experts asked)."""
         assert interaction.guild_id is not None
         try:
-            posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
+            posted = await _posting.post_question(
+                channel, reply.t, asked, interaction.user.id, private=place.private_thread
+            )
         except discord.Forbidden:
-            raise NotAllowed("qa.error.cannot_post", channel=channel.mention) from None
+            key = "qa.error.cannot_post_private" if place.private_thread else "qa.error.cannot_post"
+            raise NotAllowed(key, channel=channel.mention) from None
         async with self.bot.db.transaction() as session:
             stored = await qa.ask(
                 session,
@@ -189,6 +193,7 @@ class QA(AcknowledgeFirst):
             )
         (await self._known_threads(interaction.guild_id)).add(posted.thread.id)
         if stored.experts:
+            await _posting.add_members(posted.thread, stored.experts)
             mentions, allowed = _render.expert_mentions(stored.experts)
             await posted.thread.send(reply.t("qa.routed", experts=mentions), allowed_mentions=allowed)
         else:
@@ -311,6 +316,20 @@ class QA(AcknowledgeFirst):
             reply.t, reply.t("qa.unanswered.title", count=len(questions)), questions
         )
         await send_pages(interaction, pages, reply.language, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_verification_ended(self, guild_id: int, user_id: int) -> None:
+        """A member no longer verified leaves the private threads of TLP:AMBER questions
+        (moderators stay: they see every thread anyway)."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild else None
+        if guild is None or member is None:
+            return
+        async with self.bot.db.transaction() as session:
+            moderator_role = (await guild_settings.get(session, guild_id)).moderator_role_id
+            threads = await qa.restricted_threads(session, guild_id, user_id)
+        if threads and not has_moderator_power(member, moderator_role):
+            await _posting.remove_member(guild, threads, user_id)
 
     # -- answers in threads ----------------------------------------------------------------------
     @commands.Cog.listener()

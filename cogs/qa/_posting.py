@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services.qa import CleanAsk
+from bot.errors import NotFound
+from bot.services.qa import CleanAsk, Placement
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _render
 from cogs.qa._render import Translate
@@ -53,13 +54,37 @@ def forum_tag_names(channel: discord.abc.GuildChannel | None) -> list[str]:
     return [tag.name for tag in channel.available_tags if not is_solved_tag(tag)]
 
 
+def question_channel(guild: discord.Guild, place: Placement) -> discord.ForumChannel | discord.TextChannel:
+    """The channel a question goes to, or the refusal: gone, or unable to hold a private thread."""
+    channel = guild.get_channel(place.channel_id)
+    if place.private_thread and isinstance(channel, discord.ForumChannel):
+        raise NotFound("qa.error.no_restricted_place")
+    if not isinstance(channel, discord.ForumChannel | discord.TextChannel):
+        raise NotFound("qa.error.no_restricted_place" if place.restricted else "qa.error.channel_missing")
+    return channel
+
+
 async def post_question(
-    channel: discord.ForumChannel | discord.TextChannel, t: Translate, asked: CleanAsk, author_id: int
+    channel: discord.ForumChannel | discord.TextChannel,
+    t: Translate,
+    asked: CleanAsk,
+    author_id: int,
+    *,
+    private: bool = False,
 ) -> Posted:
-    """A forum post (tagged by topic) or, in a text channel, a starter message and its public thread."""
+    """A forum post (tagged by topic) or, in a text channel, a starter message and its public
+    thread; ``private``: a private thread of the text channel, the question posted inside it and
+    the asker added (nobody else sees it but its members and those who manage threads)."""
     embed = _render.question_embed(t, asked, author_id)
     content = t("qa.posted_header", author=_render.member(t, author_id))
     name = _render.thread_name(asked.question)
+    if private and isinstance(channel, discord.TextChannel):
+        thread = await channel.create_thread(
+            name=name, type=discord.ChannelType.private_thread, invitable=False
+        )
+        starter = await thread.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+        await add_members(thread, [author_id])
+        return Posted(thread, starter.id)
     if isinstance(channel, discord.ForumChannel):
         created = await channel.create_thread(
             name=name,
@@ -72,6 +97,30 @@ async def post_question(
     starter = await channel.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
     thread = await starter.create_thread(name=name)
     return Posted(thread, starter.id)
+
+
+async def add_members(thread: discord.Thread, user_ids: list[int]) -> None:
+    """Add members to a private thread (a public one needs nothing: mentions reach them)."""
+    if thread.type is not discord.ChannelType.private_thread:
+        return
+    for user_id in user_ids:
+        try:
+            await thread.add_user(discord.Object(id=user_id))
+        except discord.HTTPException as exc:
+            log.warning("could not add member %s to private thread %s: %s", user_id, thread.id, exc)
+
+
+async def remove_member(guild: discord.Guild, thread_ids: list[int], user_id: int) -> None:
+    """Take the member out of those threads that are private (a restricted channel's threads
+    follow the channel's permissions, that is the verified role)."""
+    for thread_id in thread_ids:
+        thread = await find_thread(guild, thread_id)
+        if thread is None or thread.type is not discord.ChannelType.private_thread:
+            continue
+        try:
+            await thread.remove_user(discord.Object(id=user_id))
+        except discord.HTTPException as exc:
+            log.warning("could not remove member %s from private thread %s: %s", user_id, thread_id, exc)
 
 
 async def mark_solved(thread: discord.Thread, language: str) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import i18n
-from bot.services import guild_settings, qa
+from bot.services import guild_settings, labels, qa
 from bot.services.qa import Digest, Escalation
 from bot.ui import embeds, limits
 from bot.ui.respond import NO_MENTIONS
@@ -62,6 +62,7 @@ class Sweeper:
         t = lambda key, **params: i18n.t(question.language, key, **params)  # noqa: E731
         thread = await _posting.find_thread(guild, question.thread_id)
         if thread is not None and escalation.experts:
+            await _posting.add_members(thread, escalation.experts)
             mentions, allowed = _render.expert_mentions(escalation.experts)
             await thread.send(t("qa.escalated.experts", experts=mentions), allowed_mentions=allowed)
         await self._tell_moderators(guild, escalation, thread, language)
@@ -77,11 +78,17 @@ class Sweeper:
         if channel is None:
             return
         role = guild.get_role(escalation.moderator_role_id or 0)
+        # The review channel may be readable by members who may not see a TLP:AMBER question.
+        title = (
+            i18n.t(language, "qa.restricted_question")
+            if question.label in labels.RESTRICTED
+            else question.title
+        )
         text = i18n.t(
             language,
             "qa.escalated.moderators",
             moderators=role.mention if role else i18n.t(language, "qa.moderators"),
-            link=_render.link(guild.id, question.thread_id, question.title),
+            link=_render.link(guild.id, question.thread_id, title),
             hours=escalation.waited_hours,
         )
         allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)

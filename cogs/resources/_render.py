@@ -79,6 +79,7 @@ def suggestion_embed(t: Translate, row: ResourceSuggestion, remaining: int) -> d
     )
     embeds.add_field(embed, t("resource.field.tags"), safe(row.tags, 500) or t("resource.no_tags"))
     embeds.add_field(embed, t("resource.field.language"), row.language)
+    embeds.add_field(embed, t("resource.field.label"), label_badge(row.label))
     by = f"<@{row.suggested_by}>" if row.suggested_by else t("common.former_member")
     embeds.add_field(embed, t("resource.field.suggested"), f"{by} · {discord_timestamp(row.created_at, 'R')}")
     return embed

@@ -87,9 +87,15 @@ async def test_register_twice_conflicts_and_update_changes_fields(db: Database, 
     with pytest.raises(Conflict):
         await add(db, clock, 10, "Dosimetry")
     async with db.transaction() as session:
-        card = await experts.update_profile(
-            session, G, 10, ProfileInput(expertise="Nuclear forensics", bio="  Ten years  "), now=clock.now()
-        )
+        card = (
+            await experts.update_profile(
+                session,
+                G,
+                10,
+                ProfileInput(expertise="Nuclear forensics", bio="  Ten years  "),
+                now=clock.now(),
+            )
+        ).card
     assert card.areas == ("Nuclear forensics",) and card.bio == "Ten years" and card.agency == "Customs"
     async with db.transaction() as session:
         assert await experts.expertise_suggestions(session, G, "dosim") == ["Dosimetry"]

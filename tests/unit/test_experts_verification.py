@@ -12,7 +12,7 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import GuildSettings
 from bot.db.models.experts import ExpertProfile
-from bot.errors import Invalid, NotFound
+from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit, experts
 from bot.services.experts import ProfileInput
 from bot.services.experts.verification import add_months
@@ -145,3 +145,94 @@ async def test_two_processes_sweeping_at_once_warn_each_member_once(db: Database
     finally:
         await other.dispose()
     assert sorted(first + second) == list(range(10, 40))
+
+
+async def _verified(db: Database, clock: FrozenClock, user_id: int) -> bool:
+    async with db.transaction() as session:
+        return await experts.is_verified(session, G, user_id, clock.now())
+
+
+async def test_an_expired_verification_is_claimed_once_and_a_new_one_can_expire_again(
+    db: Database, clock: FrozenClock
+) -> None:
+    """The sweep takes the verified role back once per expiry, across processes."""
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now(), months=1)
+        await experts.verify(session, G, 99, 11, now=clock.now(), months=2)
+        assert await experts.claim_expired(session, clock.now()) == []
+    clock.advance(timedelta(days=40))
+    async with db.transaction() as session:
+        assert await experts.claim_expired(session, clock.now()) == [experts.EndedVerification(G, 10)]
+        assert await experts.claim_expired(session, clock.now()) == []
+        assert await experts.verified_members(session, G, clock.now()) == [11]
+        await experts.verify(session, G, 99, 10, now=clock.now(), months=1)
+        assert await experts.verified_members(session, G, clock.now()) == [10, 11]
+    clock.advance(timedelta(days=40))
+    async with db.transaction() as session:
+        claimed = await experts.claim_expired(session, clock.now())
+    assert [(e.guild_id, e.user_id) for e in claimed] == [(G, 10), (G, 11)]
+
+
+async def test_revoke_ends_verification_and_is_audited(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now())
+    async with db.transaction() as session:
+        await experts.revoke(session, G, 99, 10, now=clock.now())
+    assert not await _verified(db, clock, 10)
+    async with db.transaction() as session:
+        with pytest.raises(Conflict):  # no longer verified
+            await experts.revoke(session, G, 99, 10, now=clock.now())
+        with pytest.raises(Conflict):  # never verified
+            await experts.revoke(session, G, 99, 11, now=clock.now())
+        with pytest.raises(NotFound):
+            await experts.revoke(session, G, 99, 12, now=clock.now())
+        lines = await audit.recent(session, G)
+        page = await experts.find(session, G, viewer_verified=True, now=clock.now())
+        # the sweep has nothing to take back: the revocation did
+        assert await experts.claim_expired(session, clock.now() + timedelta(days=400)) == []
+    assert [(line.action, line.target) for line in lines][:1] == [("expert.revoke", "<@10>")]
+    assert all(card.verified_until is None for card in page.experts)
+
+
+@pytest.mark.parametrize(
+    ("change", "ends"),
+    [
+        (ProfileInput(agency="IRSN"), True),
+        (ProfileInput(country="BE"), True),
+        (ProfileInput(agency="  asn "), False),  # the same agency, typed differently
+        (ProfileInput(country="France"), False),
+        (ProfileInput(expertise="Nuclear forensics", bio="New bio", timezone="Europe/Paris"), False),
+    ],
+)
+async def test_a_new_agency_or_country_ends_the_verification(
+    db: Database, clock: FrozenClock, change: ProfileInput, ends: bool
+) -> None:
+    await add(db, clock, 10)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now())
+    async with db.transaction() as session:
+        result = await experts.update_profile(session, G, 10, change, now=clock.now())
+    assert result.verification_ended is ends
+    assert await _verified(db, clock, 10) is not ends
+    assert (result.card.verified_until is None) is ends
+    if ends:
+        async with db.transaction() as session:
+            lines = await audit.recent(session, G)
+            # an unverified member changing agency ends nothing more
+            again = await experts.update_profile(session, G, 10, ProfileInput(agency="CEA"), now=clock.now())
+        assert [(line.action, line.target) for line in lines][:1] == [("expert.verification_ended", "<@10>")]
+        assert not again.verification_ended
+
+
+async def test_leaving_the_server_ends_the_verification(db: Database, clock: FrozenClock) -> None:
+    """A member who comes back needs a new verification."""
+    await add(db, clock, 10)
+    async with db.transaction() as session:
+        await experts.verify(session, G, 99, 10, now=clock.now())
+        assert await experts.member_left(session, G, 10, clock.now())
+        assert await experts.member_returned(session, G, 10)
+    assert not await _verified(db, clock, 10)

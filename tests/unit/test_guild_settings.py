@@ -88,3 +88,41 @@ def test_cancelled_pool_reset_is_a_warning_but_other_pool_errors_stay_errors(db:
     finally:
         logger.removeHandler(handler)
     assert [r.levelname for r in records] == ["WARNING", "ERROR"]
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (SetupChange(moderator_role_id=1, language="fr"), "setup.moderator_everyone"),
+        (SetupChange(verified_role_id=1), "setup.verified_everyone"),
+        (SetupChange(restricted_channel_id=8, restricted_channel_public=True), "setup.restricted_public"),
+    ],
+)
+async def test_settings_that_would_show_amber_to_everyone_are_refused(
+    db: Database, change: SetupChange, key: str
+) -> None:
+    """@everyone's role id is the server's id: neither moderator nor verified role; a restricted
+    channel @everyone can view is refused. Nothing of the change is saved."""
+    with pytest.raises(Invalid) as refused:
+        async with db.transaction() as session:
+            await guild_settings.update(session, 1, 42, change)
+    assert refused.value.key == key
+    async with db.transaction() as session:
+        row = await guild_settings.get(session, 1)
+        assert (row.moderator_role_id, row.verified_role_id, row.restricted_channel_id, row.language) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        assert await audit.recent(session, 1) == []
+
+
+async def test_verified_role_and_restricted_channel_are_saved(db: Database) -> None:
+    change = SetupChange(verified_role_id=77, restricted_channel_id=88, moderator_role_id=66)
+    assert not change.empty and SetupChange().empty
+    async with db.transaction() as session:
+        await guild_settings.update(session, 1, 42, change)
+    async with db.transaction() as session:
+        row = await guild_settings.get(session, 1)
+    assert (row.moderator_role_id, row.verified_role_id, row.restricted_channel_id) == (66, 77, 88)

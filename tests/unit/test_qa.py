@@ -257,13 +257,41 @@ async def test_promote_turns_the_accepted_answer_into_a_library_suggestion(
         question = await qa.for_thread(session, GUILD, 1000)
         restricted = await qa.for_thread(session, GUILD, 1001)
         await qa.promote(session, GUILD, question.id, actor_id=MODERATOR, url=url, now=clock.now())
-        with pytest.raises(Invalid) as refused:
-            await qa.promote(session, GUILD, restricted.id, actor_id=MODERATOR, url=url, now=clock.now())
+        restricted_url = "https://discord.com/channels/1/1001/5002"
+        await qa.promote(
+            session, GUILD, restricted.id, actor_id=MODERATOR, url=restricted_url, now=clock.now()
+        )
         queue = await suggestions.queue(session, GUILD)
         actions = [line.action for line in await audit.recent(session, GUILD)]
-    assert refused.value.key == "qa.error.promote_restricted"
-    assert [(s.title, s.url, s.tags, s.suggested_by) for s in queue] == [
-        (question.title, url, "border", MODERATOR)
+    assert [(s.title, s.url, s.tags, s.suggested_by, s.label) for s in queue] == [
+        (question.title, url, "border", MODERATOR, "TLP:GREEN"),
+        (restricted.title, restricted_url, "border", MODERATOR, "TLP:AMBER"),
     ]
+    # The answer to a TLP:AMBER question keeps its label in the library.
+    async with db.transaction() as session:
+        resource, _outcome = await suggestions.approve(session, GUILD, MODERATOR, queue[1].id, clock.now())
+    assert resource.label == "TLP:AMBER"
     assert "potassium-40" in queue[0].description
     assert "qa.promote" in actions
+
+
+async def test_placement_of_amber_questions(db: Database) -> None:
+    """Open questions go to the Q&A channel; AMBER ones only from verified members, to the
+    restricted channel when set, else to a private thread of the Q&A channel."""
+    async with db.transaction() as session:
+        with pytest.raises(NotFound) as not_set:
+            await qa.placement(session, GUILD, "TLP:AMBER", verified=True)
+    assert not_set.value.key == "qa.error.no_restricted_place"
+    await _setup(db)
+    async with db.transaction() as session:
+        assert await qa.placement(session, GUILD, "TLP:GREEN", verified=False) == qa.Placement(QA_CHANNEL)
+        for label in ("TLP:AMBER", "TLP:AMBER+STRICT"):
+            with pytest.raises(NotAllowed) as refused:
+                await qa.placement(session, GUILD, label, verified=False)
+            assert refused.value.key == "qa.error.amber_unverified"
+        private = await qa.placement(session, GUILD, "TLP:AMBER", verified=True)
+        assert private == qa.Placement(QA_CHANNEL, private_thread=True, restricted=True)
+        await guild_settings.update(session, GUILD, MODERATOR, SetupChange(restricted_channel_id=51))
+        chosen = await qa.placement(session, GUILD, "TLP:AMBER+STRICT", verified=True)
+        assert chosen == qa.Placement(51, restricted=True)
+        assert await qa.placement(session, GUILD, "TLP:CLEAR", verified=True) == qa.Placement(QA_CHANNEL)

@@ -148,6 +148,13 @@ async def test_amber_questions_only_go_to_verified_experts(db: Database, clock: 
         await experts.verify(session, G, MODERATOR, 11, now=clock.now())
     assert await ask(db, clock, 1, label="TLP:AMBER") == [11]
     assert sorted(await ask(db, clock, 2, label="TLP:GREEN")) == [10, 11]
+    assert await ask(db, clock, 3, label="TLP:AMBER+STRICT", author_id=10) == [11]
+    # When a verification ends, these are the threads its member must leave.
+    async with db.transaction() as session:
+        assert await qa.restricted_threads(session, G, 11) == [1, 3]
+        assert await qa.restricted_threads(session, G, 10) == [3]  # asked it
+        assert await qa.restricted_threads(session, G, ASKER) == [1]
+        assert await qa.restricted_threads(session, G + 1, 11) == []
 
 
 async def _due(db: Database, clock: FrozenClock) -> list[int]:

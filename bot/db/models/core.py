@@ -24,6 +24,8 @@ class GuildSettings(Base):
     events_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     review_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     moderator_role_id: Mapped[int | None] = mapped_column(Snowflake)
+    verified_role_id: Mapped[int | None] = mapped_column(Snowflake)
+    restricted_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     language: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     reminder_offsets: Mapped[str] = mapped_column(

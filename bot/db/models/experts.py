@@ -39,6 +39,8 @@ class ExpertProfile(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expiry_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the sweep took the verified role back after the verification expired (claimed once).
+    verification_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -76,6 +76,8 @@ class ResourceSuggestion(Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     tags: Mapped[str] = mapped_column(String(500), default="", server_default="")
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Promoted Q&A answers keep their question's label; members' suggestions are TLP:GREEN.
+    label: Mapped[str] = mapped_column(String(24), default="TLP:GREEN", server_default="TLP:GREEN")
     suggested_by: Mapped[int | None] = mapped_column(Snowflake)
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     reason: Mapped[str | None] = mapped_column(Text)

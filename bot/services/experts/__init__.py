@@ -17,6 +17,7 @@ from bot.db.models.experts import ExpertProfile
 from bot.services.experts import areas, index
 from bot.services.experts.profiles import (
     ProfileInput,
+    ProfileUpdate,
     check_registration,
     get_row,
     leave,
@@ -35,23 +36,30 @@ from bot.services.experts.search import (
 )
 from bot.services.experts.verification import (
     DEFAULT_MONTHS,
+    EndedVerification,
     ExpiryWarning,
+    claim_expired,
     due_expiry_warnings,
     erase_departed,
     is_verified,
     member_left,
     member_returned,
+    revoke,
+    verified_members,
     verify,
 )
 
 __all__ = [
     "DEFAULT_MONTHS",
+    "EndedVerification",
     "ExpertCard",
     "ExpiryWarning",
     "FindPage",
     "ProfileInput",
+    "ProfileUpdate",
     "RoutingCandidate",
     "check_registration",
+    "claim_expired",
     "curate_areas",
     "due_expiry_warnings",
     "erase_departed",
@@ -66,10 +74,12 @@ __all__ = [
     "member_returned",
     "prepare",
     "register",
+    "revoke",
     "routing_candidates",
     "show",
     "stats",
     "update_profile",
+    "verified_members",
     "verify",
 ]
 
@@ -148,7 +158,7 @@ async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> No
         update(AuditEntry)
         .where(
             AuditEntry.guild_id == guild_id,
-            AuditEntry.action == "expert.verify",
+            AuditEntry.action.in_(("expert.verify", "expert.revoke", "expert.verification_ended")),
             AuditEntry.target == f"<@{user_id}>",
         )
         .values(target=None)

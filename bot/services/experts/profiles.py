@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.experts import ExpertArea, ExpertLanguage, ExpertProfile
 from bot.errors import Conflict, Invalid, NotFound
-from bot.services import guild_settings
+from bot.services import audit, guild_settings
 from bot.services.experts import areas, index
 from bot.services.experts.search import ExpertCard, load_cards
 from bot.services.experts.vocab import fold, parse_country, parse_languages
@@ -19,6 +19,15 @@ from bot.timeutil import parse_timezone
 AGENCY_LIMIT = 100
 BIO_LIMIT = 500
 VISIBILITIES = ("members", "verified")
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """The profile after ``/expert update``; ``verification_ended`` when a new agency or country
+    ended the member's verification (it vouched for the old affiliation)."""
+
+    card: ExpertCard
+    verification_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,18 +152,49 @@ async def register(
     return (await load_cards(session, guild_id, [profile.id], now))[profile.id]
 
 
+def end_verification(profile: ExpertProfile, now: datetime) -> bool:
+    """End the profile's verification now; True when it was still running (the member held the
+    verified role, or may still hold it: an expiry the sweep has not handled yet)."""
+    running = profile.verified_until is not None and (
+        profile.verified_until > now or profile.verification_ended_at is None
+    )
+    profile.verified_until = profile.verified_at = profile.expiry_warned_at = None
+    profile.verification_ended_at = now
+    return running
+
+
+def _affiliation_changed(profile: ExpertProfile, values: dict[str, object]) -> bool:
+    """A verification vouches for an agency in a country: a different one of either ends it."""
+    return ("agency_key" in values and values["agency_key"] != profile.agency_key) or (
+        "country" in values and values["country"] != profile.country
+    )
+
+
 async def update(
     session: AsyncSession, guild_id: int, user_id: int, data: ProfileInput, *, now: datetime
-) -> ExpertCard:
+) -> ProfileUpdate:
     values, entries, languages = await _validated(session, guild_id, data)
     profile = await get_row(session, guild_id, user_id)
     if profile is None or profile.left_at is not None:
         raise NotFound("expert.no_profile")
+    ended = False
+    if profile.verified_until is not None and _affiliation_changed(profile, values):
+        ended = end_verification(profile, now)
+    if ended:
+        await audit.record(
+            session,
+            guild_id,
+            None,
+            "expert.verification_ended",
+            target=f"<@{user_id}>",
+            details={"reason": "affiliation_changed"},
+        )
     for key, value in values.items():
         setattr(profile, key, value)
     profile.updated_at = now
     await _set_links(session, profile, entries, languages)
-    return (await load_cards(session, guild_id, [profile.id], now))[profile.id]
+    card = (await load_cards(session, guild_id, [profile.id], now))[profile.id]
+    return ProfileUpdate(card, ended)
 
 
 async def remove(session: AsyncSession, guild_id: int, user_id: int) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.db.models.experts import ExpertProfile
-from bot.errors import Invalid, NotFound
+from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit
 from bot.services.experts import index, profiles
 
@@ -46,7 +46,7 @@ async def verify(
         raise NotFound("expert.no_profile_of")
     until = add_months(now, months)
     profile.verified_by, profile.verified_at, profile.verified_until = moderator_id, now, until
-    profile.expiry_warned_at = None
+    profile.expiry_warned_at = profile.verification_ended_at = None
     await index.touch(session, guild_id, profile.id)
     await audit.record(
         session,
@@ -57,6 +57,57 @@ async def verify(
         details={"months": months, "until": until.isoformat()},
     )
     return until
+
+
+async def revoke(
+    session: AsyncSession, guild_id: int, moderator_id: int, user_id: int, *, now: datetime
+) -> None:
+    """A moderator ends a member's verification before its term; audited."""
+    profile = await profiles.get_row(session, guild_id, user_id)
+    if profile is None or profile.left_at is not None:
+        raise NotFound("expert.no_profile_of")
+    if profile.verified_until is None or profile.verified_until <= now:
+        raise Conflict("expert.revoke.not_verified")
+    profiles.end_verification(profile, now)
+    await index.touch(session, guild_id, profile.id)
+    await audit.record(session, guild_id, moderator_id, "expert.revoke", target=f"<@{user_id}>")
+
+
+@dataclass(frozen=True)
+class EndedVerification:
+    guild_id: int
+    user_id: int
+
+
+async def claim_expired(session: AsyncSession, now: datetime) -> list[EndedVerification]:
+    """Verifications that have expired and whose verified role was not yet taken back, marked as
+    handled as they are returned (across every server: a sweep; claimed once, as warnings are)."""
+    claimed = await session.execute(
+        update(ExpertProfile)
+        .where(
+            ExpertProfile.verified_until.is_not(None),
+            ExpertProfile.verified_until <= now,
+            ExpertProfile.verification_ended_at.is_(None),
+        )
+        .values(verification_ended_at=now)
+        .returning(ExpertProfile.guild_id, ExpertProfile.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    return [EndedVerification(guild_id, user_id) for guild_id, user_id in sorted(claimed.all())]
+
+
+async def verified_members(session: AsyncSession, guild_id: int, now: datetime) -> list[int]:
+    """Every member of the server verified now (to give them a newly chosen verified role)."""
+    rows = await session.scalars(
+        select(ExpertProfile.user_id)
+        .where(
+            ExpertProfile.guild_id == guild_id,
+            ExpertProfile.left_at.is_(None),
+            ExpertProfile.verified_until > now,
+        )
+        .order_by(ExpertProfile.user_id)
+    )
+    return list(rows)
 
 
 async def is_verified(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
@@ -106,11 +157,14 @@ async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[Expi
 
 
 async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
-    """Hide the profile at once; it is erased after the server's retention period."""
+    """Hide the profile at once; it is erased after the server's retention period. Leaving ends
+    the verification: a member who comes back needs a new ``/expert verify``."""
     profile = await profiles.get_row(session, guild_id, user_id)
     if profile is None or profile.left_at is not None:
         return False
     profile.left_at = profile.updated_at = now
+    if profile.verified_until is not None:
+        profiles.end_verification(profile, now)
     await index.touch(session, guild_id, profile.id)
     return True
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.qa import OPEN, SOLVED, Question
+from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, guild_settings, labels
 from bot.services.qa import routing
@@ -40,6 +40,37 @@ class Escalation:
     moderator_role_id: int | None
     review_channel_id: int | None
     waited_hours: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new question goes: a thread in ``channel_id`` (a forum post or a starter message's
+    public thread), or, when ``private_thread``, a private thread of that text channel whose
+    members are the asker and the experts asked. ``restricted``: TLP:AMBER, for verified members
+    and moderators only."""
+
+    channel_id: int
+    private_thread: bool = False
+    restricted: bool = False
+
+
+async def placement(session: AsyncSession, guild_id: int, label: str, *, verified: bool) -> Placement:
+    """Where a question with ``label`` may be asked by this member, or the refusal.
+
+    An open question goes to the Q&A channel. A TLP:AMBER one only from a verified member (or a
+    moderator), to the restricted channel when one is set, else to a private thread of the Q&A
+    channel; the cog refuses (``qa.error.no_restricted_place``) when that channel cannot hold one.
+    """
+    if label not in labels.RESTRICTED:
+        return Placement(await qa_channel(session, guild_id))
+    if not verified:
+        raise NotAllowed("qa.error.amber_unverified", label=label)
+    settings = await guild_settings.get(session, guild_id)
+    if settings.restricted_channel_id is not None:
+        return Placement(settings.restricted_channel_id, restricted=True)
+    if settings.qa_channel_id is None:
+        raise NotFound("qa.error.no_restricted_place")
+    return Placement(settings.qa_channel_id, private_thread=True, restricted=True)
 
 
 async def qa_channel(session: AsyncSession, guild_id: int) -> int:
@@ -83,6 +114,24 @@ async def ask(
     await session.flush()
     experts = await routing.route(session, question, now=now, round_=0)
     return Asked(question, experts)
+
+
+async def restricted_threads(session: AsyncSession, guild_id: int, user_id: int) -> list[int]:
+    """Threads of TLP:AMBER questions the member asked or was asked to answer: when their
+    verification ends, they leave those that are private threads."""
+    notified = select(ExpertNotification.question_id).where(
+        ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id
+    )
+    rows = await session.scalars(
+        select(Question.thread_id)
+        .where(
+            Question.guild_id == guild_id,
+            Question.label.in_(sorted(label.value for label in labels.RESTRICTED)),
+            or_(Question.author_id == user_id, Question.id.in_(notified)),
+        )
+        .order_by(Question.id)
+    )
+    return list(rows)
 
 
 async def for_thread(session: AsyncSession, guild_id: int, thread_id: int) -> Question:

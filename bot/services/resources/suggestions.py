@@ -61,6 +61,7 @@ async def suggest(
         description=fields.description,
         tags=fields.tags_text,
         language=fields.language,
+        label=fields.label,
         suggested_by=user_id,
         status=PENDING,
         created_at=now,
@@ -96,7 +97,8 @@ async def _pending(session: AsyncSession, guild_id: int, suggestion_id: int) -> 
 async def approve(
     session: AsyncSession, guild_id: int, reviewer_id: int, suggestion_id: int, now: datetime
 ) -> tuple[Resource, Outcome]:
-    """The suggestion becomes a resource (label TLP:GREEN; a moderator may edit it afterwards)."""
+    """The suggestion becomes a resource with its label (TLP:GREEN for members' suggestions, the
+    question's for a promoted answer; a moderator may edit it afterwards)."""
     row = await _pending(session, guild_id, suggestion_id)
     fields = validation.fields(
         title_text=row.title,
@@ -104,6 +106,7 @@ async def approve(
         description_text=row.description,
         tags_value=row.tags,
         language_text=row.language,
+        label_text=row.label,
     )
     resource = await catalog.create(
         session, guild_id, fields, added_by=reviewer_id, now=now, suggested_by=row.suggested_by
