@@ -10,11 +10,11 @@ import discord
 from discord import app_commands
 
 from bot.client import LiaisonBot
-from bot.services import member_prefs, privacy
+from bot.services import labels, member_prefs, privacy
 from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
 from bot.ui import embeds
-from bot.ui.checks import guild_only
+from bot.ui.checks import guild_only, is_moderator
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
 
@@ -74,9 +74,14 @@ class Me(AcknowledgeFirst):
     @guild_only()
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
+        now = self.bot.clock.now()
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
+            verified = await labels.is_verified(
+                session, interaction.guild_id, interaction.user.id, now, is_moderator=moderator
+            )
             data = await privacy.export(
-                session, interaction.guild_id, interaction.user.id, now=self.bot.clock.now()
+                session, interaction.guild_id, interaction.user.id, now=now, verified=verified
             )
         payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         reply = await reply_for(interaction)

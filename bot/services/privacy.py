@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, MemberSettings, Notice
-from bot.services import audit
+from bot.services import audit, labels
 from bot.services.stats import FEATURE_SERVICES
 
 ERASED_ACTION = "member.erased"
@@ -71,8 +71,11 @@ async def _core_export(session: AsyncSession, guild_id: int, user_id: int) -> di
     }
 
 
-async def export(session: AsyncSession, guild_id: int, user_id: int, *, now: Any = None) -> dict[str, Any]:
-    """Everything held about the member in this server, as JSON-serialisable data."""
+async def export(
+    session: AsyncSession, guild_id: int, user_id: int, *, now: Any = None, verified: bool = False
+) -> dict[str, Any]:
+    """Everything held about the member in this server, as JSON-serialisable data, without what
+    the member may no longer see (``labels.redact``: AMBER entries they added as a moderator, say)."""
     data: dict[str, Any] = {
         "format": "liaison-export/1",
         "guild_id": str(guild_id),
@@ -82,7 +85,7 @@ async def export(session: AsyncSession, guild_id: int, user_id: int, *, now: Any
     data.update(await _core_export(session, guild_id, user_id))
     for short, hook in _hooks("export_member"):
         data[short] = await hook(session, guild_id, user_id)
-    return data
+    return dict(labels.redact(data, verified))
 
 
 async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> None:

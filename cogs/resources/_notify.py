@@ -11,7 +11,7 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import guild_settings, notices
 from bot.services.resources.suggestions import Outcome
-from bot.ui import limits
+from bot.ui import limits, text
 from bot.ui.respond import NO_MENTIONS
 from cogs.resources import _render
 
@@ -46,15 +46,15 @@ async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return
-    text = i18n.t(
+    message = i18n.t(
         language,
         "resource.review.announce",
         id=row.id,
         user=f"<@{row.suggested_by}>",
         title=_render.safe(row.title, 200),
-        url=_render.safe(row.url, 500),
+        url=text.ascii_url(row.url, 500),
     )
     try:
-        await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=NO_MENTIONS)
+        await channel.send(limits.clip(message, limits.MESSAGE), allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         log.warning("could not post suggestion %s to the review channel", row.id)

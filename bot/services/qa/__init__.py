@@ -128,6 +128,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
             {
                 "question_id": q.id,
                 "question": q.title,
+                "label": q.label,
                 "answer": q.accepted_text,
                 "message_id": str(q.accepted_message_id) if q.accepted_message_id else None,
             }

@@ -37,13 +37,32 @@ def _iso(value: Any) -> str | None:
 
 
 async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
-    suggestions = await session.scalars(
-        select(ResourceSuggestion)
-        .where(ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.suggested_by == user_id)
-        .order_by(ResourceSuggestion.id)
+    suggestions = list(
+        await session.scalars(
+            select(ResourceSuggestion)
+            .where(ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.suggested_by == user_id)
+            .order_by(ResourceSuggestion.id)
+        )
+    )
+    # An approved suggestion carries the label its library entry has now (a moderator may have
+    # made it AMBER): the export leaves out what the member may not see (``labels.redact``).
+    taken = {s.resource_id for s in suggestions if s.resource_id is not None}
+    entry_labels = dict(
+        (await session.execute(select(Resource.id, Resource.label).where(Resource.id.in_(taken))))
+        .tuples()
+        .all()
+        if taken
+        else []
     )
     added = await session.execute(
-        select(Resource.id, Resource.title, Resource.url, Resource.added_by, Resource.suggested_by)
+        select(
+            Resource.id,
+            Resource.title,
+            Resource.url,
+            Resource.label,
+            Resource.added_by,
+            Resource.suggested_by,
+        )
         .where(
             Resource.guild_id == guild_id,
             (Resource.added_by == user_id) | (Resource.suggested_by == user_id),
@@ -65,6 +84,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
                 "tags": s.tags,
                 "language": s.language,
                 "status": s.status,
+                "label": entry_labels.get(s.resource_id, "TLP:GREEN") if s.resource_id else "TLP:GREEN",
                 "reason": s.reason,
                 "created_at": _iso(s.created_at),
                 "decided_at": _iso(s.decided_at),
@@ -76,6 +96,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
                 "id": r.id,
                 "title": r.title,
                 "url": r.url,
+                "label": r.label,
                 "added": r.added_by == user_id,
                 "suggested": r.suggested_by == user_id,
             }

@@ -33,9 +33,19 @@ class Outcome:
 
 
 async def suggest(
-    session: AsyncSession, guild_id: int, user_id: int, fields: Fields, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    fields: Fields,
+    now: datetime,
+    *,
+    verified: bool = False,
 ) -> ResourceSuggestion:
-    await catalog.refuse_duplicate(session, guild_id, fields.url)
+    """Queue a suggestion. A link already in the library is refused with its entry, when the
+    member may see it; a member who may not (an AMBER entry, an unverified member) gets the
+    answer an unknown link gets, so that the refusal reveals nothing: the suggestion waits for a
+    moderator, who sees the duplicate on review."""
+    await catalog.refuse_duplicate(session, guild_id, fields.url, verified=verified)
     same_url = await session.scalar(
         select(ResourceSuggestion.id).where(
             ResourceSuggestion.guild_id == guild_id,
