@@ -17,10 +17,15 @@ from bot.ui import embeds
 from bot.ui.checks import guild_only, is_moderator
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
+from cogs.me_messages import redraw
 
 LANGUAGE_CHOICES = [
     app_commands.Choice(name="English", value="en"),
     app_commands.Choice(name="Français", value="fr"),
+]
+QA_TEXT_CHOICES = [
+    app_commands.Choice(name="keep", value="keep"),
+    app_commands.Choice(name="erase", value="erase"),
 ]
 EXPORT_NAME = "liaison-export.json"
 
@@ -89,16 +94,25 @@ class Me(AcknowledgeFirst):
         await reply.send(reply.t("me.export.done"), file=file, ephemeral=True)
 
     @me.command(name="delete", description="Erase your personal data from Liaison in this server")
+    @app_commands.describe(
+        qa_text="Your Q&A questions and answers: keep them, anonymised (default), or erase them"
+    )
+    @app_commands.choices(qa_text=QA_TEXT_CHOICES)
     @guild_only()
-    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+    async def delete(
+        self, interaction: discord.Interaction[Any], qa_text: app_commands.Choice[str] | None = None
+    ) -> None:
         assert interaction.guild_id is not None
+        mode: privacy.QaText = "erase" if qa_text is not None and qa_text.value == "erase" else "keep"
         reply = await reply_for(interaction)
-        agreed, answer = await confirm(interaction, reply.t("me.delete.confirm"), reply.language)
+        prompt = reply.t("me.delete.confirm_erase" if mode == "erase" else "me.delete.confirm")
+        agreed, answer = await confirm(interaction, prompt, reply.language)
         if not agreed or answer is None:
             return
         async with self.bot.db.transaction() as session:
-            await privacy.erase(session, interaction.guild_id, interaction.user.id)
+            erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
         await update(answer, content=reply.t("me.delete.done"), view=None)
+        await redraw(self.bot, interaction.guild_id, erasure.messages)
 
 
 async def setup(bot: LiaisonBot) -> None:

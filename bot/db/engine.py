@@ -25,6 +25,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # What is deleted is overwritten with zeros, not left in free pages: ``/me delete`` erases.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

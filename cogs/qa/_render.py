@@ -37,7 +37,7 @@ def thread_name(question: str) -> str:
     return text.plain(question, limits.THREAD_NAME)
 
 
-def question_embed(t: Translate, asked: CleanAsk, author_id: int) -> discord.Embed:
+def question_embed(t: Translate, asked: CleanAsk, author_id: int | None) -> discord.Embed:
     embed = embeds.make_embed(safe(asked.question, limits.EMBED_TITLE), safe(asked.details, 3000) or None)
     embeds.add_field(embed, t("qa.field.asked_by"), member(t, author_id))
     if asked.topic:

@@ -80,6 +80,19 @@ async def suggest(
     return row
 
 
+async def set_announcement(
+    session: AsyncSession, guild_id: int, suggestion_id: int, channel_id: int, message_id: int
+) -> None:
+    """Where the review channel was told of the suggestion (edited if its author erases their data)."""
+    row = await session.scalar(
+        select(ResourceSuggestion).where(
+            ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.id == suggestion_id
+        )
+    )
+    if row is not None:
+        row.review_channel_id, row.review_message_id = channel_id, message_id
+
+
 async def queue(session: AsyncSession, guild_id: int) -> list[ResourceSuggestion]:
     """Pending suggestions, oldest first."""
     rows = await session.scalars(
