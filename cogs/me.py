@@ -111,6 +111,7 @@ class Me(AcknowledgeFirst):
             return
         async with self.bot.db.transaction() as session:
             erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
+        await self.bot.db.checkpoint()
         await update(answer, content=reply.t("me.delete.done"), view=None)
         await redraw(self.bot, interaction.guild_id, erasure.messages)
 

@@ -101,5 +101,15 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and empty it, so that the
+        previous versions of pages rewritten by an erasure are gone from both files (with
+        ``secure_delete``, freed space is zeroed). A no-op elsewhere; a busy log is left as it is
+        and emptied by a later checkpoint."""
+        if self.dialect != "sqlite":
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def dispose(self) -> None:
         await self.engine.dispose()
