@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.client import LiaisonBot
 from bot.services import audit, experts, guild_settings, stats
 from bot.services.guild_settings import SetupChange
-from bot.ui import autocomplete, embeds
+from bot.ui import autocomplete, embeds, text
 from bot.ui import verified_role as roles
 from bot.ui.checks import moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
@@ -162,7 +162,7 @@ class Admin(AcknowledgeFirst):
                 when=f"<t:{int(line.created_at.timestamp())}:f>",
                 actor=f"<@{line.actor_id}>" if line.actor_id else reply.t("audit.system"),
                 action=line.action,
-                target=discord.utils.escape_markdown(line.target or ""),
+                target=text.shown(line.target, 300, one_line=True),
             )
             for line in lines
         ]

@@ -10,17 +10,22 @@ import discord
 from discord import app_commands
 
 from bot.client import LiaisonBot
-from bot.services import member_prefs, privacy
+from bot.services import labels, member_prefs, privacy
 from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
 from bot.ui import embeds
-from bot.ui.checks import guild_only
+from bot.ui.checks import guild_only, is_moderator
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
+from cogs.me_messages import redraw
 
 LANGUAGE_CHOICES = [
     app_commands.Choice(name="English", value="en"),
     app_commands.Choice(name="Français", value="fr"),
+]
+QA_TEXT_CHOICES = [
+    app_commands.Choice(name="keep", value="keep"),
+    app_commands.Choice(name="erase", value="erase"),
 ]
 EXPORT_NAME = "liaison-export.json"
 
@@ -74,9 +79,14 @@ class Me(AcknowledgeFirst):
     @guild_only()
     async def export(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild_id is not None
+        now = self.bot.clock.now()
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
+            verified = await labels.is_verified(
+                session, interaction.guild_id, interaction.user.id, now, is_moderator=moderator
+            )
             data = await privacy.export(
-                session, interaction.guild_id, interaction.user.id, now=self.bot.clock.now()
+                session, interaction.guild_id, interaction.user.id, now=now, verified=verified
             )
         payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         reply = await reply_for(interaction)
@@ -84,18 +94,28 @@ class Me(AcknowledgeFirst):
         await reply.send(reply.t("me.export.done"), file=file, ephemeral=True)
 
     @me.command(name="delete", description="Erase your personal data from Liaison in this server")
+    @app_commands.describe(
+        qa_text="Your Q&A questions and answers: keep them, anonymised (default), or erase them"
+    )
+    @app_commands.choices(qa_text=QA_TEXT_CHOICES)
     @guild_only()
-    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+    async def delete(
+        self, interaction: discord.Interaction[Any], qa_text: app_commands.Choice[str] | None = None
+    ) -> None:
         assert interaction.guild_id is not None
+        mode: privacy.QaText = "erase" if qa_text is not None and qa_text.value == "erase" else "keep"
         reply = await reply_for(interaction)
-        agreed, answer = await confirm(interaction, reply.t("me.delete.confirm"), reply.language)
+        prompt = reply.t("me.delete.confirm_erase" if mode == "erase" else "me.delete.confirm")
+        agreed, answer = await confirm(interaction, prompt, reply.language)
         if not agreed or answer is None:
             return
         async with self.bot.db.transaction() as session:
-            await privacy.erase(session, interaction.guild_id, interaction.user.id)
+            erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
+        await self.bot.db.checkpoint()
         # Features with a Discord side of their own (the verified role) listen for this.
         self.bot.dispatch("member_erased", interaction.guild_id, interaction.user.id)
         await update(answer, content=reply.t("me.delete.done"), view=None)
+        await redraw(self.bot, interaction.guild_id, erasure.messages)
 
 
 async def setup(bot: LiaisonBot) -> None:

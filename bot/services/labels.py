@@ -105,3 +105,20 @@ async def is_verified(
     if check is None:
         return False
     return bool(await check(session, guild_id, user_id, now))
+
+
+def redact(data: Any, verified: bool) -> Any:
+    """Structured output (a file, an export) without what the member may not see: every object
+    (dict) whose ``label`` is restricted is dropped, wherever it sits. Each feature that exports
+    labelled material puts its ``label`` beside it, and the exporter passes everything here."""
+    if verified:
+        return data
+    if isinstance(data, dict):
+        return {key: redact(value, verified) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [redact(item, verified) for item in data if not _restricted(item)]
+    return data
+
+
+def _restricted(item: Any) -> bool:
+    return isinstance(item, dict) and str(item.get("label", "")).upper() in RESTRICTED

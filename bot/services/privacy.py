@@ -1,26 +1,54 @@
 """``/me export`` and ``/me delete``: everything Liaison holds about a member, across features.
 
-Each feature's service module may offer ``export_member(session, guild_id, user_id) -> dict`` and
-``erase_member(session, guild_id, user_id)``; this module gathers them (the same list as
-``/liaison stats``) and adds the core tables. Erasure runs in the caller's one transaction: either
-everything is erased, or nothing is.
+Each feature's service module may offer ``export_member(session, guild_id, user_id) -> dict``,
+``erase_member(session, guild_id, user_id[, erase_text=])`` (which may return the texts it
+erased) and ``bot_messages(session, guild_id, user_id, erase_text=)`` (the bot's own Discord posts
+that name the member); this module gathers them (the same list as ``/liaison stats``) and adds the
+core tables. Erasure runs in the caller's one transaction: either everything is erased, or nothing
+is. After it nothing ties anything to the member: no id in any table, no text they typed (except
+their Q&A questions and answers when they keep them, anonymised), in the audit log neither; the
+search index is rewritten (``search.purge``) and SQLite overwrites what it frees
+(``secure_delete``, ``bot/db/engine.py``). The caller edits the posts ``Erasure.messages`` lists.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, cast, delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, MemberSettings, Notice
-from bot.services import audit
+from bot.services import audit, labels
 from bot.services.stats import FEATURE_SERVICES
 
 ERASED_ACTION = "member.erased"
+ERASED_TEXT = "…"
+QaText = Literal["keep", "erase"]
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """One of the bot's own posts that named the member: ``kind`` says how to redraw it
+    (``qa.question``: a question's starter post; ``resources.suggestion``: a review-channel
+    announcement), ``ref`` is the question or suggestion id, ``erased`` whether its text went too."""
+
+    kind: str
+    channel_ids: tuple[int, ...]  # where the message may be, in the order to try
+    message_id: int
+    ref: int
+    erased: bool
+
+
+@dataclass(frozen=True)
+class Erasure:
+    features: list[str]
+    messages: list[BotMessage] = field(default_factory=list)
 
 
 def feature_modules() -> list[tuple[str, ModuleType]]:
@@ -71,8 +99,11 @@ async def _core_export(session: AsyncSession, guild_id: int, user_id: int) -> di
     }
 
 
-async def export(session: AsyncSession, guild_id: int, user_id: int, *, now: Any = None) -> dict[str, Any]:
-    """Everything held about the member in this server, as JSON-serialisable data."""
+async def export(
+    session: AsyncSession, guild_id: int, user_id: int, *, now: Any = None, verified: bool = False
+) -> dict[str, Any]:
+    """Everything held about the member in this server, as JSON-serialisable data, without what
+    the member may no longer see (``labels.redact``: AMBER entries they added as a moderator, say)."""
     data: dict[str, Any] = {
         "format": "liaison-export/1",
         "guild_id": str(guild_id),
@@ -82,7 +113,7 @@ async def export(session: AsyncSession, guild_id: int, user_id: int, *, now: Any
     data.update(await _core_export(session, guild_id, user_id))
     for short, hook in _hooks("export_member"):
         data[short] = await hook(session, guild_id, user_id)
-    return data
+    return dict(labels.redact(data, verified))
 
 
 async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> None:
@@ -107,13 +138,60 @@ async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> No
             row.details = None
 
 
-async def erase(session: AsyncSession, guild_id: int, user_id: int) -> list[str]:
-    """Erase the member's personal data in this server; returns the features that took part.
+async def _purge_search_indexes(session: AsyncSession) -> None:
+    """SQLite's full-text indexes keep a deleted row's words in older segments until they are
+    merged: merge them all now, so that erased text leaves the index (and, with ``secure_delete``,
+    the file). PostgreSQL's index rows go with the rows themselves."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    from bot.db.models.resources import RESOURCES_INDEX
+    from bot.services.qa.fulltext import QA_INDEX
+
+    for index in (RESOURCES_INDEX, QA_INDEX):
+        name = index.name  # a constant of the code, never user input
+        await session.execute(text(f"INSERT INTO {name}({name}) VALUES ('optimize')"))  # noqa: S608
+
+
+def _accepts(hook: Callable[..., Any], name: str) -> bool:
+    return name in inspect.signature(hook).parameters
+
+
+async def _scrub_texts(session: AsyncSession, guild_id: int, texts: Iterable[str]) -> None:
+    """Audit entries quoting what the member typed (a rejected suggestion's title) lose it."""
+    for typed in {t for t in texts if t and len(t.strip()) >= 3}:
+        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.guild_id == guild_id,
+                or_(
+                    AuditEntry.target.like(pattern, escape="\\"),
+                    cast(AuditEntry.details, String).like(pattern, escape="\\"),
+                ),
+            )
+        )
+        for row in rows:
+            if row.target and typed in row.target:
+                row.target = row.target.replace(typed, ERASED_TEXT)
+            if row.details is not None and typed in str(row.details):
+                row.details = None
+
+
+async def erase(session: AsyncSession, guild_id: int, user_id: int, *, qa_text: QaText = "keep") -> Erasure:
+    """Erase the member's personal data in this server; returns the features that took part and
+    the bot's posts to edit. ``qa_text="erase"`` erases their Q&A questions and answers too.
 
     The audit entry written afterwards says that an erasure happened, not whose."""
-    features = []
+    erase_text = qa_text == "erase"
+    messages: list[BotMessage] = []
+    for _short, hook in _hooks("bot_messages"):
+        messages += [
+            BotMessage(*found) for found in await hook(session, guild_id, user_id, erase_text=erase_text)
+        ]
+    features: list[str] = []
+    typed: list[str] = []
     for short, hook in _hooks("erase_member"):
-        await hook(session, guild_id, user_id)
+        options = {"erase_text": erase_text} if _accepts(hook, "erase_text") else {}
+        typed += await hook(session, guild_id, user_id, **options) or []
         features.append(short)
     await session.execute(
         delete(MemberSettings).where(MemberSettings.guild_id == guild_id, MemberSettings.user_id == user_id)
@@ -121,5 +199,8 @@ async def erase(session: AsyncSession, guild_id: int, user_id: int) -> list[str]
     await session.execute(delete(Notice).where(Notice.guild_id == guild_id, Notice.user_id == user_id))
     await session.flush()
     await _scrub_audit(session, guild_id, user_id)
+    await _scrub_texts(session, guild_id, typed)
     await audit.record(session, guild_id, None, ERASED_ACTION, details={"features": features})
-    return features
+    if typed:
+        await _purge_search_indexes(session)
+    return Erasure(features, messages)

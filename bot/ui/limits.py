@@ -29,7 +29,3 @@ def clip(text: str | None, limit: int) -> str:
     value = text or ""
     return value if len(value) <= limit else value[: limit - 1].rstrip() + ELLIPSIS
 
-
-def neutralize(text: str | None) -> str:
-    """Break ``@everyone``/``@here`` so they cannot ping even where mentions are allowed."""
-    return (text or "").replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")

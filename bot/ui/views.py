@@ -1,10 +1,22 @@
 """The shared views: a paginator and a confirmation, both answering only their invoker and
-disabling themselves when they time out."""
+disabling themselves when they time out; and the bases every component derives from, so that a
+click or a submission that fails is answered through the one error mapping (``bot/ui/errors.py``:
+a clear ephemeral message; an ERROR in the log only for the unexpected).
+
+- a view: ``AnsweringView`` (``InvokerView`` is one);
+- a modal: ``AnsweringModal``;
+- a persistent ``DynamicItem``: put ``Answering`` first among its bases. discord.py runs a dynamic
+  item's callback outside any view's ``on_error`` and only logs what it raises, leaving the click
+  unanswered; ``Answering`` wraps the callback so that it answers instead.
+
+``tests/unit/test_components_answer.py`` checks that every component of the cogs does.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import functools
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -15,7 +27,52 @@ from bot.ui.respond import NO_MENTIONS, defer_update, send, update
 VIEW_TIMEOUT = 180.0
 
 
-class InvokerView(discord.ui.View):
+async def _answer_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    from bot.ui.errors import send_error  # errors imports respond, as this module does
+
+    await send_error(interaction, error)
+
+
+class AnsweringView(discord.ui.View):
+    """A view whose failing callbacks answer through the one error mapping."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:
+        await _answer_error(interaction, error)
+
+
+class AnsweringModal(discord.ui.Modal):
+    """A modal whose failing submission answers through the one error mapping."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+        await _answer_error(interaction, error)
+
+
+Callback = Callable[..., Awaitable[None]]
+
+
+def _answering(callback: Callback) -> Callback:
+    @functools.wraps(callback)
+    async def answering(self: Any, interaction: discord.Interaction[Any], *args: Any) -> None:
+        try:
+            await callback(self, interaction, *args)
+        except Exception as error:  # every error is answered; the unexpected are logged there
+            await _answer_error(interaction, error)
+
+    answering.__liaison_answering__ = True  # type: ignore[attr-defined]
+    return answering
+
+
+class Answering:
+    """Mixin for a ``DynamicItem`` (first among its bases): its ``callback`` answers errors
+    through the one error mapping."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "callback" in cls.__dict__:
+            cls.callback = _answering(cls.__dict__["callback"])  # type: ignore[attr-defined]
+
+
+class InvokerView(AnsweringView):
     """A view that only the member who ran the command may use."""
 
     def __init__(self, invoker_id: int, language: str, *, timeout: float = VIEW_TIMEOUT) -> None:
@@ -42,12 +99,6 @@ class InvokerView(discord.ui.View):
         if self.message is not None:
             with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=self)
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:
-        from bot.ui.errors import send_error
-
-        await send_error(interaction, error)
-
 
 class Paginator(InvokerView):
     """Pages of embeds with Previous / Next buttons."""

@@ -20,7 +20,7 @@ from bot.services.event_time import warm_up_parser
 from bot.services.events import EventInput
 from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
-from bot.ui import embeds
+from bot.ui import embeds, text
 from bot.ui.checks import guild_only, moderator_only
 from bot.ui.respond import AcknowledgeFirst, defer, defer_update, reply_for, update
 from bot.ui.views import confirm, send_pages
@@ -113,7 +113,7 @@ class Events(AcknowledgeFirst):
         async with self.bot.db.transaction() as session:
             found = await events.autocomplete(session, interaction.guild_id, current, self.bot.clock.now())
         return [
-            app_commands.Choice(name=f"#{event_id} · {title}"[:100], value=str(event_id))
+            app_commands.Choice(name=text.plain(f"#{event_id} · {title}", 100), value=str(event_id))
             for event_id, title in found
         ]
 

@@ -1,6 +1,6 @@
 """How events and reminders read: embeds, list lines, reminder messages. Every text users typed
-goes through ``clip`` and ``neutralize``; times are Discord timestamps, so each reader sees
-their own time."""
+goes through ``safe`` (``bot.ui.text.shown``, the one escaping policy); times are Discord
+timestamps, so each reader sees their own time."""
 
 from __future__ import annotations
 
@@ -14,14 +14,13 @@ from bot import i18n, ics
 from bot.services.events import Counts, Event, next_start
 from bot.services.reminder_delivery import Outgoing
 from bot.timeutil import discord_timestamp, format_offset, parse_timezone
-from bot.ui import embeds, limits
+from bot.ui import embeds, limits, text
 
 Translate = Callable[..., str]
 CANCELLED = discord.Colour(0x6E7781)
 
 
-def safe(text: str | None, limit: int) -> str:
-    return limits.clip(limits.neutralize(text or ""), limit)
+safe = text.shown  # the one escaping policy (bot/ui/text.py)
 
 
 def when(moment: datetime) -> str:

@@ -16,6 +16,7 @@ from bot import i18n
 from bot.db.models.events import GOING, MAYBE, NOT_GOING
 from bot.services.events import Counts
 from bot.ui import limits
+from bot.ui.views import Answering, AnsweringView
 
 if TYPE_CHECKING:
     from cogs.events._cog import Events
@@ -34,6 +35,7 @@ def _cog(interaction: discord.Interaction[Any]) -> Events:
 
 
 class RsvpButton(
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"liaison:rsvp:(?P<event>\d+):(?P<status>going|maybe|not_going)",
 ):
@@ -57,7 +59,9 @@ class RsvpButton(
         await _cog(interaction).rsvp_from_button(interaction, self.event_id, self.status)
 
 
-class IcsButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:ics:(?P<event>\d+)"):
+class IcsButton(
+    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:ics:(?P<event>\d+)"
+):
     def __init__(self, event_id: int, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
@@ -83,7 +87,7 @@ def announcement_view(
     event_id: int, language: str, counts: Counts, *, cancelled: bool = False
 ) -> discord.ui.View:
     """A persistent view (no timeout) with the current counts in the labels."""
-    view = discord.ui.View(timeout=None)
+    view = AnsweringView(timeout=None)
     numbers = {GOING: counts.going, MAYBE: counts.maybe, NOT_GOING: counts.not_going}
     for status in (GOING, MAYBE, NOT_GOING):
         label = f"{i18n.t(language, f'events.button.{status}')} ({numbers[status]})"

@@ -11,16 +11,14 @@ import discord
 from bot.services.experts import ExpertCard, FindPage
 from bot.services.experts.vocab import country_name, language_name
 from bot.timeutil import discord_timestamp
-from bot.ui import embeds, limits
+from bot.ui import embeds, text
 from bot.ui.respond import Reply
 
 PER_PAGE = 5
 MAX_SHOWN = 50
 
 
-def safe(text: str | None) -> str:
-    """User text as shown in an embed: markdown escaped, no @everyone/@here."""
-    return limits.neutralize(discord.utils.escape_markdown(text or ""))
+safe = text.shown  # the one escaping policy (bot/ui/text.py)
 
 
 def flag(code: str) -> str:
@@ -66,7 +64,7 @@ def profile_embed(reply: Reply, card: ExpertCard, now: datetime) -> discord.Embe
 
 def find_line(reply: Reply, card: ExpertCard, now: datetime) -> tuple[str, str]:
     mark = " ✅" if card.verified_until else ""
-    name = limits.clip(f"{flag(card.country)} {card.agency}{mark}", limits.FIELD_NAME)
+    name = f"{flag(card.country)} {safe(card.agency, 200, one_line=True)}{mark}"
     value = "\n".join(
         (
             f"<@{card.user_id}> · {country_name(card.country, reply.language)}",
@@ -75,7 +73,7 @@ def find_line(reply: Reply, card: ExpertCard, now: datetime) -> tuple[str, str]:
             f"{reply.t('expert.field.local_time')}: {local_time(reply, card, now)}",
         )
     )
-    return limits.neutralize(name), value
+    return name, value
 
 
 def find_pages(reply: Reply, page: FindPage, now: datetime) -> list[discord.Embed]:

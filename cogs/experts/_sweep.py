@@ -15,7 +15,7 @@ from bot.client import LiaisonBot
 from bot.services import experts, guild_settings, notices
 from bot.services.experts import ExpiryWarning
 from bot.timeutil import discord_timestamp
-from bot.ui import verified_role
+from bot.ui import text, verified_role
 from bot.ui.respond import NO_MENTIONS
 
 log = logging.getLogger("liaison.experts")
@@ -33,13 +33,13 @@ async def _warn(bot: LiaisonBot, warning: ExpiryWarning) -> None:
     guild = bot.get_guild(warning.guild_id)
     params = {
         "date": discord_timestamp(warning.expires_at, "D"),
-        "server": guild.name if guild else "Discord",
+        "server": text.shown(guild.name, 100) if guild else "Discord",
     }
     language = await _language(bot, warning.guild_id, warning.user_id)
-    text = i18n.t(language, WARNING_KEY, **params)
+    message = i18n.t(language, WARNING_KEY, **params)
     try:
         user = bot.get_user(warning.user_id) or await bot.fetch_user(warning.user_id)
-        await user.send(discord.utils.escape_mentions(text), allowed_mentions=NO_MENTIONS)
+        await user.send(message, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException:
         async with bot.db.transaction() as session:
             await notices.leave(session, warning.guild_id, warning.user_id, WARNING_KEY, **params)

@@ -10,7 +10,7 @@ import discord
 from bot.db.models.qa import Question
 from bot.services.qa import CleanAsk, Hit
 from bot.timeutil import discord_timestamp
-from bot.ui import embeds, limits
+from bot.ui import embeds, limits, text
 
 Translate = Callable[..., str]
 PER_PAGE = 5
@@ -22,9 +22,7 @@ def thread_url(guild_id: int, thread_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{thread_id}"
 
 
-def safe(text: str | None, limit: int) -> str:
-    """User text made harmless for a message or embed: no pings, no broken markdown, clipped."""
-    return limits.clip(discord.utils.escape_markdown(limits.neutralize(text or "")), limit)
+safe = text.shown  # the one escaping policy (bot/ui/text.py)
 
 
 def member(t: Translate, user_id: int | None) -> str:
@@ -32,15 +30,14 @@ def member(t: Translate, user_id: int | None) -> str:
 
 
 def link(guild_id: int, thread_id: int, title: str, limit: int = 90) -> str:
-    text = safe(title, limit).replace("[", "(").replace("]", ")")
-    return f"[{text}]({thread_url(guild_id, thread_id)})"
+    return f"[{text.link_label(title, limit)}]({thread_url(guild_id, thread_id)})"
 
 
 def thread_name(question: str) -> str:
-    return limits.clip(" ".join(question.split()), limits.THREAD_NAME)
+    return text.plain(question, limits.THREAD_NAME)
 
 
-def question_embed(t: Translate, asked: CleanAsk, author_id: int) -> discord.Embed:
+def question_embed(t: Translate, asked: CleanAsk, author_id: int | None) -> discord.Embed:
     embed = embeds.make_embed(safe(asked.question, limits.EMBED_TITLE), safe(asked.details, 3000) or None)
     embeds.add_field(embed, t("qa.field.asked_by"), member(t, author_id))
     if asked.topic:
@@ -56,7 +53,7 @@ def similar_embed(t: Translate, guild_id: int, hits: Sequence[Hit]) -> discord.E
     for hit in hits:
         embeds.add_field(
             embed,
-            limits.clip(limits.neutralize(hit.title), limits.FIELD_NAME),
+            safe(hit.title, limits.FIELD_NAME, one_line=True),
             f"{link(guild_id, hit.thread_id, t('qa.open_thread'))}\n{safe(hit.answer, 300)}",
             inline=False,
         )
@@ -73,7 +70,7 @@ def search_pages(t: Translate, guild_id: int, query: str, hits: Sequence[Hit]) -
             head = f"{link(guild_id, hit.thread_id, t('qa.open_thread'))} · {solved}{label}"
             embeds.add_field(
                 embed,
-                limits.clip(limits.neutralize(hit.title), limits.FIELD_NAME),
+                safe(hit.title, limits.FIELD_NAME, one_line=True),
                 f"{head}\n{safe(hit.answer, 400)}",
                 inline=False,
             )

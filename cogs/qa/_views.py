@@ -14,7 +14,7 @@ from bot.ui import limits
 from bot.ui.checks import is_moderator
 from bot.ui.errors import send_error
 from bot.ui.respond import defer, send
-from bot.ui.views import InvokerView
+from bot.ui.views import Answering, AnsweringView, InvokerView
 from cogs.qa._render import thread_url
 
 
@@ -42,7 +42,9 @@ class PostAnyway(InvokerView):
         await self._decide(interaction, False)
 
 
-class PromoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:promote:(?P<id>\d+)"):
+class PromoteButton(
+    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:promote:(?P<id>\d+)"
+):
     """On the "solved" message: moderators turn the accepted answer into a library suggestion.
 
     A dynamic item, so the button keeps working after a restart.
@@ -93,6 +95,6 @@ class PromoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"q
 
 
 def promote_view(question_id: int, language: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = AnsweringView(timeout=None)
     view.add_item(PromoteButton(question_id, i18n.t(language, "qa.promote")))
     return view

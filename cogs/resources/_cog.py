@@ -15,7 +15,7 @@ from bot.services import guild_settings, labels
 from bot.services import resources as service
 from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome
-from bot.ui import embeds, limits
+from bot.ui import embeds, limits, text
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
 from bot.ui.views import confirm, send_pages
@@ -70,7 +70,7 @@ class Resources(AcknowledgeFirst):
             hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
         return [
             app_commands.Choice(
-                name=limits.clip(f"{h.title} · {h.label}", limits.CHOICE_NAME), value=str(h.id)
+                name=text.plain(f"{h.title} · {h.label}", limits.CHOICE_NAME), value=str(h.id)
             )
             for h in hits
         ]
@@ -83,7 +83,7 @@ class Resources(AcknowledgeFirst):
             tags = await service.tag_names(
                 session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
             )
-        return [app_commands.Choice(name=limits.clip(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
+        return [app_commands.Choice(name=text.plain(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
 
     async def language_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
         typed = current.strip().lower()
@@ -172,7 +172,7 @@ class Resources(AcknowledgeFirst):
         if not found:
             await reply.say("resource.tags.none", ephemeral=True)
             return
-        lines = [f"`{_render.safe(tag, 40)}` · {count}" for tag, count in found]
+        lines = [f"{text.code(tag, 40)} · {count}" for tag, count in found]
         pages = [
             embeds.make_embed(reply.t("resource.tags.title", count=len(found)), "\n".join(lines[i : i + 40]))
             for i in range(0, len(lines), 40)
@@ -206,8 +206,14 @@ class Resources(AcknowledgeFirst):
             language_text=language,
         )
         async with self.bot.db.transaction() as session:
+            verified = await self.verified(interaction, session)
             row = await suggestions.suggest(
-                session, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                fields,
+                self.bot.clock.now(),
+                verified=verified,
             )
         reply = await reply_for(interaction)
         await reply.send(

@@ -10,8 +10,9 @@ import discord
 from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import guild_settings, notices
+from bot.services.resources import suggestions
 from bot.services.resources.suggestions import Outcome
-from bot.ui import limits
+from bot.ui import limits, text
 from bot.ui.respond import NO_MENTIONS
 from cogs.resources import _render
 
@@ -40,21 +41,31 @@ async def tell_suggester(bot: LiaisonBot, guild_id: int, outcome: Outcome) -> No
             await notices.leave(session, guild_id, outcome.suggested_by, key, **params)
 
 
+def announcement(language: str, row: Any) -> str:
+    """The review channel's line about a suggestion (its author a former member once erased)."""
+    user = f"<@{row.suggested_by}>" if row.suggested_by else i18n.t(language, "common.former_member")
+    return i18n.t(
+        language,
+        "resource.review.announce",
+        id=row.id,
+        user=user,
+        title=_render.safe(row.title, 200),
+        url=text.ascii_url(row.url, 500),
+    )
+
+
 async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language: str) -> None:
     async with bot.db.transaction() as session:
         channel_id = (await guild_settings.get(session, guild_id)).review_channel_id
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return
-    text = i18n.t(
-        language,
-        "resource.review.announce",
-        id=row.id,
-        user=f"<@{row.suggested_by}>",
-        title=_render.safe(row.title, 200),
-        url=_render.safe(row.url, 500),
-    )
     try:
-        await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=NO_MENTIONS)
+        posted = await channel.send(
+            limits.clip(announcement(language, row), limits.MESSAGE), allowed_mentions=NO_MENTIONS
+        )
     except discord.HTTPException:
         log.warning("could not post suggestion %s to the review channel", row.id)
+        return
+    async with bot.db.transaction() as session:
+        await suggestions.set_announcement(session, guild_id, row.id, posted.channel.id, posted.id)

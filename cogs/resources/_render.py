@@ -1,7 +1,8 @@
 """How resources look in Discord: result pages, one entry, a suggestion under review.
 
-Everything users typed goes through ``safe`` (no @everyone/@here, clipped) and the embed helpers,
-so that no answer pings anyone or breaks Discord's limits.
+Everything users typed goes through ``safe`` (``bot.ui.text.shown``, the one escaping policy) or
+``text.url``, and the embed helpers, so that no answer pings anyone, renders a user's markdown or
+breaks Discord's limits.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ import discord
 from bot.db.models.resources import ResourceSuggestion
 from bot.services.resources import Hit
 from bot.timeutil import discord_timestamp
-from bot.ui import embeds, limits
+from bot.ui import embeds, limits, text
 
 PER_PAGE = 5  # 5 x (name <= 210 + value <= 640) stays well inside an embed's 6,000 characters
 SNIPPET = 180
 Translate = Callable[..., str]
 
 
-def safe(text: str | None, limit: int) -> str:
-    return limits.clip(limits.neutralize(text), limit)
+safe = text.shown  # the one escaping policy (bot/ui/text.py)
 
 
 def label_badge(label: str) -> str:
@@ -32,9 +32,9 @@ def label_badge(label: str) -> str:
 
 def _summary(t: Translate, hit: Hit) -> str:
     tags = safe(hit.tags, 120) or t("resource.no_tags")
-    lines = [f"{label_badge(hit.label)} · {hit.language} · {tags}", f"<{safe(hit.url, 300)}>"]
+    lines = [f"{label_badge(hit.label)} · {hit.language} · {tags}", text.url(hit.url, 300)]
     if hit.description:
-        lines.append(safe(" ".join(hit.description.split()), SNIPPET))
+        lines.append(safe(hit.description, SNIPPET, one_line=True))
     return "\n".join(lines)
 
 
@@ -53,12 +53,12 @@ def result_pages(t: Translate, query: str, hits: list[Hit]) -> list[discord.Embe
 def resource_embed(t: Translate, hit: Hit, row: Any) -> discord.Embed:
     """One entry in full; ``row`` is the stored Resource (who added it, when, last verified)."""
     embed = embeds.make_embed(
-        safe(hit.title, limits.EMBED_TITLE), safe(hit.description, 1500) or None, url=hit.url
+        safe(hit.title, limits.EMBED_TITLE), safe(hit.description, 1500) or None, url=text.ascii_url(hit.url)
     )
     embeds.add_field(embed, t("resource.field.label"), label_badge(hit.label))
     embeds.add_field(embed, t("resource.field.language"), hit.language)
     embeds.add_field(embed, t("resource.field.tags"), safe(hit.tags, 500) or t("resource.no_tags"))
-    embeds.add_field(embed, t("resource.field.url"), f"<{safe(hit.url, 600)}>", inline=False)
+    embeds.add_field(embed, t("resource.field.url"), text.url(hit.url, 600), inline=False)
     added_by = f"<@{row.added_by}>" if row.added_by else t("common.former_member")
     embeds.add_field(
         embed, t("resource.field.added"), f"{added_by} · {discord_timestamp(row.created_at, 'D')}"
@@ -73,7 +73,7 @@ def suggestion_embed(t: Translate, row: ResourceSuggestion, remaining: int) -> d
     embed = embeds.make_embed(
         t("resource.review.title", id=row.id, remaining=remaining), safe(row.title, limits.EMBED_TITLE)
     )
-    embeds.add_field(embed, t("resource.field.url"), f"<{safe(row.url, 600)}>", inline=False)
+    embeds.add_field(embed, t("resource.field.url"), text.url(row.url, 600), inline=False)
     embeds.add_field(
         embed, t("resource.field.description"), safe(row.description, 1000) or t("common.none"), inline=False
     )

@@ -11,7 +11,7 @@ from bot.services.resources import suggestions
 from bot.services.resources.suggestions import Outcome
 from bot.services.resources.validation import REASON_MAX
 from bot.ui.respond import defer_update, update
-from bot.ui.views import InvokerView
+from bot.ui.views import AnsweringModal, InvokerView
 from cogs.resources import _render
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class ReviewView(InvokerView):
         await self.cog.tell_suggester(self.guild_id, outcome)
 
 
-class RejectModal(discord.ui.Modal):
+class RejectModal(AnsweringModal):
     def __init__(self, view: ReviewView, suggestion_id: int) -> None:
         super().__init__(title=view.t("resource.review.reject_title")[:45], timeout=300)
         self.view, self.suggestion_id = view, suggestion_id
@@ -90,8 +90,3 @@ class RejectModal(discord.ui.Modal):
         await defer_update(interaction)
         outcome = await self.view.cog.reject(interaction, self.suggestion_id, self.reason.value)
         await self.view.rejected(interaction, outcome)
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
-        from bot.ui.errors import send_error
-
-        await send_error(interaction, error)

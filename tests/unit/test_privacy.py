@@ -148,7 +148,7 @@ async def test_delete_leaves_no_trace_in_any_table(db: Database, clock: FrozenCl
         "reminders",
     }
     async with db.transaction() as session:
-        features = await privacy.erase(session, G, USER)
+        features = (await privacy.erase(session, G, USER)).features
     assert "experts" in features
     left = [(t, c) for t, c, v in await _all_values(db) if _holds(v, needles)]
     assert left == []

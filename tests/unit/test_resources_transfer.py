@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -125,3 +127,30 @@ def test_cli_import_search_export(
     assert _cli(tmp_path, monkeypatch, "resources", "search", "x", "--limit", "0") == 2
     assert _cli(tmp_path, monkeypatch, "resources", "export", str(tmp_path / "out.txt")) == 2
     assert _cli(tmp_path, monkeypatch, "resources", "import", str(tmp_path / "missing.csv")) == 2
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example","Click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3 dose rate",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'=already guarded-looking",
+]
+
+
+async def test_csv_export_runs_no_formula_and_imports_back_the_same_titles(
+    db: Database, clock: FrozenClock
+) -> None:
+    lines = [
+        json.dumps({"title": t, "url": f"https://example.org/f{i}", "description": "\tx", "tags": ["@t"]})
+        for i, t in enumerate(FORMULAS)
+    ]
+    await _import(db, clock, "\n".join(lines), ".jsonl")
+    async with db.transaction() as session:
+        text = transfer.render(await transfer.export_rows(session, G), ".csv")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert cells and not [c for c in cells if c[:1] in transfer.FORMULA_STARTS]
+    report = await _import(db, clock, text, ".csv")
+    assert (report.added, report.updated, report.unchanged, report.rejected) == (0, 0, len(FORMULAS), [])
+    titles = [values["title"] for _, values in transfer.read_records(text, ".csv")]
+    assert titles == FORMULAS

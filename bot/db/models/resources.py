@@ -85,6 +85,9 @@ class ResourceSuggestion(Base):
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The review channel's announcement, edited when the member erases their data.
+    review_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    review_message_id: Mapped[int | None] = mapped_column(Snowflake)
 
 
 class GlossaryEntry(Base):

@@ -51,6 +51,7 @@ __all__ = [
     "Hit",
     "Placement",
     "ask",
+    "bot_messages",
     "check_may_close",
     "check_may_solve",
     "due_archives",
@@ -134,6 +135,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
             {
                 "question_id": q.id,
                 "question": q.title,
+                "label": q.label,
                 "answer": q.accepted_text,
                 "message_id": str(q.accepted_message_id) if q.accepted_message_id else None,
             }
@@ -145,8 +147,50 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     }
 
 
-async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> None:
-    """Questions and accepted answers stay for the community, with the member's id removed."""
+async def bot_messages(
+    session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
+) -> list[tuple[str, tuple[int, ...], int, int, bool]]:
+    """The bot's own posts naming the member, for ``/me delete`` to edit: the starter post of each
+    question they asked, as (kind, where to look, message id, question id, its text erased too)."""
+    rows = await session.execute(
+        select(Question.id, Question.thread_id, Question.channel_id, Question.starter_message_id).where(
+            Question.guild_id == guild_id,
+            Question.author_id == user_id,
+            Question.starter_message_id.is_not(None),
+        )
+    )
+    return [
+        ("qa.question", (thread, channel), message, qid, erase_text)
+        for qid, thread, channel, message in rows
+        if message is not None
+    ]
+
+
+async def erase_member(
+    session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
+) -> list[str]:
+    """Questions and accepted answers stay for the community, with the member's id removed
+    (``qa_text: keep``); with ``erase_text`` their questions go, and their accepted answers lose
+    their text. Returns the texts erased, for the audit log's scrubbing."""
+    erased: list[str] = []
+    if erase_text:
+        asked = list(
+            await session.scalars(
+                select(Question).where(Question.guild_id == guild_id, Question.author_id == user_id)
+            )
+        )
+        for question in asked:
+            erased += [t for t in (question.title, question.details, question.agencies) if t]
+            await session.delete(question)
+        answers = list(
+            await session.scalars(
+                select(Question).where(Question.guild_id == guild_id, Question.accepted_author_id == user_id)
+            )
+        )
+        for question in answers:
+            erased += [question.accepted_text] if question.accepted_text else []
+            question.accepted_text = None
+        await session.flush()
     for column in (Question.author_id, Question.accepted_author_id, Question.last_answer_author_id):
         await session.execute(
             update(Question)
@@ -158,3 +202,4 @@ async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> No
             ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id
         )
     )
+    return erased

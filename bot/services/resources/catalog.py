@@ -33,10 +33,13 @@ async def by_url(session: AsyncSession, guild_id: int, url: str) -> Resource | N
     return await session.scalar(select(Resource).where(Resource.guild_id == guild_id, Resource.url == url))
 
 
-async def refuse_duplicate(session: AsyncSession, guild_id: int, url: str, *, except_id: int = 0) -> None:
-    """Duplicate URLs are refused with a pointer to the entry that already has it."""
+async def refuse_duplicate(
+    session: AsyncSession, guild_id: int, url: str, *, except_id: int = 0, verified: bool = True
+) -> None:
+    """Duplicate URLs are refused with a pointer to the entry that already has it, when the caller
+    may see that entry; an entry they may not see is not revealed (no refusal: see ``suggest``)."""
     existing = await by_url(session, guild_id, url)
-    if existing is not None and existing.id != except_id:
+    if existing is not None and existing.id != except_id and labels.may_see(existing.label, verified):
         raise Conflict("resource.duplicate_url", id=existing.id, title=existing.title)
 
 

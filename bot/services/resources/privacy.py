@@ -37,13 +37,29 @@ def _iso(value: Any) -> str | None:
 
 
 async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
-    suggestions = await session.scalars(
-        select(ResourceSuggestion)
-        .where(ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.suggested_by == user_id)
-        .order_by(ResourceSuggestion.id)
+    suggestions = list(
+        await session.scalars(
+            select(ResourceSuggestion)
+            .where(ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.suggested_by == user_id)
+            .order_by(ResourceSuggestion.id)
+        )
     )
+    # An approved suggestion carries the label its library entry has now (a moderator may have
+    # made it AMBER): the export leaves out what the member may not see (``labels.redact``).
+    taken = {s.resource_id for s in suggestions if s.resource_id is not None}
+    entry_labels: dict[int, str] = {}
+    if taken:
+        found = await session.execute(select(Resource.id, Resource.label).where(Resource.id.in_(taken)))
+        entry_labels = {resource_id: label for resource_id, label in found}
     added = await session.execute(
-        select(Resource.id, Resource.title, Resource.url, Resource.added_by, Resource.suggested_by)
+        select(
+            Resource.id,
+            Resource.title,
+            Resource.url,
+            Resource.label,
+            Resource.added_by,
+            Resource.suggested_by,
+        )
         .where(
             Resource.guild_id == guild_id,
             (Resource.added_by == user_id) | (Resource.suggested_by == user_id),
@@ -65,6 +81,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
                 "tags": s.tags,
                 "language": s.language,
                 "status": s.status,
+                "label": entry_labels.get(s.resource_id, "TLP:GREEN") if s.resource_id else "TLP:GREEN",
                 "reason": s.reason,
                 "created_at": _iso(s.created_at),
                 "decided_at": _iso(s.decided_at),
@@ -76,6 +93,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
                 "id": r.id,
                 "title": r.title,
                 "url": r.url,
+                "label": r.label,
                 "added": r.added_by == user_id,
                 "suggested": r.suggested_by == user_id,
             }
@@ -85,9 +103,42 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     }
 
 
-async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> None:
+async def bot_messages(
+    session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
+) -> list[tuple[str, tuple[int, ...], int, int, bool]]:
+    """The review channel's announcements of the member's suggestions, for ``/me delete`` to
+    edit: (kind, where, message id, suggestion id, its text erased too: not taken into the library)."""
+    rows = await session.execute(
+        select(
+            ResourceSuggestion.id,
+            ResourceSuggestion.review_channel_id,
+            ResourceSuggestion.review_message_id,
+            ResourceSuggestion.status,
+        ).where(
+            ResourceSuggestion.guild_id == guild_id,
+            ResourceSuggestion.suggested_by == user_id,
+            ResourceSuggestion.review_message_id.is_not(None),
+        )
+    )
+    return [
+        ("resources.suggestion", (channel,), message, sid, status != "approved")
+        for sid, channel, message, status in rows
+        if channel is not None and message is not None
+    ]
+
+
+async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> list[str]:
     """Suggestions not taken into the library are the member's own text: deleted. Library entries
-    stay (the community needs them), without the member's id; reviews keep no reviewer id."""
+    stay (the community needs them), without the member's id; reviews keep no reviewer id.
+    Returns the texts erased, for the audit log's scrubbing (a rejection names the title)."""
+    own = await session.execute(
+        select(ResourceSuggestion.title, ResourceSuggestion.url, ResourceSuggestion.description).where(
+            ResourceSuggestion.guild_id == guild_id,
+            ResourceSuggestion.suggested_by == user_id,
+            ResourceSuggestion.status != "approved",
+        )
+    )
+    erased = [text for row in own for text in row if text]
     await session.execute(
         delete(ResourceSuggestion).where(
             ResourceSuggestion.guild_id == guild_id,
@@ -108,3 +159,4 @@ async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> No
             .values({column.key: None})
         )
     await glossary.erase_member(session, guild_id, user_id)
+    return erased

@@ -26,7 +26,7 @@ from bot.ids import parse_id
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
-from bot.services.resources.spelling import corrections, dialect_of
+from bot.services.resources.spelling import Visible, corrections, dialect_of
 
 SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
@@ -206,7 +206,8 @@ async def search(
             found = await _run(session, guild_id, exact, **options)
     if found:
         return SearchResult(found[:limit])
-    for attempt in await corrections(session, tokens, glossary=glossary):
+    visible = Visible(guild_id, verified)  # did-you-mean reads only what the member may see here
+    for attempt in await corrections(session, tokens, glossary=glossary, visible=visible):
         found = await _run(session, guild_id, build_query(attempt, glossary, prefix_last=False), **options)
         if found:
             return SearchResult(found[:limit], " ".join(attempt))

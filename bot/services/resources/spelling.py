@@ -3,22 +3,27 @@
 Candidates are known words within one edit (4-6 letters) or two (7+), closest and most frequent
 first, compared with rapidfuzz. They come from the vocabulary the database keeps beside the
 full-text index (SQLite's ``fts5vocab``; on PostgreSQL a table counted by triggers), which holds
-every server's words: a correction is only offered once it finds visible resources of this
-server (``search`` runs it), so no word of another server, or of material the member may not
-see, is ever suggested.
+every server's words, AMBER material's too. So the vocabulary is always read through what the
+member may see in this server (``Visible``): a word is "known" only when it finds a resource they
+may see here, and only such words are offered as corrections. A word that exists only in AMBER
+material, or only in another server's library, is treated exactly as a word that exists nowhere:
+the answer reveals nothing about it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import search as fts
-from bot.db.models.resources import RESOURCES_INDEX
+from bot.db.models.resources import RESOURCES_INDEX, Resource
 from bot.db.search import Query, Term
+from bot.services import labels
 from bot.services.resources.glossary import Glossary
 
 CORRECTION_ATTEMPTS = 4
@@ -34,13 +39,35 @@ async def indexed(session: AsyncSession, word: str) -> bool:
     return (await session.scalar(probe)) is not None
 
 
+@dataclass(frozen=True)
+class Visible:
+    """What the member may see: this server's resources with the labels open to them."""
+
+    guild_id: int
+    verified: bool
+
+    async def knows(self, session: AsyncSession, word: str) -> bool:
+        """Does ``word`` find a resource the member may see here? Cheap when it is absent from
+        the index (the common case for a misspelling), else stops at the first visible match."""
+        if not await indexed(session, word):
+            return False
+        matches = fts.hits(RESOURCES_INDEX, dialect_of(session), Query.all_of([Term((word,))]), rank=False)
+        statement = (
+            select(Resource.id)
+            .join(matches, matches.c.id == Resource.id)
+            .where(Resource.guild_id == self.guild_id, labels.sql_visible(Resource.label, self.verified))
+            .limit(1)
+        )
+        return (await session.scalar(statement)) is not None
+
+
 def _max_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
 
-async def _candidates(session: AsyncSession, word: str) -> list[str]:
+async def _candidates(session: AsyncSession, word: str, visible: Visible) -> list[str]:
     """Known words within 1 edit (4-6 letters) or 2 edits (7+), closest and most frequent first,
-    among the indexed terms with the same first letter."""
+    among the indexed terms with the same first letter that the member may see."""
     edits = _max_edits(word)
     if edits == 0:
         return []
@@ -50,19 +77,23 @@ async def _candidates(session: AsyncSession, word: str) -> list[str]:
     )
     found = process.extract(word, list(counts), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
     ranked = sorted(found, key=lambda c: (c[1], -counts[c[0]], c[0]))
-    return [str(c[0]) for c in ranked[:3]]
+    seen = [str(c[0]) for c in ranked if await visible.knows(session, str(c[0]))]
+    return seen[:3]
 
 
-async def corrections(session: AsyncSession, tokens: list[str], *, glossary: Glossary) -> list[list[str]]:
+async def corrections(
+    session: AsyncSession, tokens: list[str], *, glossary: Glossary, visible: Visible
+) -> list[list[str]]:
     """Corrected versions of ``tokens`` to try, most likely first (``dosimetery`` -> ``dosimetry``,
-    ``portal monitr`` -> ``portal monitor``); empty when every word is known or nothing is close."""
+    ``portal monitr`` -> ``portal monitor``); empty when every word is known to the member (see
+    ``Visible``) or nothing they may see is close."""
     known_phrases = glossary.phrases()
     options: list[list[str]] = []
     for word in tokens:
-        if (word,) in known_phrases or await indexed(session, word):
+        if (word,) in known_phrases or await visible.knows(session, word):
             options.append([word])
             continue
-        options.append(await _candidates(session, word) or [word])
+        options.append(await _candidates(session, word, visible) or [word])
     if all(len(choices) == 1 and choices[0] == word for choices, word in zip(options, tokens, strict=True)):
         return []
     attempts = [[choices[0] for choices in options]]

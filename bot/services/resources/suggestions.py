@@ -33,9 +33,19 @@ class Outcome:
 
 
 async def suggest(
-    session: AsyncSession, guild_id: int, user_id: int, fields: Fields, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    fields: Fields,
+    now: datetime,
+    *,
+    verified: bool = False,
 ) -> ResourceSuggestion:
-    await catalog.refuse_duplicate(session, guild_id, fields.url)
+    """Queue a suggestion. A link already in the library is refused with its entry, when the
+    member may see it; a member who may not (an AMBER entry, an unverified member) gets the
+    answer an unknown link gets, so that the refusal reveals nothing: the suggestion waits for a
+    moderator, who sees the duplicate on review."""
+    await catalog.refuse_duplicate(session, guild_id, fields.url, verified=verified)
     same_url = await session.scalar(
         select(ResourceSuggestion.id).where(
             ResourceSuggestion.guild_id == guild_id,
@@ -71,6 +81,19 @@ async def suggest(
     return row
 
 
+async def set_announcement(
+    session: AsyncSession, guild_id: int, suggestion_id: int, channel_id: int, message_id: int
+) -> None:
+    """Where the review channel was told of the suggestion (edited if its author erases their data)."""
+    row = await session.scalar(
+        select(ResourceSuggestion).where(
+            ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.id == suggestion_id
+        )
+    )
+    if row is not None:
+        row.review_channel_id, row.review_message_id = channel_id, message_id
+
+
 async def queue(session: AsyncSession, guild_id: int) -> list[ResourceSuggestion]:
     """Pending suggestions, oldest first."""
     rows = await session.scalars(
@@ -79,6 +102,15 @@ async def queue(session: AsyncSession, guild_id: int) -> list[ResourceSuggestion
         .order_by(ResourceSuggestion.id)
     )
     return list(rows)
+
+
+async def find(session: AsyncSession, guild_id: int, suggestion_id: int) -> ResourceSuggestion | None:
+    """The suggestion ``suggestion_id`` of this server, whatever its state; None when gone."""
+    return await session.scalar(
+        select(ResourceSuggestion).where(
+            ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.id == suggestion_id
+        )
+    )
 
 
 async def _pending(session: AsyncSession, guild_id: int, suggestion_id: int) -> ResourceSuggestion:

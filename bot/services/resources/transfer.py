@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,7 +66,7 @@ def read_records(text: str, fmt: str) -> Iterator[Record]:
         if missing:
             raise Invalid("resource.csv_header", missing=", ".join(sorted(missing)))
         for row in reader:
-            values = {(k or "").strip().lower(): v for k, v in row.items() if k is not None}
+            values = {(k or "").strip().lower(): unguard(v) for k, v in row.items() if k is not None}
             yield reader.line_num, values
         return
     for number, line in enumerate(text.splitlines(), start=1):
@@ -230,6 +231,29 @@ async def export_rows(session: AsyncSession, guild_id: int, *, verified: bool = 
     ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (tab and carriage return
+# too: some programs drop them and read what follows).
+FORMULA_STARTS = "=+-@\t\r"
+GUARD = "'"
+_GUARDED = re.compile(f"^{GUARD}*[{re.escape(FORMULA_STARTS)}]")
+
+
+def guard(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: one that would start a formula gets a leading apostrophe
+    (which spreadsheets do not show: it marks the cell as text), and so does one that already
+    looks guarded (``'=x``), so that ``unguard`` gives every cell back exactly."""
+    if isinstance(value, str) and _GUARDED.match(value):
+        return GUARD + value
+    return value
+
+
+def unguard(value: Any) -> Any:
+    """The cell as it was before ``guard``."""
+    if isinstance(value, str) and value.startswith(GUARD) and _GUARDED.match(value):
+        return value[1:]
+    return value
+
+
 def render(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == ".jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
@@ -237,5 +261,6 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "tags": ", ".join(row["tags"])})
+        cells = {**row, "tags": ", ".join(row["tags"])}
+        writer.writerow({name: guard(value) for name, value in cells.items()})
     return buffer.getvalue()

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -11,7 +14,6 @@ from bot.errors import Invalid
 from bot.i18n import LANGUAGES
 from bot.services import labels
 
-_SPACE = re.compile(r"\s")
 TITLE_MAX = 200
 URL_MAX = 500
 DESCRIPTION_MAX = 1000
@@ -59,19 +61,75 @@ def title(text: str | None) -> str:
 
 
 def url(text: str | None) -> str:
-    """``http``/``https`` with a host, kept exactly as given (never rewritten), spaces refused."""
+    """``http``/``https`` with a public host, kept exactly as given (never rewritten).
+
+    Refused: spaces, ``<``, ``>``, control and bidirectional characters (they could break out of
+    the ``<…>`` the bot shows links in, or make a link read backwards); a user name before the host
+    (``https://iaea.org@evil.example/`` goes to evil.example); and hosts that are not on the public
+    internet: ``localhost``, loopback, private, link-local, shared, multicast and reserved
+    addresses, IPv4 or IPv6, however written (``2130706433``, ``0x7f.1``, ``[::ffff:127.0.0.1]``).
+    An internationalised domain is accepted when it has an ASCII (punycode) form, which is what
+    members are shown."""
     value = (text or "").strip()
     if not value:
         raise Invalid("error.required", field="url")
     if len(value) > URL_MAX:
         raise Invalid("error.too_long", field="url", limit=URL_MAX)
+    shown = _shown(value)
+    if any(_forbidden(char) for char in value):
+        raise Invalid("resource.url_characters", value=shown)
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        raise Invalid("resource.bad_url", value=value[:80]) from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _SPACE.search(value) is not None:
-        raise Invalid("resource.bad_url", value=value[:80])
+        raise Invalid("resource.bad_url", value=shown) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or not parts.hostname:
+        raise Invalid("resource.bad_url", value=shown)
+    if "@" in parts.netloc:
+        raise Invalid("resource.url_userinfo", value=shown)
+    host = parts.hostname.rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise Invalid("resource.bad_url", value=shown) from None
+    if not _public_host(host):
+        raise Invalid("resource.url_private", value=shown)
     return value
+
+
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NUMERIC_HOST = re.compile(r"^[0-9a-fx.]*[0-9][0-9a-fx.]*$")
+
+
+def _forbidden(char: str) -> bool:
+    return char.isspace() or char in "<>" or char in _BIDI or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _shown(value: str) -> str:
+    """The refused value as it may be repeated in a refusal: no control characters or backticks."""
+    return "".join(c for c in value if not _forbidden(c) and c != "`")[:80]
+
+
+def _public_host(host: str) -> bool:
+    """False for names and addresses that are not on the public internet."""
+    name = host.lower()
+    if name == "localhost" or name.endswith(".localhost") or not name:
+        return False
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        if _NUMERIC_HOST.match(name):  # legacy IPv4 forms: 2130706433, 0x7f.1, 0177.0.0.1, 127.1
+            try:
+                address = ipaddress.IPv4Address(socket.inet_aton(name))
+            except OSError:
+                address = None
+    if address is None:
+        return True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not (address.is_multicast or address.is_reserved)
 
 
 def description(text: str | None) -> str:

@@ -1,0 +1,95 @@
+"""After ``/me delete``: the bot's own posts that named the member are edited.
+
+A question's starter post then reads "from a former member" (``qa_text: keep``), or says that
+its author erased it, with the thread renamed (``erase``); a review-channel announcement names a
+former member, and loses the suggestion's title and link when the suggestion itself was erased.
+A post that cannot be edited any more (deleted, no access) is skipped with a warning: the data
+itself is already erased. Not an extension: ``cogs.me`` uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import discord
+
+from bot import i18n
+from bot.client import LiaisonBot
+from bot.services import guild_settings, qa
+from bot.services.privacy import BotMessage
+from bot.services.resources import suggestions
+from bot.ui import limits
+from bot.ui.respond import NO_MENTIONS
+from cogs.qa import _render as qa_render
+from cogs.resources import _notify as resources_notify
+
+log = logging.getLogger("liaison.me")
+
+
+async def redraw(bot: LiaisonBot, guild_id: int, messages: Sequence[BotMessage]) -> None:
+    if not messages:
+        return
+    async with bot.db.transaction() as session:
+        language = (await guild_settings.get(session, guild_id)).language or bot.settings.liaison_locale
+    for message in messages:
+        try:
+            content, embeds = await _content(bot, guild_id, language, message)
+            await _edit(bot, message, content, embeds)
+            if message.kind == "qa.question" and message.erased:
+                await _rename_thread(
+                    bot, guild_id, message.channel_ids[0], i18n.t(language, "me.erased.thread")
+                )
+        except discord.HTTPException as error:
+            log.warning("could not edit message %s after an erasure: %s", message.message_id, error)
+
+
+async def _content(
+    bot: LiaisonBot, guild_id: int, language: str, message: BotMessage
+) -> tuple[str, list[discord.Embed]]:
+    t = partial(i18n.t, language)
+    if message.kind == "qa.question":
+        if message.erased:
+            return t("me.erased.question"), []
+        async with bot.db.transaction() as session:
+            row = await qa.get(session, guild_id, message.ref)
+        asked = qa.CleanAsk(row.title, row.topic, row.details, row.agencies, row.label)
+        header = t("qa.posted_header", author=t("common.former_member"))
+        return header, [qa_render.question_embed(t, asked, None)]
+    if message.kind == "resources.suggestion":
+        if message.erased:
+            return t("resource.review.announce_erased", id=message.ref), []
+        async with bot.db.transaction() as session:
+            suggestion = await suggestions.find(session, guild_id, message.ref)
+        if suggestion is None:
+            return t("resource.review.announce_erased", id=message.ref), []
+        return resources_notify.announcement(language, suggestion), []
+    raise ValueError(f"unknown kind of message: {message.kind}")
+
+
+async def _edit(bot: LiaisonBot, message: BotMessage, content: str, embeds: list[discord.Embed]) -> None:
+    """Edit the message where it is: the first of its channels that has it."""
+    last: discord.HTTPException | None = None
+    for channel_id in dict.fromkeys(message.channel_ids):
+        partial_message = bot.get_partial_messageable(channel_id).get_partial_message(message.message_id)
+        try:
+            await partial_message.edit(
+                content=limits.clip(content, limits.MESSAGE), embeds=embeds, allowed_mentions=NO_MENTIONS
+            )
+            return
+        except (discord.NotFound, discord.Forbidden) as error:
+            last = error
+    if last is not None:
+        raise last
+
+
+async def _rename_thread(bot: LiaisonBot, guild_id: int, thread_id: int, name: str) -> None:
+    guild: Any = bot.get_guild(guild_id)
+    thread = guild.get_thread(thread_id) if guild is not None else None
+    if thread is None:
+        fetched = await bot.fetch_channel(thread_id)
+        thread = fetched if isinstance(fetched, discord.Thread) else None
+    if thread is not None:
+        await thread.edit(name=limits.clip(name, limits.THREAD_NAME))

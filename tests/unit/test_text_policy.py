@@ -1,0 +1,82 @@
+"""The one escaping policy (``bot/ui/text.py``): user text reads as typed and never renders, and
+no renderer escapes on its own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.ui import text
+
+ROOT = Path(__file__).resolve().parents[2]
+LINK = "[Official IAEA login](https://evil.example)"
+
+
+def test_masked_links_headings_lists_and_mentions_do_not_render() -> None:
+    assert text.shown(LINK) == r"\[Official IAEA login\](https://evil.example)"
+    lines = text.shown("# Big\n## Bigger\n-# small\n> quote\n- item\n* item\n+ item\n12. item").split("\n")
+    assert lines == [
+        r"\# Big",
+        r"\## Bigger",
+        r"\-# small",
+        r"\> quote",
+        r"\- item",
+        r"\* item",
+        r"\+ item",
+        r"12\. item",
+    ]
+    assert text.shown("<@123> <@&4> <#5> <t:1:R> </x:1>") == r"\<@123\> \<@&4\> \<#5\> \<t:1:R\> \</x:1\>"
+    assert text.shown("**b** __u__ ~~s~~ ||sp|| `c`") == r"\*\*b\*\* \_\_u\_\_ \~\~s\~\~ \|\|sp\|\| \`c\`"
+    assert "@everyone" not in text.shown("@everyone @here") and "@here" not in text.plain("@HERE")
+
+
+def test_bidirectional_and_control_characters_are_dropped() -> None:
+    assert text.shown("abc\u202eexe.pdf\u2066x\u0000y") == "abcexe.pdfxy"
+    assert text.plain("a\u202eb\nc\td") == "ab c d"
+
+
+def test_clipping_never_leaves_a_dangling_escape() -> None:
+    for limit in range(2, 12):
+        clipped = text.shown("[[[[[[[[[[[[[[[", limit)
+        assert len(clipped) <= limit and clipped.endswith("…")
+        body = clipped[:-1]
+        assert len(body) - len(body.rstrip("\\")) in (0, 2, 4)
+
+
+def test_urls_are_shown_with_an_ascii_host_and_wrapped() -> None:
+    assert text.url("https://bücher.example/ü?q=1") == "<https://xn--bcher-kva.example/ü?q=1>"
+    assert text.url("https://example.org/a_b*c") == "<https://example.org/a_b*c>"
+    assert text.code("a`b", 10) == "`aˋb`"
+
+
+_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[\[\]<>*_~|`]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80), st.integers(min_value=2, max_value=90))
+def test_no_markdown_character_survives_unescaped(value: str, limit: int) -> None:
+    shown = text.shown(value, limit)
+    assert len(shown) <= limit
+    assert not any(c in text.BIDI_CONTROLS for c in shown)
+    assert "@everyone" not in shown.lower() and "@here" not in shown.lower()
+    assert _UNESCAPED.search(shown) is None, shown
+
+
+def _sources() -> list[Path]:
+    return [*ROOT.joinpath("cogs").rglob("*.py"), *ROOT.joinpath("bot", "ui").rglob("*.py")]
+
+
+def test_renderers_do_not_escape_on_their_own() -> None:
+    """Every renderer uses ``bot.ui.text``: no private ``safe`` rule, no discord.py escaping."""
+    offenders = []
+    for path in _sources():
+        if path.name == "text.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for pattern in (r"def safe\(", r"escape_markdown", r"escape_mentions", r"remove_markdown"):
+            if re.search(pattern, source):
+                offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
+    assert offenders == []
