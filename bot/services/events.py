@@ -411,6 +411,23 @@ async def my_status(session: AsyncSession, event_id: int, user_id: int) -> str |
     return await session.scalar(select(Rsvp.status).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
 
 
+async def answer_language(session: AsyncSession, event_id: int, user_id: int) -> str | None:
+    """The language the member last answered this event in (None if they never did)."""
+    return await session.scalar(
+        select(Rsvp.language).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id)
+    )
+
+
+async def my_statuses(session: AsyncSession, event_ids: list[int], user_id: int) -> dict[int, str]:
+    """The member's answers to these events, by event id."""
+    if not event_ids:
+        return {}
+    rows = await session.execute(
+        select(Rsvp.event_id, Rsvp.status).where(Rsvp.event_id.in_(event_ids), Rsvp.user_id == user_id)
+    )
+    return {event_id: status for event_id, status in rows}
+
+
 # -- per-feature hooks -----------------------------------------------------------------------
 async def stats(session: AsyncSession, guild_id: int) -> dict[str, int]:
     events = await session.scalar(select(func.count()).select_from(Event).where(Event.guild_id == guild_id))
