@@ -24,6 +24,11 @@ def _event_id(sandbox: LiaisonSandbox) -> str:
     return str(card.buttons()[0]["custom_id"].split(":")[2])
 
 
+def _dms(sandbox: LiaisonSandbox, member: Any, at_least: int) -> list[str] | None:
+    texts = [m.content for m in sandbox.dms(member)]
+    return texts if len(texts) >= at_least else None
+
+
 def _timestamps(text: str) -> list[int]:
     return [int(value) for value in re.findall(r"<t:(\d+):", text)]
 
@@ -127,3 +132,14 @@ async def test_the_promotion_dm_is_in_the_members_language(sandbox: LiaisonSandb
         lambda: [m.content for m in sandbox.dms(users.bruno) if "Atelier" in m.content]
     )
     assert dm[0].startswith("Une place s'est libérée"), dm
+
+    # The change and the cancellation reach him in French too; carol (English client) in English.
+    await sandbox.click(card, index=1, user=users.carol)  # carol: maybe
+    event_id = card.buttons()[0]["custom_id"].split(":")[2]
+    await sandbox.slash("event edit", user=users.alice, event=event_id, start="2027-05-04 10:00")
+    prompt = await sandbox.slash("event cancel", user=users.alice, event=event_id)
+    await sandbox.click(prompt, label="Confirm", user=users.alice)
+    bruno = await sandbox.wait_for(lambda: _dms(sandbox, users.bruno, 3))
+    assert any("a été déplacé" in text for text in bruno) and any("a été annulé" in text for text in bruno)
+    carol = await sandbox.wait_for(lambda: _dms(sandbox, users.carol, 2))
+    assert any("has moved" in text for text in carol) and any("has been cancelled" in text for text in carol)
