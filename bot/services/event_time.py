@@ -8,6 +8,7 @@ saving starts or ends, and the bot agrees with the ``RRULE`` of the ``.ics`` fil
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Literal
@@ -26,8 +27,91 @@ _PARSER_LANGUAGES = ["en", "fr"]
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in ``zone`` as an aware UTC instant."""
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    """A wall-clock time in ``zone`` as an aware UTC instant.
+
+    RFC 5545's reading (§3.3.5), which is zoneinfo's ``fold=0``: a time that occurs twice is the
+    first; a time in a spring-forward gap is read at the offset before the gap (02:30 -> 03:30).
+    Later occurrences of a series follow it; a start a member types goes through ``resolve``."""
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+class NoSuchTime(Invalid):
+    """A wall-clock time skipped by a change of the clocks (``events.error.no_such_time``)."""
+
+
+@dataclass(frozen=True)
+class LocalStart:
+    """A typed wall-clock time resolved in its zone; ``second`` is set when the time occurs twice
+    (``moment`` is then the first of the two)."""
+
+    moment: datetime
+    local: datetime
+    zone: str
+    second: datetime | None = None
+
+    @property
+    def repeated(self) -> bool:
+        return self.second is not None
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    seconds = int((offset or timedelta(0)).total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"UTC{sign}{hours:02d}:{rest // 60:02d}"
+
+
+def _change_between(low: datetime, high: datetime, zone: ZoneInfo) -> datetime:
+    """The instant in (low, high] at which ``zone``'s offset changes (to the second)."""
+    offset = low.astimezone(zone).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _minute(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def resolve(naive: datetime, zone: ZoneInfo) -> LocalStart:
+    """A typed wall-clock time as an instant; NoSuchTime when the clocks skip it."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    later = naive.replace(tzinfo=zone, fold=1)
+    moment = first.astimezone(UTC)
+    if first.utcoffset() == later.utcoffset():
+        return LocalStart(moment, naive, zone.key)
+    if wall_clock(moment, zone) == naive:  # it occurs twice: the first is taken
+        return LocalStart(moment, naive, zone.key, second=later.astimezone(UTC))
+    before, after = first.utcoffset() or timedelta(0), later.utcoffset() or timedelta(0)
+    change = _change_between(later.astimezone(UTC), moment, zone)
+    gap_start = change.replace(tzinfo=None) + before
+    gap_end = change.replace(tzinfo=None) + after
+    raise NoSuchTime(
+        "events.error.no_such_time",
+        value=_minute(naive),
+        zone=zone.key,
+        gap_from=gap_start.strftime("%H:%M"),
+        gap_to=gap_end.strftime("%H:%M"),
+        earlier=_minute(gap_start - timedelta(minutes=1)),
+        later=_minute(gap_end),
+        shifted=_minute(naive + (after - before)),
+    )
+
+
+def describe_repeated(start: LocalStart, zone: ZoneInfo) -> dict[str, str]:
+    """Parameters of ``events.start_repeated``: the time, the zone and the two offsets."""
+    assert start.second is not None
+    return {
+        "value": _minute(start.local),
+        "zone": start.zone,
+        "first": _offset_text(start.moment.astimezone(zone).utcoffset()),
+        "second": _offset_text(start.second.astimezone(zone).utcoffset()),
+    }
 
 
 def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -47,23 +131,31 @@ def parse_repeat(text: str | None) -> str:
 def parse_moment(text: str, zone: ZoneInfo, now: datetime) -> datetime:
     """``YYYY-MM-DD HH:MM`` in ``zone``, or a natural phrase (``tomorrow 14:00``, ``demain 14h``).
 
-    Returns an aware UTC datetime; Invalid when nothing sensible can be read.
+    Returns an aware UTC datetime; Invalid when nothing sensible can be read, NoSuchTime when the
+    clocks skip that time; a time that occurs twice is the first.
     """
+    return parse_start(text, zone, now).moment
+
+
+def parse_start(text: str, zone: ZoneInfo, now: datetime) -> LocalStart:
+    """``parse_moment``, saying whether the time occurs twice in ``zone``."""
     cleaned = (text or "").strip()
     strict = _STRICT.match(cleaned)
     if strict:
         year, month, day, hour, minute = (int(part) for part in strict.groups())
         try:
-            return localize(datetime(year, month, day, hour, minute), zone)
+            naive = datetime(year, month, day, hour, minute)
         except ValueError:
             raise Invalid("events.error.bad_start", value=cleaned[:50]) from None
-    moment = _natural(cleaned, zone, now)
-    if moment is None:
+        return resolve(naive, zone)
+    naive_or_none = _natural(cleaned, zone, now)
+    if naive_or_none is None:
         raise Invalid("events.error.bad_start", value=cleaned[:50])
-    return moment
+    return resolve(naive_or_none, zone)
 
 
 def _natural(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """The naive wall-clock time a phrase names in ``zone``; None if it names none."""
     if not text or len(text) > 100:
         return None
     import dateparser  # imported on first use: it is slow to load
@@ -81,7 +173,7 @@ def _natural(text: str, zone: ZoneInfo, now: datetime) -> datetime | None:
     )
     if parsed is None:
         return None
-    return localize(parsed.replace(tzinfo=None), zone)
+    return parsed.replace(tzinfo=None)
 
 
 def _rule(first_start: datetime, zone: ZoneInfo, repeat: str) -> rrule:

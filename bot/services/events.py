@@ -26,7 +26,15 @@ from bot.db.models.events import (
 from bot.errors import Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import audit, guild_settings, reminders
-from bot.services.event_time import current_occurrence, localize, parse_moment, parse_repeat, wall_clock
+from bot.services.event_time import (
+    LocalStart,
+    current_occurrence,
+    describe_repeated,
+    parse_repeat,
+    parse_start,
+    resolve,
+    wall_clock,
+)
 from bot.timeutil import format_offsets, parse_duration, parse_offsets, parse_timezone
 
 TITLE_LIMIT = 200
@@ -74,6 +82,8 @@ class Change:
     time_changed: bool = False
     notify: list[int] = field(default_factory=list)
     promoted: list[int] = field(default_factory=list)
+    # The start's wall-clock time occurs twice in its zone (the first was taken): what to say.
+    repeated: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,10 +119,12 @@ def _offsets(text: str) -> str:
     return format_offsets(parse_offsets(text))
 
 
-def _apply(row: Event, data: EventInput, now: datetime, *, creating: bool) -> None:
+def _apply(row: Event, data: EventInput, now: datetime, *, creating: bool) -> dict[str, str] | None:
     """Validate every given value and set it on ``row`` (nothing is flushed here).
 
-    A new zone without a new start keeps the wall-clock time: "09:00, but in Tokyo".
+    A new zone without a new start keeps the wall-clock time: "09:00, but in Tokyo". A start the
+    clocks skip is refused with the nearest valid times; one they repeat is the first, and the
+    returned parameters say so (``events.start_repeated``).
     """
     old_zone = None if creating else row.timezone
     if data.title is not None or creating:
@@ -131,16 +143,17 @@ def _apply(row: Event, data: EventInput, now: datetime, *, creating: bool) -> No
         row.reminder_offsets = _offsets(data.reminders)
     if data.timezone is not None or creating:
         row.timezone = parse_timezone(data.timezone or "").key
+    start: LocalStart | None = None
     if data.start is not None:
-        start = parse_moment(data.start, parse_timezone(row.timezone), now)
-        if start <= now:
-            raise Invalid("events.error.start_past")
-        row.starts_at = start
+        start = parse_start(data.start, parse_timezone(row.timezone), now)
     elif old_zone is not None and old_zone != row.timezone:
-        wall = wall_clock(row.starts_at, parse_timezone(old_zone))
-        row.starts_at = localize(wall, parse_timezone(row.timezone))
-        if row.starts_at <= now:
-            raise Invalid("events.error.start_past")
+        start = resolve(wall_clock(row.starts_at, parse_timezone(old_zone)), parse_timezone(row.timezone))
+    if start is None:
+        return None
+    if start.moment <= now:
+        raise Invalid("events.error.start_past")
+    row.starts_at = start.moment
+    return describe_repeated(start, parse_timezone(row.timezone)) if start.repeated else None
 
 
 # -- events ----------------------------------------------------------------------------------
@@ -153,7 +166,7 @@ async def create(
     settings = await guild_settings.get(session, guild_id)
     row = Event(guild_id=guild_id, created_by=actor_id, duration_minutes=60, repeat=REPEAT_NONE)
     row.reminder_offsets = settings.reminder_offsets
-    _apply(row, data, now, creating=True)
+    repeated = _apply(row, data, now, creating=True)
     row.materialized_until = row.starts_at
     row.channel_id = settings.events_channel_id
     row.rsvp_seq = 0
@@ -161,7 +174,7 @@ async def create(
     await session.flush()
     wakeups = await reminders.plan_event(session, row, row.starts_at, now)
     await audit.record(session, guild_id, actor_id, "event.create", f"#{row.id} {row.title}")
-    return Change(row, wakeups=wakeups)
+    return Change(row, wakeups=wakeups, repeated=repeated)
 
 
 async def get(session: AsyncSession, guild_id: int, event_id: int) -> Event:
@@ -186,7 +199,7 @@ async def edit(
         raise Invalid("events.error.nothing_to_edit")
     row = await get_open(session, guild_id, event_id)
     before = (row.starts_at, row.repeat, row.reminder_offsets)
-    _apply(row, data, now, creating=False)
+    repeated = _apply(row, data, now, creating=False)
     time_changed = row.starts_at != before[0] or row.repeat != before[1]
     wakeups: list[datetime] = []
     if time_changed or row.reminder_offsets != before[2]:
@@ -204,7 +217,9 @@ async def edit(
         await promote_after_capacity_change(session, guild_id, row.id) if data.capacity is not None else []
     )
     notify = await attendee_ids(session, row.id) if time_changed else []
-    return Change(row, wakeups=wakeups, time_changed=time_changed, notify=notify, promoted=promoted)
+    return Change(
+        row, wakeups=wakeups, time_changed=time_changed, notify=notify, promoted=promoted, repeated=repeated
+    )
 
 
 async def cancel(
@@ -394,6 +409,23 @@ async def members_with(session: AsyncSession, event_id: int, status: str) -> lis
 
 async def my_status(session: AsyncSession, event_id: int, user_id: int) -> str | None:
     return await session.scalar(select(Rsvp.status).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
+
+
+async def answer_language(session: AsyncSession, event_id: int, user_id: int) -> str | None:
+    """The language the member last answered this event in (None if they never did)."""
+    return await session.scalar(
+        select(Rsvp.language).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id)
+    )
+
+
+async def my_statuses(session: AsyncSession, event_ids: list[int], user_id: int) -> dict[int, str]:
+    """The member's answers to these events, by event id."""
+    if not event_ids:
+        return {}
+    rows = await session.execute(
+        select(Rsvp.event_id, Rsvp.status).where(Rsvp.event_id.in_(event_ids), Rsvp.user_id == user_id)
+    )
+    return {event_id: status for event_id, status in rows}
 
 
 # -- per-feature hooks -----------------------------------------------------------------------

@@ -31,7 +31,7 @@ from bot.db.models.events import (
 from bot.errors import Conflict, Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import guild_settings
-from bot.services.event_time import current_occurrence, occurrence_after, parse_moment
+from bot.services.event_time import NoSuchTime, current_occurrence, occurrence_after, parse_moment
 from bot.timeutil import parse_offset, parse_offsets, parse_timezone
 
 WHAT_LIMIT = 1000
@@ -243,6 +243,8 @@ def _absolute(text: str, zone: Any, now: datetime) -> datetime:
         pass
     try:
         return parse_moment(text, zone, now)
+    except NoSuchTime:
+        raise  # the clocks skip that time: say so, with the nearest valid times
     except Invalid:
         raise Invalid("reminders.error.bad_when", value=text[:50]) from None
 

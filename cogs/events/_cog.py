@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import logging
 from typing import Any
 
@@ -12,7 +11,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import ics
 from bot.client import LiaisonBot
 from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
 from bot.services import events, reminders
@@ -22,9 +20,9 @@ from bot.services.reminder_delivery import DeliveryEngine
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds, text
 from bot.ui.checks import guild_only, moderator_only
-from bot.ui.respond import AcknowledgeFirst, defer, defer_update, reply_for, update
+from bot.ui.respond import AcknowledgeFirst, defer_update, reply_for, update
 from bot.ui.views import confirm, send_pages
-from cogs.events import _announce, _notify, _render
+from cogs.events import _announce, _ics, _notify, _render
 from cogs.events._rsvp import Answers
 from cogs.events._sender import DiscordSender
 from cogs.events._views import IcsButton, RsvpButton
@@ -163,7 +161,8 @@ class Events(AcknowledgeFirst):
             title=_render.safe(change.event.title, 200),
             when=_render.when(change.event.starts_at),
         )
-        await reply.send(f"{text}\n{note}".strip(), ephemeral=True)
+        repeated = reply.t("events.start_repeated", **change.repeated) if change.repeated else ""
+        await reply.send("\n".join(part for part in (text, repeated, note) if part), ephemeral=True)
 
     @event.command(name="edit", description="Change an event; its reminders move with it")
     @app_commands.describe(event="The event to change", **EVENT_OPTIONS)
@@ -214,6 +213,8 @@ class Events(AcknowledgeFirst):
             )
         else:
             text = reply.t("events.edited", id=row.id, title=title_text)
+        if change.repeated:
+            text = f"{text}\n{reply.t('events.start_repeated', **change.repeated)}"
         await reply.send(text, ephemeral=True)
         await _announce.refresh(self.bot, guild_id, row.id)
         if change.time_changed:
@@ -221,6 +222,7 @@ class Events(AcknowledgeFirst):
                 _notify.tell(
                     self.bot,
                     guild_id,
+                    row.id,
                     change.notify,
                     "events.notify.moved",
                     title=title_text,
@@ -257,6 +259,7 @@ class Events(AcknowledgeFirst):
             _notify.tell(
                 self.bot,
                 guild_id,
+                event_id,
                 change.notify,
                 "events.notify.cancelled",
                 title=title,
@@ -302,22 +305,14 @@ class Events(AcknowledgeFirst):
         await reply.send(embed=embed, ephemeral=True)
 
     @event.command(name="ics", description="The event as a calendar file for Outlook or Google Calendar")
-    @app_commands.describe(event="The event to export")
+    @app_commands.describe(event="The event to export; leave it empty for every upcoming event")
     @app_commands.autocomplete(event=event_autocomplete)
     @guild_only()
-    async def ics_(self, interaction: discord.Interaction[Any], event: str) -> None:
-        await self.send_ics(interaction, events.parse_ref(event))
+    async def ics_(self, interaction: discord.Interaction[Any], event: str | None = None) -> None:
+        await _ics.send(self.bot, interaction, events.parse_ref(event) if event else None)
 
     async def send_ics(self, interaction: discord.Interaction[Any], event_id: int) -> None:
-        await defer(interaction, ephemeral=True)  # the button's; the command's already is
-        async with self.bot.db.transaction() as session:
-            row = await events.get(session, _guild(interaction), event_id)
-        data = _render.ics_event(row)
-        reply = await reply_for(interaction)
-        file = discord.File(io.BytesIO(ics.build(data, self.bot.clock.now())), filename=ics.filename(data))
-        await reply.send(
-            reply.t("events.ics.ready", title=_render.safe(row.title, 200)), file=file, ephemeral=True
-        )
+        await _ics.send(self.bot, interaction, event_id)
 
     # -- /event rsvp and the buttons ---------------------------------------------------------
     @event.command(name="rsvp", description="Answer an event: going, maybe or not going")

@@ -22,12 +22,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("liaison.events")
 
 
-async def tell(bot: LiaisonBot, guild_id: int, user_ids: list[int], key: str, **params: Any) -> None:
+async def tell(
+    bot: LiaisonBot, guild_id: int, event_id: int, user_ids: list[int], key: str, **params: Any
+) -> None:
+    """Each member in their language: their ``/me settings`` language, else the one they last
+    answered this event in (their Discord locale, seen on that interaction), else the server's."""
     for user_id in user_ids:
         async with bot.db.transaction() as session:
             member = await guild_settings.member_language(session, guild_id, user_id)
+            answered = await events.answer_language(session, event_id, user_id)
             server = (await guild_settings.get(session, guild_id)).language
-        language = member or server or bot.settings.liaison_locale
+        language = next(
+            (choice for choice in (member, answered, server) if choice in i18n.LANGUAGES),
+            bot.settings.liaison_locale,
+        )
         text = limits.clip(i18n.t(language, key, **params), limits.MESSAGE)
         try:
             dm = await bot.create_dm(discord.Object(id=user_id))
@@ -49,4 +57,4 @@ async def tell_promoted(bot: LiaisonBot, guild_id: int, row: Event, promoted: li
     """Members moved from the waiting list to going."""
     moment = events.next_start(row, bot.clock.now()) or row.starts_at
     title = _render.safe(row.title, 200)
-    await tell(bot, guild_id, promoted, "events.promoted", title=title, when=_render.when(moment))
+    await tell(bot, guild_id, row.id, promoted, "events.promoted", title=title, when=_render.when(moment))

@@ -135,7 +135,7 @@ def reminder_text(message: Outgoing, default_language: str) -> str:
     return limits.clip("\n".join(lines), limits.MESSAGE)
 
 
-def ics_event(row: Event) -> ics.IcsEvent:
+def ics_event(row: Event, *, rsvp: str | None = None, note: str | None = None) -> ics.IcsEvent:
     return ics.IcsEvent(
         id=row.id,
         guild_id=row.guild_id,
@@ -147,4 +147,6 @@ def ics_event(row: Event) -> ics.IcsEvent:
         location=row.location,
         description=row.description,
         cancelled=row.cancelled_at is not None,
+        rsvp=rsvp,
+        rsvp_note=note,
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import events
 from bot.ui.respond import reply_for, send, update
@@ -30,8 +31,11 @@ class Answers:
         reply = await reply_for(interaction)
         now = self.bot.clock.now()
         async with self._turn(event_id), self.bot.db.transaction() as session:
+            # The Discord locale seen now: later DMs about the event read it when /me settings
+            # names no language, and fall back on the server's language of that moment otherwise.
+            seen = i18n.language_of_discord_locale(interaction.locale)
             result = await events.rsvp(
-                session, guild_id, event_id, interaction.user.id, status, now, language=reply.language
+                session, guild_id, event_id, interaction.user.id, status, now, language=seen
             )
             row = await events.get(session, guild_id, event_id)
             waiting = await events.members_with(session, event_id, "waiting")

@@ -88,7 +88,8 @@ class Rsvp(Base):
     status: Mapped[str] = mapped_column(String(16))
     # The event's rsvp_seq when this status was set: the waiting list's order.
     seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The language the member answered in: their reminder DMs use it (unless /me settings says).
+    # The language of the member's Discord client when they last answered (en/fr, else None): DMs
+    # about the event use it unless /me settings names one; otherwise the server's language.
     language: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
