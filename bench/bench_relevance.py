@@ -78,11 +78,13 @@ async def main(args: argparse.Namespace) -> None:
         )
         if len(runs) > 1:
             drop = mrr - runs[1].overall[0]
-            line += f"; drop with distractors {drop:.3f} (<= {TARGET_DROP}): {'OK' if drop <= TARGET_DROP else 'MISSED'}"
+            verdict = "OK" if drop <= TARGET_DROP else "MISSED"
+            line += f"; drop with distractors {drop:.3f} (<= {TARGET_DROP}): {verdict}"
         print(line)
     if len(figures) == 2:
         a, b = (runs[0].overall[0] for runs in figures.values())
-        print(f"engines agree within 0.02 on MRR@10: {'OK' if abs(a - b) <= 0.02 else 'MISSED'} ({abs(a - b):.3f})")
+        verdict = "OK" if abs(a - b) <= 0.02 else "MISSED"
+        print(f"engines agree within 0.02 on MRR@10: {verdict} ({abs(a - b):.3f})")
 
 
 if __name__ == "__main__":

@@ -85,14 +85,61 @@ async def load(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     await transfer.import_records(session, GUILD, records, now=NOW)
 
 
-_GENERIC = (
-    "nuclear security radiation detection response border training agency national regional meeting "
-    "report cooperation material safety support programme plan officers equipment review annual "
-    "workshop international network project update staff management information operations "
-    "sécurité nucléaire formation rapport réunion coopération programme agence nationale régionale"
-).split()
-_KINDS = ["Regional workshop", "Annual report", "Newsletter", "Meeting minutes", "Project update",
-          "Réunion régionale", "Rapport annuel", "Bulletin", "Country profile", "Webinar recording"]
+_GENERIC = [
+    "nuclear",
+    "security",
+    "radiation",
+    "detection",
+    "response",
+    "border",
+    "training",
+    "agency",
+    "national",
+    "regional",
+    "meeting",
+    "report",
+    "cooperation",
+    "material",
+    "safety",
+    "support",
+    "programme",
+    "plan",
+    "officers",
+    "equipment",
+    "review",
+    "annual",
+    "workshop",
+    "international",
+    "network",
+    "project",
+    "update",
+    "staff",
+    "management",
+    "information",
+    "operations",
+    "sécurité",
+    "nucléaire",
+    "formation",
+    "rapport",
+    "réunion",
+    "coopération",
+    "programme",
+    "agence",
+    "nationale",
+    "régionale",
+]
+_KINDS = [
+    "Regional workshop",
+    "Annual report",
+    "Newsletter",
+    "Meeting minutes",
+    "Project update",
+    "Réunion régionale",
+    "Rapport annuel",
+    "Bulletin",
+    "Country profile",
+    "Webinar recording",
+]
 _PLACES = ["Africa", "Asia", "Europe", "Latin America", "Pacific", "Middle East", "Caribbean", "Sahel"]
 
 

@@ -38,7 +38,12 @@ BUILT_IN: dict[str, tuple[str, ...]] = {
         "identificateur de radionucléides",
     ),
     "RPM": ("radiation portal monitor", "portique de détection des rayonnements", "portique de détection"),
-    "PRD": ("personal radiation detector", "détecteur de rayonnements individuel", "détecteur individuel"),
+    "PRD": (
+        "personal radiation detector",
+        "détecteur de rayonnements individuel",
+        "détecteur individuel",
+        "détecteur personnel",
+    ),
     "ITDB": (
         "incident and trafficking database",
         "base de données sur les incidents et les cas de trafic",
@@ -57,7 +62,7 @@ BUILT_IN: dict[str, tuple[str, ...]] = {
         "nucléaire radiologique biologique chimique",
     ),
     "MORC": ("material out of regulatory control", "matières hors contrôle réglementaire"),
-    "RDD": ("radiological dispersal device", "dispositif de dispersion radiologique"),
+    "RDD": ("radiological dispersal device", "dispositif de dispersion radiologique", "dirty bomb"),
     "IND": ("improvised nuclear device", "engin nucléaire improvisé"),
     "HEU": ("highly enriched uranium", "uranium hautement enrichi"),
     "SOP": ("standard operating procedure", "procédure opérationnelle normalisée"),
@@ -81,6 +86,8 @@ class Glossary:
     by_phrase: dict[tuple[str, ...], str]
     groups: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
     by_stems: dict[tuple[str, ...], int] = field(default_factory=dict)
+    spelt: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)  # each group, as index words
+    by_words: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def phrases(self) -> dict[tuple[str, ...], str]:
         return self.by_phrase
@@ -99,10 +106,26 @@ class Glossary:
         index = self.by_stems.get(stems)
         return None if index is None else self.groups[index]
 
+    @property
+    def longest_spelt(self) -> int:
+        return max((len(key) for key in self.by_words), default=1)
 
-def _grouped(entries: dict[str, tuple[str, ...]]) -> tuple[list[tuple[tuple[str, ...], ...]], dict]:
-    """Union of the entries that share a phrase (compared by stems)."""
+    def spelt_group_of(self, spelt: tuple[str, ...]) -> tuple[tuple[str, ...], ...] | None:
+        """Every phrase equivalent to ``spelt`` (index words, as ``bot.db.search.words``), itself
+        first; None if none is (for indexes of plain words: Q&A, type-ahead)."""
+        index = self.by_words.get(spelt)
+        if index is None:
+            return None
+        return (spelt, *(p for p in self.spelt[index] if p != spelt))
+
+
+Phrases = list[tuple[tuple[str, ...], ...]]
+
+
+def _grouped(entries: dict[str, tuple[str, ...]]) -> tuple[Phrases, dict[tuple[str, ...], int], Phrases]:
+    """Union of the entries that share a phrase (compared by stems); each group also as words."""
     parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+    spellings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
     def root(item: tuple[str, ...]) -> tuple[str, ...]:
         while parent[item] != item:
@@ -111,7 +134,14 @@ def _grouped(entries: dict[str, tuple[str, ...]]) -> tuple[list[tuple[tuple[str,
         return item
 
     for term, expansions in entries.items():
-        phrases = [p for p in (tuple(terms_of(text)) for text in (term, *expansions)) if p]
+        phrases = []
+        for text in (term, *expansions):
+            phrase, spelt = tuple(terms_of(text)), tuple(words(text))
+            if phrase and spelt:
+                phrases.append(phrase)
+                spellings.setdefault(phrase, [])
+                if spelt not in spellings[phrase]:
+                    spellings[phrase].append(spelt)
         for phrase in phrases:
             parent.setdefault(phrase, phrase)
         for phrase in phrases[1:]:
@@ -121,12 +151,14 @@ def _grouped(entries: dict[str, tuple[str, ...]]) -> tuple[list[tuple[tuple[str,
         members.setdefault(root(phrase), []).append(phrase)
     groups = [tuple(items) for items in members.values()]
     by_stems = {phrase: i for i, items in enumerate(groups) for phrase in items}
-    return groups, by_stems
+    as_words = [tuple(w for phrase in items for w in spellings[phrase]) for items in groups]
+    return groups, by_stems, as_words
 
 
 def _make(entries: dict[str, tuple[str, ...]]) -> Glossary:
-    groups, by_stems = _grouped(entries)
-    return Glossary(entries, _phrases(entries), groups, by_stems)
+    groups, by_stems, spelt = _grouped(entries)
+    by_words = {phrase: i for i, items in enumerate(spelt) for phrase in items}
+    return Glossary(entries, _phrases(entries), groups, by_stems, spelt, by_words)
 
 
 _CACHE: dict[tuple[str, int], tuple[float, Glossary]] = {}

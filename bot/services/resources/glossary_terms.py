@@ -109,6 +109,7 @@ TERM_PAIRS: dict[str, tuple[str, ...]] = {
     "nuclear terrorism": ("terrorisme nucléaire",),
     "illicit trafficking": ("trafic illicite",),
     "smuggling": ("contrebande",),
+    "trafficking": ("trafic",),
     "unauthorized removal": ("enlèvement non autorisé",),
     "sabotage": ("sabotage",),
     "theft": ("vol",),

@@ -15,6 +15,7 @@ corrected ("did you mean") when a close known word finds visible resources of th
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ AUTOCOMPLETE_LIMIT = 25
 AUTOCOMPLETE_WINDOW = 100
 PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
-SYNONYM_WEIGHT = 0.9  # an equivalent phrase of the glossary, per typed word
+SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
 PREFIX_MIN = 3
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
@@ -201,17 +202,21 @@ def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add
         if phrase == typed:
             continue
         if len(phrase) == 1:
-            add(phrase[0], SYNONYM_WEIGHT * size)
+            add(phrase[0], SYNONYM_WEIGHT * math.sqrt(size))
             continue
         pairs = [analysis.pair(a, b) for a, b in itertools.pairwise(phrase) if a != b]
         for term in pairs:
-            add(term, SYNONYM_WEIGHT * size / max(len(pairs), 1))
+            add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)))
 
 
 async def _completions(session: AsyncSession, prefix: str, known: set[str]) -> list[ranking.Weighted]:
-    """The most used terms the unfinished last word begins (no pair terms)."""
-    rows = await session.execute(ranking.completions(prefix, EXPANSIONS_MAX))
-    return [ranking.Weighted(str(term), PREFIX_WEIGHT) for (term,) in rows if str(term) not in known]
+    """The terms of the most used indexed words the unfinished last word begins."""
+    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), prefix)
+    counted = sorted(((int(docs), str(word)) for word, docs in await session.execute(clause)), reverse=True)
+    terms = dict.fromkeys(analysis.stem(word) for _docs, word in counted if not analysis.is_stop(word))
+    return [
+        ranking.Weighted(term, PREFIX_WEIGHT) for term in list(terms)[:EXPANSIONS_MAX] if term not in known
+    ]
 
 
 async def _ranked(
