@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -90,8 +89,12 @@ class Events(AcknowledgeFirst):
         while not self.bot.is_ready():  # polled: a bot killed before it was ready lets go
             if self._stopped():
                 return
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self.bot.wait_until_ready(), 0.5)
+            except TimeoutError:
+                pass
+            except RuntimeError:  # prepared but never logged in (tests, `liaison sync`): no gateway
+                return
         await self.runner.recover_until_done()
 
     @commands.Cog.listener()

@@ -335,11 +335,11 @@ class Resources(AcknowledgeFirst):
             await interaction.original_response()
         )
 
-    @resource.command(name="glossary", description="Show or edit the acronyms that search expands")
+    @resource.command(name="glossary", description="Show or edit the acronyms and term pairs search expands")
     @app_commands.describe(
-        term="An acronym such as RIID",
-        expansions="What it stands for, comma-separated (en, fr)",
-        remove="Remove this acronym from the server's glossary",
+        term="An acronym such as RIID, or a term such as orphan source",
+        expansions="What it stands for or its translations, comma-separated (en, fr)",
+        remove="Remove this acronym or term from the server's glossary",
     )
     @moderator_only()
     async def glossary_command(
@@ -350,22 +350,26 @@ class Resources(AcknowledgeFirst):
         remove: bool = False,
     ) -> None:
         guild_id, now = _guild(interaction), self.bot.clock.now()
+        changed: str | None = None
         async with self.bot.db.transaction() as session:
             if term and remove:
-                await glossary.forget(session, guild_id, interaction.user.id, term, now)
+                changed = await glossary.forget(session, guild_id, interaction.user.id, term, now)
             elif term and expansions:
-                await glossary.define(session, guild_id, interaction.user.id, term, expansions, now)
+                changed, _values = await glossary.define(
+                    session, guild_id, interaction.user.id, term, expansions, now
+                )
             entries = (await glossary.load(session, guild_id)).entries
         reply = await reply_for(interaction)
         lines = [
-            f"**{_render.safe(acronym, 32)}**: {_render.safe(', '.join(values), 900)}"
-            for acronym, values in entries.items()
+            f"**{_render.safe(name, 100)}**: {_render.safe(', '.join(values), 900)}"
+            for name, values in entries.items()
         ]
+        head = next((line for name, line in zip(entries, lines, strict=True) if name == changed), None)
         pages = [
-            embeds.make_embed(reply.t("resource.glossary.title"), "\n".join(lines[i : i + 15]))
-            for i in range(0, len(lines), 15)
+            embeds.make_embed(reply.t("resource.glossary.title"), "\n".join(chunk))
+            for chunk in _render.chunked(lines, limit=3500, most=20)
         ] or [embeds.make_embed(reply.t("resource.glossary.title"))]
-        await send_pages(interaction, pages, reply.language, ephemeral=True)
+        await send_pages(interaction, pages, reply.language, ephemeral=True, content=head)
 
 
 def _guild(interaction: discord.Interaction[Any]) -> int:

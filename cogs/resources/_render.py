@@ -83,3 +83,16 @@ def suggestion_embed(t: Translate, row: ResourceSuggestion, remaining: int) -> d
     by = f"<@{row.suggested_by}>" if row.suggested_by else t("common.former_member")
     embeds.add_field(embed, t("resource.field.suggested"), f"{by} · {discord_timestamp(row.created_at, 'R')}")
     return embed
+
+
+def chunked(lines: list[str], *, limit: int, most: int) -> list[list[str]]:
+    """Lines in pages of at most ``most`` lines and ``limit`` characters (an embed's description)."""
+    pages: list[list[str]] = []
+    size = 0
+    for line in lines:
+        if not pages or len(pages[-1]) >= most or size + len(line) + 1 > limit:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    return pages

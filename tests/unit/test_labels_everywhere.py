@@ -45,6 +45,15 @@ async def test_did_you_mean_treats_hidden_words_as_unknown(db: Database, clock: 
         )
     seen = await _search(db, "monitar", verified=True)
     assert seen.corrected is None and [h.title for h in seen.hits] == ["Monitar deployment plan"]
+    # In a query of several words, and as the unfinished last word, a hidden word is just as unknown.
+    for words in ("portal monit", "monit portal"):
+        nonsense = await _search(db, words.replace("monit", "monitxr"), verified=False)
+        for hidden in ("monitar", "monitur"):
+            answer = await _search(db, words.replace("monit", hidden), verified=False)
+            assert (answer.corrected, [h.title for h in answer.hits]) == (
+                nonsense.corrected,
+                [h.title for h in nonsense.hits],
+            ), (words, hidden)
 
 
 async def test_duplicate_url_of_amber_entry_is_not_revealed(db: Database, clock: FrozenClock) -> None:

@@ -147,3 +147,13 @@ async def test_similar_sees_words_solved_after_an_earlier_check(db: Database, cl
     async with db.transaction() as session:
         found = await qa.similar(session, GUILD, "Quixotic zymurgy question for the check", verified=False)
     assert [hit.thread_id for hit in found] == [7]
+
+
+async def test_the_glossary_links_both_languages_in_search_and_similar(library: Database) -> None:
+    """'sources orphelines' is a built-in term pair (orphan sources): an English question finds the
+    French one, in search and in the similar-question check; an acronym finds its expansion."""
+    assert 3 in await _search(library, "orphan source")
+    assert 1 in await _search(library, "radionuclide identification device")
+    async with library.transaction() as session:
+        found = await qa.similar(session, GUILD, "Where do orphan sources turn up?", verified=False)
+    assert [hit.thread_id for hit in found] == [3]

@@ -87,7 +87,11 @@ async def test_ranking_prefers_title_matches(db: Database, clock: FrozenClock) -
 
 async def test_accents_and_case_are_ignored(db: Database, clock: FrozenClock) -> None:
     await _seed(db, clock)
-    assert await _titles(db, "DETECTION frontieres") == ["Guide de détection aux frontières"]
+    # Both words first; a resource holding one of them (partial match) after it.
+    assert await _titles(db, "DETECTION frontieres") == [
+        "Guide de détection aux frontières",
+        "IAEA Nuclear Security Series 15: material out of regulatory control",
+    ]
     assert "Guide de détection aux frontières" in await _titles(db, "détection")
 
 
@@ -116,9 +120,9 @@ async def test_acronyms_and_expansions_find_each_other(db: Database, clock: Froz
     assert "RIID operating sheet" in await _titles(db, "radionuclide identification device")
     assert await _titles(db, "riid") == ["RIID operating sheet"]
     # The server's own glossary: a new acronym finds its expansion.
-    assert await _titles(db, "MORC") == [
+    assert (await _titles(db, "MORC"))[0] == (
         "IAEA Nuclear Security Series 15: material out of regulatory control"
-    ]
+    )
     async with db.transaction() as session:
         await glossary.define(session, G, MOD, "LAK", "legislative assistance kit", clock.now())
     assert await _titles(db, "LAK") == ["ICSANT implementation kit"]
@@ -334,13 +338,13 @@ async def test_export_and_erase_member(db: Database, clock: FrozenClock) -> None
     assert await _titles(db, "mine") == ["Mine"]
 
 
-async def test_bounded_window_keeps_one_ranking_and_widens_for_filters(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_every_match_is_ranked_whatever_the_limit_and_filters(db: Database, clock: FrozenClock) -> None:
+    """The oldest of 40 matches, the best one, comes first: ranking is over every match, the same
+    order for every limit, and filters keep that order."""
     from bot.services.resources import searching
 
     async with db.transaction() as session:
-        for i in range(30):
+        for i in range(40):
             title = "Guide guide guide" if i == 0 else f"Guide number {i}"
             fields = resources.fields(
                 title_text=title,
@@ -349,20 +353,15 @@ async def test_bounded_window_keeps_one_ranking_and_widens_for_filters(
                 tags_value="old" if i < 3 else "new",
             )
             await resources.add(session, G, MOD, fields, clock.now())
-    monkeypatch.setattr(searching, "SEARCH_WINDOW", 5)
-    monkeypatch.setattr(searching, "WIDE_WINDOW", 10)
 
     async def titles(limit: int, **kw: str) -> list[str]:
         async with db.transaction() as session:
             result = await searching.search(session, G, "guide", verified=False, limit=limit, **kw)
         return [h.title for h in result.hits]
 
-    full = await titles(25)
+    full = await titles(100)
+    assert len(full) == 40 and full[0] == "Guide guide guide"
     assert await titles(3) == full[:3]
-    # 30 matches > WIDE_WINDOW: the wide window scores the 10 most recent, best first.
-    assert len(full) == 10 and "Guide guide guide" not in full
-    # Filters that leave too few hits in the window widen it (here to every match: 30 <= 10 is false,
-    # so the wide window) and never return what does not pass them.
+    assert await titles(25) == full[:25]
     assert all("number" in t for t in await titles(25, tag="new"))
-    monkeypatch.setattr(searching, "WIDE_WINDOW", 100)
     assert (await titles(25, tag="old"))[0] == "Guide guide guide"

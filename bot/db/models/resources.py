@@ -1,7 +1,9 @@
 """Resource library: curated entries, their tags, members' suggestions, and the per-server glossary.
 
 The full-text index over ``resources`` (``resources_fts``) exists only in the database: it is
-created, with the triggers that keep it in sync, by migration 0002 through ``bot.db.search``.
+created, with the triggers that keep it in sync, by migration 0002 through ``bot.db.search``. Ranked
+search reads ``resource_terms``, filed by triggers (migration 0013, ``bot.db.ranking``) from each
+row's ``search_terms``, which the model computes from the text whenever it changes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.clock import utcnow
+from bot.db.analysis import document_json
 from bot.db.base import Base, Snowflake, UTCDateTime
 from bot.db.search import FullTextIndex
 
@@ -48,6 +51,19 @@ class Resource(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # (term, impact) pairs of bot.db.analysis, as JSON; kept in step with the text below
+    search_terms: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+
+
+def search_terms_of(title: str | None, tags: str | None, description: str | None) -> str:
+    """What ``Resource.search_terms`` holds for this text (for inserts that bypass the ORM)."""
+    return document_json(title, tags, description)
+
+
+@event.listens_for(Resource, "before_insert")
+@event.listens_for(Resource, "before_update")
+def _terms_follow_the_text(_mapper: Any, _connection: Any, target: Resource) -> None:
+    target.search_terms = search_terms_of(target.title, target.tags, target.description)
 
 
 class ResourceTag(Base):
@@ -101,7 +117,7 @@ class GlossaryEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(Snowflake)
-    acronym: Mapped[str] = mapped_column(String(32))
+    acronym: Mapped[str] = mapped_column(String(100))  # an acronym, or a term in either language
     expansions: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_by: Mapped[int | None] = mapped_column(Snowflake)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,8 @@ from bot.errors import Invalid
 from bot.services import labels
 from bot.services.qa import _frequency
 from bot.services.qa._text import STOPWORDS
+from bot.services.resources import glossary as glossary_service
+from bot.services.resources.glossary import Glossary
 
 QA_INDEX = fts.FullTextIndex(
     name="qa_fts",
@@ -155,17 +157,39 @@ async def search(
     words = fts.words(cleaned)[:MAX_WORDS]
     if not words:
         raise Invalid("qa.error.empty_query")
-    exact = fts.Query.all_of([fts.Term((word,)) for word in words])
+    glossary = await glossary_service.load(session, guild_id)
+    groups = _glossary_groups(words, glossary)
+    exact = fts.Query(tuple(groups))
     found = await _run(session, guild_id, exact, verified=verified, limit=limit, exhaustive=False)
     if found:
         return found
     last = fts.Term((words[-1],), prefix=True)
     if len(words) == 1:
-        return await _run(session, guild_id, fts.Query.all_of([last]), verified=verified, limit=limit)
+        return await _run(session, guild_id, fts.Query(((*groups[0], last),)), verified=verified, limit=limit)
     # bm25's IDF already favours the rarer words; no need to count them first.
     others = [word for word in _significant(" ".join(words[:-1])) if word != words[-1]]
-    any_of = fts.Query(((*(fts.Term((word,)) for word in others), last),))
+    phrases = [term for group in groups for term in group if len(group) > 1]
+    any_of = fts.Query(((*(fts.Term((word,)) for word in others), *phrases, last),))
     return await _run(session, guild_id, any_of, verified=verified, limit=limit)
+
+
+def _glossary_groups(words: list[str], glossary: Glossary) -> list[tuple[fts.Term, ...]]:
+    """Each word, or each glossary phrase (acronym or term) with its equivalents in both languages
+    as alternatives: the same glossary as resource search."""
+    longest = glossary.longest_spelt
+    groups: list[tuple[fts.Term, ...]] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            equivalents = glossary.spelt_group_of(tuple(words[i : i + size]))
+            if equivalents is not None:
+                groups.append(tuple(fts.Term(phrase) for phrase in equivalents))
+                i += size
+                break
+        else:
+            groups.append((fts.Term((words[i],)),))
+            i += 1
+    return groups
 
 
 async def _rarest(session: AsyncSession, words: list[str], keep: int) -> list[str]:
@@ -187,7 +211,14 @@ async def similar(
     """Solved questions sharing the most telling words of a new one (for the /ask check)."""
     significant = _significant(f"{topic or ''} {question}")[:CANDIDATE_TERMS]
     rare = await _rarest(session, significant, SIMILAR_TERMS)
-    if not rare:
+    glossary = await glossary_service.load(session, guild_id)
+    phrases = [
+        term
+        for group in _glossary_groups(fts.words(f"{topic or ''} {question}"), glossary)
+        if len(group) > 1 and (len(group[0].words) > 1 or group[0].words[0] in rare)
+        for term in group
+    ]
+    if not rare and not phrases:
         return []
-    any_of = fts.Query((tuple(fts.Term((word,)) for word in rare),))
+    any_of = fts.Query(((*(fts.Term((word,)) for word in rare), *phrases),))
     return await _run(session, guild_id, any_of, verified=verified, limit=limit)

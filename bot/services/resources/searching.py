@@ -1,23 +1,28 @@
-"""Finding resources: ranked full-text search with prefixes, acronyms, typo correction; autocomplete.
+"""Finding resources: ranked search over every match, in both languages; autocomplete.
 
-The ranking is the database's (BM25 on SQLite, ts_rank on PostgreSQL, see ``bot.db.search``); this
-module turns what a person typed into a query: words (prefix-matched as they type), glossary acronyms
-and their expansions as alternatives, and, when nothing matches, misspelt words corrected
-(``spelling``). ``/resource search`` and the CLI both call ``search``, so they rank identically.
-
-Ranking is BM25 over the ``SEARCH_WINDOW`` most recent matches of a query (every match when there are
-fewer, or when filters leave less than a page): the cost per query stays bounded however common the
-words are in a very large library. Type-ahead (``autocomplete``) matches titles and tags, newest first.
+What a person typed becomes weighted terms (``bot.db.analysis``: identifiers whole, stop words out,
+English and French stems): each meaningful word, each pair of neighbouring words (words close
+together rank higher), the last word's completions (``dosim`` -> ``dosimetry``), and for a phrase of
+the glossary every equivalent phrase in either language (``détecteur personnel de rayonnement`` ->
+``personal radiation detector``, ``PRD``). Every resource holding any of them is a match, ranked by
+``bot.db.ranking`` (the same arithmetic on SQLite and PostgreSQL): resources holding more of the
+words, the rarer ones, in the title, side by side, come first. A word the library does not know is
+corrected ("did you mean") when a close known word finds visible resources of this server.
+``/resource search`` and the CLI both call ``search``, so they rank identically. Type-ahead
+(``autocomplete``) matches titles and tags, newest first (``bot.db.search``).
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import analysis, ranking
 from bot.db import search as fts
 from bot.db.models.resources import RESOURCES_INDEX, Resource, ResourceTag
 from bot.db.search import Query, Term, words
@@ -30,9 +35,11 @@ from bot.services.resources.spelling import Visible, corrections, dialect_of
 
 SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
-SEARCH_WINDOW = 200  # most recent matches scored per query (see bot.db.search.hits)
-WIDE_WINDOW = 5000  # second pass, when filters left too few hits in the first window
 AUTOCOMPLETE_WINDOW = 100
+PAIR_WEIGHT = 0.5  # two typed words side by side
+PREFIX_WEIGHT = 0.7  # a completion of the last word
+SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
+PREFIX_MIN = 3
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 EXPANSIONS_MAX = 16
@@ -118,62 +125,154 @@ def _filtered(
     return statement
 
 
-async def _run(
-    session: AsyncSession,
-    guild_id: int,
-    query: Query,
-    *,
-    verified: bool,
-    tag: str | None,
-    language: str | None,
-    limit: int,
-    typing: bool = False,
-    widen: bool = True,
+async def _typed(
+    session: AsyncSession, guild_id: int, query: Query, *, verified: bool, limit: int
 ) -> list[Hit]:
-    """Ranked hits. The window keeps the cost bounded; when it cut matches off and yields fewer than
-    ``enough`` visible hits of this server (filters, other servers, AMBER), a wider one is scored.
-
-    Whether to widen depends on the query, never on ``limit``, so that every caller (the slash
-    command, the CLI with any ``--limit``) gets the same ranking, cut at its own length. Returns
-    up to ``max(limit, SEARCH_LIMIT)`` hits: the caller cuts."""
+    """Type-ahead: titles and tags of the most recent matches, no relevance to compute."""
     if not query:
         return []
-    window = AUTOCOMPLETE_WINDOW if typing else SEARCH_WINDOW
-    enough = limit if typing else SEARCH_LIMIT
-    fetch = max(limit, enough)
-    found = await _ranked(session, guild_id, query, verified, tag, language, fetch, window, typing)
-    if widen and len(found) < enough:
-        total = await session.scalar(fts.match_count(RESOURCES_INDEX, dialect_of(session), query)) or 0
-        if total > window:
-            wider = None if total <= WIDE_WINDOW else WIDE_WINDOW
-            found = await _ranked(session, guild_id, query, verified, tag, language, fetch, wider, typing)
-    return found
-
-
-async def _ranked(
-    session: AsyncSession,
-    guild_id: int,
-    query: Query,
-    verified: bool,
-    tag: str | None,
-    language: str | None,
-    limit: int,
-    window: int | None,
-    typing: bool = False,
-) -> list[Hit]:
-    if typing:  # type-ahead: titles and tags, most recent first, no relevance to compute
-        hits = fts.hits(
-            RESOURCES_INDEX, dialect_of(session), query, window=window, columns=TYPING_COLUMNS, rank=False
-        )
-    else:
-        hits = fts.hits(RESOURCES_INDEX, dialect_of(session), query, window=window)
+    hits = fts.hits(
+        RESOURCES_INDEX,
+        dialect_of(session),
+        query,
+        window=AUTOCOMPLETE_WINDOW,
+        columns=TYPING_COLUMNS,
+        rank=False,
+    )
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
-    statement = _filtered(statement, guild_id, verified, tag, language)
+    statement = _filtered(statement, guild_id, verified, None, None)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
     return [
         Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, float(r.score), r.views)
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A query as weighted terms; ``words`` are the typed words that count (for did-you-mean),
+    ``lone`` the stems of those not in a glossary phrase (a word the library must know)."""
+
+    terms: list[ranking.Weighted]
+    words: list[str]
+    lone: dict[str, str]  # stem -> typed word
+    last_prefix: str | None
+
+
+def plan(text: str, glossary: Glossary) -> Plan:
+    """Weighted terms for what was typed (see the module's docstring)."""
+    typed = analysis.meaningful(text)[:QUERY_MAX_WORDS]
+    stems = [analysis.stem(w) for w in typed]
+    weights: dict[str, float] = {}
+
+    def add(term: str, weight: float) -> None:
+        if term and weight > weights.get(term, 0.0):
+            weights[term] = weight
+
+    lone: dict[str, str] = {}
+    longest = glossary.longest
+    i = 0
+    while i < len(stems):
+        for size in range(min(longest, len(stems) - i), 0, -1):
+            group = glossary.group_of(tuple(stems[i : i + size]))
+            if group is not None:
+                _equivalents(group, tuple(stems[i : i + size]), add)
+                i += size
+                break
+        else:
+            add(stems[i], 1.0)
+            lone[stems[i]] = typed[i]
+            i += 1
+    for first, second in itertools.pairwise(stems):
+        if first != second:
+            add(analysis.pair(first, second), PAIR_WEIGHT)
+    last = analysis.normalize(typed[-1]) if typed else ""
+    prefix = last if len(last) >= PREFIX_MIN and not last.isdigit() else None
+    terms = [ranking.Weighted(term, weight) for term, weight in weights.items()]
+    return Plan(terms, [analysis.normalize(w) for w in typed], lone, prefix)
+
+
+def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add: Any) -> None:
+    """Terms for a glossary phrase: the typed words, and each equivalent phrase through its pairs
+    (its words side by side: a resource holding one of its words apart is no match for it)."""
+    for word in typed:
+        add(word, 1.0)
+    size = len(typed)
+    for phrase in group:
+        if phrase == typed:
+            continue
+        if len(phrase) == 1:
+            add(phrase[0], SYNONYM_WEIGHT * math.sqrt(size))
+            continue
+        pairs = [analysis.pair(a, b) for a, b in itertools.pairwise(phrase) if a != b]
+        for term in pairs:
+            add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)))
+
+
+async def _completions(session: AsyncSession, prefix: str, known: set[str]) -> list[ranking.Weighted]:
+    """The terms of the most used indexed words the unfinished last word begins."""
+    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), prefix)
+    counted = sorted(((int(docs), str(word)) for word, docs in await session.execute(clause)), reverse=True)
+    terms = dict.fromkeys(analysis.stem(word) for _docs, word in counted if not analysis.is_stop(word))
+    return [
+        ranking.Weighted(term, PREFIX_WEIGHT) for term in list(terms)[:EXPANSIONS_MAX] if term not in known
+    ]
+
+
+async def _ranked(
+    session: AsyncSession,
+    guild_id: int,
+    scored: list[ranking.Scored],
+    *,
+    verified: bool,
+    tag: str | None,
+    language: str | None,
+    limit: int,
+) -> list[Hit]:
+    """Every visible match of this server, best first: the ``limit`` best."""
+    if not scored:
+        return []
+    floor = 0.0
+    if not tag and not language:
+        probe, params = ranking.probe_statement(scored, limit, verified)
+        floor = float(await session.scalar(probe, {**params, "guild": guild_id}) or 0.0)
+    sql, params = ranking.ranked_statement(scored, ranking.candidates(scored, floor), verified)
+    hits = ranking.hits(sql, {**params, "guild": guild_id})
+    statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
+    statement = _filtered(statement, guild_id, verified, tag, language)
+    rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
+    return [
+        Hit(
+            r.id,
+            r.title,
+            r.url,
+            r.description,
+            r.tags,
+            r.language,
+            r.label,
+            round(float(r.score), 6),
+            r.views,
+        )
+        for r in rows
+    ]
+
+
+async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
+    """The plan's terms the library holds, and the typed words it does not know at all."""
+    terms = list(found.terms)
+    completions: list[ranking.Weighted] = []
+    if found.last_prefix:
+        completions = await _completions(session, found.last_prefix, {t.term for t in terms})
+    scored = await ranking.statistics(session, terms + completions)
+    present = {s.term for s in scored}
+    unknown = [
+        word
+        for stem, word in found.lone.items()
+        if stem not in present
+        and not word.isdigit()
+        and not (completions and analysis.normalize(word) == found.last_prefix)
+    ]
+    return scored, [analysis.normalize(w) for w in unknown]
 
 
 async def search(
@@ -186,47 +285,70 @@ async def search(
     language: str | None = None,
     limit: int = SEARCH_LIMIT,
 ) -> SearchResult:
-    """Best first. Whole words first; when they find fewer than a page of hits, the last word is
-    also taken as a prefix (``dosim`` -> ``dosimetry``); when nothing matches, misspelt words are
-    corrected ("did you mean"). Each decision depends on the query, never on ``limit``."""
-    tokens = query_words(text)
-    if not tokens:
+    """Best first, over every match. A typed word the library does not know is corrected ("did you
+    mean") when the correction finds visible resources of this server on its own; the ranking
+    never depends on ``limit`` (every caller gets the same order, cut at its own length)."""
+    if not query_words(text):
         raise Invalid("resource.empty_query")
     glossary = await glossary_service.load(session, guild_id)
-    options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language, "limit": limit}
-    exact = build_query(tokens, glossary, prefix_last=False)
-    unfinished = build_query(tokens, glossary, prefix_last=True) != exact
-    # When a prefix pass may follow (it finds a superset), only it widens the window.
-    found = await _run(session, guild_id, exact, widen=not unfinished, **options)
-    if unfinished and len(found) < SEARCH_LIMIT:
-        prefixed = await _unfinished(session, tokens, glossary)
-        if prefixed is not None:
-            found = await _run(session, guild_id, prefixed, **options)
-        elif found:
-            found = await _run(session, guild_id, exact, **options)
-    if found:
-        return SearchResult(found[:limit])
-    visible = Visible(guild_id, verified)  # did-you-mean reads only what the member may see here
-    for attempt in await corrections(session, tokens, glossary=glossary, visible=visible):
-        found = await _run(session, guild_id, build_query(attempt, glossary, prefix_last=False), **options)
-        if found:
-            return SearchResult(found[:limit], " ".join(attempt))
-    return SearchResult([])
+    options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language}
+    page = max(limit, SEARCH_LIMIT)
+    found = plan(text, glossary)
+    scored, unknown = await _scored(session, found)
+    if unknown or await _hidden(session, guild_id, found, scored, verified):
+        corrected = await _corrected(session, guild_id, found, glossary, options, page)
+        if corrected is not None:
+            return SearchResult(corrected.hits[:limit], corrected.corrected)
+    hits = await _ranked(session, guild_id, scored, limit=page, **options)
+    return SearchResult(hits[:limit])
 
 
-async def _unfinished(session: AsyncSession, tokens: list[str], glossary: Glossary) -> Query | None:
-    """The query with its last word taken as unfinished: the indexed words it starts (when they are
-    few: cheaper than a prefix query), a prefix query otherwise; None when no word starts so."""
-    clause = fts.indexed_terms(RESOURCES_INDEX, dialect_of(session), tokens[-1], limit=EXPANSIONS_MAX + 1)
-    if clause is None:
-        return build_query(tokens, glossary, prefix_last=True)
-    terms = [str(term) for term, _count in await session.execute(clause)]
-    if not terms:
-        return None
-    if len(terms) > EXPANSIONS_MAX:
-        return build_query(tokens, glossary, prefix_last=True)
-    head = build_query(tokens[:-1], glossary, prefix_last=False) if len(tokens) > 1 else Query()
-    return Query((*head.groups, tuple(Term((term,)) for term in terms)))
+async def _hidden(
+    session: AsyncSession, guild_id: int, found: Plan, scored: list[ranking.Scored], verified: bool
+) -> bool:
+    """Does a typed word that the index holds find nothing this member may see in this server?
+
+    The index holds every server's words, AMBER material's too. Such a word is treated exactly as
+    a word that exists nowhere (a correction is tried, from what the member may see), so that the
+    answer never hints at AMBER material or another server's library. The unfinished last word
+    counts with its completions (the scored terms no typed word or glossary entry asked for).
+    """
+    planned = {t.term for t in found.terms}
+    for stem, word in found.lone.items():
+        if word.isdigit():
+            continue
+        last = found.last_prefix is not None and analysis.normalize(word) == found.last_prefix
+        own = [s for s in scored if s.term == stem or (last and s.term not in planned)]
+        if own and not await _ranked(
+            session, guild_id, own, verified=verified, tag=None, language=None, limit=1
+        ):
+            return True
+    return False
+
+
+async def _corrected(
+    session: AsyncSession,
+    guild_id: int,
+    found: Plan,
+    glossary: Glossary,
+    options: dict[str, Any],
+    page: int,
+) -> SearchResult | None:
+    """The first correction of the typed words whose corrected words, on their own, find visible
+    resources of this server (so that no word of another server, or of material the member may not
+    see, is ever suggested)."""
+    visible = Visible(guild_id, options["verified"])  # only what the member may see here
+    for attempt in await corrections(session, found.words, glossary=glossary, visible=visible):
+        changed = [new for new, old in zip(attempt, found.words, strict=True) if new != old]
+        alone, _unknown = await _scored(session, plan(" ".join(changed), glossary))
+        if not await _ranked(session, guild_id, alone, limit=1, **options):
+            continue
+        again = plan(" ".join(attempt), glossary)
+        scored, _unknown = await _scored(session, again)
+        hits = await _ranked(session, guild_id, scored, limit=page, **options)
+        if hits:
+            return SearchResult(hits, " ".join(attempt))
+    return None
 
 
 async def autocomplete(
@@ -252,16 +374,7 @@ async def autocomplete(
         return (found + [hit for hit in more if hit.id not in {h.id for h in found}])[:limit]
     glossary = await glossary_service.load(session, guild_id)
     query = build_query(query_words(typed), glossary, prefix_last=True)
-    more = await _run(
-        session,
-        guild_id,
-        query,
-        verified=verified,
-        tag=None,
-        language=None,
-        limit=limit,
-        typing=True,
-    )
+    more = await _typed(session, guild_id, query, verified=verified, limit=limit)
     seen = {hit.id for hit in found}
     return (found + [hit for hit in more[:limit] if hit.id not in seen])[:limit]
 

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.resources import Resource, ResourceTag
+from bot.db.models.resources import Resource, ResourceTag, search_terms_of
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
 from bot.services.resources import validation
@@ -194,6 +194,7 @@ async def _insert(
             "created_at": now,
             "updated_at": now,
             "verified_at": now,
+            "search_terms": search_terms_of(f.title, f.tags_text, f.description),
         }
         for f in batch
     ]

@@ -1,0 +1,303 @@
+# ruff: noqa: S608  (SQL is built from fixed names; every value is bound)
+"""Ranked search over every match, the same on SQLite and PostgreSQL: a table of postings.
+
+``resources.search_terms`` holds the (term, impact) pairs that ``bot.db.analysis`` computed for the
+row. Triggers (one set per engine, created by migration 0013) file them in ``resource_terms``
+(one row per resource and term, with the server and whether the row is AMBER) and count them in
+``resource_term_stats`` (per term: in how many resources, and the highest impact ever filed; the
+term ``''`` counts the resources). Nothing else maintains either table.
+
+A query is a set of weighted terms. A resource's score is ``sum(weight * idf(term) * impact)`` over
+the query's terms it holds, the same arithmetic on both engines, so both rank alike. Every match is
+ranked, without scoring every match: a first statement scores the best few resources of the most
+telling terms, which gives a score ``floor`` the last of a page must reach; a resource can only
+reach it if it holds one of the terms whose highest possible contributions, added up from the
+smallest, exceed what the others can add (MaxScore), with an impact at least what the floor needs;
+only those candidates are scored. With filters the floor is not known in advance, and every
+match is scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+TERMS = "resource_terms"
+STATS = "resource_term_stats"
+RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")
+PROBE_TERMS = 3  # terms whose best resources give the first floor
+_RESTRICTED_SQL = ", ".join(f"'{label}'" for label in RESTRICTED)
+
+
+# -- DDL -------------------------------------------------------------------------------------------
+def create_statements(dialect: str) -> list[str]:
+    """Tables, indexes and triggers; fill them from the rows' ``search_terms``."""
+    tables = [
+        f"CREATE TABLE {TERMS} (resource_id INTEGER NOT NULL, term VARCHAR(200) NOT NULL, "
+        "guild_id BIGINT NOT NULL, restricted SMALLINT NOT NULL, impact FLOAT NOT NULL, "
+        "PRIMARY KEY (resource_id, term))",
+        f"CREATE INDEX ix_{TERMS}_lookup ON {TERMS} (guild_id, term, impact, restricted, resource_id)",
+        f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)",
+    ]
+    if dialect == "sqlite":
+        return tables + _sqlite_triggers() + fill_statements(dialect)
+    if dialect == "postgresql":
+        return tables + _postgres_triggers() + fill_statements(dialect)
+    raise NotImplementedError(f"ranked search on {dialect}")
+
+
+def drop_statements(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        triggers = [f"DROP TRIGGER IF EXISTS {TERMS}_{event}" for event in ("ai", "au", "ad")]
+    elif dialect == "postgresql":
+        triggers = [f"DROP TRIGGER IF EXISTS {TERMS}_{event} ON resources" for event in ("ai", "au", "ad")]
+        triggers.append(f"DROP FUNCTION IF EXISTS {TERMS}_sync()")
+    else:
+        raise NotImplementedError(f"ranked search on {dialect}")
+    return [*triggers, f"DROP TABLE IF EXISTS {TERMS}", f"DROP TABLE IF EXISTS {STATS}"]
+
+
+def fill_statements(dialect: str) -> list[str]:
+    """Refile every row's terms (after ``search_terms`` was written with the triggers absent)."""
+    if dialect == "sqlite":
+        each = "json_each(r.search_terms) j"
+        term, impact = "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
+    else:
+        each = "jsonb_array_elements(r.search_terms::jsonb) j(value)"
+        term, impact = "(j.value->>0)", "(j.value->>1)::float8"
+    return [
+        f"DELETE FROM {TERMS}",
+        f"DELETE FROM {STATS}",
+        f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
+        f"SELECT r.id, {term}, r.guild_id, CASE WHEN r.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
+        f"{impact} FROM resources r, {each}",
+        f"INSERT INTO {STATS} (term, docs, top) "
+        f"SELECT term, count(*), max(impact) FROM {TERMS} GROUP BY term",
+        f"INSERT INTO {STATS} (term, docs, top) SELECT '', count(*), 0 FROM resources",
+    ]
+
+
+def _sqlite_triggers() -> list[str]:
+    def file(row: str) -> str:
+        each = f"json_each({row}.search_terms) j"
+        term, impact = "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
+        return (
+            f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
+            f"SELECT {row}.id, {term}, {row}.guild_id, "
+            f"CASE WHEN {row}.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, {impact} FROM {each}; "
+            f"INSERT INTO {STATS} (term, docs, top) SELECT {term}, 1, {impact} FROM {each} "
+            "UNION ALL SELECT '', 1, 0 "
+            "WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + 1, top = max(top, excluded.top);"
+        )
+
+    def unfile(row: str) -> str:
+        return (
+            f"DELETE FROM {TERMS} WHERE resource_id = {row}.id; "
+            f"UPDATE {STATS} SET docs = docs - 1 WHERE term IN "
+            f"(SELECT json_extract(j.value, '$[0]') FROM json_each({row}.search_terms) j "
+            "UNION ALL SELECT '');"
+        )
+
+    return [
+        f"CREATE TRIGGER {TERMS}_ai AFTER INSERT ON resources BEGIN {file('new')} END",
+        f"CREATE TRIGGER {TERMS}_au AFTER UPDATE OF search_terms, label, guild_id ON resources "
+        f"BEGIN {unfile('old')} {file('new')} END",
+        f"CREATE TRIGGER {TERMS}_ad AFTER DELETE ON resources BEGIN {unfile('old')} END",
+    ]
+
+
+def _postgres_triggers() -> list[str]:
+    """Statement-level: a batch insert files its rows with two statements; counts are applied in
+    term order, so that concurrent writers lock terms in the same order and never deadlock."""
+
+    def file(rows: str) -> str:
+        each = f"{rows} n, jsonb_array_elements(n.search_terms::jsonb) j(value)"
+        return (
+            f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
+            f"SELECT n.id, j.value->>0, n.guild_id, "
+            f"CASE WHEN n.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
+            f"(j.value->>1)::float8 FROM {each}; "
+            f"INSERT INTO {STATS} AS s (term, docs, top) SELECT term, count(*), max(top) FROM ("
+            f"SELECT j.value->>0 AS term, (j.value->>1)::float8 AS top FROM {each} "
+            f"UNION ALL SELECT '', 0 FROM {rows} n) d GROUP BY term ORDER BY term "
+            "ON CONFLICT (term) DO UPDATE SET docs = s.docs + EXCLUDED.docs, "
+            "top = greatest(s.top, EXCLUDED.top);"
+        )
+
+    def unfile(rows: str) -> str:
+        return (
+            f"DELETE FROM {TERMS} t USING {rows} o WHERE t.resource_id = o.id; "
+            f"UPDATE {STATS} s SET docs = s.docs - d.n FROM (SELECT term, count(*) AS n FROM ("
+            f"SELECT j.value->>0 AS term FROM {rows} o, jsonb_array_elements(o.search_terms::jsonb) j(value) "
+            f"UNION ALL SELECT '' FROM {rows} o) x GROUP BY term ORDER BY term) d WHERE s.term = d.term;"
+        )
+
+    changed = (
+        "(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.search_terms IS DISTINCT FROM "
+        "o.search_terms OR n.label IS DISTINCT FROM o.label OR n.guild_id IS DISTINCT FROM o.guild_id)"
+    )
+    changed_new = (
+        "(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.search_terms IS DISTINCT FROM "
+        "o.search_terms OR n.label IS DISTINCT FROM o.label OR n.guild_id IS DISTINCT FROM o.guild_id)"
+    )
+    body = (
+        f"IF TG_OP = 'INSERT' THEN {file('new_rows')} "
+        f"ELSIF TG_OP = 'UPDATE' THEN {unfile(changed)} {file(changed_new)} "
+        f"ELSE {unfile('old_rows')} END IF; RETURN NULL;"
+    )
+    each = "FOR EACH STATEMENT EXECUTE FUNCTION"
+    return [
+        f"CREATE FUNCTION {TERMS}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
+        f"CREATE TRIGGER {TERMS}_ai AFTER INSERT ON resources REFERENCING NEW TABLE AS new_rows "
+        f"{each} {TERMS}_sync()",
+        f"CREATE TRIGGER {TERMS}_au AFTER UPDATE ON resources "
+        f"REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {each} {TERMS}_sync()",
+        f"CREATE TRIGGER {TERMS}_ad AFTER DELETE ON resources REFERENCING OLD TABLE AS old_rows "
+        f"{each} {TERMS}_sync()",
+    ]
+
+
+# -- queries ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Weighted:
+    """One query term and how much it counts (1 for a typed word; less for a pair, a prefix's
+    completion, or each word of a long glossary phrase)."""
+
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A query term with what the library says of it."""
+
+    term: str
+    factor: float  # weight * idf
+    top: float  # highest impact filed
+
+    @property
+    def most(self) -> float:
+        return self.factor * self.top
+
+
+def idf(docs: int, total: int) -> float:
+    return math.log(1 + (total - docs + 0.5) / (docs + 0.5))
+
+
+async def statistics(connection: Any, terms: Sequence[Weighted]) -> list[Scored]:
+    """The query's terms found in the library (any server), each with its factor and bound."""
+    names = sorted({t.term for t in terms} | {""})
+    rows = await connection.execute(
+        sa.text(f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0").bindparams(
+            sa.bindparam("terms", names, expanding=True)
+        )
+    )
+    found = {str(term): (int(docs), float(top)) for term, docs, top in rows}
+    total = found.pop("", (0, 0.0))[0]
+    weights: dict[str, float] = {}
+    for t in terms:
+        if t.term in found:
+            weights[t.term] = max(weights.get(t.term, 0.0), t.weight)
+    return [
+        Scored(term, round(weight * idf(found[term][0], total), 6), found[term][1])
+        for term, weight in sorted(weights.items())
+    ]
+
+
+def completions(prefix: str, limit: int) -> sa.TextClause:
+    """The most used terms (no pairs) that start with ``prefix``, in any server."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    sql = (
+        f"SELECT term FROM {STATS} WHERE term >= :lo AND term < :hi AND docs > 0 "
+        "AND term NOT LIKE '% %' ORDER BY docs DESC, term LIMIT :n"
+    )
+    return sa.text(sql).bindparams(lo=prefix, hi=upper, n=int(limit))
+
+
+def _where(verified: bool) -> str:
+    return "p.guild_id = :guild" + ("" if verified else " AND p.restricted = 0")
+
+
+def _score_case(terms: Sequence[Scored], params: dict[str, Any]) -> str:
+    whens = []
+    for i, t in enumerate(terms):
+        params[f"t{i}"], params[f"f{i}"] = t.term, t.factor
+        whens.append(f"WHEN :t{i} THEN :f{i}")
+    return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
+
+
+def probe_statement(
+    terms: Sequence[Scored], page: int, verified: bool
+) -> tuple[sa.TextClause, dict[str, Any]]:
+    """The ``page``-th best score among the best resources of the most telling terms: a floor."""
+    params: dict[str, Any] = {"page": page - 1}
+    probes = sorted(terms, key=lambda t: -t.most)[:PROBE_TERMS]
+    arms = []
+    for i, t in enumerate(probes):
+        params[f"p{i}"] = t.term
+        arms.append(
+            f"SELECT resource_id FROM (SELECT p.resource_id FROM {TERMS} p WHERE {_where(verified)} "
+            f"AND p.term = :p{i} ORDER BY p.impact DESC LIMIT {int(page)}) a{i}"
+        )
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    sql = (
+        f"SELECT score FROM (SELECT {_score_case(terms, params)} AS score FROM "
+        f"({' UNION '.join(arms)}) c JOIN {TERMS} p ON p.resource_id = c.resource_id "
+        f"AND p.term IN ({names}) GROUP BY p.resource_id) s ORDER BY score DESC LIMIT 1 OFFSET :page"
+    )
+    return sa.text(sql), params
+
+
+def candidates(terms: Sequence[Scored], floor: float) -> list[tuple[Scored, float]] | None:
+    """(term, smallest impact) a resource reaching ``floor`` must hold one of; None: any match."""
+    if floor <= 0:
+        return None
+    total = sum(t.most for t in terms)
+    ordered = sorted(terms, key=lambda t: (t.most, t.term))
+    skipped, rest = 0.0, list(ordered)
+    while rest and skipped + rest[0].most < floor:
+        skipped += rest.pop(0).most
+    needed = []
+    for t in rest:
+        least = (floor - (total - t.most)) / t.factor if t.factor > 0 else 0.0
+        needed.append((t, max(least, 0.0)))
+    return needed
+
+
+def ranked_statement(
+    terms: Sequence[Scored],
+    needed: list[tuple[Scored, float]] | None,
+    verified: bool,
+) -> tuple[str, dict[str, Any]]:
+    """SQL of ``(id, score)`` rows for every resource of the server matching a term, or only for the
+    candidates ``needed`` allows: join it to ``resources`` and order by score."""
+    params: dict[str, Any] = {}
+    case = _score_case(terms, params)
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    if needed is None:
+        sql = (
+            f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p WHERE {_where(verified)} "
+            f"AND p.term IN ({names}) GROUP BY p.resource_id"
+        )
+        return sql, params
+    arms = []
+    for i, (t, least) in enumerate(needed):
+        params[f"n{i}"], params[f"m{i}"] = t.term, max(least - 1e-9, 0.0)
+        arms.append(
+            f"SELECT p.resource_id FROM {TERMS} p WHERE {_where(verified)} AND p.term = :n{i} "
+            f"AND p.impact >= :m{i}"
+        )
+    sql = (
+        f"SELECT p.resource_id AS id, {case} AS score FROM ({' UNION '.join(arms)}) c "
+        f"JOIN {TERMS} p ON p.resource_id = c.resource_id AND p.term IN ({names}) GROUP BY p.resource_id"
+    )
+    return sql, params
+
+
+def hits(sql: str, params: dict[str, Any], name: str = "ranked") -> sa.Subquery:
+    statement = sa.text(sql).bindparams(**params)
+    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(name)
