@@ -54,6 +54,11 @@ ENGLISH: dict[str, str] = {
 }
 
 
+def register_messages(messages: Mapping[str, str]) -> None:
+    """Add a format's own problem codes (English wording; ``document.error.<code>`` in catalogs)."""
+    ENGLISH.update(messages)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One mistake in a document: where (line, dotted location) and what (code and parameters)."""
