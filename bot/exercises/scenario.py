@@ -40,6 +40,7 @@ MAX_TEAMS = 12
 MAX_INJECTS = 300
 MAX_EXPECTED = 12
 MAX_HOURS = 99
+MAX_HOTWASH = 5  # a Discord form holds five fields
 ALL = "all"
 ALL_WORDS = ("all", "tous", "toutes", "*")
 
@@ -252,7 +253,7 @@ def _read(root: Node, checker: Checker) -> Scenario | None:
     if fields.get("hotwash") is not None:
         questions = [
             checker.bilingual(q, max_length=300)
-            for q in checker.items(fields["hotwash"], minimum=1, maximum=5)
+            for q in checker.items(fields["hotwash"], minimum=1, maximum=MAX_HOTWASH)
         ]
         hotwash = tuple(q for q in questions if q is not None) or DEFAULT_HOTWASH
     last = max((inject.offset for inject in injects), default=0)
