@@ -186,3 +186,26 @@ async def test_decisions_observations_and_report(db: Database, clock: FrozenCloc
     assert [i.what for i in data.improvements] == ["Cordon too small", "Training, customs, May"]
     localise = next(i for i in data.injects if i.number == 3)
     assert localise.ratings == ("not_met",) and localise.notes is not None
+
+
+async def test_member_export_and_erasure(db: Database, clock: FrozenClock) -> None:
+    from bot.services import privacy
+
+    exercise_id = await _started(db, clock, speed=60)
+    async with db.transaction() as session:
+        await records.decide(session, GUILD, Caller(1), 1000, "Cordon at 50 m", clock.now())
+        exported = await privacy.export(session, GUILD, 1)
+    assert exported["exercises"]["decisions"][0]["text"] == "Cordon at 50 m"
+    assert exported["exercises"]["assignments"][0]["team"] == "Customs"
+    async with db.transaction() as session:
+        await privacy.erase(session, GUILD, 1)
+    async with db.transaction() as session:
+        exported = await privacy.export(session, GUILD, 1)
+        data = await reporting.gather(session, GUILD, LOADER, str(exercise_id), clock.now())
+    assert exported["exercises"] == {
+        "assignments": [],
+        "decisions": [],
+        "observations": [],
+        "hotwash_answers": [],
+    }
+    assert data.decisions == ()

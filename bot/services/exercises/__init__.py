@@ -9,5 +9,16 @@
 
 from bot.services.exercises import access, delivery, records, reporting, running
 from bot.services.exercises.access import Caller
+from bot.services.exercises.privacy import erase_member, export_member, stats
 
-__all__ = ["Caller", "access", "delivery", "records", "reporting", "running"]
+__all__ = [
+    "Caller",
+    "access",
+    "delivery",
+    "erase_member",
+    "export_member",
+    "records",
+    "reporting",
+    "running",
+    "stats",
+]
