@@ -106,9 +106,22 @@ async def load(
 
 
 async def get(session: AsyncSession, guild_id: int, reference: str | int, caller: Caller) -> Exercise:
-    """An exercise of this server that the caller may know of (AMBER ones: verified only)."""
-    exercise_id = reference if isinstance(reference, int) else parse_id(str(reference).strip().lstrip("#"))
+    """An exercise of this server that the caller may know of (AMBER ones: verified only), by id
+    (``12``, ``#12``) or by a part of its title (the latest one not ended, else the latest)."""
+    text = str(reference).strip().lstrip("#")
+    exercise_id = reference if isinstance(reference, int) else parse_id(text)
     exercise = await session.get(Exercise, exercise_id) if exercise_id is not None else None
+    if exercise is None and exercise_id is None and text:
+        exercise = await session.scalar(
+            select(Exercise)
+            .where(
+                Exercise.guild_id == guild_id,
+                func.lower(Exercise.title).contains(text.lower(), autoescape=True),
+                labels.sql_visible(Exercise.label, caller.verified or caller.moderator),
+            )
+            .order_by((Exercise.state == ENDED).asc(), Exercise.id.desc())
+            .limit(1)
+        )
     if exercise is None or exercise.guild_id != guild_id or not may_know(exercise, caller):
         raise NotFound("exercises.error.not_found", value=str(reference)[:40])
     return exercise
