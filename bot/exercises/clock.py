@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 MIN_SPEED = 0.1
-MAX_SPEED = 1000.0
+MAX_SPEED = 10000.0
 
 
 @dataclass(frozen=True)

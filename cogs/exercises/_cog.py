@@ -265,7 +265,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         self,
         interaction: discord.Interaction[Any],
         exercise: str,
-        speed: app_commands.Range[float, 0.1, 1000.0] | None = None,
+        speed: app_commands.Range[float, 0.1, 10000.0] | None = None,
     ) -> None:
         await self.start_exercise(interaction, exercise, float(speed or 1.0))
 

@@ -69,6 +69,7 @@ class Recording:
                 {name: thread.id for name, thread in opened.teams.items()},
                 opened.control.id,
                 now,
+                control_language=reply.language,
             )
         self.runner.notify(started.due)
         threads = " ".join(thread.mention for thread in opened.teams.values())

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("label", sa.String(length=16), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("control_language", sa.String(length=8), nullable=True),
         sa.Column("scenario", sa.JSON(), nullable=False),
         sa.Column("links", sa.JSON(), nullable=False),
         sa.Column("loaded_by", sa.BigInteger(), nullable=True),

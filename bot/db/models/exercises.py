@@ -52,6 +52,8 @@ class Exercise(Base):
     title: Mapped[str] = mapped_column(String(200))
     label: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
+    # The language of the facilitator who started it: the control thread's.
+    control_language: Mapped[str | None] = mapped_column(String(8))
     scenario: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Library resources linked by the injects, resolved at load: {id: {title, url}}.
     links: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

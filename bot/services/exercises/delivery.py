@@ -148,9 +148,8 @@ async def messages(session: AsyncSession, ids: list[int], now: datetime) -> list
         due_at = delivery.due_at or now
         late = delivery.late or (now - due_at > LATE_AFTER)
         delivery.late = late
-        language = (
-            teams.get((exercise.id, delivery.team), exercise.language) if delivery.team else exercise.language
-        )
+        control = exercise.control_language or exercise.language
+        language = teams.get((exercise.id, delivery.team), exercise.language) if delivery.team else control
         out.append(
             Outgoing(
                 delivery_id=delivery.id,

@@ -113,6 +113,8 @@ async def start(
     threads: dict[str, int],
     control_thread_id: int,
     now: datetime,
+    *,
+    control_language: str | None = None,
 ) -> Started:
     """Write the teams' threads, the injects and their deliveries; the clock starts at ``now``."""
     if not clock.MIN_SPEED <= speed <= clock.MAX_SPEED:
@@ -131,6 +133,7 @@ async def start(
     exercise.state = RUNNING
     exercise.speed, exercise.clock_base, exercise.clock_anchor = state.speed, state.base, state.anchor
     exercise.started_at, exercise.control_thread_id = now, control_thread_id
+    exercise.control_language = control_language
     scenario = scenario_of(exercise)
     for team in scenario.teams:
         session.add(
