@@ -36,6 +36,7 @@ EXTENSIONS = (
     "cogs.me",
     "cogs.events",
     "cogs.qa",
+    "cogs.exercises",
 )
 SHUTDOWN_GRACE_SECONDS = 10.0
 EVENT_TASK_PREFIX = "discord.py: "

@@ -63,6 +63,7 @@ class Admin(AcknowledgeFirst):
         reminders="Default reminder offsets before events, such as 1d, 1h",
         verified_role="Role Liaison gives verified members (and takes back when verification ends)",
         restricted_channel="Text or forum channel for TLP:AMBER questions; @everyone must not see it",
+        exercises_channel="Channel where tabletop exercises open their private threads",
     )
     @app_commands.choices(language=autocomplete.LANGUAGE_CHOICES)
     @app_commands.autocomplete(timezone=autocomplete.timezones)
@@ -79,6 +80,7 @@ class Admin(AcknowledgeFirst):
         reminders: str | None = None,
         verified_role: discord.Role | None = None,
         restricted_channel: discord.TextChannel | discord.ForumChannel | None = None,
+        exercises_channel: discord.TextChannel | None = None,
     ) -> None:
         assert interaction.guild is not None and interaction.guild_id is not None
         everyone = interaction.guild.default_role
@@ -95,6 +97,7 @@ class Admin(AcknowledgeFirst):
             restricted_channel_public=bool(
                 restricted_channel and restricted_channel.permissions_for(everyone).view_channel
             ),
+            exercises_channel_id=exercises_channel.id if exercises_channel else None,
         )
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
@@ -121,6 +124,7 @@ class Admin(AcknowledgeFirst):
             ("moderator_role", "role", row.moderator_role_id),
             ("verified_role", "role", row.verified_role_id),
             ("restricted_channel", "channel", row.restricted_channel_id),
+            ("exercises_channel", "channel", row.exercises_channel_id),
         ):
             embeds.add_field(embed, reply.t(f"setup.field.{key}"), _mention(kind, value, not_set))
         embeds.add_field(

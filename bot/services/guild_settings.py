@@ -29,6 +29,7 @@ class SetupChange:
     reminders: str | None = None
     verified_role_id: int | None = None
     restricted_channel_id: int | None = None
+    exercises_channel_id: int | None = None
     # Whether @everyone can view the chosen restricted channel (as Discord computes it from the
     # channel's permission overwrites): such a channel is refused.
     restricted_channel_public: bool = False
