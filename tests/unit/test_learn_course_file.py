@@ -137,7 +137,10 @@ def test_every_error_of_a_bad_file_with_its_line() -> None:
 
 
 def test_missing_explanation_line_is_the_questions() -> None:
-    text = "title: T\nmodules:\n  - title: M\n    quiz:\n      - question: Q\n        options: [A, B]\n        correct: 1\n"
+    text = (
+        "title: T\nmodules:\n  - title: M\n    quiz:\n"
+        "      - question: Q\n        options: [A, B]\n        correct: 1\n"
+    )
     assert problems_of(text) == ["line 5: 'explanation' is missing"]
 
 
@@ -153,8 +156,14 @@ def test_missing_explanation_line_is_the_questions() -> None:
             "title: {en: T}\nlanguages: en, fr\nmodules:\n  - title: M\n    lessons: [{title: L, text: T}]\n",
             "line 1: 'title' has no text in fr",
         ),
-        ("title: {de: T}\nmodules: [{title: M, lessons: [{title: L, text: T}]}]\n", "line 1: 'title': unknown language de"),
-        ("title: T\npost_test: same\nmodules: [{title: M, lessons: [{title: L, text: T}]}]\n", "line 2: 'post_test: same' needs a 'pre_test'"),
+        (
+            "title: {de: T}\nmodules: [{title: M, lessons: [{title: L, text: T}]}]\n",
+            "line 1: 'title': unknown language de",
+        ),
+        (
+            "title: T\npost_test: same\nmodules: [{title: M, lessons: [{title: L, text: T}]}]\n",
+            "line 2: 'post_test: same' needs a 'pre_test'",
+        ),
     ],
 )
 def test_bad_files(text: str, expected: str) -> None:

@@ -4,7 +4,7 @@ member continues where they left off, from any message."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -235,7 +235,8 @@ async def _answer(
 async def _maybe_complete(
     session: AsyncSession, course: CourseDef, progress: Progress, line: tuple[Step, ...], now: datetime
 ) -> None:
-    if progress.completed_at is not None or progress.position < steps.modules_end(line):
+    # On the last step of the last module (its quiz's result, or its last lesson) or beyond.
+    if progress.completed_at is not None or progress.position < steps.modules_end(line) - 1:
         return
     if await passed_parts(session, course, progress) >= set(steps.module_parts(course)):
         progress.completed_at = now
@@ -249,23 +250,23 @@ async def _view(
     line = steps.steps_of(course)
     position = min(progress.position, len(line) - 1)
     step = line[position]
-    base = {
-        "course_id": row.id,
-        "course_title": courses.title_in(course, lang),
-        "label": row.label,
-        "position": position,
-        "total": len(line),
-        "kind": step.kind,
-        "part": step.part,
-        "can_back": position > 0,
-        "completed": progress.completed_at is not None,
-    }
+    base = StepView(
+        course_id=row.id,
+        course_title=courses.title_in(course, lang),
+        label=row.label,
+        position=position,
+        total=len(line),
+        kind=step.kind,
+        part=step.part,
+        can_back=position > 0,
+        completed=progress.completed_at is not None,
+    )
     if step.module >= 0:
         module = course.modules[step.module]
-        base |= {"module_number": step.module + 1, "module_title": _pick(module.title, lang)}
+        base = replace(base, module_number=step.module + 1, module_title=_pick(module.title, lang))
     if step.kind == INTRO:
-        return StepView(
-            **base,
+        return replace(
+            base,
             body=_pick(course.summary, lang),
             can_next=True,
             summary={
@@ -278,8 +279,8 @@ async def _view(
         )
     if step.kind == LESSON:
         lesson = course.modules[step.module].lessons[step.index]
-        return StepView(
-            **base,
+        return replace(
+            base,
             title=_pick(lesson.title, lang),
             body=_pick(lesson.text, lang),
             resources=tuple(lesson.resources),
@@ -298,8 +299,8 @@ async def _view(
         following = line[position + 1] if position + 1 < len(line) else None
         if following is not None and following.part == POST:
             locked = await post_test_opens_at(session, progress.guild_id, row.id, progress.user_id, now)
-        return StepView(
-            **base,
+        return replace(
+            base,
             attempt=attempt,
             score=percent,
             pass_mark=quiz.pass_mark if module_quiz else None,
@@ -310,7 +311,7 @@ async def _view(
             locked_until=locked,
         )
     # DONE
-    return StepView(**base)
+    return base
 
 
 async def _question_view(
@@ -319,7 +320,7 @@ async def _question_view(
     progress: Progress,
     step: Step,
     lang: str,
-    base: dict[str, object],
+    base: StepView,
     now: datetime,
     line: tuple[Step, ...],
 ) -> StepView:
@@ -334,8 +335,8 @@ async def _question_view(
             session, progress.guild_id, progress.course_id, progress.user_id, now
         )
     reveal = given is not None and step.part != PRE
-    return StepView(
-        **base,  # type: ignore[arg-type]
+    return replace(
+        base,
         body=_pick(question.text, lang),
         options=tuple(_pick(option, lang) or "" for option in question.options),
         multiple=question.multiple,
