@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.models.learn import Answer, Assignment, Certificate, CohortMember, Course, Progress
+from bot.db.models.resources import Resource
 from bot.services import labels
 from bot.services.learn import certificates, cohorts, courses, steps, walk
 from bot.services.learn.course_file import CourseFileError
+from bot.services.learn.courses import Listed
 
 __all__ = [
     "CourseFileError",
+    "Listed",
     "MemberProgress",
     "certificates",
     "cohorts",
@@ -89,6 +92,21 @@ async def progress_of(
             )
         )
     return out
+
+
+async def lesson_resources(
+    session: AsyncSession, guild_id: int, ids: tuple[int, ...], *, verified: bool
+) -> list[tuple[int, str]]:
+    """(id, title) of a lesson's linked resources that the member may see, in the lesson's order."""
+    if not ids:
+        return []
+    rows = await session.execute(
+        select(Resource.id, Resource.title).where(
+            Resource.guild_id == guild_id, Resource.id.in_(ids), labels.sql_visible(Resource.label, verified)
+        )
+    )
+    found = {int(rid): str(title) for rid, title in rows}
+    return [(rid, found[rid]) for rid in ids if rid in found]
 
 
 # -- per-feature hooks -----------------------------------------------------------------------
