@@ -4,10 +4,7 @@ the reminder, the pre-test and post-test, the report's figures), export and eras
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +28,11 @@ async def load(sandbox: LiaisonSandbox, text: str, name: str = "course.yaml") ->
 
 
 async def walk(
-    sandbox: LiaisonSandbox, member: Any, text: str, course_id: int, wrong: set[tuple[str, int]] = frozenset()
+    sandbox: LiaisonSandbox,
+    member: Any,
+    text: str,
+    course_id: int,
+    wrong: frozenset[tuple[str, int]] = frozenset(),
 ) -> Any:
     """Take the course from its first step to its last, answering right (except ``wrong``)."""
     course = course_file.parse(text)
@@ -50,7 +51,7 @@ async def walk(
                 await sandbox.select(step_message, [str(i) for i in picked], user=member)
             else:
                 await sandbox.click(step_message, label="ABCDEF"[picked[0]], user=member)
-        buttons = [b["label"] for b in step_message.response.buttons()]
+        buttons = [b["label"] for b in step_message.response.buttons()] if step_message.response else []
         forward = next(
             (label for label in buttons if label in ("Next", "Suivant", "Begin", "Commencer")), None
         )
@@ -88,7 +89,7 @@ async def test_sample_courses_to_a_verified_certificate_in_both_languages(sandbo
     assert "Vous avez terminé ce cours" in shown(fini)
     code_fr = await certificate_code(sandbox, users.bruno, fini, "Certificat")
     again = await sandbox.slash("learn certificate", user=users.bruno, course=str(fr_id))
-    assert code_fr in (again.content or "") and again.response.files
+    assert code_fr in (again.content or "") and again.response and again.response.files
     checked = await sandbox.slash("learn verify", user=users.bruno, code=code_fr.lower())
     assert "est authentique" in shown(checked) and "Scènes de crime radiologiques" in shown(checked)
     forged = code_fr[:-2] + ("ZZ" if not code_fr.endswith("ZZ") else "YY")
@@ -101,10 +102,10 @@ async def test_sample_courses_to_a_verified_certificate_in_both_languages(sandbo
 async def test_explanations_retry_and_several_right_answers(sandbox: LiaisonSandbox) -> None:
     carol = sandbox.users.carol
     course_id = await load(sandbox, SHORT_COURSE)
-    step = await walk(sandbox, carol, SHORT_COURSE, course_id, wrong={("m1", 0)})
+    step = await walk(sandbox, carol, SHORT_COURSE, course_id, wrong=frozenset({("m1", 0)}))
     # the walk stopped at quiz 1's result: failed (pass mark 100 %), no Next, a retry
     assert "Not passed yet" in shown(step) and "0 %" in shown(step)
-    labels = [b["label"] for b in step.response.buttons()]
+    labels = [b["label"] for b in step.response.buttons()] if step.response else []
     assert "Next" not in labels and "Retry the quiz" in labels
     await sandbox.click(step, label="Retry the quiz", user=carol)
     assert "Attempt 2" in shown(step) and "Dose unit?" in shown(step)
