@@ -22,13 +22,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("liaison.events")
 
 
-async def tell(bot: LiaisonBot, guild_id: int, user_ids: list[int], key: str, **params: Any) -> None:
+async def tell(
+    bot: LiaisonBot,
+    guild_id: int,
+    user_ids: list[int],
+    key: str,
+    *,
+    language: str | None = None,
+    **params: Any,
+) -> None:
+    """``language``: the one the member last used with Liaison, if known (their ``/me settings``
+    come first, the server's language after)."""
     for user_id in user_ids:
         async with bot.db.transaction() as session:
             member = await guild_settings.member_language(session, guild_id, user_id)
             server = (await guild_settings.get(session, guild_id)).language
-        language = member or server or bot.settings.liaison_locale
-        text = limits.clip(i18n.t(language, key, **params), limits.MESSAGE)
+        chosen = member or language or server or bot.settings.liaison_locale
+        text = limits.clip(i18n.t(chosen, key, **params), limits.MESSAGE)
         try:
             dm = await bot.create_dm(discord.Object(id=user_id))
             await dm.send(text, allowed_mentions=discord.AllowedMentions.none())

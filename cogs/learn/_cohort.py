@@ -61,6 +61,6 @@ class CohortSweeper:
             "course_id": task.course_id,
         }
         try:
-            await _notify.tell(self.bot, task.guild_id, [task.user_id], key, **params)
+            await _notify.tell(self.bot, task.guild_id, [task.user_id], key, language=task.language, **params)
         except Exception:
             log.warning("could not send a cohort message (%s)", task.kind, exc_info=True)

@@ -4,7 +4,10 @@ the reminder, the pre-test and post-test, the report's figures), export and eras
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +37,14 @@ async def walk(
     course_id: int,
     wrong: frozenset[tuple[str, int]] = frozenset(),
 ) -> Any:
-    """Take the course from its first step to its last, answering right (except ``wrong``)."""
+    """Take the course from where the member stands to its end, answering right (except ``wrong``);
+    returns the step message, where the walk stopped."""
     course = course_file.parse(text)
     step_message = await sandbox.slash("learn start", user=member, course=str(course_id))
     assert step_message.ephemeral
-    for step in steps.steps_of(course)[:-1]:
+    where = re.search(r"(?:step|étape) (\d+)/", shown(step_message))
+    assert where, shown(step_message)
+    for step in steps.steps_of(course)[int(where.group(1)) - 1 : -1]:
         if step.kind == "question":
             question = steps.question_of(course, step)
             right = list(question.correct)
@@ -159,3 +165,64 @@ async def test_delete_withdraws_the_certificate_and_export_has_it(sandbox: Liais
     assert "withdrawn" in shown(after) and "carol" not in shown(after)
     mine = await sandbox.slash("learn progress", user=carol)
     assert "No course started" in shown(mine)
+
+
+def _dms(sandbox: LiaisonSandbox, member: Any, marker: str) -> list[str]:
+    return [m.content for m in sandbox.dms(member) if marker in m.content]
+
+
+async def test_cohort_gets_course_reminder_pre_and_post_test_and_report(sandbox: LiaisonSandbox) -> None:
+    users = sandbox.users
+    course_id = await load(sandbox, SHORT_COURSE)
+    start = (sandbox.bot.clock.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+    created = await sandbox.slash(
+        "event create", user=users.alice, title="Border workshop", start=start, timezone="UTC", duration="2h"
+    )
+    event_id = re.search(r"#(\d+)", shown(created))
+    assert event_id, shown(created)
+    assigned = await sandbox.slash(
+        "learn assign", user=users.alice, course=str(course_id), event=event_id.group(1)
+    )
+    assert "now prepares" in shown(assigned)
+    for member in (users.carol, users.bruno):
+        await sandbox.slash("event rsvp", user=member, event=event_id.group(1), status="going")
+    await sandbox.wait_for(lambda: _dms(sandbox, users.carol, "📚") and _dms(sandbox, users.bruno, "📚"))
+    [invite] = _dms(sandbox, users.carol, "📚")
+    assert "Border workshop" in invite and "Short course" in invite and "pre-test" in invite
+    assert "test initial" in _dms(sandbox, users.bruno, "📚")[0]  # he answered in French
+
+    # Pre-test: carol gets both right, bruno both wrong; carol finishes the course, bruno does not.
+    await walk(sandbox, users.carol, SHORT_COURSE, course_id)
+    await walk(
+        sandbox, users.bruno, SHORT_COURSE, course_id, wrong=frozenset({("pre", 0), ("pre", 1), ("m1", 0)})
+    )
+    await sandbox.advance(timedelta(days=2, hours=1))  # the day before
+    [reminder] = [m for m in _dms(sandbox, users.bruno, "⏰") if "Short course" in m]  # (and the event's own)
+    assert "pas terminé" in reminder
+    assert [m for m in _dms(sandbox, users.carol, "⏰") if "Short course" in m] == []  # finished: none
+
+    await sandbox.advance(timedelta(days=1, hours=2))  # the workshop is over
+    assert len(_dms(sandbox, users.carol, "✅")) == 1 and "post-test" in _dms(sandbox, users.carol, "✅")[0]
+    assert len(_dms(sandbox, users.bruno, "✅")) == 1
+    # Post-test: both now answer right (bruno first passes quiz 1 then quiz 2).
+    done = await walk(sandbox, users.carol, SHORT_COURSE, course_id)
+    assert "completed this course" in shown(done)
+    bruno = await walk(sandbox, users.bruno, SHORT_COURSE, course_id)
+    await sandbox.click(bruno, label="Recommencer le quiz", user=users.bruno)
+    await walk(sandbox, users.bruno, SHORT_COURSE, course_id)
+
+    refused = await sandbox.slash("learn cohort", user=users.carol, course=str(course_id))
+    assert refused.ephemeral and "moderators" in shown(refused) and "bruno" not in shown(refused)
+    report = await sandbox.slash(
+        "learn cohort", user=users.alice, course=str(course_id), event=event_id.group(1)
+    )
+    text = shown(report)
+    assert report.ephemeral and "Completed" in text and "2 / 2" in text
+    assert "Q1: 50 % → 100 % (+50)" in text and "Q2: 50 % → 100 % (+50)" in text
+    [(name, data)] = report.response.files if report.response else []
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert name.endswith(".csv")
+    by_member = {r[0]: r[1:] for r in rows if r and r[0] in ("carol", "bruno")}
+    assert by_member == {"carol": ["1", "1", "100", "100"], "bruno": ["1", "1", "0", "100"]}
+    questions = [r for r in rows if r and r[0] in ("1", "2")]
+    assert [q[7] for q in questions] == ["50", "50"]

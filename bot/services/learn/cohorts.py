@@ -46,6 +46,7 @@ class Task:
     event_title: str
     event_start: datetime
     pre_test: bool
+    language: str | None = None  # the language the member answered the event in
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,12 @@ async def due(session: AsyncSession, now: datetime, guild_id: int | None = None)
     tasks: list[Task] = []
     for assignment, course_row, event in (await session.execute(query)).all():
         course = courses.definition(course_row)
-        going = set(
-            await session.scalars(select(Rsvp.user_id).where(Rsvp.event_id == event.id, Rsvp.status == GOING))
-        )
+        going = {
+            user_id: language
+            for user_id, language in await session.execute(
+                select(Rsvp.user_id, Rsvp.language).where(Rsvp.event_id == event.id, Rsvp.status == GOING)
+            )
+        }
         members = {
             m.user_id: m
             for m in await session.scalars(
@@ -137,7 +141,7 @@ async def due(session: AsyncSession, now: datetime, guild_id: int | None = None)
 
         end = event_end(event)
         if now < end:
-            for user_id in sorted(going - members.keys()):
+            for user_id in sorted(going.keys() - members.keys()):
                 if labels.must_be_ephemeral([course_row.label]) and not await labels.is_verified(
                     session, assignment.guild_id, user_id, now
                 ):
@@ -148,7 +152,7 @@ async def due(session: AsyncSession, now: datetime, guild_id: int | None = None)
                 if now >= event.starts_at - REMIND_BEFORE:
                     member.reminded_at = now  # the invitation is the reminder
                 session.add(member)
-                tasks.append(_task(assignment, course_row, course, event, user_id, INVITE))
+                tasks.append(_task(assignment, course_row, course, event, user_id, INVITE, going[user_id]))
         finished = await _finished(session, course_row.id, list(members))
         for user_id, member in members.items():
             if user_id not in going:
@@ -156,16 +160,24 @@ async def due(session: AsyncSession, now: datetime, guild_id: int | None = None)
             if member.reminded_at is None and event.starts_at - REMIND_BEFORE <= now < event.starts_at:
                 member.reminded_at = now
                 if user_id not in finished:
-                    tasks.append(_task(assignment, course_row, course, event, user_id, REMIND))
+                    tasks.append(
+                        _task(assignment, course_row, course, event, user_id, REMIND, going[user_id])
+                    )
             if member.post_asked_at is None and now >= end and course.post_test is not None:
                 member.post_asked_at = now
-                tasks.append(_task(assignment, course_row, course, event, user_id, POST_TEST))
+                tasks.append(_task(assignment, course_row, course, event, user_id, POST_TEST, going[user_id]))
     await session.flush()
     return tasks
 
 
 def _task(
-    assignment: Assignment, row: Course, course: CourseDef, event: Event, user_id: int, kind: str
+    assignment: Assignment,
+    row: Course,
+    course: CourseDef,
+    event: Event,
+    user_id: int,
+    kind: str,
+    language: str | None,
 ) -> Task:
     return Task(
         assignment.guild_id,
@@ -176,6 +188,7 @@ def _task(
         event.title,
         event.starts_at,
         course.pre_test is not None,
+        language,
     )
 
 
