@@ -194,6 +194,7 @@ FEATURE_COMMANDS = {
     "sandbox": "bot.sandbox.cli",
     "resources": "bot.cli_resources",
     "transfer": "bot.cli_transfer",
+    "course": "bot.cli_course",
 }
 
 

@@ -169,3 +169,19 @@ def test_missing_explanation_line_is_the_questions() -> None:
 def test_bad_files(text: str, expected: str) -> None:
     found = problems_of(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_course_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main(["course", "check", str(SAMPLES / "border_detection.en.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Basic radiological and nuclear threats" in out and "quiz questions: 20" in out
+    assert "modules:        4" in out and "TLP:CLEAR" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD, encoding="utf-8")
+    assert main(["course", "check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2: 'label': TLP:RED is refused" in err and "line 36:" in err and "Traceback" not in err
+    assert main(["course", "check", str(tmp_path / "missing.yaml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
