@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,13 @@ from bot.services.learn import course_file, steps
 from bot.services.learn.course_file import CourseDef, CourseFileError
 
 MAX_FILE_BYTES = 256_000
+SAMPLE_DIR = Path(__file__).resolve().parent / "samples"
+# Shipped with Liaison, in the order the sandbox loads them (course #1, #2, #3 there).
+SAMPLES = (
+    SAMPLE_DIR / "border_detection.en.yaml",
+    SAMPLE_DIR / "scenes_de_crime.fr.yaml",
+    SAMPLE_DIR / "quick_start.en.yaml",
+)
 _defs: dict[int, tuple[datetime, CourseDef]] = {}
 
 
