@@ -273,3 +273,41 @@ async def test_cohort_report_matches_the_answers(db: Database) -> None:
     async with db.transaction() as session:
         everyone = await cohorts.report(session, GUILD, str(course_id), None, "fr")
     assert everyone.members == 2 and everyone.course_title == "Cours court"
+
+
+async def test_amber_course_is_never_sent_to_an_unverified_member(db: Database) -> None:
+    course_id = await _load(db, AMBER_COURSE)
+    event_id = await _event(db, START + timedelta(days=3), [ANA])
+    async with db.transaction() as session:
+        await cohorts.assign(session, GUILD, MOD, str(course_id), str(event_id), "en")
+    assert await _due(db, START) == []
+    assert await _due(db, START + timedelta(days=3, hours=3)) == []
+
+
+def test_cohort_csv_cells_never_run_as_formulas() -> None:
+    from cogs.learn._render import cohort_csv, spreadsheet_safe
+
+    for dangerous in ("=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"):
+        assert spreadsheet_safe(dangerous) == "'" + dangerous
+    assert spreadsheet_safe("Ana") == "Ana" and spreadsheet_safe(None) == ""
+    report = cohorts.Report(1, "=HYPERLINK(x)", "+event", 5, members=1)
+    report.rows.append(cohorts.MemberRow(ANA, True, False, 2, None, 50))
+    data = cohort_csv(lambda key, **_: key, report, {ANA: "@ana"}).decode("utf-8-sig")
+    assert "'=HYPERLINK(x)" in data and "'+event" in data and "'@ana" in data
+    assert not any(cell[:1] in "=+-@" for line in data.splitlines() for cell in line.split(",") if cell)
+
+
+def test_certificate_pdf_names_member_course_date_and_code() -> None:
+    from cogs.learn import _certificate
+
+    issued = certificates.Issued(
+        "LRN-ABCD-EFGH-JKLM",
+        "Дмитрий Émile",
+        "Short course",
+        {"en": "Short course", "fr": "Cours court"},
+        START,
+        "TLP:GREEN",
+    )
+    pdf = _certificate.render(issued)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    assert _certificate.filename(issued) == "certificate-LRN-ABCD-EFGH-JKLM.pdf"
