@@ -117,12 +117,12 @@ class Learn(AcknowledgeFirst):
             turn = self._turns[(user_id, course_id)] = asyncio.Lock()
         return turn
 
-    async def _step_message(self, reply: Reply, view: walk.StepView) -> dict[str, Any]:
-        async with self.bot.db.transaction() as session:
-            verified = await self.verified(reply.interaction, session)
-            links = await service.lesson_resources(
-                session, _guild(reply.interaction), view.resources, verified=verified
-            )
+    async def _step_message(
+        self, reply: Reply, view: walk.StepView, session: AsyncSession, *, verified: bool
+    ) -> dict[str, Any]:
+        links = await service.lesson_resources(
+            session, _guild(reply.interaction), view.resources, verified=verified
+        )
         return {"embed": _render.step_embed(reply.t, view, links), "view": _views.step_view(reply.t, view)}
 
     # -- members -------------------------------------------------------------------------------
@@ -154,7 +154,8 @@ class Learn(AcknowledgeFirst):
                 self.bot.clock.now(),
                 verified=verified,
             )
-        await reply.send(**await self._step_message(reply, view), ephemeral=True)
+            message = await self._step_message(reply, view, session, verified=verified)
+        await reply.send(**message, ephemeral=True)
 
     async def step_action(
         self,
@@ -184,7 +185,8 @@ class Learn(AcknowledgeFirst):
                     verified=verified,
                     choices=choices,
                 )
-            await update(interaction, **await self._step_message(reply, view))
+                message = await self._step_message(reply, view, session, verified=verified)
+            await update(interaction, **message)
         except Exception as error:
             await send_error(interaction, error)
 
