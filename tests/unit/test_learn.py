@@ -311,3 +311,14 @@ def test_certificate_pdf_names_member_course_date_and_code() -> None:
     pdf = _certificate.render(issued)
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     assert _certificate.filename(issued) == "certificate-LRN-ABCD-EFGH-JKLM.pdf"
+
+
+async def test_a_course_is_found_by_id_title_or_a_unique_part_of_it(db: Database) -> None:
+    course_id = await _load(db)
+    await _load(db, AMBER_COURSE)
+    async with db.transaction() as session:
+        for typed in (str(course_id), f"#{course_id}", "Short course", "short", "SHORT COURSE"):
+            assert (await courses.resolve(session, GUILD, typed, verified=False)).id == course_id
+        with pytest.raises(NotFound):
+            await courses.resolve(session, GUILD, "course", verified=True)  # two courses have it
+        assert (await courses.resolve(session, GUILD, "course", verified=False)).id == course_id

@@ -115,13 +115,17 @@ async def resolve(session: AsyncSession, guild_id: int, text: str, *, verified: 
     cleaned = (text or "").strip()
     if cleaned.lstrip("#").split(" ", 1)[0].isdigit():
         return await get(session, guild_id, parse_ref(cleaned), verified=verified)
-    row = await session.scalar(
-        select(Course).where(
-            Course.guild_id == guild_id,
-            func.lower(Course.title) == cleaned.lower(),
-            labels.sql_visible(Course.label, verified),
+    visible = (Course.guild_id == guild_id, labels.sql_visible(Course.label, verified))
+    row = await session.scalar(select(Course).where(*visible, func.lower(Course.title) == cleaned.lower()))
+    if row is None and cleaned:  # a part of the title, when only one course has it
+        found = list(
+            await session.scalars(
+                select(Course)
+                .where(*visible, func.lower(Course.title).contains(cleaned.lower(), autoescape=True))
+                .limit(2)
+            )
         )
-    )
+        row = found[0] if len(found) == 1 else None
     if row is None:
         raise NotFound("learn.course.not_found")
     return row
