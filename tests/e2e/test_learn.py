@@ -226,3 +226,16 @@ async def test_cohort_gets_course_reminder_pre_and_post_test_and_report(sandbox:
     assert by_member == {"carol": ["1", "1", "100", "100"], "bruno": ["1", "1", "0", "100"]}
     questions = [r for r in rows if r and r[0] in ("1", "2")]
     assert [q[7] for q in questions] == ["50", "50"]
+
+
+async def test_a_step_message_keeps_working_after_a_restart(sandbox: LiaisonSandbox) -> None:
+    carol = sandbox.users.carol
+    course_id = await load(sandbox, SHORT_COURSE)
+    step = await sandbox.slash("learn start", user=carol, course="short")
+    await sandbox.restart_bot()
+    await sandbox.click(step, label="Begin", user=carol)
+    assert "step 2/" in shown(step) and "Which unit measures dose?" in shown(step)
+    await sandbox.click(step, label="Back", user=carol)
+    await sandbox.click(step, label="Begin", user=carol)
+    again = await sandbox.slash("learn start", user=carol, course=str(course_id))
+    assert "step 2/" in shown(again)
