@@ -195,6 +195,7 @@ FEATURE_COMMANDS = {
     "resources": "bot.cli_resources",
     "transfer": "bot.cli_transfer",
     "exercise": "bot.cli_exercises",
+    "course": "bot.cli_course",
 }
 
 

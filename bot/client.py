@@ -37,6 +37,7 @@ EXTENSIONS = (
     "cogs.events",
     "cogs.qa",
     "cogs.exercises",
+    "cogs.learn",
 )
 SHUTDOWN_GRACE_SECONDS = 10.0
 EVENT_TASK_PREFIX = "discord.py: "

@@ -191,7 +191,10 @@ def parse_yaml(text: str | bytes, *, max_bytes: int = 1_000_000) -> tuple[Node |
             return None, [Problem(None, "", "not_text")]
     if len(text.encode("utf-8")) > max_bytes:
         return None, [Problem(None, "", "too_large", {"max": max_bytes})]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters before any parsing
+        return None, [Problem(None, "", "syntax", {"detail": str(exc).splitlines()[0]})]
     problems: list[Problem] = []
     try:
         root = loader.get_single_node()

@@ -241,6 +241,7 @@ async def seed(sandbox: LiaisonSandbox) -> Counter[str]:
             ("experts", _experts),
             ("events", _events),
             ("questions", _questions),
+            ("courses", _courses),
         ):
             try:
                 done[kind] = await step(sandbox)
@@ -390,3 +391,17 @@ async def _questions(sandbox: LiaisonSandbox) -> int:
             await sandbox.quiet(0.1)
             await sandbox.slash("qa solved", user=sandbox.users[name], channel=new[0])
     return asked
+
+
+async def _courses(sandbox: LiaisonSandbox) -> int:
+    """The sample courses shipped with Liaison (the quick one is the demo's)."""
+    if not available("bot.services.learn"):
+        return 0
+    from bot.services.learn import courses
+
+    assert sandbox.bot is not None
+    guild_id, alice, now = _ids(sandbox)
+    async with sandbox.bot.db.transaction() as session:
+        for path in courses.SAMPLES:
+            await courses.load(session, guild_id, alice, path.read_text(encoding="utf-8"), now)
+    return len(courses.SAMPLES)

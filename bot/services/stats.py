@@ -17,6 +17,7 @@ FEATURE_SERVICES = (
     "bot.services.reminders",
     "bot.services.qa",
     "bot.services.exercises",
+    "bot.services.learn",
 )
 
 

@@ -23,20 +23,28 @@ log = logging.getLogger("liaison.events")
 
 
 async def tell(
-    bot: LiaisonBot, guild_id: int, event_id: int, user_ids: list[int], key: str, **params: Any
+    bot: LiaisonBot,
+    guild_id: int,
+    event_id: int | None,
+    user_ids: list[int],
+    key: str,
+    *,
+    language: str | None = None,
+    **params: Any,
 ) -> None:
-    """Each member in their language: their ``/me settings`` language, else the one they last
-    answered this event in (their Discord locale, seen on that interaction), else the server's."""
+    """Each member in their language: their ``/me settings`` language, else ``language`` (the one
+    they last used with Liaison, when the caller knows it), else the one they last answered this
+    event in (their Discord locale, seen on that interaction), else the server's."""
     for user_id in user_ids:
         async with bot.db.transaction() as session:
             member = await guild_settings.member_language(session, guild_id, user_id)
-            answered = await events.answer_language(session, event_id, user_id)
+            answered = await events.answer_language(session, event_id, user_id) if event_id else None
             server = (await guild_settings.get(session, guild_id)).language
-        language = next(
-            (choice for choice in (member, answered, server) if choice in i18n.LANGUAGES),
+        chosen = next(
+            (choice for choice in (member, language, answered, server) if choice in i18n.LANGUAGES),
             bot.settings.liaison_locale,
         )
-        text = limits.clip(i18n.t(language, key, **params), limits.MESSAGE)
+        text = limits.clip(i18n.t(chosen, key, **params), limits.MESSAGE)
         try:
             dm = await bot.create_dm(discord.Object(id=user_id))
             await dm.send(text, allowed_mentions=discord.AllowedMentions.none())

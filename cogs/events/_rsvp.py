@@ -57,6 +57,10 @@ class Answers:
             await reply.send(text, ephemeral=True)
             await _announce.refresh(self.bot, guild_id, event_id)
         _notify.promoted(self.bot, guild_id, row, result.promoted)
+        # Other features may act on an answer (courses prepare those going): an event, no import.
+        for user_id in [interaction.user.id, *result.promoted]:
+            status = result.status if user_id == interaction.user.id else "going"
+            self.bot.dispatch("rsvp_recorded", guild_id, event_id, user_id, status)
 
     def _turn(self, event_id: int) -> asyncio.Lock:
         """Answers to one event are written one at a time in this process, in the order they

@@ -20,7 +20,7 @@ from bot.db import ranking
 from bot.db.analysis import document_json
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

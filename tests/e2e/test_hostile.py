@@ -29,6 +29,7 @@ from sqlalchemy import text as sql
 from bot import i18n
 from bot.db.models import GuildSettings
 from bot.sandbox.commands import (
+    ATTACHMENT,
     BOOLEAN,
     CHANNEL,
     INTEGER,
@@ -144,6 +145,10 @@ def value_strategy(
             if c.guild_id == sandbox.guild.id and (not allowed or c.type in allowed)
         ]
         return st.sampled_from(channels)
+    if kind == ATTACHMENT:  # a file of hostile text (course and scenario files are YAML)
+        return text_values(sandbox, defn["name"], pool).map(
+            lambda v: ("file.yaml", v.encode("utf-8", "replace"))
+        )
     return st.nothing()
 
 
@@ -237,7 +242,7 @@ class Driver:
         language = await self.language()
         errors_before = len(self.error_log.records)
         window = open_window(self.sandbox)
-        inter = await self.sandbox.slash(leaf.name, user=self.user, channel=channel, **options)
+        inter = await self.sandbox.slash(leaf.name, user=self.user, channel=channel, args=options)
         problems = acknowledgement_problems(self.sandbox, inter)
         problems += failed_requests(self.sandbox, window)
         new_errors = [_described(r) for r in self.error_log.records[errors_before:]]

@@ -165,10 +165,11 @@ async def autocomplete(
         Exercise.guild_id == guild_id, labels.sql_visible(Exercise.label, caller.verified or caller.moderator)
     )
     text = current.strip().lstrip("#")
-    if text.isdigit():
-        query = query.where(Exercise.id == int(text))
+    ident = parse_id(text)
+    if ident is not None:
+        query = query.where(Exercise.id == ident)
     elif text:
-        query = query.where(func.lower(Exercise.title).contains(text.lower()))
+        query = query.where(func.lower(Exercise.title).contains(text.lower(), autoescape=True))
     rows = await session.execute(query.order_by(Exercise.id.desc()).limit(25))
     return [(int(i), str(t)) for i, t in rows]
 

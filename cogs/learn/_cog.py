@@ -1,0 +1,308 @@
+"""``/learn courses|start|progress|certificate|verify|load|assign|cohort``: courses that prepare
+members for a workshop, taken one step at a time in a private message with buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import weakref
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.client import LiaisonBot
+from bot.services import events, labels
+from bot.services import learn as service
+from bot.services.learn import certificates, cohorts, courses, walk
+from bot.services.learn.course_file import CourseFileError
+from bot.ui import limits
+from bot.ui import text as ui_text
+from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.errors import send_error
+from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
+from cogs.learn import _certificate, _render, _views
+from cogs.learn._cohort import INTERVAL_SECONDS, JOB_ID, CohortSweeper
+
+Choices = list[app_commands.Choice[str]]
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    assert interaction.guild_id is not None
+    return interaction.guild_id
+
+
+class Learn(AcknowledgeFirst):
+    learn = app_commands.Group(
+        name="learn",
+        description="Courses that prepare for workshops and keep their lessons alive",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        self.sweeper = CohortSweeper(bot)
+        self._turns: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*_views.DYNAMIC_ITEMS)
+        self.bot.runtime.every(JOB_ID, self.sweeper.run, minutes=INTERVAL_SECONDS / 60)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*_views.DYNAMIC_ITEMS)
+        self.bot.runtime.cancel(JOB_ID)
+
+    @commands.Cog.listener()
+    async def on_clock_advanced(self) -> None:
+        """The sandbox moved the bot's clock: send what became due at once."""
+        await self.sweeper.run()
+
+    @commands.Cog.listener()
+    async def on_rsvp_recorded(self, guild_id: int, event_id: int, user_id: int, status: str) -> None:
+        """A member answered an event: if they are going and a course prepares it, send it now."""
+        if status == "going":
+            self.bot.spawn(self.sweeper.run(), name="learn-cohorts-rsvp")
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def verified(self, interaction: discord.Interaction[Any], session: AsyncSession) -> bool:
+        moderator = await is_moderator(interaction)
+        return await labels.is_verified(
+            session, _guild(interaction), interaction.user.id, self.bot.clock.now(), is_moderator=moderator
+        )
+
+    async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        if interaction.guild_id is None:
+            return []
+        async with self.bot.db.transaction() as session:
+            found = await courses.autocomplete(
+                session, interaction.guild_id, current, verified=await self.verified(interaction, session)
+            )
+        return [
+            app_commands.Choice(name=limits.clip(f"#{cid} · {title}", 100), value=str(cid))
+            for cid, title in found
+        ]
+
+    async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+        if interaction.guild_id is None:
+            return []
+        async with self.bot.db.transaction() as session:
+            found = await events.autocomplete(session, interaction.guild_id, current, self.bot.clock.now())
+        return [
+            app_commands.Choice(name=limits.clip(f"#{eid} · {title}", 100), value=str(eid))
+            for eid, title in found
+        ]
+
+    def _turn(self, user_id: int, course_id: int) -> asyncio.Lock:
+        """A member's clicks on one course are handled one at a time (a double click answers once)."""
+        turn = self._turns.get((user_id, course_id))
+        if turn is None:
+            turn = self._turns[(user_id, course_id)] = asyncio.Lock()
+        return turn
+
+    async def _step_message(
+        self, reply: Reply, view: walk.StepView, session: AsyncSession, *, verified: bool
+    ) -> dict[str, Any]:
+        links = await service.lesson_resources(
+            session, _guild(reply.interaction), view.resources, verified=verified
+        )
+        return {"embed": _render.step_embed(reply.t, view, links), "view": _views.step_view(reply.t, view)}
+
+    # -- members -------------------------------------------------------------------------------
+    @learn.command(name="courses", description="The server's courses, with your progress")
+    @guild_only()
+    async def list_courses(self, interaction: discord.Interaction[Any]) -> None:
+        async with self.bot.db.transaction() as session:
+            verified = await self.verified(interaction, session)
+            listed = await courses.listing(
+                session, _guild(interaction), interaction.user.id, verified=verified
+            )
+        reply = await reply_for(interaction)
+        await reply.send(embed=_render.course_list(reply.t, listed), ephemeral=True)
+
+    @learn.command(name="start", description="Begin or continue a course, privately, where you left off")
+    @app_commands.describe(course="The course")
+    @app_commands.autocomplete(course=course_autocomplete)
+    @guild_only()
+    async def start(self, interaction: discord.Interaction[Any], course: str) -> None:
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            verified = await self.verified(interaction, session)
+            view = await walk.start(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                course,
+                reply.language,
+                self.bot.clock.now(),
+                verified=verified,
+            )
+            message = await self._step_message(reply, view, session, verified=verified)
+        await reply.send(**message, ephemeral=True)
+
+    async def step_action(
+        self,
+        interaction: discord.Interaction[Any],
+        course_id: int,
+        position: int,
+        action: str,
+        choices: list[int] | None = None,
+    ) -> None:
+        """A button or the menu of a step: act, then show the step the member is now on."""
+        try:
+            await defer_update(interaction)
+            if interaction.guild_id is None:
+                return
+            reply = await reply_for(interaction)
+            async with self._turn(interaction.user.id, course_id), self.bot.db.transaction() as session:
+                verified = await self.verified(interaction, session)
+                view = await walk.act(
+                    session,
+                    interaction.guild_id,
+                    interaction.user.id,
+                    course_id,
+                    action,
+                    position,
+                    reply.language,
+                    self.bot.clock.now(),
+                    verified=verified,
+                    choices=choices,
+                )
+                message = await self._step_message(reply, view, session, verified=verified)
+            await update(interaction, **message)
+        except Exception as error:
+            await send_error(interaction, error)
+
+    @learn.command(
+        name="progress", description="Where you (or a member, for moderators) stand in each course"
+    )
+    @app_commands.describe(member="Another member (moderators only)")
+    @guild_only()
+    async def progress(
+        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+    ) -> None:
+        target = member or interaction.user
+        reply = await reply_for(interaction)
+        if target.id != interaction.user.id and not await is_moderator(interaction):
+            await reply.say("learn.progress.moderators_only", ephemeral=True)
+            return
+        async with self.bot.db.transaction() as session:
+            verified = await self.verified(interaction, session)
+            rows = await service.progress_of(session, _guild(interaction), target.id, verified=verified)
+        await reply.send(embed=_render.progress_embed(reply.t, target.display_name, rows), ephemeral=True)
+
+    @learn.command(name="certificate", description="Your certificate of completion of a course (PDF)")
+    @app_commands.describe(course="The course you completed")
+    @app_commands.autocomplete(course=course_autocomplete)
+    @guild_only()
+    async def certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
+        await self._send_certificate(interaction, course)
+
+    async def certificate_from_button(self, interaction: discord.Interaction[Any], course_id: int) -> None:
+        try:
+            await defer(interaction, ephemeral=True)
+            await self._send_certificate(interaction, str(course_id))
+        except Exception as error:
+            await send_error(interaction, error)
+
+    async def _send_certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            verified = await self.verified(interaction, session)
+            issued = await certificates.issue(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                course,
+                interaction.user.display_name,
+                self.bot.clock.now(),
+                verified=verified,
+            )
+        pdf = await asyncio.to_thread(_certificate.render, issued)
+        file = discord.File(io.BytesIO(pdf), filename=_certificate.filename(issued))
+        text = reply.t(
+            "learn.certificate.done", course=ui_text.shown(issued.course_title, 200), code=issued.code
+        )
+        await send(interaction, text, file=file, ephemeral=True)
+
+    @learn.command(
+        name="verify", description="Check whether a certificate is genuine: for whom, which course, when"
+    )
+    @app_commands.describe(code="The verification code printed on the certificate")
+    @guild_only()
+    async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
+        async with self.bot.db.transaction() as session:
+            found = await certificates.verify(session, _guild(interaction), code)
+        reply = await reply_for(interaction)
+        await reply.send(_render.verification_text(reply.t, found), ephemeral=True)
+
+    # -- moderators ----------------------------------------------------------------------------
+    @learn.command(name="load", description="Load or update a course from a course file")
+    @app_commands.describe(course="The course file (YAML, see the README's trainer's guide)")
+    @moderator_only()
+    async def load(self, interaction: discord.Interaction[Any], course: discord.Attachment) -> None:
+        reply = await reply_for(interaction)
+        text = courses.decode(await course.read())
+        try:
+            async with self.bot.db.transaction() as session:
+                loaded = await courses.load(
+                    session, _guild(interaction), interaction.user.id, text, self.bot.clock.now()
+                )
+        except CourseFileError as error:
+            listing = "\n".join(error.problems).replace("`", "'")
+            body = reply.t("learn.load.errors", count=len(error.problems))
+            await reply.send(
+                limits.clip(f"{body}\n```\n{listing}", limits.MESSAGE - 4) + "\n```", ephemeral=True
+            )
+            return
+        summary = loaded.summary
+        key = "learn.load.created" if loaded.created else "learn.load.updated"
+        await reply.say(
+            key,
+            ephemeral=True,
+            id=loaded.course_id,
+            **{**summary, "title": ui_text.shown(str(summary["title"]), 200)},
+        )
+
+    @learn.command(
+        name="assign", description="Link a course to an event: it prepares the event's participants"
+    )
+    @app_commands.describe(course="The course", event="The event it prepares for")
+    @app_commands.autocomplete(course=course_autocomplete, event=event_autocomplete)
+    @moderator_only()
+    async def assign(self, interaction: discord.Interaction[Any], course: str, event: str) -> None:
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            assigned = await cohorts.assign(
+                session, _guild(interaction), interaction.user.id, course, event, reply.language
+            )
+        key = "learn.assign.done" if assigned.created else "learn.assign.already"
+        await reply.say(
+            key,
+            ephemeral=True,
+            course=ui_text.shown(assigned.course_title, 200),
+            event=ui_text.shown(assigned.event_title, 200),
+        )
+        self.bot.spawn(self.sweeper.run(), name="learn-cohorts-assign")
+
+    @learn.command(name="cohort", description="Completion and pre/post-test results of a cohort, and a CSV")
+    @app_commands.describe(course="The course", event="Only the members going to this event")
+    @app_commands.autocomplete(course=course_autocomplete, event=event_autocomplete)
+    @moderator_only()
+    async def cohort(
+        self, interaction: discord.Interaction[Any], course: str, event: str | None = None
+    ) -> None:
+        reply = await reply_for(interaction)
+        async with self.bot.db.transaction() as session:
+            report = await cohorts.report(session, _guild(interaction), course, event, reply.language)
+        names = {}
+        guild = interaction.guild
+        for row in report.rows:
+            member = guild.get_member(row.user_id) if guild else None
+            names[row.user_id] = member.display_name if member else str(row.user_id)
+        data = _render.cohort_csv(reply.t, report, names)
+        file = discord.File(io.BytesIO(data), filename=f"cohort-{report.course_id}.csv")
+        await reply.send(embed=_render.cohort_embed(reply.t, report), file=file, ephemeral=True)
