@@ -61,8 +61,16 @@ class RuleDate:
     week: int
     weekday: int
     time: int
+    julian: int | None = None  # ``Jn`` (1-365, 29 February never counted) as ``n``; ``n`` as ``-1 - n``
 
     def local(self, year: int) -> datetime:
+        if self.julian is not None:
+            if self.julian > 0:
+                leap_day = calendar.isleap(year) and self.julian >= 60
+                moment = datetime(year, 1, 1) + timedelta(days=self.julian - 1 + leap_day)
+            else:
+                moment = datetime(year, 1, 1) + timedelta(days=-1 - self.julian)
+            return moment + timedelta(seconds=self.time)
         first = date(year, self.month, 1)
         day = 1 + (self.weekday - (first.isoweekday() % 7)) % 7 + 7 * (self.week - 1)
         while day > calendar.monthrange(year, self.month)[1]:
@@ -168,8 +176,9 @@ def _clock(text: str) -> int:
 
 def _rule_date(text: str, time: str | None) -> tuple[RuleDate | None, bool]:
     seconds = _clock(time) if time else 7200
-    if not text.startswith("M"):  # Jn or n: day of the year, no RRULE of ours writes it
-        return None, False
+    if not text.startswith("M"):  # Jn or n: a day of the year, written as explicit transitions
+        number = int(text.lstrip("J"))
+        return RuleDate(0, 0, 0, seconds, julian=number if text.startswith("J") else -1 - number), False
     month, week, weekday = (int(part) for part in text[1:].split("."))
     return RuleDate(month, week, weekday, seconds), True
 
@@ -231,6 +240,8 @@ def _observance(
 def _window(when: RuleDate) -> list[tuple[int, list[int], int]] | None:
     """The rule's days as yearly-RRULE parts ``(month, BYMONTHDAY list or [], weekday)``; the
     first part is ``[]`` (plain ``BYDAY=nWD``) when no day shift applies. None if not expressible."""
+    if when.julian is not None:
+        return None
     shift, _rest = divmod(when.time, 86400)
     weekday = (when.weekday + shift) % 7
     if shift == 0:

@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from bot import vtimezone as vtz
 from bot.ics import IcsEvent, build
 from bot.services.event_time import occurrences
-from bot.vtimezone import parse_posix, vtimezone
+from bot.vtimezone import Transition, ZoneData, parse_posix, vtimezone
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 YEARS = 20
@@ -181,3 +182,37 @@ def test_posix_rules_with_day_shifts() -> None:
     assert cairo is not None and cairo.dst_end is not None
     assert cairo.dst_end.local(2030) == datetime(2030, 11, 1)  # Thursday 31 October, 24:00
     assert parse_posix("<+0530>-5:30") is not None and parse_posix("nonsense,,") is None
+
+
+@pytest.mark.parametrize(
+    ("footer", "spring"),
+    [
+        # day-of-year rules (no zone uses them today): J80 is 21 March, leap year or not
+        ("XST-1XDT,J80/2,J300/3", (3, 21, 2)),
+        # the Tuesday after February's fourth Sunday may be 29 February or 1 March
+        ("XST-1XDT,M2.4.0/50,M10.5.0/3", None),
+    ],
+)
+def test_rules_no_rrule_writes_become_explicit_transitions(
+    monkeypatch: pytest.MonkeyPatch, footer: str, spring: tuple[int, int, int] | None
+) -> None:
+    rule = parse_posix(footer)
+    assert rule is not None
+    fake = ZoneData((), Transition(0, 3600, 3600, "XST", False), rule)
+    monkeypatch.setattr(vtz, "zone_data", lambda _key: fake)
+    component = vtimezone("Test/Zone", datetime(2026, 1, 1, tzinfo=UTC))
+    assert "RRULE" not in component.to_ical().decode()
+    reader = tzical(io.StringIO(component.to_ical().decode())).get()
+    minute = timedelta(minutes=1)
+    for year in (2027, 2028, 2100, 2125):
+        for change in rule.transitions(year):
+            at = datetime(1970, 1, 1) + timedelta(seconds=change.at)
+            before = at + timedelta(seconds=change.before) - minute  # the first of a repeated pair
+            after = at + timedelta(seconds=max(change.before, change.after)) + minute
+            assert before.replace(tzinfo=reader).utcoffset() == timedelta(seconds=change.before), before
+            assert after.replace(tzinfo=reader).utcoffset() == timedelta(seconds=change.after), after
+        if spring is not None:
+            month, day, hour = spring
+            assert rule.transitions(year)[0].at == int(
+                (datetime(year, month, day, hour) - timedelta(hours=1) - datetime(1970, 1, 1)).total_seconds()
+            )
