@@ -331,13 +331,15 @@ def vtimezone(key: str, since: datetime, until: datetime | None = None) -> Timez
     data = zone_data(key)
     start = int(since.astimezone(UTC).timestamp())
     end = int(until.astimezone(UTC).timestamp()) if until is not None else None
-    fold = _rule_folds_from(data)
+    folded_from = _rule_folds_from(data)
     table = list(data.transitions)
     rule_since: int | None = None
     explicit: list[Transition] = table
-    if fold is not None and data.rule is not None and data.rule.dst is not None:
-        explicit = table[:fold]
-        rule_since = table[fold].at if fold < len(table) else (table[-1].at + 1 if table else start)
+    if folded_from is not None and data.rule is not None and data.rule.dst is not None:
+        explicit = table[:folded_from]
+        rule_since = (
+            table[folded_from].at if folded_from < len(table) else (table[-1].at + 1 if table else start)
+        )
     elif data.rule is not None and data.rule.dst is not None:  # a rule no RRULE of ours writes
         horizon = (_naive(end).year if end is not None else _naive(start).year + FALLBACK_YEARS) + 1
         last = table[-1].at if table else start
