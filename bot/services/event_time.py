@@ -99,6 +99,7 @@ def resolve(naive: datetime, zone: ZoneInfo) -> LocalStart:
         gap_to=gap_end.strftime("%H:%M"),
         earlier=_minute(gap_start - timedelta(minutes=1)),
         later=_minute(gap_end),
+        shifted_back=_minute(naive - (after - before)),
         shifted=_minute(naive + (after - before)),
     )
 

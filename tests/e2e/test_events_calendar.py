@@ -47,7 +47,8 @@ async def test_a_start_the_clocks_skip_is_refused_and_one_they_repeat_is_the_fir
     text = skipped.content or ""
     assert skipped.ephemeral and "does not exist" in text, text
     assert "02:00" in text and "03:00" in text  # the jump
-    assert "2027-03-28 01:59" in text and "2027-03-28 03:00" in text and "2027-03-28 03:30" in text
+    for nearest in ("01:59", "03:00", "01:30", "03:30"):
+        assert f"2027-03-28 {nearest}" in text, text
     assert not _bot_posts(sandbox, sandbox.channels.events)  # nothing created, nothing announced
 
     repeated = await sandbox.slash(

@@ -24,9 +24,10 @@ def test_a_skipped_time_is_refused_with_the_nearest_valid_times() -> None:
         parse_start("2027-03-28 02:30", PARIS, NOW)
     params = caught.value.params
     assert params["gap_from"] == "02:00" and params["gap_to"] == "03:00"
-    assert (params["earlier"], params["later"], params["shifted"]) == (
+    assert (params["earlier"], params["later"], params["shifted_back"], params["shifted"]) == (
         "2027-03-28 01:59",
         "2027-03-28 03:00",
+        "2027-03-28 01:30",
         "2027-03-28 03:30",
     )
     text = t("fr", caught.value.key, **params)
