@@ -234,6 +234,8 @@ def _observance(
         part.add("tzname", change.name)
     if rrule:
         part.add("rrule", rrule)
+    else:  # the onset again: some readers (the ical library) take only RRULE and RDATE onsets
+        part.add("rdate", _naive(change.at + change.before))
     return part
 
 

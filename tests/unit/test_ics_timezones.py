@@ -1,9 +1,14 @@
-"""The ``.ics`` file's VTIMEZONE is right for every occurrence, checked by an independent reader.
+"""The ``.ics`` file's VTIMEZONE is right for every occurrence, checked by independent readers.
 
-The reader is python-dateutil's ``tz.tzical`` (what icalendar itself falls back on for a zone it
-does not know by name): it builds a time zone from the VTIMEZONE text alone, expanding its
-observances' RRULEs, and never looks the TZID up in the time zone database. Every occurrence it
-reads from the file must be the instant zoneinfo gives for the same wall-clock time.
+Two readers that never look the TZID up in the time zone database:
+
+- python-dateutil's ``tz.tzical`` (what icalendar uses for a zone it does not know by name) builds
+  a time zone from the VTIMEZONE text alone; the event's RRULE is expanded with ``rrulestr``;
+- the ``ical`` library (its own parser, VTIMEZONE model and recurrence timeline) reads the whole
+  file, its TZID renamed to a name no database knows, and lists the occurrences itself.
+
+Every occurrence they read from the file must be the instant zoneinfo gives for the same
+wall-clock time.
 
 Wall-clock times the clocks skip (a weekly 02:30 meets one a year in Paris) are left out of the
 comparison: RFC 5545 reads them at the offset before the gap, dateutil at the offset after, so the
@@ -21,6 +26,7 @@ from dateutil.rrule import rrulestr
 from dateutil.tz import tzical
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
 from bot import vtimezone as vtz
@@ -106,10 +112,31 @@ def _check_series(key: str, wall: datetime, repeat: str) -> int:
         read = moment.replace(tzinfo=reader_zone).astimezone(UTC)
         assert read == instant, f"{key} {moment}: file says {read}, zoneinfo {instant}"
         compared += 1
+    assert _read_by_ical(raw, key, end) == [
+        instant for moment, instant in zip(walls, expected, strict=True) if not _skipped(moment, zone)
+    ]
     return compared
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _read_by_ical(raw: bytes, key: str, end: datetime) -> list[datetime]:
+    """The occurrences (UTC) the ``ical`` library reads, wall times the clocks skip left out."""
+    text = (
+        raw.decode()
+        .replace(f"TZID:{key}", "TZID:X-Liaison-Test")
+        .replace(f"TZID={key}:", "TZID=X-Liaison-Test:")
+    )
+    zone, found = ZoneInfo(key), []
+    for occurrence in IcsCalendarStream.calendar_from_ics(text).timeline:
+        wall = occurrence.start.replace(tzinfo=None)
+        if wall >= end:
+            break
+        assert str(occurrence.start.tzinfo) == "X-Liaison-Test"  # read from the file, not the database
+        if not _skipped(wall, zone):
+            found.append(occurrence.start.astimezone(UTC))
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     key=st.sampled_from(ZONES),
     day=st.dates(min_value=date(2026, 2, 1), max_value=date(2034, 12, 31)),
