@@ -364,4 +364,6 @@ class Events(AcknowledgeFirst):
             text = reply.t("reminders.set_event", title=_render.safe(planned.event_title, 200), **times)
         else:
             text = reply.t("reminders.set", **times)
+        if planned.repeated:
+            text = f"{text}\n{reply.t('events.start_repeated', **planned.repeated)}"
         await reply.send(text, ephemeral=True)

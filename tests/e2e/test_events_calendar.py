@@ -76,6 +76,9 @@ async def test_a_start_the_clocks_skip_is_refused_and_one_they_repeat_is_the_fir
     remind = await sandbox.slash("remind", user=users.carol, when="2027-03-28 02:30", what="call")
     assert remind.ephemeral and "does not exist" in (remind.content or "")
     assert "2027-03-28 03:00" in (remind.content or "")
+    twice = await sandbox.slash("remind", user=users.carol, when="2027-10-31 02:30", what="call")
+    assert twice.ephemeral and "happens twice" in (twice.content or ""), twice.content
+    assert first in _timestamps(twice.content or "")
 
 
 async def test_the_whole_programme_in_one_file_with_my_answers(sandbox: LiaisonSandbox) -> None:
