@@ -6,7 +6,7 @@ member a place opened up is in their language."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar
@@ -104,6 +104,11 @@ async def test_the_whole_programme_in_one_file_with_my_answers(sandbox: LiaisonS
     calendar = Calendar.from_ical(data)
     zones = sorted(str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE"))
     assert zones == ["America/New_York", "Europe/Paris"]
+    paris = next(zone for zone in calendar.walk("VTIMEZONE") if str(zone["TZID"]) == "Europe/Paris")
+    (summer,) = paris.walk("DAYLIGHT")  # one yearly rule, no end: right for every occurrence
+    assert summer.to_ical().count(b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3") == 1
+    assert summer["DTSTART"].dt.strftime("%H%M") == "0200"  # local time before the change
+    assert summer["TZOFFSETFROM"].td == timedelta(hours=1)
     found = {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
     assert set(found) == {"Weekly course", "Workshop", "Webinar"}
     course, workshop, webinar = found["Weekly course"], found["Workshop"], found["Webinar"]
