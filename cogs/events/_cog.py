@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
 from bot.services import events, reminders
@@ -355,7 +356,9 @@ class Events(AcknowledgeFirst):
                 when,
                 what,
                 self.bot.clock.now(),
-                language=reply.language,
+                # the Discord locale seen now; /me settings and the server's language are read
+                # when the reminder is sent
+                language=i18n.language_of_discord_locale(interaction.locale),
             )
         self.runner.notify([planned.reminder.fire_at])
         moment = planned.reminder.fire_at

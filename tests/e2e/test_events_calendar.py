@@ -152,3 +152,19 @@ async def test_the_promotion_dm_is_in_the_members_language(sandbox: LiaisonSandb
     assert any("a été déplacé" in text for text in bruno) and any("a été annulé" in text for text in bruno)
     carol = await sandbox.wait_for(lambda: _dms(sandbox, users.carol, 2))
     assert any("has moved" in text for text in carol) and any("has been cancelled" in text for text in carol)
+
+
+async def test_personal_reminders_follow_the_members_locale_then_the_server(sandbox: LiaisonSandbox) -> None:
+    """bruno's client is French, carol's English, frida's German: the server's language (French,
+    chosen after frida asked) is hers."""
+    users = sandbox.users
+    frida = sandbox.add_member("frida", locale="de")
+    for member in (users.bruno, users.carol, frida):
+        done = await sandbox.slash("remind", user=member, when="in 30m", what="call the desk")
+        assert done.ephemeral and "<t:" in (done.content or ""), done.content
+    await sandbox.slash("liaison setup", user=users.alice, language="fr")
+    await sandbox.advance(timedelta(minutes=31))
+    expected = {users.bruno: "⏰ Rappel", users.carol: "⏰ Reminder", frida: "⏰ Rappel"}
+    for member, start in expected.items():
+        [dm] = await sandbox.wait_for(lambda m=member: _dms(sandbox, m, 1))
+        assert dm.startswith(start), (member, dm)
