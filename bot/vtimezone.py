@@ -61,8 +61,16 @@ class RuleDate:
     week: int
     weekday: int
     time: int
+    julian: int | None = None  # ``Jn`` (1-365, 29 February never counted) as ``n``; ``n`` as ``-1 - n``
 
     def local(self, year: int) -> datetime:
+        if self.julian is not None:
+            if self.julian > 0:
+                leap_day = calendar.isleap(year) and self.julian >= 60
+                moment = datetime(year, 1, 1) + timedelta(days=self.julian - 1 + leap_day)
+            else:
+                moment = datetime(year, 1, 1) + timedelta(days=-1 - self.julian)
+            return moment + timedelta(seconds=self.time)
         first = date(year, self.month, 1)
         day = 1 + (self.weekday - (first.isoweekday() % 7)) % 7 + 7 * (self.week - 1)
         while day > calendar.monthrange(year, self.month)[1]:
@@ -168,8 +176,9 @@ def _clock(text: str) -> int:
 
 def _rule_date(text: str, time: str | None) -> tuple[RuleDate | None, bool]:
     seconds = _clock(time) if time else 7200
-    if not text.startswith("M"):  # Jn or n: day of the year, no RRULE of ours writes it
-        return None, False
+    if not text.startswith("M"):  # Jn or n: a day of the year, written as explicit transitions
+        number = int(text.lstrip("J"))
+        return RuleDate(0, 0, 0, seconds, julian=number if text.startswith("J") else -1 - number), False
     month, week, weekday = (int(part) for part in text[1:].split("."))
     return RuleDate(month, week, weekday, seconds), True
 
@@ -225,12 +234,16 @@ def _observance(
         part.add("tzname", change.name)
     if rrule:
         part.add("rrule", rrule)
+    else:  # the onset again: some readers (the ical library) take only RRULE and RDATE onsets
+        part.add("rdate", _naive(change.at + change.before))
     return part
 
 
 def _window(when: RuleDate) -> list[tuple[int, list[int], int]] | None:
     """The rule's days as yearly-RRULE parts ``(month, BYMONTHDAY list or [], weekday)``; the
     first part is ``[]`` (plain ``BYDAY=nWD``) when no day shift applies. None if not expressible."""
+    if when.julian is not None:
+        return None
     shift, _rest = divmod(when.time, 86400)
     weekday = (when.weekday + shift) % 7
     if shift == 0:
@@ -320,13 +333,15 @@ def vtimezone(key: str, since: datetime, until: datetime | None = None) -> Timez
     data = zone_data(key)
     start = int(since.astimezone(UTC).timestamp())
     end = int(until.astimezone(UTC).timestamp()) if until is not None else None
-    fold = _rule_folds_from(data)
+    folded_from = _rule_folds_from(data)
     table = list(data.transitions)
     rule_since: int | None = None
     explicit: list[Transition] = table
-    if fold is not None and data.rule is not None and data.rule.dst is not None:
-        explicit = table[:fold]
-        rule_since = table[fold].at if fold < len(table) else (table[-1].at + 1 if table else start)
+    if folded_from is not None and data.rule is not None and data.rule.dst is not None:
+        explicit = table[:folded_from]
+        rule_since = (
+            table[folded_from].at if folded_from < len(table) else (table[-1].at + 1 if table else start)
+        )
     elif data.rule is not None and data.rule.dst is not None:  # a rule no RRULE of ours writes
         horizon = (_naive(end).year if end is not None else _naive(start).year + FALLBACK_YEARS) + 1
         last = table[-1].at if table else start

@@ -62,16 +62,16 @@ def _offset_text(offset: timedelta | None) -> str:
 
 
 def _change_between(low: datetime, high: datetime, zone: ZoneInfo) -> datetime:
-    """The instant in (low, high] at which ``zone``'s offset changes (to the second)."""
+    """The instant in (low, high] at which ``zone``'s offset changes (changes fall on whole
+    seconds: within a second of it, ``high`` rounded down is the change)."""
     offset = low.astimezone(zone).utcoffset()
     while high - low > timedelta(seconds=1):
         middle = low + (high - low) / 2
-        middle = middle.replace(microsecond=0)
         if middle.astimezone(zone).utcoffset() == offset:
             low = middle
         else:
             high = middle
-    return high
+    return high.replace(microsecond=0)
 
 
 def _minute(moment: datetime) -> str:
@@ -99,6 +99,7 @@ def resolve(naive: datetime, zone: ZoneInfo) -> LocalStart:
         gap_to=gap_end.strftime("%H:%M"),
         earlier=_minute(gap_start - timedelta(minutes=1)),
         later=_minute(gap_end),
+        shifted_back=_minute(naive - (after - before)),
         shifted=_minute(naive + (after - before)),
     )
 

@@ -31,7 +31,13 @@ from bot.db.models.events import (
 from bot.errors import Conflict, Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import guild_settings
-from bot.services.event_time import NoSuchTime, current_occurrence, occurrence_after, parse_moment
+from bot.services.event_time import (
+    NoSuchTime,
+    current_occurrence,
+    describe_repeated,
+    occurrence_after,
+    parse_start,
+)
 from bot.timeutil import parse_offset, parse_offsets, parse_timezone
 
 WHAT_LIMIT = 1000
@@ -186,6 +192,8 @@ async def next_due(session: AsyncSession) -> list[datetime]:
 class Planned:
     reminder: Reminder
     event_title: str | None = None
+    # The time typed occurs twice in the member's zone (the first was taken): what to say.
+    repeated: dict[str, str] | None = None
 
 
 async def zone_for(session: AsyncSession, guild_id: int, user_id: int) -> str:
@@ -222,27 +230,30 @@ async def remind(
     row = Reminder(guild_id=guild_id, kind=KIND_PERSONAL, user_id=user_id, text=text, language=language)
     cleaned = (when or "").strip()
     event_ref = _EVENT_REF.match(cleaned)
-    title = None
+    title, repeated = None, None
     if event_ref:
         title = await _relative_to_event(session, row, guild_id, event_ref, now)
     else:
-        row.fire_at = _absolute(cleaned, parse_timezone(await zone_for(session, guild_id, user_id)), now)
+        zone = parse_timezone(await zone_for(session, guild_id, user_id))
+        row.fire_at, repeated = _absolute(cleaned, zone, now)
     if row.fire_at <= now:
         raise Invalid("reminders.error.past")
     session.add(row)
     await session.flush()
-    return Planned(row, title)
+    return Planned(row, title, repeated)
 
 
-def _absolute(text: str, zone: Any, now: datetime) -> datetime:
+def _absolute(text: str, zone: Any, now: datetime) -> tuple[datetime, dict[str, str] | None]:
+    """The moment, and what to say when the wall-clock time occurs twice (the first is taken)."""
     relative = _IN.match(text)
     candidate = relative.group("offset") if relative else text
     try:
-        return now + parse_offset(candidate)
+        return now + parse_offset(candidate), None
     except Invalid:
         pass
     try:
-        return parse_moment(text, zone, now)
+        start = parse_start(text, zone, now)
+        return start.moment, describe_repeated(start, zone) if start.repeated else None
     except NoSuchTime:
         raise  # the clocks skip that time: say so, with the nearest valid times
     except Invalid:

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
 from bot.services import events, reminders
@@ -358,7 +359,9 @@ class Events(AcknowledgeFirst):
                 when,
                 what,
                 self.bot.clock.now(),
-                language=reply.language,
+                # the Discord locale seen now; /me settings and the server's language are read
+                # when the reminder is sent
+                language=i18n.language_of_discord_locale(interaction.locale),
             )
         self.runner.notify([planned.reminder.fire_at])
         moment = planned.reminder.fire_at
@@ -367,4 +370,6 @@ class Events(AcknowledgeFirst):
             text = reply.t("reminders.set_event", title=_render.safe(planned.event_title, 200), **times)
         else:
             text = reply.t("reminders.set", **times)
+        if planned.repeated:
+            text = f"{text}\n{reply.t('events.start_repeated', **planned.repeated)}"
         await reply.send(text, ephemeral=True)

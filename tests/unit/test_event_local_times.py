@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import FrozenClock
 from bot.db import Database
@@ -14,6 +16,7 @@ from bot.i18n import t
 from bot.services import events
 from bot.services.event_time import NoSuchTime, occurrences, parse_start, resolve
 from bot.services.events import EventInput
+from tests.unit.test_ics_timezones import ZONES
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -24,9 +27,10 @@ def test_a_skipped_time_is_refused_with_the_nearest_valid_times() -> None:
         parse_start("2027-03-28 02:30", PARIS, NOW)
     params = caught.value.params
     assert params["gap_from"] == "02:00" and params["gap_to"] == "03:00"
-    assert (params["earlier"], params["later"], params["shifted"]) == (
+    assert (params["earlier"], params["later"], params["shifted_back"], params["shifted"]) == (
         "2027-03-28 01:59",
         "2027-03-28 03:00",
+        "2027-03-28 01:30",
         "2027-03-28 03:30",
     )
     text = t("fr", caught.value.key, **params)
@@ -90,3 +94,46 @@ async def test_create_and_edit_refuse_or_note(db: Database) -> None:
             )
     assert caught.value.key == "events.error.no_such_time"
     assert timedelta(0) < moved.event.starts_at - NOW
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.sampled_from(ZONES),
+    moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 12, 31)),
+)
+def test_every_wall_time_is_taken_or_refused_with_valid_neighbours(key: str, moment: datetime) -> None:
+    zone = ZoneInfo(key)
+    naive = moment.replace(second=0, microsecond=0)
+    for candidate in (naive, _in_a_gap_near(naive, zone) or naive):
+        try:
+            start = resolve(candidate, zone)
+        except NoSuchTime as refused:
+            params = refused.params
+            for valid in (params["earlier"], params["later"], params["shifted_back"], params["shifted"]):
+                taken = resolve(datetime.strptime(valid, "%Y-%m-%d %H:%M"), zone)
+                assert taken.moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") == valid
+            assert params["earlier"] < params["value"] < params["later"]
+            continue
+        assert start.moment.astimezone(zone).replace(tzinfo=None) == candidate
+        assert start.repeated == (
+            candidate.replace(tzinfo=zone, fold=1).utcoffset() != candidate.replace(tzinfo=zone).utcoffset()
+        )
+
+
+def _in_a_gap_near(naive: datetime, zone: ZoneInfo) -> datetime | None:
+    """A wall time the clocks skip within a year after ``naive``, if the zone has one."""
+    moment = naive.replace(tzinfo=UTC)
+    for _ in range(53):
+        following = moment + timedelta(weeks=1)
+        jump = following.astimezone(zone).utcoffset() - moment.astimezone(zone).utcoffset()  # type: ignore[operator]
+        if jump > timedelta(0):
+            low, high = moment, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            return (high.astimezone(zone) - jump / 2).replace(tzinfo=None, second=0, microsecond=0)
+        moment = following
+    return None

@@ -1,9 +1,14 @@
-"""The ``.ics`` file's VTIMEZONE is right for every occurrence, checked by an independent reader.
+"""The ``.ics`` file's VTIMEZONE is right for every occurrence, checked by independent readers.
 
-The reader is python-dateutil's ``tz.tzical`` (what icalendar itself falls back on for a zone it
-does not know by name): it builds a time zone from the VTIMEZONE text alone, expanding its
-observances' RRULEs, and never looks the TZID up in the time zone database. Every occurrence it
-reads from the file must be the instant zoneinfo gives for the same wall-clock time.
+Two readers that never look the TZID up in the time zone database:
+
+- python-dateutil's ``tz.tzical`` (what icalendar uses for a zone it does not know by name) builds
+  a time zone from the VTIMEZONE text alone; the event's RRULE is expanded with ``rrulestr``;
+- the ``ical`` library (its own parser, VTIMEZONE model and recurrence timeline) reads the whole
+  file, its TZID renamed to a name no database knows, and lists the occurrences itself.
+
+Every occurrence they read from the file must be the instant zoneinfo gives for the same
+wall-clock time.
 
 Wall-clock times the clocks skip (a weekly 02:30 meets one a year in Paris) are left out of the
 comparison: RFC 5545 reads them at the offset before the gap, dateutil at the offset after, so the
@@ -21,11 +26,13 @@ from dateutil.rrule import rrulestr
 from dateutil.tz import tzical
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
+from bot import vtimezone as vtz
 from bot.ics import IcsEvent, build
 from bot.services.event_time import occurrences
-from bot.vtimezone import parse_posix, vtimezone
+from bot.vtimezone import Transition, ZoneData, parse_posix, vtimezone
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 YEARS = 20
@@ -105,10 +112,31 @@ def _check_series(key: str, wall: datetime, repeat: str) -> int:
         read = moment.replace(tzinfo=reader_zone).astimezone(UTC)
         assert read == instant, f"{key} {moment}: file says {read}, zoneinfo {instant}"
         compared += 1
+    assert _read_by_ical(raw, key, end) == [
+        instant for moment, instant in zip(walls, expected, strict=True) if not _skipped(moment, zone)
+    ]
     return compared
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _read_by_ical(raw: bytes, key: str, end: datetime) -> list[datetime]:
+    """The occurrences (UTC) the ``ical`` library reads, wall times the clocks skip left out."""
+    text = (
+        raw.decode()
+        .replace(f"TZID:{key}", "TZID:X-Liaison-Test")
+        .replace(f"TZID={key}:", "TZID=X-Liaison-Test:")
+    )
+    zone, found = ZoneInfo(key), []
+    for occurrence in IcsCalendarStream.calendar_from_ics(text).timeline:
+        wall = occurrence.start.replace(tzinfo=None)
+        if wall >= end:
+            break
+        assert str(occurrence.start.tzinfo) == "X-Liaison-Test"  # read from the file, not the database
+        if not _skipped(wall, zone):
+            found.append(occurrence.start.astimezone(UTC))
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     key=st.sampled_from(ZONES),
     day=st.dates(min_value=date(2026, 2, 1), max_value=date(2034, 12, 31)),
@@ -181,3 +209,37 @@ def test_posix_rules_with_day_shifts() -> None:
     assert cairo is not None and cairo.dst_end is not None
     assert cairo.dst_end.local(2030) == datetime(2030, 11, 1)  # Thursday 31 October, 24:00
     assert parse_posix("<+0530>-5:30") is not None and parse_posix("nonsense,,") is None
+
+
+@pytest.mark.parametrize(
+    ("footer", "spring"),
+    [
+        # day-of-year rules (no zone uses them today): J80 is 21 March, leap year or not
+        ("XST-1XDT,J80/2,J300/3", (3, 21, 2)),
+        # the Tuesday after February's fourth Sunday may be 29 February or 1 March
+        ("XST-1XDT,M2.4.0/50,M10.5.0/3", None),
+    ],
+)
+def test_rules_no_rrule_writes_become_explicit_transitions(
+    monkeypatch: pytest.MonkeyPatch, footer: str, spring: tuple[int, int, int] | None
+) -> None:
+    rule = parse_posix(footer)
+    assert rule is not None
+    fake = ZoneData((), Transition(0, 3600, 3600, "XST", False), rule)
+    monkeypatch.setattr(vtz, "zone_data", lambda _key: fake)
+    component = vtimezone("Test/Zone", datetime(2026, 1, 1, tzinfo=UTC))
+    assert "RRULE" not in component.to_ical().decode()
+    reader = tzical(io.StringIO(component.to_ical().decode())).get()
+    minute = timedelta(minutes=1)
+    for year in (2027, 2028, 2100, 2125):
+        for change in rule.transitions(year):
+            at = datetime(1970, 1, 1) + timedelta(seconds=change.at)
+            before = at + timedelta(seconds=change.before) - minute  # the first of a repeated pair
+            after = at + timedelta(seconds=max(change.before, change.after)) + minute
+            assert before.replace(tzinfo=reader).utcoffset() == timedelta(seconds=change.before), before
+            assert after.replace(tzinfo=reader).utcoffset() == timedelta(seconds=change.after), after
+        if spring is not None:
+            month, day, hour = spring
+            assert rule.transitions(year)[0].at == int(
+                (datetime(year, month, day, hour) - timedelta(hours=1) - datetime(1970, 1, 1)).total_seconds()
+            )
