@@ -98,14 +98,19 @@ class Admin(AcknowledgeFirst):
         )
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
+            previous = (await guild_settings.get(session, interaction.guild_id)).verified_role_id
             row = await guild_settings.update(session, interaction.guild_id, interaction.user.id, change)
             verified = (
-                await experts.verified_members(session, interaction.guild_id, now) if verified_role else []
+                await experts.verified_members(session, interaction.guild_id, now)
+                if verified_role and verified_role.id != previous
+                else []
             )
         role_refused = False
-        for user_id in verified:  # a newly chosen role goes to the members already verified
-            outcome = await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)
-            role_refused |= outcome is roles.RoleOutcome.NO_PERMISSION
+        for user_id in verified:  # a newly chosen role moves to the members already verified
+            outcomes = [await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)]
+            if previous is not None:
+                outcomes.append(await roles.take(self.bot, interaction.guild_id, user_id, previous))
+            role_refused |= roles.RoleOutcome.NO_PERMISSION in outcomes
         reply = await reply_for(interaction)
         notes = _access_notes(interaction.guild, row.verified_role_id, row.restricted_channel_id)
         if role_refused:

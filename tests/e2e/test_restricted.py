@@ -143,6 +143,18 @@ async def test_verified_role_is_given_and_taken_back_as_verification_starts_and_
     await sandbox.wait_for(lambda: role.id not in roles_of(sandbox, users.carol))
 
 
+async def test_a_new_verified_role_moves_to_the_verified_members(sandbox: LiaisonSandbox) -> None:
+    users, alice = sandbox.users, sandbox.users.alice
+    await register(sandbox, users.carol)
+    await register(sandbox, users.eve)
+    first = await verified_role(sandbox)
+    await sandbox.slash("expert verify", user=alice, member=users.carol)
+    assert first.id in roles_of(sandbox, users.carol)
+    second = await verified_role(sandbox)
+    assert second.id in roles_of(sandbox, users.carol) and first.id not in roles_of(sandbox, users.carol)
+    assert second.id not in roles_of(sandbox, users.eve)
+
+
 async def test_a_new_country_ends_verification_but_a_new_bio_does_not(sandbox: LiaisonSandbox) -> None:
     users, alice = sandbox.users, sandbox.users.alice
     await register(sandbox, users.carol)
