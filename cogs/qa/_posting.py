@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -82,7 +83,12 @@ async def post_question(
         thread = await channel.create_thread(
             name=name, type=discord.ChannelType.private_thread, invitable=False
         )
-        starter = await thread.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+        try:
+            starter = await thread.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            with contextlib.suppress(discord.HTTPException):  # no empty private thread left behind
+                await thread.delete()
+            raise
         await add_members(thread, [author_id])
         return Posted(thread, starter.id)
     if isinstance(channel, discord.ForumChannel):

@@ -431,3 +431,19 @@ async def test_the_restricted_channel_holds_amber_questions_for_the_verified_rol
     assert "seized-source" in seen_by(sandbox, users.dmitri, thread)
     await sandbox.slash("expert update", user=users.dmitri, agency="Border Police")
     assert seen_by(sandbox, users.dmitri, thread) == ""
+
+
+async def test_a_private_thread_liaison_may_not_open_is_a_clear_refusal(sandbox: LiaisonSandbox) -> None:
+    users, text = sandbox.users, sandbox.channels["qa-text"]
+    await sandbox.configure(qa_channel_id=text)
+    sandbox.remove_bot_permission(text, Perm.CREATE_PRIVATE_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=users.alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert refused.ephemeral and "Create Private Threads" in (refused.content or "")
+    assert sandbox.threads(text) == []
+    sandbox.give_bot_permission(text, Perm.CREATE_PRIVATE_THREADS)
+    sandbox.remove_bot_permission(text, Perm.SEND_MESSAGES_IN_THREADS)
+    await sandbox.quiet()
+    again = await sandbox.slash("ask", user=users.alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert again.ephemeral and "Send Messages in Threads" in (again.content or "")
+    assert sandbox.threads(text) == []  # the empty thread was deleted
