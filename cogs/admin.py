@@ -28,16 +28,20 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
 def _access_notes(
     guild: discord.Guild, role_id: int | None, channel_id: int | None
 ) -> list[tuple[str, dict[str, str]]]:
-    """What keeps the restricted channel from working as meant: verified members or Liaison
-    itself unable to read it (said, not refused: a moderator may fix the channel next)."""
-    channel = guild.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
-        return []
+    """What keeps the verified role or the restricted channel from working as meant: a role
+    Liaison may not give, verified members or Liaison itself unable to read the channel (said,
+    not refused: a moderator may fix it next)."""
     notes: list[tuple[str, dict[str, str]]] = []
     role = guild.get_role(role_id) if role_id else None
+    me = guild.me
+    if role is not None and not (me.guild_permissions.manage_roles and me.top_role > role):
+        notes.append(("setup.verified_role_unmanageable", {"role": role.mention}))
+    channel = guild.get_channel(channel_id) if channel_id else None
+    if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+        return notes
     if role is not None and not channel.permissions_for(role).view_channel:
         notes.append(("setup.restricted_hidden", {"channel": channel.mention, "role": role.mention}))
-    mine = channel.permissions_for(guild.me)
+    mine = channel.permissions_for(me)
     threads = isinstance(channel, discord.ForumChannel) or mine.create_public_threads  # a post is a message
     if not (mine.view_channel and mine.send_messages and threads):
         notes.append(("setup.restricted_bot_blind", {"channel": channel.mention}))

@@ -41,14 +41,20 @@ async def register(sandbox: LiaisonSandbox, user: User, **options: Any) -> None:
     assert confirmed.error is None
 
 
-async def verified_role(sandbox: LiaisonSandbox) -> Role:
+async def new_role(sandbox: LiaisonSandbox, name: str = "Verified experts") -> Role:
+    """A role created in the server's settings (the bot is told, as Discord does)."""
     assert sandbox.guild is not None
-    role = sandbox.world.create_role(sandbox.guild, "Verified experts")
+    role = sandbox.world.create_role(sandbox.guild, name)
     # as Discord tells the bot of a role created in the server's settings
     sandbox.server.gateway.dispatch(
         "GUILD_ROLE_CREATE", {"guild_id": str(sandbox.guild.id), "role": payloads.role_json(role)}
     )
     await sandbox.wait_for(lambda: sandbox.bot is not None and _bot_knows(sandbox, role))
+    return role
+
+
+async def verified_role(sandbox: LiaisonSandbox) -> Role:
+    role = await new_role(sandbox)
     done = await sandbox.slash("liaison setup", user=sandbox.users.alice, verified_role=role)
     assert done.ephemeral and done.error is None and "Verified experts" not in (done.content or "")
     return role
@@ -194,6 +200,27 @@ async def test_leaving_or_erasing_ends_verification(sandbox: LiaisonSandbox) -> 
 
     async with sandbox.bot.db.transaction() as session:
         assert not await experts.is_verified(session, sandbox.guild.id, users.eve.id, sandbox.bot.clock.now())
+
+
+async def test_a_verified_role_above_liaison_is_noted_and_refused_calls_are_told(
+    sandbox: LiaisonSandbox,
+) -> None:
+    users, alice = sandbox.users, sandbox.users.alice
+    assert sandbox.guild is not None
+    await register(sandbox, users.carol)
+    role = await new_role(sandbox, "Senior experts")
+    sandbox.move_role(role, len(sandbox.guild.roles))  # above Liaison's own role
+    await sandbox.quiet()
+    noted = await sandbox.slash("liaison setup", user=alice, verified_role=role)
+    assert noted.ephemeral and "its own role must sit above" in (noted.content or "")
+    assert (await settings(sandbox)).verified_role_id == role.id  # saved all the same
+    done = await sandbox.slash("expert verify", user=alice, member=users.carol)
+    assert (
+        done.ephemeral
+        and "is verified until" in (done.content or "")
+        and "Manage Roles" in (done.content or "")
+    )
+    assert role.id not in roles_of(sandbox, users.carol)
 
 
 async def test_a_refused_role_change_is_told_to_the_moderator_and_logs_no_error(
