@@ -70,6 +70,11 @@ class SandboxServer:
         self.world = world
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[str] = []
+        # a check of every request body, e.g. against Discord's OpenAPI description (the test
+        # fixtures install one): (method, route template, JSON body) -> problems
+        self.body_check: Callable[[str, str, Any], list[str]] | None = None
+        self.schema_errors: list[str] = []
+        self._templates: set[str] = set()
         self.faults = Faults()
         self.latency = 0.0  # seconds added to every REST answer
         self.gateway = Gateway(self)
@@ -115,6 +120,7 @@ class SandboxServer:
 
     def route(self, method: str, template: str, handler: Handler) -> None:
         self.app.router.add_route(method, API_PREFIX + template, handler)
+        self._templates.add(template)
 
     # ---- plumbing -------------------------------------------------------------------
     @web.middleware
@@ -133,6 +139,8 @@ class SandboxServer:
             rec.json = body.json
             rec.files = [f[0] for f in body.files.values()]
             request[BODY] = body
+            if self.body_check is not None and template in self._templates:
+                self.schema_errors += self.body_check(request.method, template, body.json)
         except ValueError:
             rec.status = 400
             return json_response({"code": 50109, "message": "The request body contains invalid JSON."},

@@ -212,7 +212,7 @@ async def test_a_verified_role_above_liaison_is_noted_and_refused_calls_are_told
     sandbox.move_role(role, len(sandbox.guild.roles))  # above Liaison's own role
     await sandbox.quiet()
     noted = await sandbox.slash("liaison setup", user=alice, verified_role=role)
-    assert noted.ephemeral and "its own role must sit above" in (noted.content or "")
+    assert noted.ephemeral and "sits above Liaison's highest role" in str(noted.embeds)
     assert (await settings(sandbox)).verified_role_id == role.id  # saved all the same
     done = await sandbox.slash("expert verify", user=alice, member=users.carol)
     assert (
@@ -436,7 +436,7 @@ async def test_the_restricted_channel_holds_amber_questions_for_the_verified_rol
     noted = await sandbox.slash("liaison setup", user=alice, restricted_channel=hidden)
     # saved, with notes: verified members and Liaison itself cannot read it
     assert noted.ephemeral and f"<@&{role.id}> cannot view" in (noted.content or "")
-    assert "Liaison cannot view" in (noted.content or "")
+    assert "Liaison cannot see it" in str(noted.embeds)
     done = await sandbox.slash("liaison setup", user=alice, restricted_channel=amber)
     assert done.error is None and "cannot view" not in (done.content or "")
     assert (await settings(sandbox)).restricted_channel_id == amber.id

@@ -6,6 +6,7 @@ One module per job; each feature adds its module to the list below.
 from bot.db.base import Base
 from bot.db.models import events as events
 from bot.db.models import experts as experts
+from bot.db.models import permissions as permissions
 from bot.db.models import qa as qa
 from bot.db.models import resources as resources
 from bot.db.models.core import AuditEntry, BotState, GuildSettings, MemberSettings, Notice
