@@ -474,3 +474,19 @@ async def test_a_private_thread_liaison_may_not_open_is_a_clear_refusal(sandbox:
     again = await sandbox.slash("ask", user=users.alice, question=AMBER_QUESTION, label="TLP:AMBER")
     assert again.ephemeral and "Send Messages in Threads" in (again.content or "")
     assert sandbox.threads(text) == []  # the empty thread was deleted
+
+
+async def test_a_restricted_channel_opened_to_everyone_later_takes_no_amber_question(
+    sandbox: LiaisonSandbox,
+) -> None:
+    alice, view = sandbox.users.alice, Perm.VIEW_CHANNEL
+    amber = sandbox.create_channel(
+        "amber-room", overwrites={sandbox.roles.everyone: (0, view), sandbox.roles.bot: (view, 0)}
+    )
+    done = await sandbox.slash("liaison setup", user=alice, restricted_channel=amber)
+    assert done.error is None and (await settings(sandbox)).restricted_channel_id == amber.id
+    sandbox.set_permissions(amber, sandbox.roles.everyone, allow=view)  # an admin opens it
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert refused.ephemeral and "@everyone can view the restricted channel" in (refused.content or "")
+    assert sandbox.threads(amber) == [] and sandbox.messages(amber) == []
