@@ -1,6 +1,7 @@
-"""Every request body the sandbox receives during the suite, checked against Discord's published
-OpenAPI description (``discord-api/openapi.json``, a copy of ``shared/discord-api``): a body
-Discord would reject fails the test, as an unknown route does.
+"""Every request body the sandbox receives during the suite (and, in the protocol tests, every
+answer it gives), checked against Discord's published OpenAPI description
+(``discord-api/openapi.json``, a copy of ``shared/discord-api``): a body Discord would reject
+fails the test, as an unknown route does.
 
 Validators are compiled once per (method, route) and cached for the whole session, and so is the
 verdict on a body already seen (the command definitions every test syncs).
@@ -29,7 +30,8 @@ _PARAM = re.compile(r"\{[^}]+\}")
 
 def _patch_known_gaps(spec: dict[str, Any]) -> None:
     """What Discord accepts although its description leaves it out (see the spec's README):
-    ``nsfw`` on command definitions, ``flags`` on embeds, channel type 16 (media), snowflakes sent as integers
+    ``nsfw`` on command definitions, ``flags`` on embeds, channel type 16 (media), the answers to
+    deferred and other callbacks that carry no message, snowflakes sent as integers
     (discord.py sends attachment and mention ids as numbers)."""
     schemas = spec["components"]["schemas"]
     snowflake = schemas["SnowflakeType"]
@@ -38,6 +40,10 @@ def _patch_known_gaps(spec: dict[str, Any]) -> None:
         schemas[name].setdefault("properties", {}).setdefault(
             "nsfw", {"type": ["boolean", "null"]})
     schemas["ChannelTypes"]["oneOf"].append({"title": "GUILD_MEDIA", "const": 16})
+    # the answer to a deferral (5, 6) or an autocomplete / modal (8, 9) acknowledgement
+    schemas["InteractionCallbackResponse"]["properties"]["resource"]["oneOf"].append(
+        {"type": "object", "properties": {"type": {"enum": [5, 6, 8, 9]}}, "required": ["type"]}
+    )
     schemas["RichEmbed"].setdefault("properties", {}).setdefault(
         "flags", {"type": ["integer", "null"]})
 
@@ -94,6 +100,40 @@ def _absolute(node: Any) -> Any:
     return node
 
 
+@functools.cache
+def response_validator(method: str, route: str, status: int) -> Draft202012Validator | None:
+    """The compiled validator of a route's answer with ``status`` (``4XX``: Discord's error body)."""
+    spec, registry = _spec()
+    path = spec_path(route)
+    if path is None:
+        return None
+    responses = (spec["paths"][path].get(method.lower()) or {}).get("responses") or {}
+    answer = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+    media = ((answer or {}).get("content") or {}).get("application/json")
+    if media is None:
+        return None
+    return Draft202012Validator(_absolute(copy.deepcopy(media["schema"])), registry=registry)
+
+
+def response_problems(method: str, route: str, status: int, body: Any) -> list[str]:
+    """What Discord's description says is wrong with the sandbox's answer."""
+    if body is None or response_validator(method, route, status) is None:
+        return []
+    return list(_response_problems(method, route, status, json.dumps(body, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=2048)
+def _response_problems(method: str, route: str, status: int, text: str) -> tuple[str, ...]:
+    check = response_validator(method, route, status)
+    assert check is not None
+    found = []
+    for error in check.iter_errors(json.loads(text)):
+        deepest = _deepest(error)
+        where = "/".join(map(str, deepest.absolute_path))
+        found.append(f"answer to {method} {route} ({status}) at /{where}: {deepest.message[:300]}")
+    return tuple(found[:5])
+
+
 def _deepest(error: ValidationError) -> ValidationError:
     """The failing part inside ``oneOf``/``anyOf``: the branch meant for the value (whose
     ``type`` discriminator matched), else the one that got furthest."""
@@ -134,7 +174,10 @@ def _problems(method: str, route: str, text: str) -> tuple[str, ...]:
     return tuple(found[:5])
 
 
-def install(server: SandboxServer) -> None:
-    """Check every request body the server receives from now on; what fails is kept in
+def install(server: SandboxServer, *, responses: bool = False) -> None:
+    """Check every request body the server receives from now on (and, with ``responses``, every
+    JSON answer it gives: ~30 ms each, so for the protocol tests only); what fails is kept in
     ``server.schema_errors`` (fixtures assert it stays empty)."""
     server.body_check = problems
+    if responses:
+        server.response_check = response_problems

@@ -37,3 +37,12 @@ def test_every_route_the_sandbox_serves_is_in_discords_description() -> None:
     server = SandboxServer(World())
     assert server._templates
     assert [t for t in sorted(server._templates) if schema.spec_path(t) is None] == []
+
+
+def test_the_sandboxs_answers_are_checked_too() -> None:
+    assert schema.response_problems("GET", "/users/{user_id}", 200, {"id": "1", "username": "x"})
+    from bot.sandbox import payloads
+    from bot.sandbox.world import World
+
+    world = World()
+    assert schema.response_problems("GET", "/users/{user_id}", 200, payloads.user_json(world.bot)) == []
