@@ -1,4 +1,4 @@
-"""``/liaison setup|stats|audit``: the server's settings and the moderators' view of the bot."""
+"""``/liaison setup|check|stats|audit``: the server's settings and the moderators' view of the bot."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import audit, experts, guild_settings, stats
 from bot.services.guild_settings import SetupChange
-from bot.ui import autocomplete, embeds, text
+from bot.ui import autocomplete, bot_permissions, embeds, text
 from bot.ui import verified_role as roles
-from bot.ui.checks import moderator_only
+from bot.ui.checks import MODERATOR_DEFAULT_PERMISSIONS, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from bot.ui.views import send_pages
 
@@ -28,25 +29,26 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
 def _access_notes(
     guild: discord.Guild, role_id: int | None, channel_id: int | None
 ) -> list[tuple[str, dict[str, str]]]:
-    """What keeps the restricted channel from working as meant: verified members or Liaison
-    itself unable to read it (said, not refused: a moderator may fix the channel next)."""
+    """The restricted channel hidden from the verified role: verified members would not see
+    TLP:AMBER questions there (said, not refused: a moderator may fix the channel next). What
+    Liaison itself lacks there, and the role order, are in the permission report below."""
     channel = guild.get_channel(channel_id) if channel_id else None
-    if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
-        return []
-    notes: list[tuple[str, dict[str, str]]] = []
     role = guild.get_role(role_id) if role_id else None
-    if role is not None and not channel.permissions_for(role).view_channel:
-        notes.append(("setup.restricted_hidden", {"channel": channel.mention, "role": role.mention}))
-    mine = channel.permissions_for(guild.me)
-    threads = isinstance(channel, discord.ForumChannel) or mine.create_public_threads  # a post is a message
-    if not (mine.view_channel and mine.send_messages and threads):
-        notes.append(("setup.restricted_bot_blind", {"channel": channel.mention}))
-    return notes
+    if not isinstance(channel, discord.TextChannel | discord.ForumChannel) or role is None:
+        return []
+    if channel.permissions_for(role).view_channel:
+        return []
+    return [("setup.restricted_hidden", {"channel": channel.mention, "role": role.mention})]
 
 
 class Admin(AcknowledgeFirst):
     liaison = app_commands.Group(
-        name="liaison", description="Configure Liaison for this server", guild_only=True
+        name="liaison",
+        description="Configure Liaison for this server",
+        guild_only=True,
+        # every subcommand is for moderators: hidden from other members' menus until the
+        # server's admins choose otherwise (each subcommand still checks)
+        default_permissions=MODERATOR_DEFAULT_PERMISSIONS,
     )
 
     def __init__(self, bot: LiaisonBot) -> None:
@@ -101,14 +103,19 @@ class Admin(AcknowledgeFirst):
         )
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as session:
+            previous = (await guild_settings.get(session, interaction.guild_id)).verified_role_id
             row = await guild_settings.update(session, interaction.guild_id, interaction.user.id, change)
             verified = (
-                await experts.verified_members(session, interaction.guild_id, now) if verified_role else []
+                await experts.verified_members(session, interaction.guild_id, now)
+                if verified_role and verified_role.id != previous
+                else []
             )
         role_refused = False
-        for user_id in verified:  # a newly chosen role goes to the members already verified
-            outcome = await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)
-            role_refused |= outcome is roles.RoleOutcome.NO_PERMISSION
+        for user_id in verified:  # a newly chosen role moves to the members already verified
+            outcomes = [await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)]
+            if previous is not None:
+                outcomes.append(await roles.take(self.bot, interaction.guild_id, user_id, previous))
+            role_refused |= roles.RoleOutcome.NO_PERMISSION in outcomes
         reply = await reply_for(interaction)
         notes = _access_notes(interaction.guild, row.verified_role_id, row.restricted_channel_id)
         if role_refused:
@@ -133,7 +140,34 @@ class Admin(AcknowledgeFirst):
         embeds.add_field(embed, reply.t("setup.field.timezone"), row.timezone)
         embeds.add_field(embed, reply.t("setup.field.reminders"), row.reminder_offsets)
         text = "\n".join(reply.t(key, **params) for key, params in notes) or None
-        await reply.send(text, embed=embed, ephemeral=True)
+        checked = await self._permissions(interaction.guild, row, reply.language)
+        await reply.send(text, embeds=[embed, checked], ephemeral=True)
+
+    @liaison.command(
+        name="check",
+        description="What Liaison may not do where it is configured (its permissions, role order)",
+    )
+    @moderator_only()
+    async def check(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild is not None
+        async with self.bot.db.transaction() as session:
+            row = await guild_settings.get(session, interaction.guild.id)
+        reply = await reply_for(interaction)
+        await reply.send(
+            embed=await self._permissions(interaction.guild, row, reply.language), ephemeral=True
+        )
+
+    async def _permissions(self, guild: discord.Guild, settings: Any, language: str) -> discord.Embed:
+        """Each permission Liaison lacks in each configured channel, and role-order problems,
+        with what to change (permissions found back are forgotten, to be told again if lost)."""
+        report = bot_permissions.inspect(guild, settings)
+        await bot_permissions.forget_fixed(self.bot, guild.id, report)
+        lines = bot_permissions.render(language, guild, report)
+        if report.healthy:
+            title, colour = i18n.t(language, "perms.check.healthy_title"), embeds.OK
+        else:
+            title, colour = i18n.t(language, "perms.check.title"), embeds.WARN
+        return embeds.make_embed(title, "\n\n".join(lines), colour=colour)
 
     @liaison.command(name="stats", description="Figures about this server's use of Liaison")
     @moderator_only()

@@ -30,6 +30,7 @@ def user_json(user: User) -> dict[str, Any]:
         "system": False,
         "public_flags": 0,
         "flags": 0,
+        "primary_guild": None,
         "locale": user.locale,
     }
 
@@ -40,6 +41,7 @@ def member_json(world: World, member: Member, *, with_user: bool = True,
         "roles": [str(r) for r in member.roles],
         "nick": member.nick,
         "avatar": None,
+        "banner": None,
         "joined_at": member.joined_at,
         "premium_since": None,
         "deaf": False,
@@ -138,7 +140,7 @@ def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
         "url": url,
         "proxy_url": url,
         "content_type": att.content_type,
-        "description": att.description,
+        **({"description": att.description} if att.description is not None else {}),
     }
 
 
@@ -214,6 +216,17 @@ def guild_json(world: World, guild: Guild, *, full: bool, with_members: bool) ->
         "public_updates_channel_id": None,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,
+        "home_header": None,
+        "region": "deprecated",
+        "widget_enabled": False,
+        "widget_channel_id": None,
+        "max_presences": None,
+        "max_members": 500000,
+        "max_stage_video_channel_users": 50,
+        "max_video_channel_users": 25,
+        "safety_alerts_channel_id": None,
+        "nsfw": False,
+        "incidents_data": None,
     }
     if full:
         channels = [world.channels[c] for c in guild.channel_ids]
@@ -257,4 +270,11 @@ def application_json(world: World, owner: User) -> dict[str, Any]:
         "approximate_guild_count": len(world.guilds),
         "redirect_uris": [],
         "interactions_endpoint_url": None,
+        "type": None,
+        "flags_new": str(world.application_flags),
+        "role_connections_verification_url": None,
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["bot", "applications.commands"],
     }

@@ -61,6 +61,10 @@ def register(s: SandboxServer) -> None:
             key = (cmd["name"], cmd.get("type", 1))
             full = {"type": 1, "description": "", "options": [], "default_member_permissions": None,
                     "nsfw": False, "contexts": None, "integration_types": [0]} | cmd
+            if full["integration_types"] is None:  # Discord's default: installed in servers
+                full["integration_types"] = [0]
+            if full["default_member_permissions"] is not None:  # Discord answers a string
+                full["default_member_permissions"] = str(full["default_member_permissions"])
             full |= {"id": ids.get(key) or str(world.snowflake()),
                      "application_id": str(world.application_id),
                      "version": str(world.snowflake())}

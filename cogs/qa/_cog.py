@@ -15,7 +15,7 @@ from bot.client import LiaisonBot
 from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
-from bot.ui import limits
+from bot.ui import bot_permissions, limits
 from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
@@ -29,6 +29,13 @@ SWEEP_MINUTES = 5
 HISTORY_LIMIT = 100
 _MESSAGE_ID = re.compile(r"(?<![0-9])([0-9]{15,20})/?\s*$")
 MAX_SNOWFLAKE = 2**63 - 1
+# What Liaison needs where a question goes (bot/permissions_needed.py): (private thread, restricted)
+_FEATURES = {
+    (False, False): ("qa_post", "qa_route"),
+    (False, True): ("restricted_post",),
+    (True, True): ("qa_private",),
+    (True, False): ("qa_private",),
+}
 
 
 class QA(AcknowledgeFirst):
@@ -172,11 +179,18 @@ class QA(AcknowledgeFirst):
         """Post the question, store it with its first experts, then mention them in the thread
         (a private thread's members are the asker and the experts asked)."""
         assert interaction.guild_id is not None
+        features = _FEATURES[place.private_thread, place.restricted]
+        await bot_permissions.ensure(self.bot, channel, *features, what="question")
         try:
             posted = await _posting.post_question(
                 channel, reply.t, asked, interaction.user.id, private=place.private_thread
             )
-        except discord.Forbidden:
+        except discord.Forbidden as exc:
+            if bot_permissions.is_permission_refusal(exc):
+                missing = await bot_permissions.after_refusal(
+                    self.bot, interaction.guild_id, channel.id, features[0], what="question"
+                )
+                raise bot_permissions.BotLacksPermissions(channel.id, missing) from None
             key = "qa.error.cannot_post_private" if place.private_thread else "qa.error.cannot_post"
             raise NotAllowed(key, channel=channel.mention) from None
         async with self.bot.db.transaction() as session:

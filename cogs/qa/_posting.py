@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
 
 import discord
 
-from bot.errors import NotFound
+from bot.errors import NotAllowed, NotFound
 from bot.services.qa import CleanAsk, Placement
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _render
@@ -61,6 +62,13 @@ def question_channel(guild: discord.Guild, place: Placement) -> discord.ForumCha
         raise NotFound("qa.error.no_restricted_place")
     if not isinstance(channel, discord.ForumChannel | discord.TextChannel):
         raise NotFound("qa.error.no_restricted_place" if place.restricted else "qa.error.channel_missing")
+    if (
+        place.restricted
+        and not place.private_thread
+        and channel.permissions_for(guild.default_role).view_channel
+    ):
+        # opened to @everyone since /liaison setup accepted it: nothing restricted goes there
+        raise NotAllowed("qa.error.restricted_now_public", channel=channel.mention)
     return channel
 
 
@@ -82,7 +90,12 @@ async def post_question(
         thread = await channel.create_thread(
             name=name, type=discord.ChannelType.private_thread, invitable=False
         )
-        starter = await thread.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+        try:
+            starter = await thread.send(content, embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            with contextlib.suppress(discord.HTTPException):  # no empty private thread left behind
+                await thread.delete()
+            raise
         await add_members(thread, [author_id])
         return Posted(thread, starter.id)
     if isinstance(channel, discord.ForumChannel):

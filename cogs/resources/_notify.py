@@ -12,7 +12,7 @@ from bot.client import LiaisonBot
 from bot.services import guild_settings, notices
 from bot.services.resources import suggestions
 from bot.services.resources.suggestions import Outcome
-from bot.ui import limits, text
+from bot.ui import bot_permissions, limits, text
 from bot.ui.respond import NO_MENTIONS
 from cogs.resources import _render
 
@@ -60,12 +60,19 @@ async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return
+    # the suggestion stays in the queue (/resource review) whatever happens here
+    missing = bot_permissions.lacking(channel, "review_notice")
+    if missing:
+        await bot_permissions.refused(bot, guild_id, channel.id, missing, "review_notice", "suggestion")
+        return
     try:
         posted = await channel.send(
             limits.clip(announcement(language, row), limits.MESSAGE), allowed_mentions=NO_MENTIONS
         )
-    except discord.HTTPException:
+    except discord.HTTPException as exc:
         log.warning("could not post suggestion %s to the review channel", row.id)
+        if bot_permissions.is_permission_refusal(exc):
+            await bot_permissions.after_refusal(bot, guild_id, channel.id, "review_notice", "suggestion")
         return
     async with bot.db.transaction() as session:
         await suggestions.set_announcement(session, guild_id, row.id, posted.channel.id, posted.id)

@@ -7,7 +7,7 @@ claims each expiry once. ``resource_suggestions`` gains ``label``: an accepted a
 the library keeps its question's sharing label.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0014 (re-chained after the perms branch merged in; was 0008)
 Create Date: 2026-12-03
 """
 

@@ -41,14 +41,20 @@ async def register(sandbox: LiaisonSandbox, user: User, **options: Any) -> None:
     assert confirmed.error is None
 
 
-async def verified_role(sandbox: LiaisonSandbox) -> Role:
+async def new_role(sandbox: LiaisonSandbox, name: str = "Verified experts") -> Role:
+    """A role created in the server's settings (the bot is told, as Discord does)."""
     assert sandbox.guild is not None
-    role = sandbox.world.create_role(sandbox.guild, "Verified experts")
+    role = sandbox.world.create_role(sandbox.guild, name)
     # as Discord tells the bot of a role created in the server's settings
     sandbox.server.gateway.dispatch(
         "GUILD_ROLE_CREATE", {"guild_id": str(sandbox.guild.id), "role": payloads.role_json(role)}
     )
     await sandbox.wait_for(lambda: sandbox.bot is not None and _bot_knows(sandbox, role))
+    return role
+
+
+async def verified_role(sandbox: LiaisonSandbox) -> Role:
+    role = await new_role(sandbox)
     done = await sandbox.slash("liaison setup", user=sandbox.users.alice, verified_role=role)
     assert done.ephemeral and done.error is None and "Verified experts" not in (done.content or "")
     return role
@@ -143,6 +149,18 @@ async def test_verified_role_is_given_and_taken_back_as_verification_starts_and_
     await sandbox.wait_for(lambda: role.id not in roles_of(sandbox, users.carol))
 
 
+async def test_a_new_verified_role_moves_to_the_verified_members(sandbox: LiaisonSandbox) -> None:
+    users, alice = sandbox.users, sandbox.users.alice
+    await register(sandbox, users.carol)
+    await register(sandbox, users.eve)
+    first = await verified_role(sandbox)
+    await sandbox.slash("expert verify", user=alice, member=users.carol)
+    assert first.id in roles_of(sandbox, users.carol)
+    second = await verified_role(sandbox)
+    assert second.id in roles_of(sandbox, users.carol) and first.id not in roles_of(sandbox, users.carol)
+    assert second.id not in roles_of(sandbox, users.eve)
+
+
 async def test_a_new_country_ends_verification_but_a_new_bio_does_not(sandbox: LiaisonSandbox) -> None:
     users, alice = sandbox.users, sandbox.users.alice
     await register(sandbox, users.carol)
@@ -182,6 +200,27 @@ async def test_leaving_or_erasing_ends_verification(sandbox: LiaisonSandbox) -> 
 
     async with sandbox.bot.db.transaction() as session:
         assert not await experts.is_verified(session, sandbox.guild.id, users.eve.id, sandbox.bot.clock.now())
+
+
+async def test_a_verified_role_above_liaison_is_noted_and_refused_calls_are_told(
+    sandbox: LiaisonSandbox,
+) -> None:
+    users, alice = sandbox.users, sandbox.users.alice
+    assert sandbox.guild is not None
+    await register(sandbox, users.carol)
+    role = await new_role(sandbox, "Senior experts")
+    sandbox.move_role(role, len(sandbox.guild.roles))  # above Liaison's own role
+    await sandbox.quiet()
+    noted = await sandbox.slash("liaison setup", user=alice, verified_role=role)
+    assert noted.ephemeral and "sits above Liaison's highest role" in str(noted.embeds)
+    assert (await settings(sandbox)).verified_role_id == role.id  # saved all the same
+    done = await sandbox.slash("expert verify", user=alice, member=users.carol)
+    assert (
+        done.ephemeral
+        and "is verified until" in (done.content or "")
+        and "Manage Roles" in (done.content or "")
+    )
+    assert role.id not in roles_of(sandbox, users.carol)
 
 
 async def test_a_refused_role_change_is_told_to_the_moderator_and_logs_no_error(
@@ -397,7 +436,7 @@ async def test_the_restricted_channel_holds_amber_questions_for_the_verified_rol
     noted = await sandbox.slash("liaison setup", user=alice, restricted_channel=hidden)
     # saved, with notes: verified members and Liaison itself cannot read it
     assert noted.ephemeral and f"<@&{role.id}> cannot view" in (noted.content or "")
-    assert "Liaison cannot view" in (noted.content or "")
+    assert "Liaison cannot see it" in str(noted.embeds)
     done = await sandbox.slash("liaison setup", user=alice, restricted_channel=amber)
     assert done.error is None and "cannot view" not in (done.content or "")
     assert (await settings(sandbox)).restricted_channel_id == amber.id
@@ -419,3 +458,35 @@ async def test_the_restricted_channel_holds_amber_questions_for_the_verified_rol
     assert "seized-source" in seen_by(sandbox, users.dmitri, thread)
     await sandbox.slash("expert update", user=users.dmitri, agency="Border Police")
     assert seen_by(sandbox, users.dmitri, thread) == ""
+
+
+async def test_a_private_thread_liaison_may_not_open_is_a_clear_refusal(sandbox: LiaisonSandbox) -> None:
+    users, text = sandbox.users, sandbox.channels["qa-text"]
+    await sandbox.configure(qa_channel_id=text)
+    sandbox.remove_bot_permission(text, Perm.CREATE_PRIVATE_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=users.alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert refused.ephemeral and "Create Private Threads" in (refused.content or "")
+    assert sandbox.threads(text) == []
+    sandbox.give_bot_permission(text, Perm.CREATE_PRIVATE_THREADS)
+    sandbox.remove_bot_permission(text, Perm.SEND_MESSAGES_IN_THREADS)
+    await sandbox.quiet()
+    again = await sandbox.slash("ask", user=users.alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert again.ephemeral and "Send Messages in Threads" in (again.content or "")
+    assert sandbox.threads(text) == []  # the empty thread was deleted
+
+
+async def test_a_restricted_channel_opened_to_everyone_later_takes_no_amber_question(
+    sandbox: LiaisonSandbox,
+) -> None:
+    alice, view = sandbox.users.alice, Perm.VIEW_CHANNEL
+    amber = sandbox.create_channel(
+        "amber-room", overwrites={sandbox.roles.everyone: (0, view), sandbox.roles.bot: (view, 0)}
+    )
+    done = await sandbox.slash("liaison setup", user=alice, restricted_channel=amber)
+    assert done.error is None and (await settings(sandbox)).restricted_channel_id == amber.id
+    sandbox.set_permissions(amber, sandbox.roles.everyone, allow=view)  # an admin opens it
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=alice, question=AMBER_QUESTION, label="TLP:AMBER")
+    assert refused.ephemeral and "@everyone can view the restricted channel" in (refused.content or "")
+    assert sandbox.threads(amber) == [] and sandbox.messages(amber) == []

@@ -138,6 +138,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
         "verified_at": _iso(profile.verified_at),
         "verified_until": _iso(profile.verified_until),
         "expiry_warned_at": _iso(profile.expiry_warned_at),
+        "verification_ended_at": _iso(profile.verification_ended_at),
         "left_server_at": _iso(profile.left_at),
         "created_at": _iso(profile.created_at),
         "updated_at": _iso(profile.updated_at),
