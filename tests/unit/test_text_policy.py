@@ -80,3 +80,15 @@ def test_renderers_do_not_escape_on_their_own() -> None:
             if re.search(pattern, source):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
+
+
+def test_refusals_repeat_typed_text_through_the_policy() -> None:
+    from bot.errors import Invalid, NotAllowed
+    from bot.ui.errors import message_for
+
+    cancelled, _ = message_for(Invalid("events.error.cancelled", title=LINK + " @everyone"), "en")
+    assert LINK not in cancelled and r"\[Official IAEA login\]" in cancelled and "@everyone" not in cancelled
+    refused, _ = message_for(Invalid("resource.not_found", value="x` **bold** <@1>"), "en")
+    assert "`xˋ **bold** <@1>`" in refused  # inside inline code: nothing renders, nothing breaks out
+    channel, _ = message_for(NotAllowed("qa.error.cannot_post", channel="<#42>"), "en")
+    assert "<#42>" in channel
