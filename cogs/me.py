@@ -113,7 +113,7 @@ class Me(AcknowledgeFirst):
             erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
         await self.bot.db.checkpoint()
         await update(answer, content=reply.t("me.delete.done"), view=None)
-        await redraw(self.bot, interaction.guild_id, erasure.messages)
+        await redraw(self.bot, interaction.guild_id, interaction.user.id, erasure.messages)
 
 
 async def setup(bot: LiaisonBot) -> None:

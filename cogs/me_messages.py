@@ -30,13 +30,16 @@ from cogs.resources import _notify as resources_notify
 log = logging.getLogger("liaison.me")
 
 
-async def redraw(bot: LiaisonBot, guild_id: int, messages: Sequence[BotMessage]) -> None:
+async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequence[BotMessage]) -> None:
     if not messages:
         return
     async with bot.db.transaction() as session:
         language = (await guild_settings.get(session, guild_id)).language or bot.settings.liaison_locale
     for message in messages:
         try:
+            if message.kind == "qa.thread":
+                await _scrub_thread(bot, language, user_id, message)
+                continue
             content, embeds = await _content(bot, guild_id, language, message)
             await _edit(bot, message, content, embeds)
             if message.kind == "qa.question" and message.erased:
@@ -72,6 +75,39 @@ async def _content(
             return t("resource.review.announce_erased", id=message.ref), []
         return resources_notify.announcement(language, suggestion), []
     raise ValueError(f"unknown kind of message: {message.kind}")
+
+
+HISTORY_LIMIT = 200
+
+
+async def _scrub_thread(bot: LiaisonBot, language: str, user_id: int, message: BotMessage) -> None:
+    """The bot's messages in a question's thread that mention the member (routing pings, the
+    accepted answer's "answered by") name a former member instead; with their text erased, the
+    accepted answer's own text goes too."""
+    former = i18n.t(language, "common.former_member")
+    mentions = (f"<@{user_id}>", f"<@!{user_id}>")
+    channel = bot.get_partial_messageable(message.channel_ids[0])
+    async for posted in channel.history(limit=HISTORY_LIMIT):
+        if bot.user is None or posted.author.id != bot.user.id:
+            continue
+        content, changed = posted.content, False
+        for mention in mentions:
+            if mention in content:
+                content, changed = content.replace(mention, former), True
+        embeds = []
+        for embed in posted.embeds:
+            data = embed.to_dict()
+            for item in data.get("fields", []):
+                value = item.get("value", "")
+                if any(m in value for m in mentions):
+                    for mention in mentions:
+                        value = value.replace(mention, former)
+                    item["value"], changed = value, True
+                    if message.erased:
+                        data["description"] = i18n.t(language, "me.erased.answer")
+            embeds.append(discord.Embed.from_dict(data))
+        if changed:
+            await posted.edit(content=content, embeds=embeds, allowed_mentions=NO_MENTIONS)
 
 
 async def _edit(bot: LiaisonBot, message: BotMessage, content: str, embeds: list[discord.Embed]) -> None:
