@@ -139,15 +139,16 @@ async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> No
 
 
 async def _purge_search_indexes(session: AsyncSession) -> None:
-    """SQLite's full-text indexes keep a deleted row's words in older segments until they are
-    merged: merge them all now, so that erased text leaves the index (and, with ``secure_delete``,
-    the file). PostgreSQL's index rows go with the rows themselves."""
+    """SQLite's full-text index of questions keeps a deleted row's words in older segments until
+    they are merged: merge them now, so that erased text leaves the index (and, with
+    ``secure_delete``, the file). (The library's index holds no member's text: suggestions are not
+    indexed, and library entries stay.) PostgreSQL's index rows go with the rows themselves; their
+    dead versions until the next VACUUM."""
     if session.get_bind().dialect.name != "sqlite":
         return
-    from bot.db.models.resources import RESOURCES_INDEX
     from bot.services.qa.fulltext import QA_INDEX
 
-    for index in (RESOURCES_INDEX, QA_INDEX):
+    for index in (QA_INDEX,):
         name = index.name  # a constant of the code, never user input
         await session.execute(text(f"INSERT INTO {name}({name}) VALUES ('optimize')"))  # noqa: S608
 
@@ -201,6 +202,6 @@ async def erase(session: AsyncSession, guild_id: int, user_id: int, *, qa_text: 
     await _scrub_audit(session, guild_id, user_id)
     await _scrub_texts(session, guild_id, typed)
     await audit.record(session, guild_id, None, ERASED_ACTION, details={"features": features})
-    if typed:
+    if erase_text:
         await _purge_search_indexes(session)
     return Erasure(features, messages)

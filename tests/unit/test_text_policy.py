@@ -92,3 +92,10 @@ def test_refusals_repeat_typed_text_through_the_policy() -> None:
     assert "`xˋ **bold** <@1>`" in refused  # inside inline code: nothing renders, nothing breaks out
     channel, _ = message_for(NotAllowed("qa.error.cannot_post", channel="<#42>"), "en")
     assert "<#42>" in channel
+
+
+def test_each_renderer_uses_the_policy_itself() -> None:
+    import importlib
+
+    for name in ("cogs.resources._render", "cogs.qa._render", "cogs.events._render", "cogs.experts._render"):
+        assert importlib.import_module(name).safe is text.shown, name
