@@ -37,8 +37,8 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
         language = (await guild_settings.get(session, guild_id)).language or bot.settings.liaison_locale
     for message in messages:
         try:
-            if message.kind == "qa.thread":
-                await _scrub_thread(bot, language, user_id, message)
+            if message.kind in ("qa.thread", "mentions"):
+                await _scrub_mentions(bot, language, user_id, message)
                 continue
             content, embeds = await _content(bot, guild_id, language, message)
             await _edit(bot, message, content, embeds)
@@ -80,14 +80,18 @@ async def _content(
 HISTORY_LIMIT = 200
 
 
-async def _scrub_thread(bot: LiaisonBot, language: str, user_id: int, message: BotMessage) -> None:
-    """The bot's messages in a question's thread that mention the member (routing pings, the
-    accepted answer's "answered by") name a former member instead; with their text erased, the
-    accepted answer's own text goes too."""
+async def _scrub_mentions(bot: LiaisonBot, language: str, user_id: int, message: BotMessage) -> None:
+    """The bot's messages that mention the member name a former member instead: the one message
+    given, or (``message_id`` 0) those of a question's thread (routing pings, the accepted
+    answer's "answered by"); with their text erased, the accepted answer's own text goes too."""
     former = i18n.t(language, "common.former_member")
     mentions = (f"<@{user_id}>", f"<@!{user_id}>")
     channel = bot.get_partial_messageable(message.channel_ids[0])
-    async for posted in channel.history(limit=HISTORY_LIMIT):
+    if message.message_id:
+        found = [await channel.fetch_message(message.message_id)]
+    else:
+        found = [posted async for posted in channel.history(limit=HISTORY_LIMIT)]
+    for posted in found:
         if bot.user is None or posted.author.id != bot.user.id:
             continue
         content, changed = posted.content, False

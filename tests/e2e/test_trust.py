@@ -321,3 +321,27 @@ async def test_keep_leaves_the_question_as_from_a_former_member(sandbox: Liaison
     assert [(t, v) for t, v in await _rows(sandbox) if _holds(v, needles, carol.id)] == []
     searched = await sandbox.slash("qa search", user=sandbox.users.eve, query="Quixotrelle")
     assert str(carol.id) not in _seen(searched)
+
+
+async def test_erasure_edits_reminder_posts_that_mentioned_the_member(sandbox: LiaisonSandbox) -> None:
+    """Eve's DMs are closed: the reminder in the events channel mentions her, until she erases."""
+    assert sandbox.bot is not None
+    eve = sandbox.users.eve
+    start = (sandbox.bot.clock.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    await sandbox.slash(
+        "event create",
+        user=sandbox.users.alice,
+        title="Border drill",
+        start=start,
+        timezone="UTC",
+        reminders="1h",
+    )
+    [card] = _bot_posts(sandbox, sandbox.channels.events)
+    await sandbox.click(card, index=0, user=eve)
+    await sandbox.advance(timedelta(days=2) - timedelta(hours=1) + timedelta(seconds=5))
+    [reminder] = [m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]
+    assert f"<@{eve.id}>" in reminder.content
+    prompt = await sandbox.slash("me delete", user=eve)
+    await sandbox.click(prompt, label="Confirm", user=eve)
+    await sandbox.quiet()
+    assert str(eve.id) not in reminder.content and "Border drill" in reminder.content
