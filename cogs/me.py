@@ -112,8 +112,8 @@ class Me(AcknowledgeFirst):
         async with self.bot.db.transaction() as session:
             erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
         await self.bot.db.checkpoint()
-        await update(answer, content=reply.t("me.delete.done"), view=None)
         await redraw(self.bot, interaction.guild_id, interaction.user.id, erasure.messages)
+        await update(answer, content=reply.t("me.delete.done"), view=None)  # once all is done
 
 
 async def setup(bot: LiaisonBot) -> None:

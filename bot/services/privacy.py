@@ -7,8 +7,9 @@ that name the member); this module gathers them (the same list as ``/liaison sta
 core tables. Erasure runs in the caller's one transaction: either everything is erased, or nothing
 is. After it nothing ties anything to the member: no id in any table, no text they typed (except
 their Q&A questions and answers when they keep them, anonymised), in the audit log neither; the
-search index is rewritten (``search.purge``) and SQLite overwrites what it frees
-(``secure_delete``, ``bot/db/engine.py``). The caller edits the posts ``Erasure.messages`` lists.
+questions' full-text index is merged (``_purge_search_indexes``) and SQLite overwrites what it
+frees (``secure_delete``, ``bot/db/engine.py``; the caller then checkpoints the log). The caller
+edits the posts ``Erasure.messages`` lists (``cogs/me_messages.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ QaText = Literal["keep", "erase"]
 class BotMessage:
     """One of the bot's own posts that named the member: ``kind`` says how to redraw it
     (``qa.question``: a question's starter post; ``resources.suggestion``: a review-channel
-    announcement), ``ref`` is the question or suggestion id, ``erased`` whether its text went too."""
+    announcement; ``qa.thread``: the bot's posts in a question's thread that mention them, found
+    by reading the thread, ``message_id`` 0; ``mentions``: one post whose mention is replaced),
+    ``ref`` is the question, suggestion or reminder id, ``erased`` whether its text went too."""
 
     kind: str
     channel_ids: tuple[int, ...]  # where the message may be, in the order to try

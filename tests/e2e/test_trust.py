@@ -253,8 +253,8 @@ async def _delete(sandbox: LiaisonSandbox, **options: Any) -> None:
     carol = sandbox.users.carol
     prompt = await sandbox.slash("me delete", user=carol, **options)
     await sandbox.click(prompt, label="Confirm", user=carol)
-    assert "erased" in (prompt.content or "")
-    await sandbox.quiet()
+    # "Done" comes once the data is erased and the bot's posts are edited.
+    await sandbox.wait_for(lambda: "erased" in (prompt.content or ""), timeout=20)
 
 
 def _bot_posts(sandbox: LiaisonSandbox, channel: Any) -> list[Any]:
@@ -343,5 +343,5 @@ async def test_erasure_edits_reminder_posts_that_mentioned_the_member(sandbox: L
     assert f"<@{eve.id}>" in reminder.content
     prompt = await sandbox.slash("me delete", user=eve)
     await sandbox.click(prompt, label="Confirm", user=eve)
-    await sandbox.quiet()
+    await sandbox.wait_for(lambda: "erased" in (prompt.content or ""), timeout=20)
     assert str(eve.id) not in reminder.content and "Border drill" in reminder.content
