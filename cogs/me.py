@@ -114,8 +114,8 @@ class Me(AcknowledgeFirst):
         await self.bot.db.checkpoint()
         # Features with a Discord side of their own (the verified role) listen for this.
         self.bot.dispatch("member_erased", interaction.guild_id, interaction.user.id)
-        await update(answer, content=reply.t("me.delete.done"), view=None)
-        await redraw(self.bot, interaction.guild_id, erasure.messages)
+        await redraw(self.bot, interaction.guild_id, interaction.user.id, erasure.messages)
+        await update(answer, content=reply.t("me.delete.done"), view=None)  # once all is done
 
 
 async def setup(bot: LiaisonBot) -> None:

@@ -29,13 +29,16 @@ from cogs.resources import _notify as resources_notify
 log = logging.getLogger("liaison.me")
 
 
-async def redraw(bot: LiaisonBot, guild_id: int, messages: Sequence[BotMessage]) -> None:
+async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequence[BotMessage]) -> None:
     if not messages:
         return
     async with bot.db.transaction() as session:
         language = (await guild_settings.get(session, guild_id)).language or bot.settings.liaison_locale
     for message in messages:
         try:
+            if message.kind in ("qa.thread", "mentions"):
+                await _scrub_mentions(bot, language, user_id, message)
+                continue
             content, embeds = await _content(bot, guild_id, language, message)
             await _edit(bot, message, content, embeds)
             if message.kind == "qa.question" and message.erased:
@@ -67,6 +70,43 @@ async def _content(
             return t("resource.review.announce_erased", id=message.ref), []
         return resources_notify.announcement(language, suggestion), []
     raise ValueError(f"unknown kind of message: {message.kind}")
+
+
+HISTORY_LIMIT = 200
+
+
+async def _scrub_mentions(bot: LiaisonBot, language: str, user_id: int, message: BotMessage) -> None:
+    """The bot's messages that mention the member name a former member instead: the one message
+    given, or (``message_id`` 0) those of a question's thread (routing pings, the accepted
+    answer's "answered by"); with their text erased, the accepted answer's own text goes too."""
+    former = i18n.t(language, "common.former_member")
+    mentions = (f"<@{user_id}>", f"<@!{user_id}>")
+    channel = bot.get_partial_messageable(message.channel_ids[0])
+    if message.message_id:
+        found = [await channel.fetch_message(message.message_id)]
+    else:
+        found = [posted async for posted in channel.history(limit=HISTORY_LIMIT)]
+    for posted in found:
+        if bot.user is None or posted.author.id != bot.user.id:
+            continue
+        content, changed = posted.content, False
+        for mention in mentions:
+            if mention in content:
+                content, changed = content.replace(mention, former), True
+        embeds = []
+        for embed in posted.embeds:
+            data = embed.to_dict()
+            for item in data.get("fields", []):
+                value = item.get("value", "")
+                if any(m in value for m in mentions):
+                    for mention in mentions:
+                        value = value.replace(mention, former)
+                    item["value"], changed = value, True
+                    if message.erased:
+                        data["description"] = i18n.t(language, "me.erased.answer")
+            embeds.append(discord.Embed.from_dict(data))
+        if changed:
+            await posted.edit(content=content, embeds=embeds, allowed_mentions=NO_MENTIONS)
 
 
 async def _edit(bot: LiaisonBot, message: BotMessage, content: str, embeds: list[discord.Embed]) -> None:

@@ -5,6 +5,12 @@ verified members (a moderator-verified, unexpired expert profile, or a moderator
 ephemeral answers; ``TLP:RED`` is refused, since Liaison does not store material meant only for named
 recipients. Every feature that stores labelled material filters with ``visible_to``/``sql_visible``
 and asks ``must_be_ephemeral`` before answering in a channel.
+
+Not only the material itself: a hint that it exists never reaches a member who may not see it.
+A duplicate-URL refusal names only an entry the member may see (``may_see``; otherwise the link is
+treated as unknown), "did you mean" reads only the vocabulary of what they may see in this server
+(``resources.spelling.Visible``), counts and tag lists count only that, and structured outputs
+(``/me export``) pass through ``redact``, which drops every object whose ``label`` is restricted.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ that name the member); this module gathers them (the same list as ``/liaison sta
 core tables. Erasure runs in the caller's one transaction: either everything is erased, or nothing
 is. After it nothing ties anything to the member: no id in any table, no text they typed (except
 their Q&A questions and answers when they keep them, anonymised), in the audit log neither; the
-search index is rewritten (``search.purge``) and SQLite overwrites what it frees
-(``secure_delete``, ``bot/db/engine.py``). The caller edits the posts ``Erasure.messages`` lists.
+questions' full-text index is merged (``_purge_search_indexes``) and SQLite overwrites what it
+frees (``secure_delete``, ``bot/db/engine.py``; the caller then checkpoints the log). The caller
+edits the posts ``Erasure.messages`` lists (``cogs/me_messages.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ QaText = Literal["keep", "erase"]
 class BotMessage:
     """One of the bot's own posts that named the member: ``kind`` says how to redraw it
     (``qa.question``: a question's starter post; ``resources.suggestion``: a review-channel
-    announcement), ``ref`` is the question or suggestion id, ``erased`` whether its text went too."""
+    announcement; ``qa.thread``: the bot's posts in a question's thread that mention them, found
+    by reading the thread, ``message_id`` 0; ``mentions``: one post whose mention is replaced),
+    ``ref`` is the question, suggestion or reminder id, ``erased`` whether its text went too."""
 
     kind: str
     channel_ids: tuple[int, ...]  # where the message may be, in the order to try
@@ -139,15 +142,16 @@ async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> No
 
 
 async def _purge_search_indexes(session: AsyncSession) -> None:
-    """SQLite's full-text indexes keep a deleted row's words in older segments until they are
-    merged: merge them all now, so that erased text leaves the index (and, with ``secure_delete``,
-    the file). PostgreSQL's index rows go with the rows themselves."""
+    """SQLite's full-text index of questions keeps a deleted row's words in older segments until
+    they are merged: merge them now, so that erased text leaves the index (and, with
+    ``secure_delete``, the file). (The library's index holds no member's text: suggestions are not
+    indexed, and library entries stay.) PostgreSQL's index rows go with the rows themselves; their
+    dead versions until the next VACUUM."""
     if session.get_bind().dialect.name != "sqlite":
         return
-    from bot.db.models.resources import RESOURCES_INDEX
     from bot.services.qa.fulltext import QA_INDEX
 
-    for index in (RESOURCES_INDEX, QA_INDEX):
+    for index in (QA_INDEX,):
         name = index.name  # a constant of the code, never user input
         await session.execute(text(f"INSERT INTO {name}({name}) VALUES ('optimize')"))  # noqa: S608
 
@@ -201,6 +205,6 @@ async def erase(session: AsyncSession, guild_id: int, user_id: int, *, qa_text: 
     await _scrub_audit(session, guild_id, user_id)
     await _scrub_texts(session, guild_id, typed)
     await audit.record(session, guild_id, None, ERASED_ACTION, details={"features": features})
-    if typed:
+    if erase_text:
         await _purge_search_indexes(session)
     return Erasure(features, messages)

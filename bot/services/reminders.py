@@ -23,6 +23,7 @@ from bot.db.models.events import (
     REPEAT_NONE,
     SENT,
     SKIPPED,
+    TARGET_CHANNEL,
     TARGET_DM,
     Delivery,
     Event,
@@ -337,6 +338,32 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
             for r in rows
         ]
     }
+
+
+async def bot_messages(
+    session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
+) -> list[tuple[str, tuple[int, ...], int, int, bool]]:
+    """For ``/me delete``: the channel posts of reminders that mentioned the member because their
+    DMs were closed (kind ``mentions``: the mention is replaced)."""
+    closed = select(Delivery.reminder_id).where(
+        Delivery.guild_id == guild_id,
+        Delivery.target == TARGET_DM,
+        Delivery.target_id == user_id,
+        Delivery.error == "dm_closed",  # reminder_batches.DM_CLOSED (which imports this module)
+    )
+    rows = await session.execute(
+        select(Delivery.target_id, Delivery.message_id, Delivery.reminder_id).where(
+            Delivery.guild_id == guild_id,
+            Delivery.target == TARGET_CHANNEL,
+            Delivery.reminder_id.in_(closed),
+            Delivery.message_id.is_not(None),
+        )
+    )
+    return [
+        ("mentions", (channel,), message, reminder, False)
+        for channel, message, reminder in rows
+        if message is not None
+    ]
 
 
 async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> None:

@@ -7,6 +7,7 @@ unexpected becomes a short message with a reference code, logged with command, g
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -15,7 +16,7 @@ from discord import app_commands
 
 from bot import i18n
 from bot.errors import LiaisonError
-from bot.ui import bot_permissions
+from bot.ui import bot_permissions, text
 from bot.ui.bot_permissions import BotLacksPermissions
 from bot.ui.checks import GuildOnly, NotModerator
 from bot.ui.limits import MESSAGE, clip
@@ -38,7 +39,7 @@ def message_for(error: BaseException, language: str) -> tuple[str, str | None]:
         params = error.params | {"permissions": bot_permissions.names(language, error.permissions)}
         return i18n.t(language, error.key, **params), None
     if isinstance(error, LiaisonError):
-        return i18n.t(language, error.key, **error.params), None
+        return i18n.t(language, error.key, **_shown_params(language, error.key, error.params)), None
     if bot_permissions.is_permission_refusal(error):  # a 403 no check foresaw
         log.warning("Discord refused for a missing permission: %s", error)
         return i18n.t(language, "perms.runtime.member_generic"), None
@@ -52,6 +53,25 @@ def message_for(error: BaseException, language: str) -> tuple[str, str | None]:
         return i18n.t(language, "error.not_allowed"), None
     reference = secrets.token_hex(4)
     return i18n.t(language, "error.unexpected", ref=reference), reference
+
+
+_CHANNEL_LINK = re.compile(r"<#\d+>")
+
+
+def _shown_params(language: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A refusal repeats what was typed (a title, a value) through the one escaping policy: in
+    inline code where the message puts it there, as escaped text elsewhere. A channel link the
+    bot made (``channel.mention``) stays a link."""
+    template = i18n.messages(language).get(key) or i18n.messages("en").get(key) or ""
+    shown: dict[str, Any] = {}
+    for name, value in params.items():
+        if not isinstance(value, str) or _CHANNEL_LINK.fullmatch(value):
+            shown[name] = value
+        elif f"`{{{name}}}`" in template:
+            shown[name] = text.code(value, 200)[1:-1]
+        else:
+            shown[name] = text.shown(value, 200, one_line=True)
+    return shown
 
 
 async def send_error(interaction: discord.Interaction[Any], error: BaseException) -> None:

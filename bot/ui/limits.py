@@ -28,4 +28,3 @@ def clip(text: str | None, limit: int) -> str:
     """Text shortened to ``limit`` characters, ending with an ellipsis when cut."""
     value = text or ""
     return value if len(value) <= limit else value[: limit - 1].rstrip() + ELLIPSIS
-

@@ -100,6 +100,7 @@ class InvokerView(AnsweringView):
             with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=self)
 
+
 class Paginator(InvokerView):
     """Pages of embeds with Previous / Next buttons."""
 

@@ -10,6 +10,7 @@ import discord
 
 from bot import i18n
 from bot.ui import limits
+from bot.ui.views import Answering, AnsweringModal, AnsweringView
 
 if TYPE_CHECKING:
     from cogs.exercises._cog import Exercises
@@ -21,7 +22,9 @@ def _cog(interaction: discord.Interaction[Any]) -> Exercises:
     return cog  # type: ignore[no-any-return]
 
 
-class DecisionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xd:(?P<inject>\d+)"):
+class DecisionButton(
+    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xd:(?P<inject>\d+)"
+):
     def __init__(self, inject_id: int, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
@@ -44,7 +47,7 @@ class DecisionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
         await interaction.response.send_modal(DecisionModal(self.inject_id, language))
 
 
-class DecisionModal(discord.ui.Modal):
+class DecisionModal(AnsweringModal):
     def __init__(self, inject_id: int, language: str) -> None:
         super().__init__(title=limits.clip(i18n.t(language, "exercises.decision.form"), limits.MODAL_TITLE))
         self.inject_id = inject_id
@@ -65,7 +68,9 @@ class DecisionModal(discord.ui.Modal):
         await send_error(interaction, error)
 
 
-class HotwashButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xh:(?P<exercise>\d+)"):
+class HotwashButton(
+    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xh:(?P<exercise>\d+)"
+):
     def __init__(self, exercise_id: int, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
@@ -87,7 +92,7 @@ class HotwashButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"l
         await _cog(interaction).open_hotwash(interaction, self.exercise_id)
 
 
-class HotwashModal(discord.ui.Modal):
+class HotwashModal(AnsweringModal):
     def __init__(self, exercise_id: int, team: str | None, questions: tuple[str, ...], language: str) -> None:
         super().__init__(title=limits.clip(i18n.t(language, "exercises.hotwash.form"), limits.MODAL_TITLE))
         self.exercise_id, self.team, self.language = exercise_id, team, language
@@ -115,12 +120,12 @@ class HotwashModal(discord.ui.Modal):
 
 
 def inject_view(inject_id: int, language: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = AnsweringView(timeout=None)
     view.add_item(DecisionButton(inject_id, i18n.t(language, "exercises.button.decision")))
     return view
 
 
 def hotwash_view(exercise_id: int, language: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+    view = AnsweringView(timeout=None)
     view.add_item(HotwashButton(exercise_id, i18n.t(language, "exercises.button.hotwash")))
     return view

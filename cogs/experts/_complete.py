@@ -12,7 +12,8 @@ from bot import i18n
 from bot.services import experts
 from bot.services.experts.vocab import search_countries, search_languages
 from bot.timeutil import search_timezones
-from bot.ui.limits import CHOICE_NAME, CHOICE_VALUE, CHOICES, clip
+from bot.ui import text
+from bot.ui.limits import CHOICE_NAME, CHOICE_VALUE, CHOICES
 
 Choices = list[app_commands.Choice[str]]
 
@@ -40,7 +41,7 @@ def _list_choices(current: str, options: list[tuple[str, str]]) -> Choices:
             continue
         full = head + value
         if len(full) <= CHOICE_VALUE:
-            choices.append(app_commands.Choice(name=clip(head + name, CHOICE_NAME), value=full))
+            choices.append(app_commands.Choice(name=text.plain(head + name, CHOICE_NAME), value=full))
     return choices[:CHOICES]
 
 

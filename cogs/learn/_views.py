@@ -17,6 +17,7 @@ import discord
 from bot.services.learn.walk import ANSWER, BACK, NEXT, RETRY, StepView
 from bot.ui import limits
 from bot.ui import text as ui_text
+from bot.ui.views import Answering, AnsweringView
 from cogs.learn._render import LETTERS
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def _cog(interaction: discord.Interaction[Any]) -> Learn:
 
 
 class NavButton(
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"learn:nav:(?P<course>\d+):(?P<pos>\d+):(?P<action>next|back|retry|cert)",
 ):
@@ -69,6 +71,7 @@ class NavButton(
 
 
 class AnswerButton(
+    Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"learn:ans:(?P<course>\d+):(?P<pos>\d+):(?P<choice>\d)",
 ):
@@ -94,6 +97,7 @@ class AnswerButton(
 
 
 class AnswerSelect(
+    Answering,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
     template=r"learn:sel:(?P<course>\d+):(?P<pos>\d+)",
 ):
@@ -135,7 +139,7 @@ DYNAMIC_ITEMS = (NavButton, AnswerButton, AnswerSelect)
 
 def step_view(t: Translate, view: StepView) -> discord.ui.View:
     """The components under a step (a fresh View: nothing kept in memory per message)."""
-    out = discord.ui.View(timeout=None)
+    out = AnsweringView(timeout=None)
     course, pos = view.course_id, view.position
     if view.kind == "question" and view.answered is None and view.locked_until is None:
         if view.multiple:

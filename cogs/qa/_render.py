@@ -136,6 +136,6 @@ def choices(values: Sequence[str]) -> list[Any]:
     from discord import app_commands
 
     return [
-        app_commands.Choice(name=limits.clip(v, limits.CHOICE_NAME), value=v[: limits.CHOICE_VALUE])
+        app_commands.Choice(name=text.plain(v, limits.CHOICE_NAME), value=v[: limits.CHOICE_VALUE])
         for v in values[: limits.CHOICES]
     ]

@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from bot.db.models import Base
 from bot.sandbox.harness import LiaisonSandbox
-from bot.services import events
+from bot.services import events, experts
+from bot.services.experts import ProfileInput
 from bot.services.resources import transfer
 
 AMBER_TITLE = "Sensitive portal deployment plan"
@@ -244,7 +245,7 @@ async def _ask_suggest_and_get_rejected(sandbox: LiaisonSandbox) -> Any:
     modal = await sandbox.click(queue, label="Reject", user=alice)
     await sandbox.submit_modal(modal, {"Reason (sent to the member)": "Out of scope"}, user=alice)
     await sandbox.quiet()
-    [thread] = sandbox.threads(sandbox.channels.qa)
+    [thread] = [t for t in sandbox.threads(sandbox.channels.qa) if "Quixotrelle" in (t.name or "")]
     return thread
 
 
@@ -252,8 +253,8 @@ async def _delete(sandbox: LiaisonSandbox, **options: Any) -> None:
     carol = sandbox.users.carol
     prompt = await sandbox.slash("me delete", user=carol, **options)
     await sandbox.click(prompt, label="Confirm", user=carol)
-    assert "erased" in (prompt.content or "")
-    await sandbox.quiet()
+    # "Done" comes once the data is erased and the bot's posts are edited.
+    await sandbox.wait_for(lambda: "erased" in (prompt.content or ""), timeout=20)
 
 
 def _bot_posts(sandbox: LiaisonSandbox, channel: Any) -> list[Any]:
@@ -261,15 +262,40 @@ def _bot_posts(sandbox: LiaisonSandbox, channel: Any) -> list[Any]:
     return [m for m in sandbox.messages(channel) if m.author_id == sandbox.bot.user.id]
 
 
+ANSWER = "Use the Plimsoqua method with a second detector"
+
+
+async def _answer_as_expert(sandbox: LiaisonSandbox) -> Any:
+    """Carol, an expert, is pinged on Eve's question; her answer is accepted."""
+    assert sandbox.bot is not None and sandbox.guild is not None
+    carol, eve = sandbox.users.carol, sandbox.users.eve
+    data = ProfileInput("Customs", "FR", "Border monitoring", "en", "UTC", None, "members")
+    async with sandbox.bot.db.transaction() as session:
+        await experts.register(
+            session, sandbox.guild.id, carol.id, data, consent_text="ok", now=sandbox.bot.clock.now()
+        )
+    await sandbox.slash(
+        "ask", user=eve, question="How to adjudicate a portal alarm?", topic="border monitoring"
+    )
+    [thread] = [t for t in sandbox.threads(sandbox.channels.qa) if "portal alarm" in (t.name or "")]
+    await sandbox.send_message(thread, ANSWER, user=carol)
+    solved = await sandbox.slash("qa solved", user=eve, channel=thread)
+    assert "Plimsoqua" in _seen(solved)
+    assert any(str(carol.id) in _message_text(m) for m in _bot_posts(sandbox, thread))
+    return thread
+
+
 async def test_erase_leaves_nothing_tied_to_the_member(sandbox: LiaisonSandbox) -> None:
     carol = sandbox.users.carol
     thread = await _ask_suggest_and_get_rejected(sandbox)
+    answered = await _answer_as_expert(sandbox)
     review_posts = _bot_posts(sandbox, sandbox.channels.review)
     assert any(str(carol.id) in m.content and REJECTED in m.content for m in review_posts)
     await _delete(sandbox, qa_text="erase")
 
-    needles = [QUESTION, DETAILS, REJECTED, "Quixotrelle", "Zanzibrook", "Flumberwick"]
-    for message in [*_bot_posts(sandbox, sandbox.channels.review), *_bot_posts(sandbox, thread)]:
+    needles = [QUESTION, DETAILS, REJECTED, "Quixotrelle", "Zanzibrook", "Flumberwick", "Plimsoqua"]
+    posts = [*_bot_posts(sandbox, sandbox.channels.review), *_bot_posts(sandbox, thread)]
+    for message in [*posts, *_bot_posts(sandbox, answered)]:
         shown = _message_text(message)
         assert str(carol.id) not in shown and not any(n in shown for n in needles), shown
     assert "Quixotrelle" not in (sandbox.world.channels[thread.id].name or "")
@@ -295,3 +321,27 @@ async def test_keep_leaves_the_question_as_from_a_former_member(sandbox: Liaison
     assert [(t, v) for t, v in await _rows(sandbox) if _holds(v, needles, carol.id)] == []
     searched = await sandbox.slash("qa search", user=sandbox.users.eve, query="Quixotrelle")
     assert str(carol.id) not in _seen(searched)
+
+
+async def test_erasure_edits_reminder_posts_that_mentioned_the_member(sandbox: LiaisonSandbox) -> None:
+    """Eve's DMs are closed: the reminder in the events channel mentions her, until she erases."""
+    assert sandbox.bot is not None
+    eve = sandbox.users.eve
+    start = (sandbox.bot.clock.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    await sandbox.slash(
+        "event create",
+        user=sandbox.users.alice,
+        title="Border drill",
+        start=start,
+        timezone="UTC",
+        reminders="1h",
+    )
+    [card] = _bot_posts(sandbox, sandbox.channels.events)
+    await sandbox.click(card, index=0, user=eve)
+    await sandbox.advance(timedelta(days=2) - timedelta(hours=1) + timedelta(seconds=5))
+    [reminder] = [m for m in _bot_posts(sandbox, sandbox.channels.events) if "⏰" in m.content]
+    assert f"<@{eve.id}>" in reminder.content
+    prompt = await sandbox.slash("me delete", user=eve)
+    await sandbox.click(prompt, label="Confirm", user=eve)
+    await sandbox.wait_for(lambda: "erased" in (prompt.content or ""), timeout=20)
+    assert str(eve.id) not in reminder.content and "Border drill" in reminder.content

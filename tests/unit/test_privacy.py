@@ -187,3 +187,43 @@ async def test_member_prefs_update_and_defaults(db: Database, clock: FrozenClock
         prefs = await member_prefs.update(session, G, USER, PrefsChange(dm_reminders=False, language="FR"))
         assert (prefs.language, prefs.timezone, prefs.dm_reminders) == ("fr", "Asia/Phnom_Penh", False)
         assert not (await member_prefs.update(session, G, USER, PrefsChange())).qa_routing
+
+
+async def test_erase_with_qa_text_leaves_no_typed_text_even_in_the_audit_log(
+    db: Database, clock: FrozenClock
+) -> None:
+    """``qa_text="erase"``: the member's questions go, the audit log keeps no rejected title, and
+    the bot's posts naming them are listed for editing; ``keep`` lists the same posts."""
+    from bot.services.qa import _text, questions
+    from bot.services.resources import suggestions, validation
+
+    await _seed_experts(db, clock)
+    await _seed_other_features(db, clock)
+    fields = validation.fields(
+        title_text="Flumberwick manual", url_text="https://example.org/f", description_text="", tags_value=""
+    )
+    async with db.transaction() as session:
+        row = await suggestions.suggest(session, G, USER, fields, clock.now())
+        await suggestions.set_announcement(session, G, row.id, 55, 56)
+        await suggestions.reject(session, G, MODERATOR, row.id, "Off topic", clock.now())
+        given = _text.validate(_text.AskInput(question="Who knows the Quixotrelle detector?"))
+        await questions.ask(
+            session,
+            G,
+            given,
+            author_id=USER,
+            language="en",
+            channel_id=8,
+            thread_id=9,
+            starter_message_id=9,
+            now=clock.now(),
+        )
+    async with db.transaction() as session:
+        erasure = await privacy.erase(session, G, USER, qa_text="erase")
+    kinds = sorted((m.kind, m.message_id, m.erased) for m in erasure.messages)
+    assert ("resources.suggestion", 56, True) in kinds and ("qa.question", 9, True) in kinds
+    needles = (str(USER), *PERSONAL, "Flumberwick", "Quixotrelle", "Who has run a RIID")
+    assert [(t, c) for t, c, v in await _all_values(db) if _holds(v, needles)] == []
+    async with db.transaction() as session:
+        rejected = await session.scalar(select(AuditEntry).where(AuditEntry.action == "resource.reject"))
+        assert rejected is not None and rejected.target == f"suggestion {row.id} …"

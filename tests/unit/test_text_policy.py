@@ -80,3 +80,50 @@ def test_renderers_do_not_escape_on_their_own() -> None:
             if re.search(pattern, source):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert offenders == []
+
+
+def test_refusals_repeat_typed_text_through_the_policy() -> None:
+    from bot.errors import Invalid, NotAllowed
+    from bot.ui.errors import message_for
+
+    cancelled, _ = message_for(Invalid("events.error.cancelled", title=LINK + " @everyone"), "en")
+    assert LINK not in cancelled and r"\[Official IAEA login\]" in cancelled and "@everyone" not in cancelled
+    refused, _ = message_for(Invalid("resource.not_found", value="x` **bold** <@1>"), "en")
+    assert "`xˋ **bold** <@1>`" in refused  # inside inline code: nothing renders, nothing breaks out
+    channel, _ = message_for(NotAllowed("qa.error.cannot_post", channel="<#42>"), "en")
+    assert "<#42>" in channel
+
+
+def test_each_renderer_uses_the_policy_itself() -> None:
+    import importlib
+
+    for name in ("cogs.resources._render", "cogs.qa._render", "cogs.events._render", "cogs.experts._render"):
+        assert importlib.import_module(name).safe is text.shown, name
+
+
+def test_no_function_hides_the_policy_module_behind_a_local_name() -> None:
+    """``from bot.ui import text`` and a local ``text = …`` in the same function fail only when
+    that line runs (UnboundLocalError): caught here instead."""
+    import ast
+
+    policy = {"shown", "plain", "url", "ascii_url", "code", "link_label"}
+    clashes = []
+    for path in _sources():
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            nodes = list(ast.walk(fn))
+            binds = any(
+                isinstance(n, ast.Name) and n.id == "text" and isinstance(n.ctx, ast.Store) for n in nodes
+            )
+            binds |= any(a.arg == "text" for a in [*fn.args.args, *fn.args.kwonlyargs, *fn.args.posonlyargs])
+            uses = any(
+                isinstance(n, ast.Attribute)
+                and isinstance(n.value, ast.Name)
+                and n.value.id == "text"
+                and n.attr in policy
+                for n in nodes
+            )
+            if binds and uses:
+                clashes.append(f"{path.relative_to(ROOT)}:{fn.lineno} {fn.name}")
+    assert clashes == []

@@ -151,7 +151,9 @@ async def bot_messages(
     session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
 ) -> list[tuple[str, tuple[int, ...], int, int, bool]]:
     """The bot's own posts naming the member, for ``/me delete`` to edit: the starter post of each
-    question they asked, as (kind, where to look, message id, question id, its text erased too)."""
+    question they asked, as (kind, where to look, message id, question id, its text erased too);
+    and the threads where the bot mentioned them otherwise (routing pings, an accepted answer of
+    theirs: message id 0, the bot's messages there are searched for the mention)."""
     rows = await session.execute(
         select(Question.id, Question.thread_id, Question.channel_id, Question.starter_message_id).where(
             Question.guild_id == guild_id,
@@ -159,11 +161,22 @@ async def bot_messages(
             Question.starter_message_id.is_not(None),
         )
     )
-    return [
+    found: list[tuple[str, tuple[int, ...], int, int, bool]] = [
         ("qa.question", (thread, channel), message, qid, erase_text)
         for qid, thread, channel, message in rows
         if message is not None
     ]
+    notified = select(ExpertNotification.question_id).where(
+        ExpertNotification.guild_id == guild_id, ExpertNotification.expert_id == user_id
+    )
+    mentioned = await session.execute(
+        select(Question.id, Question.thread_id, Question.accepted_author_id == user_id).where(
+            Question.guild_id == guild_id,
+            (Question.accepted_author_id == user_id) | Question.id.in_(notified),
+        )
+    )
+    found += [("qa.thread", (thread,), 0, qid, bool(erase_text and own)) for qid, thread, own in mentioned]
+    return found
 
 
 async def erase_member(
