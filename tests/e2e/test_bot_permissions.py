@@ -202,3 +202,52 @@ async def test_suggestion_when_the_review_channel_is_hidden(sandbox: LiaisonSand
     assert "A new suggestion waits in `/resource review`." in handed
     queue = await sandbox.slash("resource review", user=users.alice)
     assert "Portal guide" in _text(queue)
+
+
+async def test_ask_in_a_text_channel_without_create_public_threads(sandbox: LiaisonSandbox) -> None:
+    text, users = sandbox.channels["qa-text"], sandbox.users
+    await sandbox.configure(qa_channel_id=text)
+    sandbox.remove_bot_permission(text, Perm.CREATE_PUBLIC_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=users.carol, question="Which dosimeter for a first responder?")
+    assert "it lacks **Create Public Threads**" in (refused.content or "") and refused.ephemeral
+    assert _bot_posts(sandbox, text) == []  # no starter message left without its thread
+    [notice] = _notices(sandbox)
+    assert "**Create Public Threads**" in notice
+    sandbox.give_bot_permission(text, Perm.CREATE_PUBLIC_THREADS)
+    await sandbox.quiet()
+    await sandbox.slash("ask", user=users.carol, question="Which dosimeter for a first responder?")
+    assert len(sandbox.threads(text)) == 1
+
+
+async def test_ask_without_send_messages_in_threads(sandbox: LiaisonSandbox) -> None:
+    """The experts could not be mentioned in the thread: the question is not posted half-way."""
+    qa = sandbox.channels.qa
+    sandbox.remove_bot_permission(qa, Perm.SEND_MESSAGES_IN_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash(
+        "ask", user=sandbox.users.carol, question="Which dosimeter for a first responder?"
+    )
+    assert "**Send Messages in Threads and Posts**" in (refused.content or "") and refused.ephemeral
+    assert sandbox.threads(qa) == []
+    [notice] = _notices(sandbox)
+    assert "mentioning the experts in a question's thread" in notice
+
+
+async def test_solved_without_manage_threads_in_the_forum(sandbox: LiaisonSandbox) -> None:
+    qa, users = sandbox.channels.qa, sandbox.users
+    await sandbox.slash("ask", user=users.eve, question="Innocent alarm at a portal: what next?")
+    [thread] = sandbox.threads(qa)
+    await sandbox.send_message(thread, "Secondary inspection with a RIID.", user=users.carol)
+    sandbox.remove_bot_permission(qa, Perm.MANAGE_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    assert refused.ephemeral and "**Manage Threads and Posts**" in (refused.content or "")
+    assert qa.tag_id("solved") not in thread.applied_tags
+    [notice] = _notices(sandbox)
+    assert "marking a question solved" in notice
+    sandbox.give_bot_permission(qa, Perm.MANAGE_THREADS)
+    await sandbox.quiet()
+    solved = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    assert not solved.ephemeral and "RIID" in str(solved.embeds)
+    assert qa.tag_id("solved") in thread.applied_tags
