@@ -251,3 +251,23 @@ async def test_solved_without_manage_threads_in_the_forum(sandbox: LiaisonSandbo
     solved = await sandbox.slash("qa solved", user=users.eve, channel=thread)
     assert not solved.ephemeral and "RIID" in str(solved.embeds)
     assert qa.tag_id("solved") in thread.applied_tags
+
+
+async def test_escalation_and_digest_skip_what_they_may_not_post_and_say_so(sandbox: LiaisonSandbox) -> None:
+    """The jobs of the Q&A sweep: the moderators' escalation (review channel) and the weekly
+    digest (Q&A forum) are not attempted without the permissions; the owner is told once."""
+    qa, review, users = sandbox.channels.qa, sandbox.channels.review, sandbox.users
+    await sandbox.slash("ask", user=users.eve, question="Innocent alarm at a portal: what next?")
+    sandbox.remove_bot_permission(review, Perm.SEND_MESSAGES)
+    sandbox.remove_bot_permission(qa, Perm.SEND_MESSAGES)
+    await sandbox.quiet()
+    await sandbox.advance(timedelta(hours=25))
+    await sandbox.advance(timedelta(days=7))
+    assert _bot_posts(sandbox, review) == []
+    assert len(sandbox.threads(qa)) == 1  # the question's; no digest
+    told = await sandbox.slash("resource tags", user=users.owner)
+    handed = " ".join(m.content for m in told.responses)
+    assert f"in <#{review.id}>, needed for telling moderators of new suggestions" in handed
+    assert f"in <#{qa.id}>, needed for posting questions (/ask)" in handed
+    again = await sandbox.slash("resource tags", user=users.owner)
+    assert "Liaison lacks" not in " ".join(m.content for m in again.responses)
