@@ -271,3 +271,25 @@ async def test_escalation_and_digest_skip_what_they_may_not_post_and_say_so(sand
     assert f"in <#{qa.id}>, needed for posting questions (/ask)" in handed
     again = await sandbox.slash("resource tags", user=users.owner)
     assert "Liaison lacks" not in " ".join(m.content for m in again.responses)
+
+
+async def test_a_role_above_liaisons_is_reported_once(sandbox: LiaisonSandbox) -> None:
+    """What the verified role's feature calls before giving or taking the role."""
+    from bot.ui import bot_permissions
+
+    assert sandbox.bot is not None and sandbox.guild is not None
+    verified = sandbox.create_role("Verified")
+    await sandbox.quiet()
+    guild = sandbox.bot.get_guild(sandbox.guild.id)
+    assert guild is not None
+    assert bot_permissions.role_trouble(guild, "verified_role", verified.id) is None
+    sandbox.move_role(verified, len(sandbox.guild.roles) - 1)
+    await sandbox.wait_for(lambda: guild.me.top_role < guild.get_role(verified.id))  # type: ignore[operator]
+    problem = bot_permissions.role_trouble(guild, "verified_role", verified.id)
+    assert problem is not None and problem.reason == "above_bot"
+    for _ in range(2):
+        await bot_permissions.role_refused(sandbox.bot, guild, problem)
+    await sandbox.quiet()
+    [told] = [m.content for m in _bot_posts(sandbox, sandbox.channels.review)]
+    assert f"<@&{verified.id}> (verified role) sits above Liaison's highest role" in told
+    assert "drag" in told
