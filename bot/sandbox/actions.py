@@ -153,6 +153,24 @@ class MemberActions:
             permissions.set_overwrite(source, bot_id, permissions.MEMBER, new_allow, new_deny)
         self.server.dispatch_channel("CHANNEL_UPDATE", source)
 
+    def create_role(self, name: str, permissions_: int = 0, *, position: int = 1,
+                    guild: Guild | None = None, **kwargs: object) -> Role:
+        """An admin creates a role (at ``position``, 1 = just above ``@everyone``, where Discord
+        puts a new role); the bot gets GUILD_ROLE_CREATE, and ``sandbox.roles[name]`` is it."""
+        from bot.sandbox import payloads
+
+        guild = guild or self._guild()
+        role = self.world.create_role(guild, name, permissions_, position=position, **kwargs)
+        registry = getattr(self, "roles", None)
+        if isinstance(registry, dict) and name not in registry:
+            registry[name] = role
+        self.server.gateway.dispatch("GUILD_ROLE_CREATE", {
+            "guild_id": str(guild.id), "role": payloads.role_json(role)})
+        for other in guild.roles.values():
+            if other is not role:
+                self._role_update(other, guild)
+        return role
+
     def set_role_permissions(self, role: Role, permissions_: int) -> None:
         """Change a role's server-wide permissions (GUILD_ROLE_UPDATE)."""
         role.permissions = permissions_

@@ -100,20 +100,26 @@ def inspect(guild: discord.Guild, settings: Any) -> table.Report:
         if channel is not None and "view_channel" not in have:
             kind = None  # hidden from Liaison: as good as gone
         channels.append(table.ChannelSeen(setting, channel_id, kind, have))
-    roles = []
-    perms = me.guild_permissions
-    for setting, role_id in table.configured_roles(settings):
-        role = guild.get_role(role_id)
-        roles.append(
-            table.RoleSeen(
-                setting,
-                role_id,
-                exists=role is not None,
-                below_bot=role is not None and me.top_role > role and not role.managed,
-                can_manage_roles=perms.manage_roles or perms.administrator,
-            )
-        )
+    roles = [role_seen(guild, setting, role_id) for setting, role_id in table.configured_roles(settings)]
     return table.check(channels, roles)
+
+
+def role_seen(guild: discord.Guild, setting: str, role_id: int) -> table.RoleSeen:
+    me, role = guild.me, guild.get_role(role_id)
+    perms = me.guild_permissions
+    return table.RoleSeen(
+        setting,
+        role_id,
+        exists=role is not None,
+        below_bot=role is not None and me.top_role > role and not role.managed,
+        can_manage_roles=perms.manage_roles or perms.administrator,
+    )
+
+
+def role_trouble(guild: discord.Guild, setting: str, role_id: int) -> table.RoleProblem | None:
+    """Why Liaison cannot give or take the role of ``setting`` (None when it can): check before
+    adding or removing it."""
+    return table.role_problem(role_seen(guild, setting, role_id))
 
 
 def render(language: str, guild: discord.Guild, report: table.Report) -> list[str]:
@@ -165,9 +171,13 @@ def render(language: str, guild: discord.Guild, report: table.Report) -> list[st
 
 async def forget_fixed(bot: LiaisonBot, guild_id: int, report: table.Report) -> None:
     """Permissions back in a channel are forgotten, so that losing them again is told again."""
+    troubled = {p.role_id for p in report.role_problems}
     async with bot.db.transaction() as session:
         for seen in report.channels:
             await permission_notices.clear(session, guild_id, seen.channel_id, seen.granted)
+        for role in report.roles:
+            if role.role_id not in troubled:
+                await permission_notices.clear(session, guild_id, role.role_id, ROLE_PERMISSION.values())
 
 
 # -- at run time -----------------------------------------------------------------------------
@@ -232,6 +242,30 @@ async def _tell_moderators(bot: LiaisonBot, guild_id: int, settings: Any, failed
         return
     async with bot.db.transaction() as session:
         await notices.leave(session, guild_id, guild.owner_id, "perms.notice", text=text)
+
+
+ROLE_PERMISSION = {"gone": "role_gone", "no_manage_roles": "manage_roles", "above_bot": "role_order"}
+
+
+async def role_refused(bot: LiaisonBot, guild: discord.Guild, problem: table.RoleProblem) -> None:
+    """Liaison could not give or take a role it manages: tell the moderators, once per role and
+    problem (kept like a channel's missing permission, under the role's id)."""
+    async with bot.db.transaction() as session:
+        new = await permission_notices.record(
+            session,
+            guild.id,
+            problem.role_id,
+            {ROLE_PERMISSION[problem.reason]: problem.feature},
+            bot.clock.now(),
+        )
+        settings = await guild_settings.get(session, guild.id)
+    log.warning("Liaison cannot manage role %s of guild %s: %s", problem.role_id, guild.id, problem.reason)
+    if not new:
+        return
+    language = settings.language or bot.settings.liaison_locale
+    report = table.Report((), (), (), (problem,))
+    text = "\n".join(render(language, guild, report))
+    await _tell_moderators(bot, guild.id, settings, 0, limits.clip(text, limits.MESSAGE))
 
 
 async def ensure(

@@ -244,6 +244,8 @@ class QA(AcknowledgeFirst):
         async with self.bot.db.transaction() as session:
             question = await qa.for_thread(session, interaction.guild_id, thread.id)
             qa.check_may_solve(question, interaction.user.id, moderator)
+        # reading the thread for the answer, and the forum's moderated "solved" tag
+        await bot_permissions.ensure(self.bot, thread, "qa_solved")
         reply = await reply_for(interaction)
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply

@@ -202,3 +202,94 @@ async def test_suggestion_when_the_review_channel_is_hidden(sandbox: LiaisonSand
     assert "A new suggestion waits in `/resource review`." in handed
     queue = await sandbox.slash("resource review", user=users.alice)
     assert "Portal guide" in _text(queue)
+
+
+async def test_ask_in_a_text_channel_without_create_public_threads(sandbox: LiaisonSandbox) -> None:
+    text, users = sandbox.channels["qa-text"], sandbox.users
+    await sandbox.configure(qa_channel_id=text)
+    sandbox.remove_bot_permission(text, Perm.CREATE_PUBLIC_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("ask", user=users.carol, question="Which dosimeter for a first responder?")
+    assert "it lacks **Create Public Threads**" in (refused.content or "") and refused.ephemeral
+    assert _bot_posts(sandbox, text) == []  # no starter message left without its thread
+    [notice] = _notices(sandbox)
+    assert "**Create Public Threads**" in notice
+    sandbox.give_bot_permission(text, Perm.CREATE_PUBLIC_THREADS)
+    await sandbox.quiet()
+    await sandbox.slash("ask", user=users.carol, question="Which dosimeter for a first responder?")
+    assert len(sandbox.threads(text)) == 1
+
+
+async def test_ask_without_send_messages_in_threads(sandbox: LiaisonSandbox) -> None:
+    """The experts could not be mentioned in the thread: the question is not posted half-way."""
+    qa = sandbox.channels.qa
+    sandbox.remove_bot_permission(qa, Perm.SEND_MESSAGES_IN_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash(
+        "ask", user=sandbox.users.carol, question="Which dosimeter for a first responder?"
+    )
+    assert "**Send Messages in Threads and Posts**" in (refused.content or "") and refused.ephemeral
+    assert sandbox.threads(qa) == []
+    [notice] = _notices(sandbox)
+    assert "mentioning the experts in a question's thread" in notice
+
+
+async def test_solved_without_manage_threads_in_the_forum(sandbox: LiaisonSandbox) -> None:
+    qa, users = sandbox.channels.qa, sandbox.users
+    await sandbox.slash("ask", user=users.eve, question="Innocent alarm at a portal: what next?")
+    [thread] = sandbox.threads(qa)
+    await sandbox.send_message(thread, "Secondary inspection with a RIID.", user=users.carol)
+    sandbox.remove_bot_permission(qa, Perm.MANAGE_THREADS)
+    await sandbox.quiet()
+    refused = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    assert refused.ephemeral and "**Manage Threads and Posts**" in (refused.content or "")
+    assert qa.tag_id("solved") not in thread.applied_tags
+    [notice] = _notices(sandbox)
+    assert "marking a question solved" in notice
+    sandbox.give_bot_permission(qa, Perm.MANAGE_THREADS)
+    await sandbox.quiet()
+    solved = await sandbox.slash("qa solved", user=users.eve, channel=thread)
+    assert not solved.ephemeral and "RIID" in str(solved.embeds)
+    assert qa.tag_id("solved") in thread.applied_tags
+
+
+async def test_escalation_and_digest_skip_what_they_may_not_post_and_say_so(sandbox: LiaisonSandbox) -> None:
+    """The jobs of the Q&A sweep: the moderators' escalation (review channel) and the weekly
+    digest (Q&A forum) are not attempted without the permissions; the owner is told once."""
+    qa, review, users = sandbox.channels.qa, sandbox.channels.review, sandbox.users
+    await sandbox.slash("ask", user=users.eve, question="Innocent alarm at a portal: what next?")
+    sandbox.remove_bot_permission(review, Perm.SEND_MESSAGES)
+    sandbox.remove_bot_permission(qa, Perm.SEND_MESSAGES)
+    await sandbox.quiet()
+    await sandbox.advance(timedelta(hours=25))
+    await sandbox.advance(timedelta(days=7))
+    assert _bot_posts(sandbox, review) == []
+    assert len(sandbox.threads(qa)) == 1  # the question's; no digest
+    told = await sandbox.slash("resource tags", user=users.owner)
+    handed = " ".join(m.content for m in told.responses)
+    assert f"in <#{review.id}>, needed for telling moderators of new suggestions" in handed
+    assert f"in <#{qa.id}>, needed for posting questions (/ask)" in handed
+    again = await sandbox.slash("resource tags", user=users.owner)
+    assert "Liaison lacks" not in " ".join(m.content for m in again.responses)
+
+
+async def test_a_role_above_liaisons_is_reported_once(sandbox: LiaisonSandbox) -> None:
+    """What the verified role's feature calls before giving or taking the role."""
+    from bot.ui import bot_permissions
+
+    assert sandbox.bot is not None and sandbox.guild is not None
+    verified = sandbox.create_role("Verified")
+    await sandbox.quiet()
+    guild = sandbox.bot.get_guild(sandbox.guild.id)
+    assert guild is not None
+    assert bot_permissions.role_trouble(guild, "verified_role", verified.id) is None
+    sandbox.move_role(verified, len(sandbox.guild.roles) - 1)
+    await sandbox.wait_for(lambda: guild.me.top_role < guild.get_role(verified.id))  # type: ignore[operator]
+    problem = bot_permissions.role_trouble(guild, "verified_role", verified.id)
+    assert problem is not None and problem.reason == "above_bot"
+    for _ in range(2):
+        await bot_permissions.role_refused(sandbox.bot, guild, problem)
+    await sandbox.quiet()
+    [told] = [m.content for m in _bot_posts(sandbox, sandbox.channels.review)]
+    assert f"<@&{verified.id}> (verified role) sits above Liaison's highest role" in told
+    assert "drag" in told

@@ -31,7 +31,7 @@ _PARAM = re.compile(r"\{[^}]+\}")
 def _patch_known_gaps(spec: dict[str, Any]) -> None:
     """What Discord accepts although its description leaves it out (see the spec's README):
     ``nsfw`` on command definitions, ``flags`` on embeds, channel type 16 (media), the answers to
-    deferred and other callbacks that carry no message, snowflakes sent as integers
+    deferred and other callbacks that carry no message, overwrite bits as strings, snowflakes sent as integers
     (discord.py sends attachment and mention ids as numbers)."""
     schemas = spec["components"]["schemas"]
     snowflake = schemas["SnowflakeType"]
@@ -44,6 +44,11 @@ def _patch_known_gaps(spec: dict[str, Any]) -> None:
     schemas["InteractionCallbackResponse"]["properties"]["resource"]["oneOf"].append(
         {"type": "object", "properties": {"type": {"enum": [5, 6, 8, 9]}}, "required": ["type"]}
     )
+    # permission bits as strings (Discord's documented form, what discord.py sends)
+    put = spec["paths"]["/channels/{channel_id}/permissions/{overwrite_id}"]["put"]
+    body = put["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    for key in ("allow", "deny"):
+        body[key] = {"anyOf": [body[key], {"type": "string", "pattern": "^[0-9]+$"}]}
     schemas["RichEmbed"].setdefault("properties", {}).setdefault(
         "flags", {"type": ["integer", "null"]})
 

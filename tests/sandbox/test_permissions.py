@@ -48,22 +48,25 @@ async def test_discord_py_reads_the_same_permissions(sandbox: Sandbox, bot: Prot
     general = sandbox.channels.general
     sandbox.remove_bot_permission(general, Perm.EMBED_LINKS)
     await sandbox.wait_for(
-        lambda: not bot.get_channel(general.id).permissions_for(bot_member(bot)).embed_links)
+        lambda: not bot.get_channel(general.id).permissions_for(bot_member(bot)).embed_links
+    )
     channel = bot.get_channel(general.id)
     assert isinstance(channel, discord.TextChannel)
     assert channel.permissions_for(bot_member(bot)).value == channel_permissions(
-        sandbox.world, general, sandbox.world.bot.id)
+        sandbox.world, general, sandbox.world.bot.id
+    )
     sandbox.give_bot_permission(general, Perm.EMBED_LINKS)
-    await sandbox.wait_for(
-        lambda: bot.get_channel(general.id).permissions_for(bot_member(bot)).embed_links)
+    await sandbox.wait_for(lambda: bot.get_channel(general.id).permissions_for(bot_member(bot)).embed_links)
     assert sandbox.requests and all(r.status < 500 for r in sandbox.requests)
 
 
-async def test_a_channel_in_a_category_is_synced_with_it(sandbox: Sandbox,
-                                                         bot: ProtocolBot) -> None:
+async def test_a_channel_in_a_category_is_synced_with_it(sandbox: Sandbox, bot: ProtocolBot) -> None:
     everyone, moderators = sandbox.roles.everyone, sandbox.roles.moderators
-    staff = sandbox.create_channel("staff", ChannelType.CATEGORY, overwrites={
-        everyone: (0, Perm.VIEW_CHANNEL), moderators: (Perm.VIEW_CHANNEL, 0)})
+    staff = sandbox.create_channel(
+        "staff",
+        ChannelType.CATEGORY,
+        overwrites={everyone: (0, Perm.VIEW_CHANNEL), moderators: (Perm.VIEW_CHANNEL, 0)},
+    )
     inside = sandbox.create_channel("staff-room", parent=staff)
     assert inside.permission_overwrites == staff.permission_overwrites
     assert not sandbox.world.can_view(inside, sandbox.users.bruno.id)
@@ -76,7 +79,8 @@ async def test_a_channel_in_a_category_is_synced_with_it(sandbox: Sandbox,
 
 
 async def test_private_threads_are_seen_by_their_members_and_moderators(
-        sandbox: Sandbox, bot: ProtocolBot) -> None:
+    sandbox: Sandbox, bot: ProtocolBot
+) -> None:
     general = sandbox.channels.general
     channel = bot.get_channel(general.id)
     assert isinstance(channel, discord.TextChannel)
@@ -119,7 +123,8 @@ async def forbidden(coro: object) -> tuple[int, int]:
 
 
 async def test_missing_permissions_are_refused_with_discords_errors(
-        sandbox: Sandbox, bot: ProtocolBot) -> None:
+    sandbox: Sandbox, bot: ProtocolBot
+) -> None:
     general, events = sandbox.channels.general, sandbox.channels.events
     channel = bot.get_channel(general.id)
     assert isinstance(channel, discord.TextChannel)
@@ -139,8 +144,10 @@ async def test_missing_permissions_are_refused_with_discords_errors(
     assert await forbidden(channel.send("a file", file=file)) == (403, 50013)
     # threads need Create Public / Private Threads
     sandbox.remove_bot_permission(general, Perm.CREATE_PRIVATE_THREADS)
-    assert await forbidden(channel.create_thread(
-        name="t", type=discord.ChannelType.private_thread)) == (403, 50013)
+    assert await forbidden(channel.create_thread(name="t", type=discord.ChannelType.private_thread)) == (
+        403,
+        50013,
+    )
     public = await channel.create_thread(name="open", type=discord.ChannelType.public_thread)
     sandbox.remove_bot_permission(general, Perm.CREATE_PUBLIC_THREADS)
     starter = await channel.send("starter")
@@ -189,12 +196,42 @@ async def test_private_thread_members_and_mentions(sandbox: Sandbox, bot: Protoc
     bruno = sandbox.users.bruno
     await thread.send(f"welcome <@{bruno.id}>")  # a mention that pings adds the member
     assert sandbox.world.can_view(world_thread, bruno.id)
-    assert [m.content for m in sandbox.messages(world_thread, user=bruno)] == [
-        f"welcome <@{bruno.id}>"]
+    assert [m.content for m in sandbox.messages(world_thread, user=bruno)] == [f"welcome <@{bruno.id}>"]
     assert sandbox.messages(world_thread, user=sandbox.users.carol) == []
     # a private thread the bot is not in, without Manage Threads: Missing Access
-    other = sandbox.world.create_channel(sandbox.guild, "theirs", ChannelType.PRIVATE_THREAD,
-                                         parent_id=general.id, owner_id=bruno.id)
+    other = sandbox.world.create_channel(
+        sandbox.guild, "theirs", ChannelType.PRIVATE_THREAD, parent_id=general.id, owner_id=bruno.id
+    )
     sandbox.remove_bot_permission(general, Perm.MANAGE_THREADS)
     params = discord.http.handle_message_parameters(content="x")
     assert await forbidden(bot.http.send_message(other.id, params=params)) == (403, 50001)
+
+
+async def test_overwrites_set_by_the_bot_and_at_channel_creation(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    guild = bot.get_guild(bot.guild_id)
+    assert guild is not None
+    everyone = guild.default_role
+    sandbox.set_role_permissions(sandbox.roles.bot, sandbox.roles.bot.permissions | Perm.MANAGE_CHANNELS)
+    await sandbox.wait_for(lambda: guild.me.guild_permissions.manage_channels)
+    hidden = await guild.create_text_channel(
+        "hidden", overwrites={everyone: discord.PermissionOverwrite(view_channel=False)}
+    )
+    assert not sandbox.world.can_view(sandbox.world.channels[hidden.id], sandbox.world.bot.id)
+    assert await forbidden(hidden.send("x")) == (403, 50001)  # it hid the channel from itself
+    room = await guild.create_text_channel(
+        "staff-only",
+        overwrites={
+            everyone: discord.PermissionOverwrite(view_channel=False),
+            guild.me: discord.PermissionOverwrite(view_channel=True),
+        },
+    )
+    world_room = sandbox.world.channels[room.id]
+    assert not sandbox.world.can_view(world_room, sandbox.users.bruno.id)
+    assert sandbox.world.can_view(world_room, sandbox.world.bot.id)
+    member = guild.get_member(sandbox.users.bruno.id) or await guild.fetch_member(sandbox.users.bruno.id)
+    await room.set_permissions(member, view_channel=True)
+    assert sandbox.world.can_view(world_room, sandbox.users.bruno.id)
+    await room.set_permissions(member, overwrite=None)
+    assert not sandbox.world.can_view(world_room, sandbox.users.bruno.id)
+    # only what it has itself: Liaison cannot grant Administrator
+    assert await forbidden(room.set_permissions(member, administrator=True)) == (403, 50013)
