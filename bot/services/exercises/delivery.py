@@ -36,7 +36,6 @@ from bot.db.models.exercises import (
     ExerciseTeam,
 )
 from bot.exercises import clock
-from bot.services.exercises.access import clock_of
 from bot.services.reminder_delivery import Permanent, Stopped, Transient, Unreachable
 
 log = logging.getLogger("liaison.exercises")
@@ -44,6 +43,26 @@ log = logging.getLogger("liaison.exercises")
 NONCE_PREFIX = "liaison-x"
 LATE_AFTER = timedelta(seconds=10)
 FAR_FUTURE = datetime(9999, 1, 1).astimezone()
+
+
+EXERCISE_COLUMNS = (
+    Exercise.id,
+    Exercise.language,
+    Exercise.control_language,
+    Exercise.links,
+    Exercise.label,
+    Exercise.title,
+)
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    id: int
+    language: str
+    control_language: str | None
+    links: dict[str, Any]
+    label: str
+    title: str
 
 
 def nonce_for(delivery_id: int) -> str:
@@ -130,7 +149,8 @@ async def claim(
 async def messages(session: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
     rows = list(
         await session.execute(
-            select(ExerciseDelivery, ExerciseInject, Exercise)
+            # Only the exercise's small columns: its scenario (a large JSON) is not needed here.
+            select(ExerciseDelivery, ExerciseInject, *EXERCISE_COLUMNS)
             .join(ExerciseInject, ExerciseInject.id == ExerciseDelivery.inject_id)
             .join(Exercise, Exercise.id == ExerciseDelivery.exercise_id)
             .where(ExerciseDelivery.id.in_(ids))
@@ -140,11 +160,12 @@ async def messages(session: AsyncSession, ids: list[int], now: datetime) -> list
     teams = {
         (t.exercise_id, t.name): t.language
         for t in await session.scalars(
-            select(ExerciseTeam).where(ExerciseTeam.exercise_id.in_({r[2].id for r in rows}))
+            select(ExerciseTeam).where(ExerciseTeam.exercise_id.in_({r[2] for r in rows}))
         )
     }
     out = []
-    for delivery, inject, exercise in rows:
+    for delivery, inject, *values in rows:
+        exercise = _Exercise(*values)
         due_at = delivery.due_at or now
         late = delivery.late or (now - due_at > LATE_AFTER)
         delivery.late = late
@@ -219,17 +240,18 @@ async def settle(session: AsyncSession, results: list[Result], owner: str | None
         select(ExerciseInject).where(ExerciseInject.id.in_(first), ExerciseInject.sent_at.is_(None))
     )
     exercises = {
-        e.id: e
-        for e in await session.scalars(
-            select(Exercise).where(Exercise.id.in_({r.message.exercise_id for r in sent}))
+        row.id: clock.ClockState(row.speed, row.clock_base, row.clock_anchor)
+        for row in await session.execute(
+            select(Exercise.id, Exercise.speed, Exercise.clock_base, Exercise.clock_anchor).where(
+                Exercise.id.in_({r.message.exercise_id for r in sent})
+            )
         )
     }
     for inject in injects:
         result = first[inject.id]
         assert result.sent_at is not None
-        exercise = exercises[inject.exercise_id]
         inject.state, inject.sent_at, inject.late = SENT, result.sent_at, result.message.late
-        inject.sent_offset = clock.elapsed(clock_of(exercise), result.sent_at)
+        inject.sent_offset = clock.elapsed(exercises[inject.exercise_id], result.sent_at)
 
 
 async def next_due(session: AsyncSession) -> datetime | None:

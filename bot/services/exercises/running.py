@@ -144,17 +144,20 @@ async def start(
                 thread_id=threads[team.name],
             )
         )
-    due: list[datetime] = []
-    for inject in scenario.injects:
-        row = ExerciseInject(
+    rows = [
+        ExerciseInject(
             exercise_id=exercise.id,
             number=inject.number,
             scripted=True,
             offset=inject.offset,
             content=_content(inject),
         )
-        session.add(row)
-        await session.flush()
+        for inject in scenario.injects
+    ]
+    session.add_all(rows)
+    await session.flush()  # one batch: the rows get their ids
+    due: list[datetime] = []
+    for inject, row in zip(scenario.injects, rows, strict=True):
         moment = clock.due_at(state, inject.offset)
         assert moment is not None
         _deliveries(session, exercise, row, scenario, inject.teams, threads, moment)
