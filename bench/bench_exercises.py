@@ -140,10 +140,12 @@ async def main(exercises: int, injects: int, speed: float) -> None:
     )
     print(f"started all exercises in {start_cost:.2f} s ({start_cost / exercises * 1000:.1f} ms each)")
     print(
-        f"sent {discord.sent} (recorded sent: {sent}); duplicates: {discord.sent - total if discord.sent > total else 0}"
+        f"sent {discord.sent} (recorded sent: {sent});"
+        f" duplicates: {discord.sent - total if discord.sent > total else 0}"
     )
     print(
-        f"lateness p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {late[-1] * 1000 if late else 0:.0f} ms"
+        f"lateness p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
+        f" max {late[-1] * 1000 if late else 0:.0f} ms"
     )
     print(f"RSS before {rss_before:.0f} MB, peak during the run {peak:.0f} MB")
     print("target p99 <= 1 s:", "met" if p99 <= 1.0 else "NOT met")
