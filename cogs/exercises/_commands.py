@@ -11,6 +11,7 @@ from bot import i18n
 from bot.exercises import clock
 from bot.exercises.scenario import format_offset
 from bot.services.exercises import Caller, access, records, running
+from bot.timeutil import discord_timestamp
 from bot.ui.respond import reply_for
 from cogs.exercises import _render, _threads
 
@@ -47,7 +48,8 @@ class Recording:
             )
             return
         async with self.bot.db.transaction() as session:
-            plan = await running.plan_start(session, guild_id, caller, reference)
+            here = interaction.channel_id if isinstance(interaction.channel, discord.TextChannel) else None
+            plan = await running.plan_start(session, guild_id, caller, reference, here=here)
             exercise = await access.get(session, guild_id, reference, caller)
             scenario = access.scenario_of(exercise)
         opened = await _threads.open_threads(self.bot, plan, reply.t("exercises.control.name"))
@@ -126,7 +128,11 @@ class Recording:
         shown = _render.safe(text.strip(), 1500)
         await reply.send(
             reply.t(
-                "exercises.decision.logged", time=logged.time, member=interaction.user.mention, text=shown
+                "exercises.decision.logged",
+                time=logged.time,
+                at=discord_timestamp(self.bot.clock.now(), "T"),
+                member=interaction.user.mention,
+                text=shown,
             )
         )
         await self.post(

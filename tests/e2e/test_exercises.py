@@ -249,8 +249,11 @@ async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: L
         "exercise load", user=users.eve, scenario=("drill.yaml", SCENARIO.encode())
     )
     assert member_load.ephemeral and "moderators" in (member_load.content or "")
-    no_channel = await sandbox.slash("exercise start", user=users.alice, exercise=amber)
-    assert no_channel.ephemeral and "exercises_channel" in (no_channel.content or ""), no_channel.content
+    here = await sandbox.slash(
+        "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
+    )
+    assert "has started" in (here.content or ""), here.content  # no channel set: where it was run
+    assert [t.name for t in sandbox.threads(sandbox.channels.events)][-1].endswith("· control")
 
 
 async def test_restart_mid_exercise_every_inject_once_in_order(sandbox: LiaisonSandbox) -> None:

@@ -61,12 +61,18 @@ class StartPlan:
     facilitators: tuple[int, ...]  # the loader (moderators join through their own rights)
 
 
-async def plan_start(session: AsyncSession, guild_id: int, caller: Caller, reference: str) -> StartPlan:
+async def plan_start(
+    session: AsyncSession, guild_id: int, caller: Caller, reference: str, *, here: int | None = None
+) -> StartPlan:
+    """What starting needs; the threads open in the exercise's ``channel``, else the server's
+    exercises channel, else ``here`` (the text channel the command was run in)."""
     exercise = await get(session, guild_id, reference, caller)
     await require_facilitator(session, exercise, caller)
     if exercise.state != LOADED:
         raise Conflict("exercises.error.already_started", title=exercise.title)
-    channel_id = exercise.channel_id or (await guild_settings.get(session, guild_id)).exercises_channel_id
+    channel_id = (
+        exercise.channel_id or (await guild_settings.get(session, guild_id)).exercises_channel_id or here
+    )
     if channel_id is None:
         raise Invalid("exercises.error.no_channel")
     scenario = scenario_of(exercise)
