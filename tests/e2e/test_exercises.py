@@ -195,6 +195,8 @@ async def test_full_exercise_two_teams_at_high_speed(sandbox: LiaisonSandbox) ->
         ("3", "Driver runs"),
         ("4", "Hand\\-over"),
     ]
+    remind = await sandbox.click(report, label="Remind me of the improvement items", user=users.alice)
+    assert any("2 reminders planned" in m.content for m in remind.responses), remind.responses
     refused_report = await sandbox.slash("exercise report", user=users.frank, exercise=exercise)
     assert refused_report.ephemeral and not refused_report.files
 
