@@ -9,6 +9,11 @@ RSS of the process is sampled during the run.
 
     .venv/bin/python bench/bench_exercises.py            # 50 exercises x 100 injects, speed 60
     .venv/bin/python bench/bench_exercises.py --quick    # 10 exercises x 20 injects
+
+Measured (2026-12-03, a shared 2-core machine at load average 6-7, SQLite): 50 x 100 at speed 60,
+11,700 messages in 99 s, none twice: lateness p50 109 ms, p99 899 ms (max 927 ms); RSS 102 MB
+before, 105 MB at the peak of the run. Starting an exercise (100 injects, 3 threads) writes its
+rows in 0.1-0.3 s.
 """
 
 from __future__ import annotations
@@ -148,6 +153,11 @@ async def main(exercises: int, injects: int, speed: float) -> None:
     print(
         f"lateness p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
         f" max {late[-1] * 1000 if late else 0:.0f} ms"
+    )
+    first = sorted(discord.at_start)
+    print(
+        f"the {len(first)} T+00:00 messages (every exercise's first inject at one moment):"
+        f" p50 {percentile(first, 0.5) * 1000:.0f} ms, max {first[-1] * 1000 if first else 0:.0f} ms"
     )
     print(f"RSS before {rss_before:.0f} MB, peak during the run {peak:.0f} MB")
     print("target p99 <= 1 s:", "met" if p99 <= 1.0 else "NOT met")
