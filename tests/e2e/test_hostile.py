@@ -29,6 +29,7 @@ from sqlalchemy import text as sql
 from bot import i18n
 from bot.db.models import GuildSettings
 from bot.sandbox.commands import (
+    ATTACHMENT,
     BOOLEAN,
     CHANNEL,
     INTEGER,
@@ -144,6 +145,10 @@ def value_strategy(
             if c.guild_id == sandbox.guild.id and (not allowed or c.type in allowed)
         ]
         return st.sampled_from(channels)
+    if kind == ATTACHMENT:  # a file of hostile text (course and scenario files are YAML)
+        return text_values(sandbox, defn["name"], pool).map(
+            lambda v: ("file.yaml", v.encode("utf-8", "replace"))
+        )
     return st.nothing()
 
 

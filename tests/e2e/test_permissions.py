@@ -17,7 +17,17 @@ from typing import Any
 import pytest
 
 from bot import i18n
-from bot.sandbox.commands import BOOLEAN, CHANNEL, INTEGER, MENTIONABLE, NUMBER, ROLE, STRING, USER
+from bot.sandbox.commands import (
+    ATTACHMENT,
+    BOOLEAN,
+    CHANNEL,
+    INTEGER,
+    MENTIONABLE,
+    NUMBER,
+    ROLE,
+    STRING,
+    USER,
+)
 from bot.sandbox.harness import LiaisonSandbox
 from tests.e2e.robustness import Leaf, diff_dumps, dump_database, leaves
 from tests.e2e.test_hostile import GOOD
@@ -94,6 +104,8 @@ async def full_options(sandbox: LiaisonSandbox, leaf: Leaf) -> dict[str, Any]:
             values[name] = option.get("min_value", 1)
         elif kind == BOOLEAN:
             values[name] = True
+        elif kind == ATTACHMENT:
+            values[name] = ("file.yaml", b"title: T\n")
         elif kind in (USER, MENTIONABLE):
             values[name] = sandbox.users.dmitri
         elif kind == ROLE:
