@@ -166,7 +166,7 @@ async def autocomplete(
     )
     text = current.strip().lstrip("#")
     if text.isdigit():
-        query = query.where(Exercise.id == int(text))
+        query = query.where(Exercise.id == (parse_id(text) or 0))
     elif text:
         query = query.where(func.lower(Exercise.title).contains(text.lower()))
     rows = await session.execute(query.order_by(Exercise.id.desc()).limit(25))
