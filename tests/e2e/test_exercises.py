@@ -251,6 +251,14 @@ async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: L
         "exercise load", user=users.eve, scenario=("drill.yaml", SCENARIO.encode())
     )
     assert member_load.ephemeral and "moderators" in (member_load.content or "")
+    sandbox.fail_next("/threads", status=403, method="POST")
+    refused_threads = await sandbox.slash(
+        "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
+    )
+    assert refused_threads.ephemeral and "private threads" in (refused_threads.content or ""), (
+        refused_threads.content
+    )
+    assert not sandbox.threads(sandbox.channels.events)
     here = await sandbox.slash(
         "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
     )
