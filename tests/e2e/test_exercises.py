@@ -226,6 +226,13 @@ async def test_pause_resume_ad_hoc_inject_info_and_list(sandbox: LiaisonSandbox)
     forced = await sandbox.slash("exercise inject", user=users.alice, exercise=exercise)  # the next one: #3
     assert "#3" in (forced.content or ""), forced.content
     await sandbox.wait_for(lambda: any("POLICE-ONLY" in m for m in _injects(sandbox, threads["Police"])))
+    late_joiner = sandbox.add_member("gina")
+    joined = await sandbox.slash(
+        "exercise assign", user=users.carol, exercise=exercise, member=late_joiner, team="Police"
+    )
+    assert "player (Police)" in (joined.content or ""), joined.content
+    assert late_joiner.id in _added(sandbox, threads["Police"])
+    assert late_joiner.id not in _added(sandbox, threads["Customs"]) | _added(sandbox, threads["control"])
     listed = await sandbox.slash("exercise list", user=users.eve)
     assert "Border drill" in (listed.content or "") and "running" in (listed.content or "")
     choices = await sandbox.autocomplete("exercise info", "exercise", "bord", user=users.eve)
