@@ -29,7 +29,9 @@ async def exercises(interaction: discord.Interaction[Any], current: str) -> Choi
     return [app_commands.Choice(name=f"#{i} · {title}"[:100], value=str(i)) for i, title in found]
 
 
-async def _scenario(interaction: discord.Interaction[Any]) -> Scenario | None:
+async def _scenario(interaction: discord.Interaction[Any], *, staff_only: bool = False) -> Scenario | None:
+    """The scenario of the exercise chosen in the ``exercise`` option; with ``staff_only``, only
+    for its facilitators and observers (players never learn of other teams' injects)."""
     reference = str(getattr(interaction.namespace, "exercise", "") or "")
     if interaction.guild_id is None or not reference:
         return None
@@ -38,6 +40,8 @@ async def _scenario(interaction: discord.Interaction[Any]) -> Scenario | None:
         try:
             exercise = await access.get(session, interaction.guild_id, reference, caller)
         except LiaisonError:
+            return None
+        if staff_only and not await access.is_staff(session, exercise, caller):
             return None
         return access.scenario_of(exercise)
 
@@ -49,7 +53,7 @@ async def teams(interaction: discord.Interaction[Any], current: str) -> Choices:
 
 
 async def injects(interaction: discord.Interaction[Any], current: str) -> Choices:
-    scenario = await _scenario(interaction)
+    scenario = await _scenario(interaction, staff_only=True)
     if scenario is None:
         return []
     language = await interaction.client.language_for(interaction)  # type: ignore[attr-defined]

@@ -237,6 +237,12 @@ async def test_pause_resume_ad_hoc_inject_info_and_list(sandbox: LiaisonSandbox)
     assert "Border drill" in (listed.content or "") and "running" in (listed.content or "")
     choices = await sandbox.autocomplete("exercise info", "exercise", "bord", user=users.eve)
     assert choices and choices[0]["value"] == exercise
+    # the timeline's inject titles are offered to facilitators and observers, never to players
+    staff = await sandbox.autocomplete("exercise inject", "inject", "", user=users.dmitri, exercise=exercise)
+    assert any("Portal alarm" in c["name"] for c in staff)
+    assert (
+        await sandbox.autocomplete("exercise inject", "inject", "", user=users.eve, exercise=exercise) == []
+    )
 
 
 async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: LiaisonSandbox) -> None:
