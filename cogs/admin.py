@@ -1,4 +1,4 @@
-"""``/liaison setup|stats|audit``: the server's settings and the moderators' view of the bot."""
+"""``/liaison setup|check|stats|audit``: the server's settings and the moderators' view of the bot."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import audit, guild_settings, stats
 from bot.services.guild_settings import SetupChange
-from bot.ui import autocomplete, embeds
-from bot.ui.checks import moderator_only
+from bot.ui import autocomplete, bot_permissions, embeds
+from bot.ui.checks import MODERATOR_DEFAULT_PERMISSIONS, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from bot.ui.views import send_pages
 
@@ -26,7 +27,12 @@ def _mention(kind: str, value: int | None, not_set: str) -> str:
 
 class Admin(AcknowledgeFirst):
     liaison = app_commands.Group(
-        name="liaison", description="Configure Liaison for this server", guild_only=True
+        name="liaison",
+        description="Configure Liaison for this server",
+        guild_only=True,
+        # every subcommand is for moderators: hidden from other members' menus until the
+        # server's admins choose otherwise (each subcommand still checks)
+        default_permissions=MODERATOR_DEFAULT_PERMISSIONS,
     )
 
     def __init__(self, bot: LiaisonBot) -> None:
@@ -90,7 +96,35 @@ class Admin(AcknowledgeFirst):
         )
         embeds.add_field(embed, reply.t("setup.field.timezone"), row.timezone)
         embeds.add_field(embed, reply.t("setup.field.reminders"), row.reminder_offsets)
-        await reply.send(embed=embed, ephemeral=True)
+        assert interaction.guild is not None
+        checked = await self._permissions(interaction.guild, row, reply.language)
+        await reply.send(embeds=[embed, checked], ephemeral=True)
+
+    @liaison.command(
+        name="check",
+        description="What Liaison may not do where it is configured (its permissions, role order)",
+    )
+    @moderator_only()
+    async def check(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.guild is not None
+        async with self.bot.db.transaction() as session:
+            row = await guild_settings.get(session, interaction.guild.id)
+        reply = await reply_for(interaction)
+        await reply.send(
+            embed=await self._permissions(interaction.guild, row, reply.language), ephemeral=True
+        )
+
+    async def _permissions(self, guild: discord.Guild, settings: Any, language: str) -> discord.Embed:
+        """Each permission Liaison lacks in each configured channel, and role-order problems,
+        with what to change (permissions found back are forgotten, to be told again if lost)."""
+        report = bot_permissions.inspect(guild, settings)
+        await bot_permissions.forget_fixed(self.bot, guild.id, report)
+        lines = bot_permissions.render(language, guild, report)
+        if report.healthy:
+            title, colour = i18n.t(language, "perms.check.healthy_title"), embeds.OK
+        else:
+            title, colour = i18n.t(language, "perms.check.title"), embeds.WARN
+        return embeds.make_embed(title, "\n\n".join(lines), colour=colour)
 
     @liaison.command(name="stats", description="Figures about this server's use of Liaison")
     @moderator_only()

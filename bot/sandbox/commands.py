@@ -252,16 +252,17 @@ def interaction_payload(world: World, inter_id: int, token: str, type: int, user
         member = guild.members.get(user.id)
         if member is None:
             raise ValueError(f"{user.name} is not a member of {guild.name}")
-        bot_perms = world.permissions(guild, world.bot.id)
+        bot_perms = world.channel_permissions(channel, world.bot.id)
         payload |= {
             "guild_id": str(guild.id),
             "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
             "guild_locale": guild.preferred_locale,
-            "member": payloads.member_json(world, member, with_permissions=True),
+            "member": payloads.member_json(world, member) | {
+                "permissions": str(world.channel_permissions(channel, user.id))},
             "app_permissions": str(bot_perms),
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-            "channel": ch_json | {"permissions": str(world.permissions(guild, user.id))},
+            "channel": ch_json | {"permissions": str(world.channel_permissions(channel, user.id))},
         }
     else:
         if channel.type != ChannelType.DM:

@@ -18,7 +18,7 @@ from bot.errors import LiaisonError
 from bot.sandbox import lookup, render
 from bot.sandbox.harness import LiaisonSandbox
 from bot.sandbox.lookup import ConsoleError
-from bot.sandbox.world import Channel, ChannelType, Interaction, Message, User
+from bot.sandbox.world import Channel, ChannelType, Interaction, Message, Perm, User
 
 HELP = """\
 /command option: value ...   run a slash command as the current member, in the current channel
@@ -33,6 +33,10 @@ modal field=value; f2=value  fill and submit the last form opened (by label or i
 say <channel> <text>         post a message as the current member (e.g. in a question's thread)
 read <channel|thread|dms [member]>   what the current member sees there
 channels | members           list them (threads are also named t1, t2, ...)
+perm [<channel>]             what the bot may do there (View Channel, Send Messages, ...)
+perm deny <channel> <perm>   remove a permission from the bot in a channel (an admin's overwrite;
+                             perm: embed_links, send_messages, view_channel, manage_threads, ...)
+perm allow <channel> <perm>  give it back
 time [+2h|+1d|+90m]          show, or move forward, the bot's clock (due reminders then fire)
 restart                      stop the bot and start it again on the same database
 quit                         leave (end of input does too)"""
@@ -64,6 +68,7 @@ class Console:
             "time": self.time,
             "restart": self.restart,
             "complete": self.complete,
+            "perm": self.perm,
         }
 
     def now(self) -> datetime:
@@ -335,6 +340,31 @@ class Console:
             if not user.bot:
                 mark = "*" if user is self.member else " "
                 self.print(f"{mark} {name:<8} {lookup.describe(self.sandbox, user)}")
+
+    async def perm(self, rest: str) -> None:
+        words = rest.split(maxsplit=2)
+        if words[:1] in (["deny"], ["allow"]):
+            if len(words) < 3:
+                raise ConsoleError(f"usage: perm {words[0]} <channel> <permission>")
+            channel = lookup.find_channel(self.sandbox, self.member, words[1])
+            try:
+                bit = Perm.named(words[2])
+            except ValueError as exc:
+                raise ConsoleError(str(exc)) from None
+            if words[0] == "deny":
+                self.sandbox.remove_bot_permission(channel, bit)
+            else:
+                self.sandbox.give_bot_permission(channel, bit)
+            await self.sandbox.quiet()
+        else:
+            channel = lookup.find_channel(self.sandbox, self.member, rest) if rest else self.channel
+        perms = self.world.channel_permissions(channel, self.world.bot.id)
+        shown = [name.lower() for name, bit in vars(Perm).items()
+                 if isinstance(bit, int) and name not in ("ALL", "EVERYONE_DEFAULT")
+                 and not name.startswith("_") and perms & bit == bit]
+        seen = "sees" if self.world.can_view(channel, self.world.bot.id) else "cannot see"
+        self.print(f"the bot {seen} {render.where(self.world, channel)}: "
+                   + (", ".join(shown) or "no permission"))
 
     # ---- the bot ------------------------------------------------------------------------
     async def time(self, rest: str) -> None:

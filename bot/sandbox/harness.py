@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -170,10 +171,16 @@ class LiaisonSandbox(Sandbox):
 
 
 async def start_liaison_sandbox(
-    database_url: str, *, configure: bool = True, **overrides: Any
+    database_url: str,
+    *,
+    configure: bool = True,
+    body_check: Callable[[str, str, Any], list[str]] | None = None,
+    **overrides: Any,
 ) -> LiaisonSandbox:
-    """A seeded sandbox with Liaison connected and (by default) the server set up."""
+    """A seeded sandbox with Liaison connected and (by default) the server set up;
+    ``body_check`` checks every request body from the first one (see ``SandboxServer``)."""
     sandbox = cast(LiaisonSandbox, await LiaisonSandbox.start())
+    sandbox.server.body_check = body_check
     try:
         await sandbox.start_bot(sandbox.bot_settings(database_url, **overrides))
         if configure:

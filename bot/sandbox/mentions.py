@@ -12,7 +12,7 @@ def would_ping(world: World, message: Message) -> set[int | str]:
         return set()
     channel = world.channels.get(message.channel_id)
     guild = world.guild_of(channel) if channel else None
-    perms = world.permissions(guild, message.author_id) if guild else 0
+    perms = world.channel_permissions(channel, message.author_id) if guild and channel else 0
     users: set[int] = set()
     roles: set[int] = set()
     for kind, ident in MENTION_RE.findall(message.content):

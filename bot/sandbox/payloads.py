@@ -30,6 +30,7 @@ def user_json(user: User) -> dict[str, Any]:
         "system": False,
         "public_flags": 0,
         "flags": 0,
+        "primary_guild": None,
         "locale": user.locale,
     }
 
@@ -40,6 +41,7 @@ def member_json(world: World, member: Member, *, with_user: bool = True,
         "roles": [str(r) for r in member.roles],
         "nick": member.nick,
         "avatar": None,
+        "banner": None,
         "joined_at": member.joined_at,
         "premium_since": None,
         "deaf": False,
@@ -95,17 +97,19 @@ def channel_json(world: World, ch: Channel) -> dict[str, Any]:
             "owner_id": str(ch.owner_id),
             "message_count": ch.message_count,
             "total_message_sent": ch.message_count,
-            "member_count": 1,
+            "member_count": max(1, len(ch.thread_members)),
             "applied_tags": [str(t) for t in ch.applied_tags],
             "thread_metadata": {
                 "archived": ch.archived,
                 "locked": ch.locked,
                 "auto_archive_duration": 10080,
                 "archive_timestamp": datetime.fromtimestamp(ch.created_at, UTC).isoformat(),
+                **({"invitable": ch.invitable} if ch.type == ChannelType.PRIVATE_THREAD else {}),
             },
         })
         return data
-    data.update({"position": ch.position, "permission_overwrites": [], "topic": ch.topic})
+    data.update({"position": ch.position, "topic": ch.topic,
+                 "permission_overwrites": [dict(o) for o in ch.permission_overwrites]})
     if ch.type == ChannelType.FORUM:
         data.update({
             "available_tags": [
@@ -121,6 +125,12 @@ def channel_json(world: World, ch: Channel) -> dict[str, Any]:
     return data
 
 
+def thread_member_json(thread: Channel, user_id: int) -> dict[str, Any]:
+    return {"id": str(thread.id), "user_id": str(user_id),
+            "join_timestamp": datetime.fromtimestamp(thread.created_at, UTC).isoformat(),
+            "flags": 0}
+
+
 def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
     url = f"{base_url}/attachments/{att.id}/{att.filename}"
     return {
@@ -130,7 +140,7 @@ def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
         "url": url,
         "proxy_url": url,
         "content_type": att.content_type,
-        "description": att.description,
+        **({"description": att.description} if att.description is not None else {}),
     }
 
 
@@ -206,6 +216,17 @@ def guild_json(world: World, guild: Guild, *, full: bool, with_members: bool) ->
         "public_updates_channel_id": None,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,
+        "home_header": None,
+        "region": "deprecated",
+        "widget_enabled": False,
+        "widget_channel_id": None,
+        "max_presences": None,
+        "max_members": 500000,
+        "max_stage_video_channel_users": 50,
+        "max_video_channel_users": 25,
+        "safety_alerts_channel_id": None,
+        "nsfw": False,
+        "incidents_data": None,
     }
     if full:
         channels = [world.channels[c] for c in guild.channel_ids]
@@ -221,7 +242,7 @@ def guild_json(world: World, guild: Guild, *, full: bool, with_members: bool) ->
             "members": [member_json(world, m) for m in members],
             "channels": [channel_json(world, c) for c in channels if not c.is_thread],
             "threads": [channel_json(world, c) for c in channels
-                        if c.is_thread and not c.archived],
+                        if c.is_thread and not c.archived and world.can_view(c, world.bot.id)],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -249,4 +270,11 @@ def application_json(world: World, owner: User) -> dict[str, Any]:
         "approximate_guild_count": len(world.guilds),
         "redirect_uris": [],
         "interactions_endpoint_url": None,
+        "type": None,
+        "flags_new": str(world.application_flags),
+        "role_connections_verification_url": None,
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["bot", "applications.commands"],
     }

@@ -56,6 +56,44 @@ def invalid_form(errors: limits.Errors) -> ApiError:
     return ApiError(400, 50035, "Invalid Form Body", errors)
 
 
+def number_components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies carrying Discord's component ``id``s: given ones kept, the others numbered in
+    order of appearance (depth first), as Discord answers them (a unicode emoji without id)."""
+    taken = set()
+
+    def collect(items: list[Any]) -> None:
+        for comp in items:
+            if isinstance(comp, dict):
+                if isinstance(comp.get("id"), int):
+                    taken.add(comp["id"])
+                collect(comp.get("components") or [])
+                collect([c for c in (comp.get("accessory"), comp.get("component")) if c])
+
+    collect(components)
+    counter = iter(i for i in range(1, 10_000) if i not in taken)
+
+    def number(items: list[Any]) -> list[Any]:
+        out = []
+        for comp in items:
+            if not isinstance(comp, dict):
+                out.append(comp)
+                continue
+            copy = dict(comp)
+            if not isinstance(copy.get("id"), int):
+                copy["id"] = next(counter)
+            if isinstance(copy.get("emoji"), dict) and copy["emoji"].get("id") is None:
+                copy["emoji"] = {k: v for k, v in copy["emoji"].items() if k != "id"}  # a unicode emoji
+            if isinstance(copy.get("components"), list):
+                copy["components"] = number(copy["components"])
+            for key in ("accessory", "component"):
+                if isinstance(copy.get(key), dict):
+                    copy[key] = number([copy[key]])[0]
+            out.append(copy)
+        return out
+
+    return number(components)
+
+
 @dataclass
 class Body:
     json: Any
@@ -70,6 +108,13 @@ class SandboxServer:
         self.world = world
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[str] = []
+        # a check of every request body, e.g. against Discord's OpenAPI description (the test
+        # fixtures install one): (method, route template, JSON body) -> problems
+        self.body_check: Callable[[str, str, Any], list[str]] | None = None
+        self.schema_errors: list[str] = []
+        # the same for the sandbox's own answers: (method, route, status, JSON) -> problems
+        self.response_check: Callable[[str, str, int, Any], list[str]] | None = None
+        self._templates: set[str] = set()
         self.faults = Faults()
         self.latency = 0.0  # seconds added to every REST answer
         self.gateway = Gateway(self)
@@ -115,6 +160,7 @@ class SandboxServer:
 
     def route(self, method: str, template: str, handler: Handler) -> None:
         self.app.router.add_route(method, API_PREFIX + template, handler)
+        self._templates.add(template)
 
     # ---- plumbing -------------------------------------------------------------------
     @web.middleware
@@ -133,6 +179,8 @@ class SandboxServer:
             rec.json = body.json
             rec.files = [f[0] for f in body.files.values()]
             request[BODY] = body
+            if self.body_check is not None and template in self._templates:
+                self.schema_errors += self.body_check(request.method, template, body.json)
         except ValueError:
             rec.status = 400
             return json_response({"code": 50109, "message": "The request body contains invalid JSON."},
@@ -152,6 +200,11 @@ class SandboxServer:
                     data["errors"] = exc.errors
                 response = json_response(data, exc.status)
         rec.status = response.status
+        if self.response_check is not None and template in self._templates:
+            body_bytes = getattr(response, "body", None)
+            if isinstance(body_bytes, bytes) and body_bytes:
+                answer = json.loads(body_bytes)
+                self.schema_errors += self.response_check(request.method, template, response.status, answer)
         return response
 
     async def read_body(self, request: web.Request) -> Body:
@@ -216,6 +269,8 @@ class SandboxServer:
             if key in data:
                 fields[key] = data[key] if data[key] is not None else (
                     "" if key == "content" else None if key == "allowed_mentions" else [])
+        if fields.get("components"):
+            fields["components"] = number_components(fields["components"])
         if "flags" in data and data["flags"] is not None:
             fields["flags"] = int(data["flags"]) & Flags.SETTABLE
         if "attachments" in data or body.files:
@@ -279,6 +334,19 @@ class SandboxServer:
             return d | {"content": "", "embeds": [], "attachments": [], "components": []}
 
         self.gateway.dispatch(event, data, guild=in_guild, per_session=blank)
+
+    def dispatch_thread_members(self, thread: Channel, user_id: int, *, added: bool) -> None:
+        """THREAD_MEMBERS_UPDATE (the bot's own membership: THREAD_MEMBER_UPDATE as well)."""
+        data: dict[str, Any] = {"id": str(thread.id), "guild_id": str(thread.guild_id),
+                                "member_count": len(thread.thread_members)}
+        if added:
+            data["added_members"] = [payloads.thread_member_json(thread, user_id)]
+        else:
+            data["removed_member_ids"] = [str(user_id)]
+        self.gateway.dispatch("THREAD_MEMBERS_UPDATE", data)
+        if added and user_id == self.world.bot.id:
+            self.gateway.dispatch("THREAD_MEMBER_UPDATE", payloads.thread_member_json(
+                thread, user_id) | {"guild_id": str(thread.guild_id)})
 
     def dispatch_channel(self, event: str, ch: Channel) -> None:
         data = self.channel_json(ch)

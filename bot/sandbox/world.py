@@ -24,27 +24,39 @@ class Perm:
     ADD_REACTIONS = 1 << 6
     VIEW_CHANNEL = 1 << 10
     SEND_MESSAGES = 1 << 11
+    SEND_TTS = 1 << 12
     MANAGE_MESSAGES = 1 << 13
     EMBED_LINKS = 1 << 14
     ATTACH_FILES = 1 << 15
     READ_MESSAGE_HISTORY = 1 << 16
     MENTION_EVERYONE = 1 << 17
     MANAGE_ROLES = 1 << 28
+    MANAGE_WEBHOOKS = 1 << 29
     USE_APPLICATION_COMMANDS = 1 << 31
     MANAGE_THREADS = 1 << 34
     CREATE_PUBLIC_THREADS = 1 << 35
+    CREATE_PRIVATE_THREADS = 1 << 36
     SEND_MESSAGES_IN_THREADS = 1 << 38
     ALL = (1 << 51) - 1
     EVERYONE_DEFAULT = (
         CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
         | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS
-        | SEND_MESSAGES_IN_THREADS
+        | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS
     )
+
+    @classmethod
+    def named(cls, name: str) -> int:
+        """A bit by its name (``embed_links``, ``EMBED_LINKS``, ``Embed Links``)."""
+        value = getattr(cls, name.strip().upper().replace(" ", "_").replace("-", "_"), None)
+        if not isinstance(value, int) or name.strip().upper() in ("ALL", "EVERYONE_DEFAULT"):
+            raise ValueError(f"unknown permission: {name!r}")
+        return value
 
 
 class ChannelType:
     TEXT = 0
     DM = 1
+    CATEGORY = 4
     PUBLIC_THREAD = 11
     PRIVATE_THREAD = 12
     FORUM = 15
@@ -121,6 +133,10 @@ class Channel:
     recipients: list[int] = field(default_factory=list)
     last_message_id: int | None = None
     message_count: int = 0
+    # Discord's JSON shape: {"id", "type": 0 role / 1 member, "allow", "deny"} (bits as strings)
+    permission_overwrites: list[dict[str, Any]] = field(default_factory=list)
+    thread_members: set[int] = field(default_factory=set)  # private threads: who is in
+    invitable: bool = True  # private threads: non-moderators may add members
     created_at: float = field(default_factory=time.time)
 
     @property
@@ -324,11 +340,23 @@ class World:
         self.add_member(guild, owner)
         return guild
 
-    def create_role(self, guild: Guild, name: str, permissions: int = 0, **kwargs: Any) -> Role:
-        role = Role(id=self.snowflake(), name=name, permissions=permissions,
-                    position=len(guild.roles), **kwargs)
+    def create_role(self, guild: Guild, name: str, permissions: int = 0, *,
+                    position: int = 1, **kwargs: Any) -> Role:
+        """A role at ``position`` (default 1: just above ``@everyone``, where Discord puts a
+        new role); the roles from there up move up one."""
+        role = Role(id=self.snowflake(), name=name, permissions=permissions, **kwargs)
         guild.roles[role.id] = role
+        self.move_role(guild, role, position)
         return role
+
+    def move_role(self, guild: Guild, role: Role, position: int) -> None:
+        """Put ``role`` at ``position`` (1 = lowest above ``@everyone``) and renumber the rest."""
+        others = sorted((r for r in guild.roles.values() if r.id not in (role.id, guild.id)),
+                        key=lambda r: (r.position, -r.id))
+        position = max(1, min(position, len(others) + 1))
+        others.insert(position - 1, role)
+        for i, r in enumerate(others, start=1):
+            r.position = i
 
     def add_member(self, guild: Guild, user: User, roles: Iterable[Role | int] = ()) -> Member:
         ids = [r.id if isinstance(r, Role) else int(r) for r in roles]
@@ -338,8 +366,16 @@ class World:
 
     def create_channel(self, guild: Guild | None, name: str, type: int = ChannelType.TEXT,
                        **kwargs: Any) -> Channel:
+        """A channel; one created in a category without overwrites of its own is synced with the
+        category (a copy of its overwrites), as Discord does. A thread's owner is its member."""
         channel = Channel(id=self.snowflake(), type=type, name=name,
                           guild_id=guild.id if guild else None, **kwargs)
+        parent = self.channels.get(channel.parent_id or 0)
+        if (parent is not None and parent.type == ChannelType.CATEGORY and not channel.is_thread
+                and "permission_overwrites" not in kwargs):
+            channel.permission_overwrites = [dict(o) for o in parent.permission_overwrites]
+        if channel.is_thread and channel.owner_id is not None:
+            channel.thread_members.add(channel.owner_id)
         if guild is not None:
             channel.position = len(guild.channel_ids)
             guild.channel_ids.append(channel.id)
@@ -372,6 +408,18 @@ class World:
             if role is not None:
                 perms |= role.permissions
         return Perm.ALL if perms & Perm.ADMINISTRATOR else perms
+
+    def channel_permissions(self, channel: Channel, user_id: int) -> int:
+        """What ``user_id`` may do in ``channel`` (roles, overwrites, thread's parent)."""
+        from bot.sandbox.permissions import channel_permissions
+
+        return channel_permissions(self, channel, user_id)
+
+    def can_view(self, channel: Channel, user_id: int) -> bool:
+        """Whether ``user_id`` sees ``channel`` (a private thread: members and Manage Threads)."""
+        from bot.sandbox.permissions import can_view
+
+        return can_view(self, channel, user_id)
 
     def channel_messages(self, channel_id: int) -> list[Message]:
         return sorted((m for m in self.messages.values()

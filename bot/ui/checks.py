@@ -38,6 +38,11 @@ async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
     return has_moderator_power(interaction.user, settings.moderator_role_id)
 
 
+# ``default_member_permissions`` of a top-level command whose subcommands are all moderator-only
+# (Discord sets it per top-level command only): Manage Server
+MODERATOR_DEFAULT_PERMISSIONS = discord.Permissions(manage_guild=True)
+
+
 def moderator_only() -> Any:
     """Decorator for moderator-only app commands."""
 
@@ -48,7 +53,13 @@ def moderator_only() -> Any:
             raise NotModerator()
         return True
 
+    predicate.moderator_only = True  # type: ignore[attr-defined]  # read by is_moderator_only
     return app_commands.check(predicate)
+
+
+def is_moderator_only(command: app_commands.Command[Any, ..., Any]) -> bool:
+    """Whether ``command`` carries the ``moderator_only`` check."""
+    return any(getattr(check, "moderator_only", False) for check in command.checks)
 
 
 def guild_only() -> Any:

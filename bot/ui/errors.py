@@ -15,6 +15,8 @@ from discord import app_commands
 
 from bot import i18n
 from bot.errors import LiaisonError
+from bot.ui import bot_permissions
+from bot.ui.bot_permissions import BotLacksPermissions
 from bot.ui.checks import GuildOnly, NotModerator
 from bot.ui.limits import MESSAGE, clip
 from bot.ui.respond import NotAcknowledged, send
@@ -32,8 +34,14 @@ def message_for(error: BaseException, language: str) -> tuple[str, str | None]:
             return i18n.t(language, "error.bad_option", option=str(error.value)[:50]), None
         elif isinstance(error, app_commands.CommandInvokeError):
             error = error.original
+    if isinstance(error, BotLacksPermissions):
+        params = error.params | {"permissions": bot_permissions.names(language, error.permissions)}
+        return i18n.t(language, error.key, **params), None
     if isinstance(error, LiaisonError):
         return i18n.t(language, error.key, **error.params), None
+    if bot_permissions.is_permission_refusal(error):  # a 403 no check foresaw
+        log.warning("Discord refused for a missing permission: %s", error)
+        return i18n.t(language, "perms.runtime.member_generic"), None
     if isinstance(error, NotModerator):
         return i18n.t(language, "error.moderators_only"), None
     if isinstance(error, GuildOnly | app_commands.NoPrivateMessage):

@@ -11,7 +11,8 @@ import discord
 from bot import i18n
 from bot.db.models.events import Event
 from bot.services import events, guild_settings
-from bot.ui.respond import reply_for
+from bot.ui import bot_permissions
+from bot.ui.respond import Reply, reply_for
 from cogs.events import _render
 from cogs.events._views import announcement_view
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from bot.client import LiaisonBot
 
 log = logging.getLogger("liaison.events")
+
+
+def _lacks(reply: Reply, channel_id: int, missing: tuple[str, ...]) -> str:
+    names = bot_permissions.names(reply.language, missing)
+    return reply.t("events.announce_lacks", channel=f"<#{channel_id}>", permissions=names)
 
 
 async def server_language(bot: LiaisonBot, guild_id: int) -> str:
@@ -73,9 +79,22 @@ async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Even
         content = i18n.t(
             await server_language(bot, guild_id), "events.announcement", title=_render.safe(row.title, 200)
         )
+        title = _render.safe(row.title, 200)
+        # without Embed Links Discord would post the announcement stripped of its card: not at all
+        missing = bot_permissions.lacking(bot.get_channel(row.channel_id), "event_announce")
+        if missing:
+            await bot_permissions.refused(
+                bot, guild_id, row.channel_id, missing, "event_announce", "announce", title=title
+            )
+            return _lacks(reply, row.channel_id, missing)
         try:
             message = await channel.send(content, embed=embed, view=view)
-        except discord.HTTPException:
+        except discord.HTTPException as exc:
+            if bot_permissions.is_permission_refusal(exc):
+                missing = await bot_permissions.after_refusal(
+                    bot, guild_id, row.channel_id, "event_announce", "announce", title=title
+                )
+                return _lacks(reply, row.channel_id, missing)
             return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
         channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
     async with bot.db.transaction() as session:

@@ -12,7 +12,8 @@ import aiohttp
 import discord
 
 from bot.services.reminder_delivery import Outgoing, Permanent, Transient, Unreachable
-from cogs.events._render import reminder_text
+from bot.ui import bot_permissions
+from cogs.events._render import reminder_text, safe
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -33,6 +34,10 @@ class DiscordSender:
         except discord.Forbidden as exc:
             if not message.to_channel:
                 raise Unreachable(f"{exc.code} {exc.text}") from exc
+            if bot_permissions.is_permission_refusal(exc):
+                await bot_permissions.after_refusal(
+                    self.bot, message.guild_id, message.target_id, "event_reminder", **self._what(message)
+                )
             raise Permanent(f"forbidden {exc.code} {exc.text}") from exc
         except discord.NotFound as exc:
             raise Permanent(f"not found {exc.code} {exc.text}") from exc
@@ -45,7 +50,25 @@ class DiscordSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise Transient(type(exc).__name__) from exc
 
+    @staticmethod
+    def _what(message: Outgoing) -> dict[str, str]:
+        return {"what": "reminder", "title": safe(message.title or message.text or "", 200)}
+
     async def _to_channel(self, message: Outgoing, content: str) -> int:
+        """Not attempted when Liaison knows it lacks what a reminder needs there: the delivery
+        fails (kept, counted in the stats) and the moderators are told (once per permission)."""
+        cached = self.bot.get_channel(message.target_id)
+        missing = bot_permissions.lacking(cached, "event_reminder") if cached is not None else ()
+        if missing:
+            await bot_permissions.refused(
+                self.bot,
+                message.guild_id,
+                message.target_id,
+                missing,
+                "event_reminder",
+                **self._what(message),
+            )
+            raise Permanent(f"missing permissions: {', '.join(missing)}")
         channel = self.bot.get_partial_messageable(message.target_id, guild_id=message.guild_id)
         mentions = discord.AllowedMentions(
             everyone=False,

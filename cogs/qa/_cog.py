@@ -15,7 +15,7 @@ from bot.client import LiaisonBot
 from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
-from bot.ui import limits
+from bot.ui import bot_permissions, limits
 from bot.ui.checks import guild_only, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
@@ -178,9 +178,15 @@ class QA(AcknowledgeFirst):
     ) -> discord.Thread:
         """Post the question, store it with its first experts, then mention them in the thread."""
         assert interaction.guild_id is not None
+        await bot_permissions.ensure(self.bot, channel, "qa_post", "qa_route", what="question")
         try:
             posted = await _posting.post_question(channel, reply.t, asked, interaction.user.id)
-        except discord.Forbidden:
+        except discord.Forbidden as exc:
+            if bot_permissions.is_permission_refusal(exc):
+                missing = await bot_permissions.after_refusal(
+                    self.bot, interaction.guild_id, channel.id, "qa_post", what="question"
+                )
+                raise bot_permissions.BotLacksPermissions(channel.id, missing) from None
             raise NotAllowed("qa.error.cannot_post", channel=channel.mention) from None
         async with self.bot.db.transaction() as session:
             stored = await qa.ask(
@@ -232,6 +238,8 @@ class QA(AcknowledgeFirst):
         async with self.bot.db.transaction() as session:
             question = await qa.for_thread(session, interaction.guild_id, thread.id)
             qa.check_may_solve(question, interaction.user.id, moderator)
+        # reading the thread for the answer, and the forum's moderated "solved" tag
+        await bot_permissions.ensure(self.bot, thread, "qa_solved")
         reply = await reply_for(interaction)
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply

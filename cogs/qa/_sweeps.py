@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import i18n
 from bot.services import guild_settings, qa
 from bot.services.qa import Digest, Escalation
-from bot.ui import embeds, limits
+from bot.ui import bot_permissions, embeds, limits
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _posting, _render
 
@@ -57,11 +57,19 @@ class Sweeper:
         if digest is not None:
             await self._digest(guild, digest, language)
 
+    async def _may(self, channel: Any, feature: str) -> bool:
+        """Whether Liaison has what ``feature`` needs in ``channel``; if not, the moderators are
+        told (once per channel and permission) and the post is skipped."""
+        missing = bot_permissions.lacking(channel, feature)
+        if missing:
+            await bot_permissions.refused(self.bot, channel.guild.id, channel.id, missing, feature)
+        return not missing
+
     async def _escalate(self, guild: discord.Guild, escalation: Escalation, language: str) -> None:
         question = escalation.question
         t = lambda key, **params: i18n.t(question.language, key, **params)  # noqa: E731
         thread = await _posting.find_thread(guild, question.thread_id)
-        if thread is not None and escalation.experts:
+        if thread is not None and escalation.experts and await self._may(thread, "qa_route"):
             mentions, allowed = _render.expert_mentions(escalation.experts)
             await thread.send(t("qa.escalated.experts", experts=mentions), allowed_mentions=allowed)
         await self._tell_moderators(guild, escalation, thread, language)
@@ -74,7 +82,8 @@ class Sweeper:
         channel: discord.abc.Messageable | None = (
             target if isinstance(target, discord.TextChannel) else thread
         )
-        if channel is None:
+        feature = "qa_route" if channel is thread else "review_notice"
+        if channel is None or not await self._may(channel, feature):
             return
         role = guild.get_role(escalation.moderator_role_id or 0)
         text = i18n.t(
@@ -108,6 +117,8 @@ class Sweeper:
         title = t("qa.digest.title", count=len(digest.questions))
         page = _render.unanswered_pages(t, title, digest.questions)[0]
         embeds.set_footer(page, t("qa.digest.footer"))
+        if channel is not None and not await self._may(channel, "qa_post"):
+            return
         if isinstance(channel, discord.ForumChannel):
             await channel.create_thread(
                 name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS

@@ -11,7 +11,7 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import guild_settings, notices
 from bot.services.resources.suggestions import Outcome
-from bot.ui import limits
+from bot.ui import bot_permissions, limits
 from bot.ui.respond import NO_MENTIONS
 from cogs.resources import _render
 
@@ -54,7 +54,14 @@ async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language
         title=_render.safe(row.title, 200),
         url=_render.safe(row.url, 500),
     )
+    # the suggestion stays in the queue (/resource review) whatever happens here
+    missing = bot_permissions.lacking(channel, "review_notice")
+    if missing:
+        await bot_permissions.refused(bot, guild_id, channel.id, missing, "review_notice", "suggestion")
+        return
     try:
         await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
+    except discord.HTTPException as exc:
         log.warning("could not post suggestion %s to the review channel", row.id)
+        if bot_permissions.is_permission_refusal(exc):
+            await bot_permissions.after_refusal(bot, guild_id, channel.id, "review_notice", "suggestion")

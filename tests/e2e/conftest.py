@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox.harness import LiaisonSandbox, start_liaison_sandbox
+from tests.sandbox import schema
 
 
 class ErrorLog(logging.Handler):
@@ -35,7 +36,7 @@ def error_log() -> AsyncIterator[ErrorLog]:  # type: ignore[misc]
 async def _sandbox(
     database_url: str, error_log: ErrorLog, *, configure: bool
 ) -> AsyncIterator[LiaisonSandbox]:
-    sandbox = await start_liaison_sandbox(database_url, configure=configure)
+    sandbox = await start_liaison_sandbox(database_url, configure=configure, body_check=schema.problems)
     try:
         yield sandbox
     finally:
@@ -43,6 +44,8 @@ async def _sandbox(
     errors = [f"{r.name}: {r.getMessage()}" for r in error_log.records]
     assert errors == [], f"the bot logged errors: {errors}"
     assert sandbox.unknown_routes == [], f"unknown routes called: {sandbox.unknown_routes}"
+    bad = sandbox.server.schema_errors
+    assert bad == [], f"request bodies Discord's API description refuses: {bad}"
 
 
 @pytest.fixture

@@ -240,3 +240,25 @@ def test_missing_script_is_bad_usage(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["sandbox", "--script", str(tmp_path / "nope.txt")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("liaison: cannot read script") and err.count("\n") == 1
+
+
+async def test_perm_removes_and_gives_back_a_bot_permission(db_url: str) -> None:
+    sandbox, _ = await open_sandbox(db_url, seed=False)
+    out = io.StringIO()
+    try:
+        console = Console(sandbox, out)
+        await console.run(
+            ["perm deny general embed_links", "perm allow general embed_links",
+             "perm deny review view_channel", "perm deny general frobnicate"],
+            echo=True,
+        )
+        assert not sandbox.world.can_view(sandbox.channels.review, sandbox.world.bot.id)
+    finally:
+        await sandbox.close()
+    said = blocks(out.getvalue())
+    assert "the bot sees #general" in said["perm deny general embed_links"]
+    assert "embed_links" not in said["perm deny general embed_links"]
+    assert "embed_links" in said["perm allow general embed_links"]
+    assert "the bot cannot see #review: no permission" in said["perm deny review view_channel"]
+    assert "! unknown permission: 'frobnicate'" in said["perm deny general frobnicate"]
+    assert console.failures == 1

@@ -9,14 +9,19 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.sandbox import Sandbox
+from tests.sandbox import schema
 from tests.sandbox.protocol_bot import ProtocolBot, pointed_at
 
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
+    """A fresh sandbox; the test fails if a request body, or the sandbox's own answer, does not
+    conform to Discord's API description."""
     sb = await Sandbox.start()
+    schema.install(sb.server, responses=True)
     yield sb
     await sb.close()
+    assert sb.server.schema_errors == [], sb.server.schema_errors
 
 
 @pytest.fixture

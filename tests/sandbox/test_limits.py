@@ -21,9 +21,10 @@ def test_message_limits() -> None:
     assert errors["embeds"]["_errors"][0]["code"] == "MAX_EMBED_SIZE_EXCEEDED"
     assert "embeds" in limits.check_message({"embeds": [{"title": "t" * 257}]})
     assert "embeds" in limits.check_message({"embeds": [{}] * 11})
-    rows = [{"type": 1, "components": [_button(i) for i in range(5)]}] * 5
+    rows = [{"type": 1, "components": [_button(5 * r + i) for i in range(5)]} for r in range(5)]
     assert limits.check_message({"components": rows}) == {}
-    assert "components" in limits.check_message({"components": [*rows, rows[0]]})
+    extra = {"type": 1, "components": [_button(99)]}
+    assert "components" in limits.check_message({"components": [*rows, extra]})
     wide = [{"type": 1, "components": [_button(i) for i in range(6)]}]
     assert "components" in limits.check_message({"components": wide})
     assert "components" in limits.check_message(
@@ -62,3 +63,81 @@ async def test_mentions_respect_allowed_mentions_and_permissions() -> None:
         assert world.mentions_that_would_ping(quiet_reply) == set()
     finally:
         await sandbox.close()
+
+
+def _cmd(**extra: object) -> dict[str, object]:
+    return {"name": "resource", "description": "Library", "type": 1, **extra}
+
+
+def _opt(name: str, required: bool = False, **extra: object) -> dict[str, object]:
+    return {"type": 3, "name": name, "description": "d", "required": required, **extra}
+
+
+def _codes(errors: limits.Errors) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "_errors":
+                    found.update(e["code"] for e in value)
+                else:
+                    walk(value)
+    walk(errors)
+    return found
+
+
+def test_command_definitions_are_refused_as_discord_does() -> None:
+    good = _cmd(options=[_opt("query", True), _opt("tag", autocomplete=True)],
+                name_localizations={"fr": "ressource"},
+                description_localizations={"fr": "Bibliothèque"})
+    assert limits.check_commands([good, {"name": "Show Profile", "type": 2, "description": ""}]) == {}
+    assert limits.check_commands([_cmd(name="recherche-é_1")]) == {}  # letters of any script
+    bad = {
+        "upper case": [_cmd(name="Resource")],
+        "a space": [_cmd(name="resource search")],
+        "a dot": [_cmd(name="v1.2")],
+        "too long": [_cmd(name="x" * 33)],
+        "empty description": [_cmd(description="")],
+        "duplicate commands": [_cmd(), _cmd()],
+        "duplicate options": [_cmd(options=[_opt("a"), _opt("a")])],
+        "required after optional": [_cmd(options=[_opt("a"), _opt("b", True)])],
+        "bad locale key": [_cmd(name_localizations={"fr-FR": "ressource"})],
+        "bad localized name": [_cmd(name_localizations={"fr": "Ressource"})],
+        "empty localized description": [_cmd(description_localizations={"fr": ""})],
+        "choice too long": [_cmd(options=[_opt("a", choices=[{"name": "n" * 101, "value": "v"}])])],
+        "empty choice value": [_cmd(options=[_opt("a", choices=[{"name": "n", "value": ""}])])],
+        "autocomplete and choices": [_cmd(options=[
+            _opt("a", autocomplete=True, choices=[{"name": "n", "value": "v"}])])],
+        "subcommands mixed": [_cmd(options=[
+            {"type": 1, "name": "s", "description": "d"}, _opt("a")])],
+        "bad option in a subcommand": [_cmd(options=[
+            {"type": 1, "name": "s", "description": "d", "options": [_opt("A")]}])],
+        "message command with a description": [{"name": "Report", "type": 3,
+                                                "description": "x"}],
+    }
+    for why, commands in bad.items():
+        assert limits.check_commands(commands), why
+    assert "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID" in _codes(
+        limits.check_commands(bad["required after optional"]))
+    # the same name for a slash command and a user command is fine
+    assert limits.check_commands([_cmd(), {"name": "resource", "type": 2, "description": ""}]) == {}
+
+
+def test_components_and_mentions_are_refused_as_discord_does() -> None:
+    row = {"type": 1, "components": [_button(1), _button(2, custom_id="c1")]}
+    assert _codes(limits.check_message({"components": [row]})) == {"COMPONENT_CUSTOM_ID_DUPLICATED"}
+    link = {"type": 2, "style": 5, "label": "Open", "url": "https://example.org"}
+    assert limits.check_message({"components": [{"type": 1, "components": [link]}]}) == {}
+    assert limits.check_message({"components": [{"type": 1, "components": [
+        link | {"custom_id": "x"}]}]})
+    assert limits.check_message({"components": [{"type": 1, "components": [
+        _button(1, url="https://example.org")]}]})
+    assert _codes(limits.check_message({"content": "x", "allowed_mentions": {
+        "parse": ["users"], "users": ["1"]}})) == {"MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"}
+    assert limits.check_message({"content": "x", "allowed_mentions": {
+        "parse": ["roles"], "users": ["1"]}}) == {}
+    text = {"type": 1, "components": [{"type": 4, "custom_id": "t", "label": "T", "style": 1}]}
+    assert limits.check_modal({"title": "T", "custom_id": "m", "components": [text]}) == {}
+    assert limits.check_modal({"title": "T", "custom_id": "m", "components": []})
+    assert limits.check_modal({"title": "T", "custom_id": "m", "components": [text] * 6})

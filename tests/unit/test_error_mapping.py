@@ -50,3 +50,27 @@ def test_unexpected_errors_get_a_reference(caplog: pytest.LogCaptureFixture) -> 
     assert ref in text and "boom" not in text
     with caplog.at_level(logging.ERROR):
         pass
+
+
+class _Response:
+    status, reason = 403, "Forbidden"
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "Embed Links"), ("fr", "Intégrer des liens")])
+def test_missing_bot_permissions_are_named_in_the_readers_language(language: str, words: str) -> None:
+    from bot.ui.bot_permissions import BotLacksPermissions
+
+    text, ref = message_for(BotLacksPermissions(42, ("embed_links",)), language)
+    assert f"**{words}**" in text and "<#42>" in text and ref is None
+
+
+def test_an_unforeseen_discord_refusal_is_explained_without_a_reference() -> None:
+    import discord
+
+    missing = discord.Forbidden(_Response(), {"code": 50013, "message": "Missing Permissions"})  # type: ignore[arg-type]
+    text, ref = message_for(missing, "en")
+    assert "/liaison check" in text and ref is None
+    closed_dms = discord.Forbidden(
+        _Response(), {"code": 50007, "message": "Cannot send messages to this user"}
+    )  # type: ignore[arg-type]
+    assert message_for(closed_dms, "en")[1] is not None  # not a permission: unexpected
