@@ -2,7 +2,7 @@
 and permission, so the moderators are told once (and again only after it came back and went).
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from bot.db.base import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
