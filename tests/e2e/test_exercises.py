@@ -71,6 +71,11 @@ def _added(sandbox: LiaisonSandbox, thread: Any) -> set[int]:
     }
 
 
+def _seen(sandbox: LiaisonSandbox, user: Any) -> str:
+    """Everything ``user`` can read in the exercise's threads (the sandbox's visibility rules)."""
+    return " ".join(m.content for t in _threads(sandbox).values() for m in sandbox.messages(t, user=user))
+
+
 async def _load(sandbox: LiaisonSandbox, text: str = SCENARIO, **options: Any) -> str:
     loaded = await sandbox.slash(
         "exercise load", user=sandbox.users.alice, scenario=("drill.yaml", text.encode()), **options
@@ -129,6 +134,17 @@ async def test_full_exercise_two_teams_at_high_speed(sandbox: LiaisonSandbox) ->
     assert "POLICE-ONLY" in police_text and "CUSTOMS-ONLY" not in police_text
     team_text = " ".join(m.content for t in (customs, police) for m in sandbox.messages(t))
     assert "SECRET" not in team_text and "EXPECTED-POLICE" not in team_text
+    # what each member can observe, by the sandbox's visibility of private threads
+    assert sandbox.can_view(customs, users.frank) and not sandbox.can_view(police, users.frank)
+    assert sandbox.can_view(police, users.eve) and not sandbox.can_view(customs, users.eve)
+    assert not sandbox.can_view(control, users.frank) and not sandbox.can_view(control, users.eve)
+    assert sandbox.can_view(control, users.dmitri) and sandbox.can_view(control, users.carol)
+    frank_sees, eve_sees = _seen(sandbox, users.frank), _seen(sandbox, users.eve)
+    assert "CUSTOMS-ONLY" in frank_sees and "POLICE-ONLY" not in frank_sees
+    assert "POLICE-ONLY" in eve_sees and "CUSTOMS-ONLY" not in eve_sees
+    for player_sees in (frank_sees, eve_sees):
+        assert "SECRET" not in player_sees and "EXPECTED-" not in player_sees
+    assert "NOTES-SECRET" in _seen(sandbox, users.dmitri)
     assert all("T+00:" in m and "<t:" in m for m in _injects(sandbox, customs))
     assert [re.search(r"T\+\d\d:\d\d", m).group(0) for m in _injects(sandbox, customs)] == [  # type: ignore[union-attr]
         "T+00:00",
