@@ -176,7 +176,7 @@ async def autocomplete(
     if text.isdigit():
         query = query.where(Exercise.id == (parse_id(text) or 0))
     elif text:
-        query = query.where(func.lower(Exercise.title).contains(text.lower()))
+        query = query.where(func.lower(Exercise.title).contains(text.lower(), autoescape=True))
     rows = await session.execute(query.order_by(Exercise.id.desc()).limit(25))
     return [(int(i), str(t)) for i, t in rows]
 
