@@ -174,7 +174,7 @@ class Console:
         where = None if channel.type == ChannelType.DM else channel
         guild = None if where is None else ...
         inter = await self.sandbox.slash(
-            command, user=self.member, channel=where, guild=guild, timeout=self.timeout, args=options
+            command, user=self.member, channel=where, guild=guild, timeout=self.timeout, values=options
         )
         self.show(inter)
 

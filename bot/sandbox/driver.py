@@ -198,11 +198,12 @@ class Sandbox(MemberActions):
             await asyncio.sleep(period - idle)
 
     async def slash(self, command: str, *, user: User | Member, channel: Channel | None = None,
-                    guild: Any = ..., timeout: float = 5.0, args: dict[str, Any] | None = None,
+                    guild: Any = ..., timeout: float = 5.0, values: dict[str, Any] | None = None,
                     **options: Any) -> Interaction:
-        """Run ``/command`` as ``user``; returns once answered and settled. Options go as keywords,
-        or in ``args`` for those named like this method's own (``channel``, ``user``, ``guild``)."""
-        options = {**(args or {}), **options}
+        """Run ``/command`` as ``user``; returns once answered and settled. ``channel`` is where
+        it is run; options named like the driver's own arguments (an option ``channel``) go in
+        ``values``."""
+        options = {**options, **(values or {})}
         where = self._place(user if isinstance(user, User) else user.user, channel, guild)
         if where.type == ChannelType.FORUM:
             raise ValueError("commands run in a forum's posts, not in the forum itself")

@@ -97,7 +97,8 @@ class InvokerView(AnsweringView):
     async def on_timeout(self) -> None:
         self.disable_all()
         if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
+            # RuntimeError: the bot closed its HTTP session meanwhile (a view timing out at shutdown)
+            with contextlib.suppress(discord.HTTPException, RuntimeError):
                 await self.message.edit(view=self)
 
 

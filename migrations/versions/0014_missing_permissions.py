@@ -2,7 +2,7 @@
 and permission, so the moderators are told once (and again only after it came back and went).
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03
 """
 

@@ -71,6 +71,11 @@ def _added(sandbox: LiaisonSandbox, thread: Any) -> set[int]:
     }
 
 
+def _seen(sandbox: LiaisonSandbox, user: Any) -> str:
+    """Everything ``user`` can read in the exercise's threads (the sandbox's visibility rules)."""
+    return " ".join(m.content for t in _threads(sandbox).values() for m in sandbox.messages(t, user=user))
+
+
 async def _load(sandbox: LiaisonSandbox, text: str = SCENARIO, **options: Any) -> str:
     loaded = await sandbox.slash(
         "exercise load", user=sandbox.users.alice, scenario=("drill.yaml", text.encode()), **options
@@ -129,6 +134,17 @@ async def test_full_exercise_two_teams_at_high_speed(sandbox: LiaisonSandbox) ->
     assert "POLICE-ONLY" in police_text and "CUSTOMS-ONLY" not in police_text
     team_text = " ".join(m.content for t in (customs, police) for m in sandbox.messages(t))
     assert "SECRET" not in team_text and "EXPECTED-POLICE" not in team_text
+    # what each member can observe, by the sandbox's visibility of private threads
+    assert sandbox.can_view(customs, users.frank) and not sandbox.can_view(police, users.frank)
+    assert sandbox.can_view(police, users.eve) and not sandbox.can_view(customs, users.eve)
+    assert not sandbox.can_view(control, users.frank) and not sandbox.can_view(control, users.eve)
+    assert sandbox.can_view(control, users.dmitri) and sandbox.can_view(control, users.carol)
+    frank_sees, eve_sees = _seen(sandbox, users.frank), _seen(sandbox, users.eve)
+    assert "CUSTOMS-ONLY" in frank_sees and "POLICE-ONLY" not in frank_sees
+    assert "POLICE-ONLY" in eve_sees and "CUSTOMS-ONLY" not in eve_sees
+    for player_sees in (frank_sees, eve_sees):
+        assert "SECRET" not in player_sees and "EXPECTED-" not in player_sees
+    assert "NOTES-SECRET" in _seen(sandbox, users.dmitri)
     assert all("T+00:" in m and "<t:" in m for m in _injects(sandbox, customs))
     assert [re.search(r"T\+\d\d:\d\d", m).group(0) for m in _injects(sandbox, customs)] == [  # type: ignore[union-attr]
         "T+00:00",
@@ -195,6 +211,8 @@ async def test_full_exercise_two_teams_at_high_speed(sandbox: LiaisonSandbox) ->
         ("3", "Driver runs"),
         ("4", "Hand\\-over"),
     ]
+    remind = await sandbox.click(report, label="Remind me of the improvement items", user=users.alice)
+    assert any("2 reminders planned" in m.content for m in remind.responses), remind.responses
     refused_report = await sandbox.slash("exercise report", user=users.frank, exercise=exercise)
     assert refused_report.ephemeral and not refused_report.files
 
@@ -224,10 +242,23 @@ async def test_pause_resume_ad_hoc_inject_info_and_list(sandbox: LiaisonSandbox)
     forced = await sandbox.slash("exercise inject", user=users.alice, exercise=exercise)  # the next one: #3
     assert "#3" in (forced.content or ""), forced.content
     await sandbox.wait_for(lambda: any("POLICE-ONLY" in m for m in _injects(sandbox, threads["Police"])))
+    late_joiner = sandbox.add_member("gina")
+    joined = await sandbox.slash(
+        "exercise assign", user=users.carol, exercise=exercise, member=late_joiner, team="Police"
+    )
+    assert "player (Police)" in (joined.content or ""), joined.content
+    assert late_joiner.id in _added(sandbox, threads["Police"])
+    assert late_joiner.id not in _added(sandbox, threads["Customs"]) | _added(sandbox, threads["control"])
     listed = await sandbox.slash("exercise list", user=users.eve)
     assert "Border drill" in (listed.content or "") and "running" in (listed.content or "")
     choices = await sandbox.autocomplete("exercise info", "exercise", "bord", user=users.eve)
     assert choices and choices[0]["value"] == exercise
+    # the timeline's inject titles are offered to facilitators and observers, never to players
+    staff = await sandbox.autocomplete("exercise inject", "inject", "", user=users.dmitri, exercise=exercise)
+    assert any("Portal alarm" in c["name"] for c in staff)
+    assert (
+        await sandbox.autocomplete("exercise inject", "inject", "", user=users.eve, exercise=exercise) == []
+    )
 
 
 async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: LiaisonSandbox) -> None:
@@ -249,8 +280,19 @@ async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: L
         "exercise load", user=users.eve, scenario=("drill.yaml", SCENARIO.encode())
     )
     assert member_load.ephemeral and "moderators" in (member_load.content or "")
-    no_channel = await sandbox.slash("exercise start", user=users.alice, exercise=amber)
-    assert no_channel.ephemeral and "exercises_channel" in (no_channel.content or ""), no_channel.content
+    sandbox.fail_next("/threads", status=403, method="POST")
+    refused_threads = await sandbox.slash(
+        "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
+    )
+    assert refused_threads.ephemeral and "private threads" in (refused_threads.content or ""), (
+        refused_threads.content
+    )
+    assert not sandbox.threads(sandbox.channels.events)
+    here = await sandbox.slash(
+        "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
+    )
+    assert "has started" in (here.content or ""), here.content  # no channel set: where it was run
+    assert [t.name for t in sandbox.threads(sandbox.channels.events)][-1].endswith("· control")
 
 
 async def test_restart_mid_exercise_every_inject_once_in_order(sandbox: LiaisonSandbox) -> None:

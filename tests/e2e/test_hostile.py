@@ -242,7 +242,7 @@ class Driver:
         language = await self.language()
         errors_before = len(self.error_log.records)
         window = open_window(self.sandbox)
-        inter = await self.sandbox.slash(leaf.name, user=self.user, channel=channel, args=options)
+        inter = await self.sandbox.slash(leaf.name, user=self.user, channel=channel, values=options)
         problems = acknowledgement_problems(self.sandbox, inter)
         problems += failed_requests(self.sandbox, window)
         new_errors = [_described(r) for r in self.error_log.records[errors_before:]]

@@ -36,7 +36,6 @@ from bot.db.models.exercises import (
     ExerciseTeam,
 )
 from bot.exercises import clock
-from bot.services.exercises.access import clock_of
 from bot.services.reminder_delivery import Permanent, Stopped, Transient, Unreachable
 
 log = logging.getLogger("liaison.exercises")
@@ -44,6 +43,26 @@ log = logging.getLogger("liaison.exercises")
 NONCE_PREFIX = "liaison-x"
 LATE_AFTER = timedelta(seconds=10)
 FAR_FUTURE = datetime(9999, 1, 1).astimezone()
+
+
+EXERCISE_COLUMNS = (
+    Exercise.id,
+    Exercise.language,
+    Exercise.control_language,
+    Exercise.links,
+    Exercise.label,
+    Exercise.title,
+)
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    id: int
+    language: str
+    control_language: str | None
+    links: dict[str, Any]
+    label: str
+    title: str
 
 
 def nonce_for(delivery_id: int) -> str:
@@ -79,6 +98,7 @@ class PassReport:
     failed: int = 0
     late: int = 0
     lateness: list[float] = field(default_factory=list)
+    next_due: datetime | None = None  # the earliest pending delivery after the pass
 
 
 class Sender(Protocol):
@@ -130,7 +150,8 @@ async def claim(
 async def messages(session: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
     rows = list(
         await session.execute(
-            select(ExerciseDelivery, ExerciseInject, Exercise)
+            # Only the exercise's small columns: its scenario (a large JSON) is not needed here.
+            select(ExerciseDelivery, ExerciseInject, *EXERCISE_COLUMNS)
             .join(ExerciseInject, ExerciseInject.id == ExerciseDelivery.inject_id)
             .join(Exercise, Exercise.id == ExerciseDelivery.exercise_id)
             .where(ExerciseDelivery.id.in_(ids))
@@ -140,11 +161,12 @@ async def messages(session: AsyncSession, ids: list[int], now: datetime) -> list
     teams = {
         (t.exercise_id, t.name): t.language
         for t in await session.scalars(
-            select(ExerciseTeam).where(ExerciseTeam.exercise_id.in_({r[2].id for r in rows}))
+            select(ExerciseTeam).where(ExerciseTeam.exercise_id.in_({r[2] for r in rows}))
         )
     }
     out = []
-    for delivery, inject, exercise in rows:
+    for delivery, inject, *values in rows:
+        exercise = _Exercise(*values)
         due_at = delivery.due_at or now
         late = delivery.late or (now - due_at > LATE_AFTER)
         delivery.late = late
@@ -219,17 +241,18 @@ async def settle(session: AsyncSession, results: list[Result], owner: str | None
         select(ExerciseInject).where(ExerciseInject.id.in_(first), ExerciseInject.sent_at.is_(None))
     )
     exercises = {
-        e.id: e
-        for e in await session.scalars(
-            select(Exercise).where(Exercise.id.in_({r.message.exercise_id for r in sent}))
+        row.id: clock.ClockState(row.speed, row.clock_base, row.clock_anchor)
+        for row in await session.execute(
+            select(Exercise.id, Exercise.speed, Exercise.clock_base, Exercise.clock_anchor).where(
+                Exercise.id.in_({r.message.exercise_id for r in sent})
+            )
         )
     }
     for inject in injects:
         result = first[inject.id]
         assert result.sent_at is not None
-        exercise = exercises[inject.exercise_id]
         inject.state, inject.sent_at, inject.late = SENT, result.sent_at, result.message.late
-        inject.sent_offset = clock.elapsed(clock_of(exercise), result.sent_at)
+        inject.sent_offset = clock.elapsed(exercises[inject.exercise_id], result.sent_at)
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -275,27 +298,50 @@ class InjectEngine:
         return await self.run_due(now, reclaim_all=not self.shared)
 
     async def run_due(self, now: datetime, *, reclaim_all: bool = False) -> PassReport:
+        """Claim, send, settle until nothing is due; each batch is settled in the transaction
+        that claims the next (two transactions for a pass that sends one batch), and what fell
+        due meanwhile is taken in the same pass."""
         report = PassReport()
         async with self._lock:
             cutoff = FAR_FUTURE if reclaim_all else now - self.stale_claim
+            results: list[Result] = []
             while True:
                 if self.stopped():
+                    await self._settle_before_stopping(results)
                     raise Stopped()
                 async with self.db.transaction() as session:
+                    await settle(session, results, self.owner)
                     claimed = await claim(session, now, cutoff, self.owner, self.batch)
+                    if not claimed:
+                        report.next_due = await next_due(session)
+                self._count(results, report)
                 if not claimed:
                     break
                 results = await self._send_all(claimed)
-                async with self.db.transaction() as session:
-                    await settle(session, results, self.owner)
-                for result in results:
-                    report.sent += result.state == SENT
-                    report.failed += result.state == FAILED
-                    report.late += result.message.late
-                    if result.sent_at is not None:
-                        report.lateness.append((result.sent_at - result.message.due_at).total_seconds())
                 cutoff = now - self.stale_claim  # what was reclaimed once is not taken again
+                if self.now is not None:
+                    now = max(now, self.now())
         return report
+
+    async def _settle_before_stopping(self, results: list[Result]) -> None:
+        """Record what was sent before going down (if the database still answers: otherwise the
+        claims are settled at the next start, sent again with the same nonces)."""
+        if not results:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await settle(session, results, self.owner)
+        except Exception:
+            log.warning("could not record %d sent injects while stopping", len(results), exc_info=True)
+
+    @staticmethod
+    def _count(results: list[Result], report: PassReport) -> None:
+        for result in results:
+            report.sent += result.state == SENT
+            report.failed += result.state == FAILED
+            report.late += result.message.late
+            if result.sent_at is not None:
+                report.lateness.append((result.sent_at - result.message.due_at).total_seconds())
 
     async def _send_all(self, claimed: list[Outgoing]) -> list[Result]:
         by_thread: dict[int, list[Outgoing]] = defaultdict(list)

@@ -143,7 +143,7 @@ async def observe(
         scripted = scenario_of(exercise).inject(inject)
         number = scripted.number if scripted is not None else None
         if number is None:
-            number = parse_id(inject.strip().lstrip("#"))  # an ad hoc one
+            number = parse_id(inject.strip().lstrip("#"))  # an ad hoc one, by number
         if number is not None:
             inject_row = await session.scalar(
                 select(ExerciseInject).where(

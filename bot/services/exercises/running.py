@@ -61,12 +61,18 @@ class StartPlan:
     facilitators: tuple[int, ...]  # the loader (moderators join through their own rights)
 
 
-async def plan_start(session: AsyncSession, guild_id: int, caller: Caller, reference: str) -> StartPlan:
+async def plan_start(
+    session: AsyncSession, guild_id: int, caller: Caller, reference: str, *, here: int | None = None
+) -> StartPlan:
+    """What starting needs; the threads open in the exercise's ``channel``, else the server's
+    exercises channel, else ``here`` (the text channel the command was run in)."""
     exercise = await get(session, guild_id, reference, caller)
     await require_facilitator(session, exercise, caller)
     if exercise.state != LOADED:
         raise Conflict("exercises.error.already_started", title=exercise.title)
-    channel_id = exercise.channel_id or (await guild_settings.get(session, guild_id)).exercises_channel_id
+    channel_id = (
+        exercise.channel_id or (await guild_settings.get(session, guild_id)).exercises_channel_id or here
+    )
     if channel_id is None:
         raise Invalid("exercises.error.no_channel")
     scenario = scenario_of(exercise)
@@ -144,17 +150,20 @@ async def start(
                 thread_id=threads[team.name],
             )
         )
-    due: list[datetime] = []
-    for inject in scenario.injects:
-        row = ExerciseInject(
+    rows = [
+        ExerciseInject(
             exercise_id=exercise.id,
             number=inject.number,
             scripted=True,
             offset=inject.offset,
             content=_content(inject),
         )
-        session.add(row)
-        await session.flush()
+        for inject in scenario.injects
+    ]
+    session.add_all(rows)
+    await session.flush()  # one batch: the rows get their ids
+    due: list[datetime] = []
+    for inject, row in zip(scenario.injects, rows, strict=True):
         moment = clock.due_at(state, inject.offset)
         assert moment is not None
         _deliveries(session, exercise, row, scenario, inject.teams, threads, moment)
