@@ -33,8 +33,7 @@ def register(s: SandboxServer) -> None:
 
     # ---- identity -------------------------------------------------------------------
     async def me(request: web.Request) -> web.Response:
-        return json_response(payloads.user_json(world.bot) | {"verified": True,
-                                                               "mfa_enabled": False})
+        return json_response(payloads.user_json(world.bot) | {"verified": True, "mfa_enabled": False})
 
     async def application(request: web.Request) -> web.Response:
         owners = [world.users[g.owner_id] for g in world.guilds.values()]
@@ -48,8 +47,7 @@ def register(s: SandboxServer) -> None:
         return json_response(payloads.user_json(user))
 
     # ---- application commands -------------------------------------------------------
-    def overwrite(existing: list[dict[str, Any]], new: Any, guild_id: int | None
-                  ) -> list[dict[str, Any]]:
+    def overwrite(existing: list[dict[str, Any]], new: Any, guild_id: int | None) -> list[dict[str, Any]]:
         if not isinstance(new, list):
             raise invalid_form({"_errors": [{"code": "BASE_TYPE_ARRAY", "message": "Must be an array"}]})
         errors = limits.check_commands(new)
@@ -59,11 +57,20 @@ def register(s: SandboxServer) -> None:
         out = []
         for cmd in new:
             key = (cmd["name"], cmd.get("type", 1))
-            full = {"type": 1, "description": "", "options": [], "default_member_permissions": None,
-                    "nsfw": False, "contexts": None, "integration_types": [0]} | cmd
-            full |= {"id": ids.get(key) or str(world.snowflake()),
-                     "application_id": str(world.application_id),
-                     "version": str(world.snowflake())}
+            full = {
+                "type": 1,
+                "description": "",
+                "options": [],
+                "default_member_permissions": None,
+                "nsfw": False,
+                "contexts": None,
+                "integration_types": [0],
+            } | cmd
+            full |= {
+                "id": ids.get(key) or str(world.snowflake()),
+                "application_id": str(world.application_id),
+                "version": str(world.snowflake()),
+            }
             if guild_id is not None:
                 full["guild_id"] = str(guild_id)
             out.append(full)
@@ -78,8 +85,7 @@ def register(s: SandboxServer) -> None:
 
     async def put_guild_cmds(request: web.Request) -> web.Response:
         g = guild(request)
-        world.guild_commands[g.id] = overwrite(world.guild_commands.get(g.id, []),
-                                               body(request).json, g.id)
+        world.guild_commands[g.id] = overwrite(world.guild_commands.get(g.id, []), body(request).json, g.id)
         return json_response(world.guild_commands[g.id])
 
     async def get_guild_cmds(request: web.Request) -> web.Response:
@@ -94,8 +100,11 @@ def register(s: SandboxServer) -> None:
         d = data(request)
         errors: limits.Errors = {}
         if "name" in d and not (1 <= len(d["name"] or "") <= 100):
-            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                           "message": "Must be between 1 and 100 in length."}]}
+            errors["name"] = {
+                "_errors": [
+                    {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}
+                ]
+            }
         if "applied_tags" in d:
             errors |= check_tags(ch, d["applied_tags"])
         if errors:
@@ -112,11 +121,13 @@ def register(s: SandboxServer) -> None:
         parent = world.channels.get(thread.parent_id or 0)
         known = {int(t["id"]) for t in parent.available_tags} if parent else set()
         if not isinstance(tags, list) or len(tags) > 5:
-            return {"applied_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
-                                                  "message": "Must be 5 or fewer in length."}]}}
+            return {
+                "applied_tags": {
+                    "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer in length."}]
+                }
+            }
         if any(int(t) not in known for t in tags):
-            return {"applied_tags": {"_errors": [{"code": "TAG_INVALID",
-                                                  "message": "Unknown tag"}]}}
+            return {"applied_tags": {"_errors": [{"code": "TAG_INVALID", "message": "Unknown tag"}]}}
         return {}
 
     # ---- messages -------------------------------------------------------------------
@@ -157,7 +168,7 @@ def register(s: SandboxServer) -> None:
             msgs = [m for m in msgs if m.id > int(q["after"])][:limit]
         elif "around" in q:
             pivot = int(q["around"])
-            older = [m for m in msgs if m.id <= pivot][-(limit // 2 + 1):]
+            older = [m for m in msgs if m.id <= pivot][-(limit // 2 + 1) :]
             msgs = older + [m for m in msgs if m.id > pivot][: limit - len(older)]
         else:
             msgs = msgs[-limit:]
@@ -182,9 +193,15 @@ def register(s: SandboxServer) -> None:
         ch = s.channel(request.match_info["channel_id"])
         msg = s.message(ch, request.match_info["message_id"])
         msg.deleted = True
-        s.gateway.dispatch("MESSAGE_DELETE", {"id": str(msg.id), "channel_id": str(ch.id),
-                                              **({"guild_id": str(ch.guild_id)} if ch.guild_id
-                                                 else {})}, guild=ch.guild_id is not None)
+        s.gateway.dispatch(
+            "MESSAGE_DELETE",
+            {
+                "id": str(msg.id),
+                "channel_id": str(ch.id),
+                **({"guild_id": str(ch.guild_id)} if ch.guild_id else {}),
+            },
+            guild=ch.guild_id is not None,
+        )
         return no_content()
 
     async def typing(request: web.Request) -> web.Response:
@@ -197,12 +214,23 @@ def register(s: SandboxServer) -> None:
         return no_content()
 
     # ---- threads --------------------------------------------------------------------
-    def new_thread(parent: Channel, d: dict[str, Any], tid: int | None = None,
-                   type: int = ChannelType.PUBLIC_THREAD) -> Channel:
+    def new_thread(
+        parent: Channel, d: dict[str, Any], tid: int | None = None, type: int = ChannelType.PUBLIC_THREAD
+    ) -> Channel:
         name = d.get("name") or ""
         if not 1 <= len(name) <= 100:
-            raise invalid_form({"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                                       "message": "Must be between 1 and 100 in length."}]}})
+            raise invalid_form(
+                {
+                    "name": {
+                        "_errors": [
+                            {
+                                "code": "BASE_TYPE_BAD_LENGTH",
+                                "message": "Must be between 1 and 100 in length.",
+                            }
+                        ]
+                    }
+                }
+            )
         g = world.guild_of(parent)
         thread = world.create_channel(g, name, type, parent_id=parent.id, owner_id=world.bot.id)
         if tid is not None:  # a thread started from a message shares the message's id
@@ -218,10 +246,14 @@ def register(s: SandboxServer) -> None:
         d = data(request)
         if parent.type == ChannelType.FORUM:
             if not isinstance(d.get("message"), dict):
-                raise invalid_form({"message": {"_errors": [{"code": "BASE_TYPE_REQUIRED",
-                                                             "message": "This field is required"}]}})
-            tag_errors = check_tags(Channel(id=0, type=11, parent_id=parent.id),
-                                    d.get("applied_tags") or [])
+                raise invalid_form(
+                    {
+                        "message": {
+                            "_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]
+                        }
+                    }
+                )
+            tag_errors = check_tags(Channel(id=0, type=11, parent_id=parent.id), d.get("applied_tags") or [])
             if tag_errors:
                 raise invalid_form(tag_errors)
             msg_body = Body(d["message"], body(request).files)
@@ -270,8 +302,9 @@ def register(s: SandboxServer) -> None:
         rid = str(data(request).get("recipient_id", ""))
         user = world.users.get(int(rid)) if rid.isdigit() else None
         if user is None:
-            raise invalid_form({"recipient_id": {"_errors": [{"code": "NUMBER_TYPE_COERCE",
-                                                              "message": "Unknown user"}]}})
+            raise invalid_form(
+                {"recipient_id": {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": "Unknown user"}]}}
+            )
         return json_response(s.channel_json(world.dm_channel(user)))
 
     async def delete_channel(request: web.Request) -> web.Response:
@@ -285,15 +318,19 @@ def register(s: SandboxServer) -> None:
 
     async def active_threads(request: web.Request) -> web.Response:
         g = guild(request)
-        threads = [world.channels[c] for c in g.channel_ids
-                   if world.channels[c].is_thread and not world.channels[c].archived]
+        threads = [
+            world.channels[c]
+            for c in g.channel_ids
+            if world.channels[c].is_thread and not world.channels[c].archived
+        ]
         return json_response({"threads": [s.channel_json(t) for t in threads], "members": []})
 
     async def archived_threads(request: web.Request) -> web.Response:
         ch = s.channel(request.match_info["channel_id"])
         threads = [t for t in world.threads_of(ch.id) if t.archived]
-        return json_response({"threads": [s.channel_json(t) for t in threads], "members": [],
-                              "has_more": False})
+        return json_response(
+            {"threads": [s.channel_json(t) for t in threads], "members": [], "has_more": False}
+        )
 
     async def member_role(request: web.Request) -> web.Response:
         g = guild(request)
@@ -307,8 +344,9 @@ def register(s: SandboxServer) -> None:
             member.roles.append(int(rid))
         elif request.method == "DELETE" and int(rid) in member.roles:
             member.roles.remove(int(rid))
-        s.gateway.dispatch("GUILD_MEMBER_UPDATE",
-                           payloads.member_json(world, member) | {"guild_id": str(g.id)})
+        s.gateway.dispatch(
+            "GUILD_MEMBER_UPDATE", payloads.member_json(world, member) | {"guild_id": str(g.id)}
+        )
         return no_content()
 
     # ---- guilds ---------------------------------------------------------------------
@@ -329,14 +367,16 @@ def register(s: SandboxServer) -> None:
         g = guild(request)
         limit = max(1, min(1000, int(request.query.get("limit", 1))))
         after = int(request.query.get("after", 0))
-        members = sorted((m for m in g.members.values() if m.user.id > after),
-                         key=lambda m: m.user.id)[:limit]
+        members = sorted((m for m in g.members.values() if m.user.id > after), key=lambda m: m.user.id)[
+            :limit
+        ]
         return json_response([payloads.member_json(world, m) for m in members])
 
     async def list_channels(request: web.Request) -> web.Response:
         g = guild(request)
-        return json_response([s.channel_json(world.channels[c]) for c in g.channel_ids
-                              if not world.channels[c].is_thread])
+        return json_response(
+            [s.channel_json(world.channels[c]) for c in g.channel_ids if not world.channels[c].is_thread]
+        )
 
     async def list_roles(request: web.Request) -> web.Response:
         return json_response([payloads.role_json(r) for r in guild(request).roles.values()])
@@ -370,8 +410,7 @@ def register(s: SandboxServer) -> None:
         ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", reaction),
         ("POST", "/users/@me/channels", open_dm),
         ("DELETE", "/channels/{channel_id}", delete_channel),
-        ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-         reaction),
+        ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", reaction),
         ("GET", "/channels/{channel_id}/threads/archived/public", archived_threads),
         ("GET", "/guilds/{guild_id}/threads/active", active_threads),
         ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", member_role),

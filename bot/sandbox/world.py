@@ -36,8 +36,15 @@ class Perm:
     SEND_MESSAGES_IN_THREADS = 1 << 38
     ALL = (1 << 51) - 1
     EVERYONE_DEFAULT = (
-        CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
-        | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS
+        CREATE_INSTANT_INVITE
+        | ADD_REACTIONS
+        | VIEW_CHANNEL
+        | SEND_MESSAGES
+        | EMBED_LINKS
+        | ATTACH_FILES
+        | READ_MESSAGE_HISTORY
+        | USE_APPLICATION_COMMANDS
+        | CREATE_PUBLIC_THREADS
         | SEND_MESSAGES_IN_THREADS
     )
 
@@ -325,8 +332,9 @@ class World:
         return guild
 
     def create_role(self, guild: Guild, name: str, permissions: int = 0, **kwargs: Any) -> Role:
-        role = Role(id=self.snowflake(), name=name, permissions=permissions,
-                    position=len(guild.roles), **kwargs)
+        role = Role(
+            id=self.snowflake(), name=name, permissions=permissions, position=len(guild.roles), **kwargs
+        )
         guild.roles[role.id] = role
         return role
 
@@ -336,10 +344,12 @@ class World:
         guild.members[user.id] = member
         return member
 
-    def create_channel(self, guild: Guild | None, name: str, type: int = ChannelType.TEXT,
-                       **kwargs: Any) -> Channel:
-        channel = Channel(id=self.snowflake(), type=type, name=name,
-                          guild_id=guild.id if guild else None, **kwargs)
+    def create_channel(
+        self, guild: Guild | None, name: str, type: int = ChannelType.TEXT, **kwargs: Any
+    ) -> Channel:
+        channel = Channel(
+            id=self.snowflake(), type=type, name=name, guild_id=guild.id if guild else None, **kwargs
+        )
         if guild is not None:
             channel.position = len(guild.channel_ids)
             guild.channel_ids.append(channel.id)
@@ -374,23 +384,33 @@ class World:
         return Perm.ALL if perms & Perm.ADMINISTRATOR else perms
 
     def channel_messages(self, channel_id: int) -> list[Message]:
-        return sorted((m for m in self.messages.values()
-                       if m.channel_id == channel_id and not m.deleted), key=lambda m: m.id)
+        return sorted(
+            (m for m in self.messages.values() if m.channel_id == channel_id and not m.deleted),
+            key=lambda m: m.id,
+        )
 
     def threads_of(self, parent_id: int | None = None) -> list[Channel]:
-        return [c for c in self.channels.values()
-                if c.is_thread and (parent_id is None or c.parent_id == parent_id)]
+        return [
+            c
+            for c in self.channels.values()
+            if c.is_thread and (parent_id is None or c.parent_id == parent_id)
+        ]
 
     def commands_for(self, guild_id: int | None) -> list[dict[str, Any]]:
         local = self.guild_commands.get(guild_id, []) if guild_id else []
         return [*local, *self.global_commands]
 
     # ---- messages -------------------------------------------------------------------
-    def add_attachment(self, filename: str, data: bytes, content_type: str | None = None,
-                       description: str | None = None) -> Attachment:
-        att = Attachment(id=self.snowflake(), filename=filename, data=data,
-                         content_type=content_type or "application/octet-stream",
-                         description=description)
+    def add_attachment(
+        self, filename: str, data: bytes, content_type: str | None = None, description: str | None = None
+    ) -> Attachment:
+        att = Attachment(
+            id=self.snowflake(),
+            filename=filename,
+            data=data,
+            content_type=content_type or "application/octet-stream",
+            description=description,
+        )
         self.attachments[att.id] = att
         return att
 
@@ -403,12 +423,17 @@ class World:
                 channel.message_count += 1
         return msg
 
-    def find_nonce(self, channel_id: int, author_id: int, nonce: str | int,
-                   window: float = 120.0) -> Message | None:
+    def find_nonce(
+        self, channel_id: int, author_id: int, nonce: str | int, window: float = 120.0
+    ) -> Message | None:
         limit = time.monotonic() - window
         for msg in self.messages.values():
-            if (msg.channel_id == channel_id and msg.author_id == author_id
-                    and msg.nonce == nonce and msg.created >= limit):
+            if (
+                msg.channel_id == channel_id
+                and msg.author_id == author_id
+                and msg.nonce == nonce
+                and msg.created >= limit
+            ):
                 return msg
         return None
 
@@ -420,13 +445,20 @@ class World:
         return would_ping(self, message)
 
     # ---- interactions ---------------------------------------------------------------
-    def new_interaction(self, type: int, user: User, channel: Channel | None,
-                        payload: dict[str, Any]) -> Interaction:
+    def new_interaction(
+        self, type: int, user: User, channel: Channel | None, payload: dict[str, Any]
+    ) -> Interaction:
         iid = self.snowflake()
         token = f"itk-{iid}-{next(self._counter)}"
-        inter = Interaction(id=iid, token=token, type=type, user_id=user.id,
-                            channel_id=channel.id if channel else None,
-                            guild_id=channel.guild_id if channel else None, payload=payload)
+        inter = Interaction(
+            id=iid,
+            token=token,
+            type=type,
+            user_id=user.id,
+            channel_id=channel.id if channel else None,
+            guild_id=channel.guild_id if channel else None,
+            payload=payload,
+        )
         self.interactions[iid] = inter
         self.interactions_by_token[token] = inter
         return inter

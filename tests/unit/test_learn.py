@@ -144,7 +144,7 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
         )
     assert cert.code == same.code and certificates.CODE_SHAPE.match(cert.code)
     async with db.transaction() as session:
-        found = await certificates.verify(session, GUILD, cert.code.lower().replace("-", " "))
+        found = await certificates.verify(session, GUILD, cert.code.lower().replace("-", " "), verified=False)
         assert (found.withdrawn, found.member_name, found.course_title) == (
             False,
             "Ana Silva",
@@ -152,9 +152,9 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
         )
         forged = cert.code[:-1] + ("A" if cert.code[-1] != "A" else "B")
         with pytest.raises(NotFound):
-            await certificates.verify(session, GUILD, forged)
+            await certificates.verify(session, GUILD, forged, verified=False)
         with pytest.raises(NotFound):
-            await certificates.verify(session, GUILD + 1, cert.code)  # another server's
+            await certificates.verify(session, GUILD + 1, cert.code, verified=False)  # another server's
     async with db.transaction() as session:
         exported = await privacy.export(session, GUILD, ANA)
     assert exported["learn"]["certificates"][0]["code"] == cert.code
@@ -162,7 +162,7 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
     async with db.transaction() as session:
         await privacy.erase(session, GUILD, ANA)
     async with db.transaction() as session:
-        after = await certificates.verify(session, GUILD, cert.code)
+        after = await certificates.verify(session, GUILD, cert.code, verified=False)
         assert after.withdrawn and after.member_name is None
         assert await learn.progress_of(session, GUILD, ANA, verified=False) == []
         assert (await privacy.export(session, GUILD, ANA))["learn"] == {
@@ -322,3 +322,17 @@ async def test_a_course_is_found_by_id_title_or_a_unique_part_of_it(db: Database
         with pytest.raises(NotFound):
             await courses.resolve(session, GUILD, "course", verified=True)  # two courses have it
         assert (await courses.resolve(session, GUILD, "course", verified=False)).id == course_id
+
+
+async def test_an_amber_courses_certificate_does_not_exist_for_unverified_members(db: Database) -> None:
+    course_id = await _load(db, AMBER_COURSE)
+    async with db.transaction() as session:
+        view = await walk.start(session, GUILD, MOD, str(course_id), "en", START, verified=True)
+        while view.can_next:
+            view = await walk.act(
+                session, GUILD, MOD, course_id, NEXT, view.position, "en", START, verified=True
+            )
+        cert = await certificates.issue(session, GUILD, MOD, str(course_id), "Mod", START, verified=True)
+        assert (await certificates.verify(session, GUILD, cert.code, verified=True)).course_title is not None
+        with pytest.raises(NotFound):
+            await certificates.verify(session, GUILD, cert.code, verified=False)
