@@ -1,6 +1,6 @@
 """Courses under a burst: N members take a step of a course at once, against the bare bot.
 
-N members each open the sample quick course (``/learn start``, one burst), then all click Begin
+N members each open the sample quick course (``/learn start``, one burst), then all click Next
 on their step message at once (the step burst). For each click the sandbox gives the
 acknowledgement latency (dispatch -> deferred update) and this bench the step latency (dispatch
 -> the message edited to show the next step, polled every 2 ms). The bare discord.py bot of

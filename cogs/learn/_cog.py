@@ -249,7 +249,8 @@ class Learn(AcknowledgeFirst):
     @guild_only()
     async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
         async with self.bot.db.transaction() as session:
-            found = await certificates.verify(session, _guild(interaction), code)
+            verified = await self.verified(interaction, session)
+            found = await certificates.verify(session, _guild(interaction), code, verified=verified)
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)
 

@@ -149,8 +149,7 @@ def step_view(t: Translate, view: StepView) -> discord.ui.View:
             NavButton(course, pos, RETRY, t("learn.button.retry"), discord.ButtonStyle.danger, row=1)
         )
     if view.can_next:
-        label = t("learn.button.begin") if view.kind == "intro" else t("learn.button.next")
-        out.add_item(NavButton(course, pos, NEXT, label, discord.ButtonStyle.success, row=1))
+        out.add_item(NavButton(course, pos, NEXT, t("learn.button.next"), discord.ButtonStyle.success, row=1))
     if view.completed and view.kind in ("result", "done"):
         out.add_item(
             NavButton(
