@@ -194,6 +194,7 @@ FEATURE_COMMANDS = {
     "sandbox": "bot.sandbox.cli",
     "resources": "bot.cli_resources",
     "transfer": "bot.cli_transfer",
+    "exercise": "bot.cli_exercises",
     "course": "bot.cli_course",
 }
 

@@ -39,6 +39,7 @@ EXTENSIONS = (
     "cogs.me",
     "cogs.events",
     "cogs.qa",
+    "cogs.exercises",
     "cogs.learn",
 )
 SHUTDOWN_GRACE_SECONDS = 10.0

@@ -71,7 +71,9 @@ class Wakeups:
         run: Callable[[], Awaitable[object]],
         *,
         resolution: float = 0.1,
+        job_id: str = JOB_ID,
     ) -> None:
+        self.job_id = job_id  # one job per feature that wakes up this way (reminders, injects)
         self.scheduler = scheduler
         self.clock = clock
         self.run = run
@@ -144,7 +146,7 @@ class Wakeups:
             self._fire,
             "date",
             run_date=run_date,
-            id=JOB_ID,
+            id=self.job_id,
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
@@ -184,8 +186,8 @@ class Wakeups:
         return self.scheduler is not None and not self.scheduler.running
 
     def stop(self) -> None:
-        if self.scheduler is not None and self.scheduler.get_job(JOB_ID) is not None:
-            self.scheduler.remove_job(JOB_ID)
+        if self.scheduler is not None and self.scheduler.get_job(self.job_id) is not None:
+            self.scheduler.remove_job(self.job_id)
 
     async def aclose(self) -> None:
         """Stop waking up; a pass under way sees the scheduler stopped and ends before its next

@@ -41,6 +41,7 @@ class Admin(AcknowledgeFirst):
         language="Default language of the server",
         timezone="Default time zone of the server (IANA name)",
         reminders="Default reminder offsets before events, such as 1d, 1h",
+        exercises_channel="Channel where tabletop exercises open their private threads",
     )
     @app_commands.choices(language=autocomplete.LANGUAGE_CHOICES)
     @app_commands.autocomplete(timezone=autocomplete.timezones)
@@ -55,6 +56,7 @@ class Admin(AcknowledgeFirst):
         language: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         reminders: str | None = None,
+        exercises_channel: discord.TextChannel | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         change = SetupChange(
@@ -65,6 +67,7 @@ class Admin(AcknowledgeFirst):
             language=language.value if language else None,
             timezone=timezone,
             reminders=reminders,
+            exercises_channel_id=exercises_channel.id if exercises_channel else None,
         )
         async with self.bot.db.transaction() as session:
             row = await guild_settings.update(session, interaction.guild_id, interaction.user.id, change)
@@ -79,6 +82,7 @@ class Admin(AcknowledgeFirst):
             ("events_channel", "channel", row.events_channel_id),
             ("review_channel", "channel", row.review_channel_id),
             ("moderator_role", "role", row.moderator_role_id),
+            ("exercises_channel", "channel", row.exercises_channel_id),
         ):
             embeds.add_field(embed, reply.t(f"setup.field.{key}"), _mention(kind, value, not_set))
         embeds.add_field(

@@ -171,6 +171,8 @@ class Resolver:
         return str(value.id)
 
     def attachment(self, value: Any, base_url: str) -> str:
+        if isinstance(value, str):  # typed in the console: a file's path (or the checkout's)
+            value = _file_attachment(value)
         if isinstance(value, tuple):
             value = self.world.add_attachment(value[0], value[1], value[2] if len(value) > 2 else None)
         if not isinstance(value, Attachment):
@@ -310,3 +312,15 @@ def interaction_payload(
             "authorizing_integration_owners": {"1": str(user.id)},
         }
     return payload
+
+
+def _file_attachment(text: str) -> tuple[str, bytes]:
+    """``scenario: bot/exercises/scenarios/border_source.yaml``: the file at that path, relative to
+    the current folder or to the checkout, as an attachment."""
+    from pathlib import Path
+
+    wanted = Path(text.strip()).expanduser()
+    for candidate in (wanted, Path(__file__).resolve().parents[2] / wanted):
+        if candidate.is_file():
+            return candidate.name, candidate.read_bytes()
+    raise ValueError(f"no such file to attach: {text.strip()!r}")

@@ -27,6 +27,7 @@ class SetupChange:
     language: str | None = None
     timezone: str | None = None
     reminders: str | None = None
+    exercises_channel_id: int | None = None
 
 
 async def get(session: AsyncSession, guild_id: int) -> GuildSettings:

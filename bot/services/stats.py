@@ -16,6 +16,7 @@ FEATURE_SERVICES = (
     "bot.services.events",
     "bot.services.reminders",
     "bot.services.qa",
+    "bot.services.exercises",
     "bot.services.learn",
 )
 

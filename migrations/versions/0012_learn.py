@@ -1,7 +1,7 @@
 """Learn: courses, progress and answers, certificates, and cohorts linking a course to an event.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from bot.db.base import UTCDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0008"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,6 +23,7 @@ class GuildSettings(Base):
     qa_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     events_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     review_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    exercises_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     moderator_role_id: Mapped[int | None] = mapped_column(Snowflake)
     language: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")

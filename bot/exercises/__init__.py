@@ -1,0 +1,1 @@
+"""Tabletop exercises, the pure part: scenario files and the exercise clock (no discord, no database)."""

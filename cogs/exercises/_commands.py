@@ -1,0 +1,175 @@
+"""The longer command bodies of the exercises cog: starting, the clock, decisions, the hot wash."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import i18n
+from bot.exercises import clock
+from bot.exercises.scenario import format_offset
+from bot.services.exercises import Caller, access, records, running
+from bot.timeutil import discord_timestamp
+from bot.ui.respond import reply_for
+from cogs.exercises import _render, _threads
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+    from cogs.exercises._runner import InjectRunner
+
+Translate = Callable[..., str]
+
+
+def translator(language: str) -> Translate:
+    return lambda key, **params: i18n.t(language, key, **params)
+
+
+class Recording:
+    """Mixed into the cog (which provides ``bot``, ``runner``, ``caller`` and ``post``)."""
+
+    bot: LiaisonBot
+    runner: InjectRunner
+    caller: Callable[[discord.Interaction[Any]], Awaitable[Caller]]
+    post: Callable[..., Awaitable[None]]
+
+    async def start_exercise(
+        self, interaction: discord.Interaction[Any], reference: str, speed: float
+    ) -> None:
+        """Threads first (nothing is written if Discord refuses), then the exercise starts."""
+        reply = await reply_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        if not clock.MIN_SPEED <= speed <= clock.MAX_SPEED:
+            await reply.say(
+                "exercises.error.bad_speed", ephemeral=True, min=clock.MIN_SPEED, max=int(clock.MAX_SPEED)
+            )
+            return
+        async with self.bot.db.transaction() as session:
+            here = interaction.channel_id if isinstance(interaction.channel, discord.TextChannel) else None
+            plan = await running.plan_start(session, guild_id, caller, reference, here=here)
+            exercise = await access.get(session, guild_id, reference, caller)
+            scenario = access.scenario_of(exercise)
+        opened = await _threads.open_threads(self.bot, plan, reply.t("exercises.control.name"))
+        now = self.bot.clock.now()
+        for team in plan.teams:
+            t = translator(team.language)
+            text = _render.briefing(t, scenario, team.name, team.language, plan.label, speed)
+            await self.post(opened.teams[team.name].id, text)
+        state = clock.started(now, speed)
+        for text in _render.timeline(reply.t, scenario, state, reply.language, plan.label):
+            await self.post(opened.control.id, text)
+        async with self.bot.db.transaction() as session:
+            started = await running.start(
+                session,
+                guild_id,
+                caller,
+                reference,
+                speed,
+                {name: thread.id for name, thread in opened.teams.items()},
+                opened.control.id,
+                now,
+                control_language=reply.language,
+            )
+        self.runner.notify(started.due)
+        threads = " ".join(thread.mention for thread in opened.teams.values())
+        await reply.say(
+            "exercises.started",
+            ephemeral=True,
+            title=_render.safe(plan.title, 200),
+            threads=threads,
+            control=opened.control.mention,
+            speed=f"{speed:g}",
+        )
+
+    async def change_clock(
+        self,
+        interaction: discord.Interaction[Any],
+        reference: str,
+        change: Callable[..., Awaitable[running.ClockChange]],
+        key: str,
+    ) -> None:
+        reply = await reply_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        async with self.bot.db.transaction() as session:
+            done = await change(session, guild_id, caller, reference, self.bot.clock.now())
+            teams = await access.members(session, done.exercise_id)  # noqa: F841 - members unchanged
+            threads = await _team_threads(session, done.exercise_id)
+        if done.due:
+            self.runner.notify(done.due)
+        for thread_id, language in threads:
+            await self.post(thread_id, i18n.t(language, f"{key}.notice", time=done.time))
+        await self.post(done.control_thread_id, reply.t(f"{key}.notice", time=done.time))
+        await reply.say(key, ephemeral=True, title=_render.safe(done.title, 200), time=done.time)
+
+    async def log_decision(
+        self, interaction: discord.Interaction[Any], text: str, *, inject_id: int | None = None
+    ) -> None:
+        reply = await reply_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        async with self.bot.db.transaction() as session:
+            logged = await records.decide(
+                session,
+                guild_id,
+                caller,
+                interaction.channel_id or 0,
+                text,
+                self.bot.clock.now(),
+                inject_id=inject_id,
+            )
+            exercise = await session.get(records.Exercise, logged.exercise_id)
+            control = exercise.control_thread_id if exercise is not None else None
+        shown = _render.safe(text.strip(), 1500)
+        await reply.send(
+            reply.t(
+                "exercises.decision.logged",
+                time=logged.time,
+                at=discord_timestamp(self.bot.clock.now(), "T"),
+                member=interaction.user.mention,
+                text=shown,
+            )
+        )
+        await self.post(
+            control,
+            reply.t(
+                "exercises.decision.mirror", time=logged.time, team=_render.safe(logged.team, 60), text=shown
+            ),
+        )
+
+    async def save_hotwash(
+        self, interaction: discord.Interaction[Any], exercise_id: int, team: str | None, answers: list[str]
+    ) -> None:
+        reply = await reply_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        async with self.bot.db.transaction() as session:
+            await records.answer_hotwash(
+                session,
+                guild_id,
+                caller,
+                exercise_id,
+                team,
+                answers,
+                self.bot.clock.now(),
+                language=reply.language,
+            )
+        await reply.say("exercises.hotwash.saved", ephemeral=True)
+
+
+async def _team_threads(session: Any, exercise_id: int) -> list[tuple[int, str]]:
+    from sqlalchemy import select
+
+    from bot.db.models.exercises import ExerciseTeam
+
+    rows = await session.scalars(select(ExerciseTeam).where(ExerciseTeam.exercise_id == exercise_id))
+    return [(row.thread_id, row.language) for row in rows]
+
+
+__all__ = ["Recording", "format_offset", "translator"]

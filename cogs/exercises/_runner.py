@@ -1,0 +1,179 @@
+"""The inject runner: the delivery engine, woken by the bot's one scheduler (``bot.scheduling``'s
+``Wakeups``, with a job of its own), rebuilt from the database at start, recovered once connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.db.models.exercises import PENDING, ExerciseDelivery
+from bot.scheduling import Wakeups, claim_options
+from bot.services.exercises import delivery
+from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
+from bot.services.reminder_delivery import Permanent, Stopped, Transient
+from cogs.exercises._render import inject_message
+from cogs.exercises._views import inject_view
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
+log = logging.getLogger("liaison.exercises")
+JOB_ID = "liaison-exercises-wakeup"
+POLL_JOB_ID = "liaison-exercises-poll"
+
+
+class InjectSender:
+    """Posts an inject in its thread with its nonce (discord.py enforces it: a repeat after a
+    crash returns the message already posted); team threads get the "log decision" button."""
+
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+
+    async def send(self, message: Outgoing) -> int | None:
+        channel = self.bot.get_partial_messageable(message.channel_id, guild_id=message.guild_id)
+        content = inject_message(message)
+        view = inject_view(message.inject_id, message.language) if message.team is not None else None
+        mentions = discord.AllowedMentions.none()
+        try:
+            if view is not None:
+                sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions, view=view)
+            else:
+                sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
+        except discord.HTTPException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                raise Transient(f"{exc.status} {exc.text}") from exc
+            raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise Transient(type(exc).__name__) from exc
+        return sent.id
+
+
+class InjectWakeups(Wakeups):
+    async def load(self, db: Database) -> int:
+        async with db.transaction() as session:
+            buckets = set(
+                await session.scalars(
+                    select(self._bucket_sql(ExerciseDelivery.due_at, db.dialect))
+                    .where(ExerciseDelivery.state == PENDING, ExerciseDelivery.due_at.is_not(None))
+                    .distinct()
+                )
+            )
+        self._known |= {int(bucket) for bucket in buckets}
+        self._heap = list(self._known)
+        heapq.heapify(self._heap)
+        self._arm()
+        return len(self._heap)
+
+
+class InjectRunner:
+    def __init__(self, bot: LiaisonBot) -> None:
+        self.bot = bot
+        options = claim_options(bot.settings)
+        self.engine = InjectEngine(
+            bot.db,
+            InjectSender(bot),
+            stopped=self._stopped,
+            now=bot.clock.now,
+            shared=bool(options.get("shared", False)),
+            **({"stale_claim": options["stale_claim"]} if "stale_claim" in options else {}),
+        )
+        self.wakeups = InjectWakeups(getattr(bot, "scheduler", None), bot.clock, self.run, job_id=JOB_ID)
+        self._recovered = asyncio.Event()
+        self._recovery: asyncio.Task[None] | None = None
+        self.reports: list[PassReport] = []  # kept for the benchmark (lateness)
+
+    def _stopped(self) -> bool:
+        return self.bot.is_closed() or self.wakeups.stopped
+
+    async def start(self) -> None:
+        await self.wakeups.load(self.bot.db)
+        scheduler = self.wakeups.scheduler
+        if self.engine.shared and scheduler is not None and scheduler.running:
+            scheduler.add_job(
+                self._poll,
+                "interval",
+                seconds=max(1.0, self.engine.stale_claim.total_seconds() / 3),
+                id=POLL_JOB_ID,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
+        self._recovery = asyncio.create_task(self._recover(), name="exercises-recover")
+
+    async def _poll(self) -> None:
+        if self._recovered.is_set() and not self.wakeups.stopped:
+            self.wakeups.track(
+                asyncio.get_running_loop().create_task(self._quiet_run(), name="exercises-poll")
+            )
+
+    async def _quiet_run(self) -> None:
+        with contextlib.suppress(Stopped):
+            await self.run()
+
+    async def _recover(self) -> None:
+        while not self.bot.is_ready():
+            if self._stopped():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.bot.wait_until_ready(), 0.5)
+        while not self._stopped():
+            try:
+                report = await self.engine.recover(self.bot.clock.now())
+            except Stopped:
+                return
+            except Exception:
+                if self._stopped():
+                    return
+                log.exception("inject recovery failed; trying again in 5 s")
+                await asyncio.sleep(5)
+                continue
+            if report.sent:
+                log.info("injects recovered at start: %d sent (%d late)", report.sent, report.late)
+            self._recovered.set()
+            await self._rearm()
+            return
+
+    async def run(self) -> PassReport:
+        while not self._recovered.is_set():
+            if self._stopped():
+                raise Stopped()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._recovered.wait(), 0.25)
+        report = await self.engine.run_due(self.bot.clock.now())
+        if report.lateness:
+            self.reports.append(report)
+        await self._rearm()
+        return report
+
+    async def _rearm(self) -> None:
+        async with self.bot.db.transaction() as session:
+            soonest = await delivery.next_due(session)
+        if soonest is not None:
+            self.wakeups.add([soonest])
+        self.wakeups.rearm()
+
+    def notify(self, moments: Iterable[datetime]) -> None:
+        self.wakeups.add(moments)
+
+    async def aclose(self) -> None:
+        scheduler = self.wakeups.scheduler
+        if scheduler is not None and scheduler.running and scheduler.get_job(POLL_JOB_ID) is not None:
+            scheduler.remove_job(POLL_JOB_ID)
+        await self.wakeups.aclose()
+        if self._recovery is not None and not self._recovery.done():
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._recovery
