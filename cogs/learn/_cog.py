@@ -16,10 +16,10 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import LiaisonBot
+from bot.documents import DocumentInvalid
 from bot.services import events, labels
 from bot.services import learn as service
 from bot.services.learn import certificates, cohorts, courses, walk
-from bot.services.learn.course_file import CourseFileError
 from bot.ui import limits
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.errors import send_error
@@ -266,12 +266,11 @@ class Learn(AcknowledgeFirst):
                 loaded = await courses.load(
                     session, _guild(interaction), interaction.user.id, text, self.bot.clock.now()
                 )
-        except CourseFileError as error:
-            listing = "\n".join(error.problems).replace("`", "'")
-            body = reply.t("learn.load.errors", count=len(error.problems))
-            await reply.send(
-                limits.clip(f"{body}\n```\n{listing}", limits.MESSAGE - 4) + "\n```", ephemeral=True
-            )
+        except DocumentInvalid as error:
+            word = reply.t("document.line")
+            lines = [f"• {_render.safe(p.describe(reply.t, line_word=word), 300)}" for p in error.problems]
+            text = reply.t("learn.load.errors", count=len(lines)) + "\n" + "\n".join(lines)
+            await reply.send(limits.clip(text, limits.MESSAGE), ephemeral=True)
             return
         summary = loaded.summary
         key = "learn.load.created" if loaded.created else "learn.load.updated"

@@ -94,7 +94,7 @@ async def load(session: AsyncSession, guild_id: int, actor_id: int, text: str, n
 
 
 def check(text: str) -> dict[str, object]:
-    """``course check``: the summary, or ``CourseFileError``."""
+    """The summary of a course file, or ``CourseFileError`` (``DocumentInvalid``)."""
     return course_file.summary(course_file.parse(text))
 
 
