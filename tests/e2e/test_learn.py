@@ -44,7 +44,10 @@ async def walk(
     assert step_message.ephemeral
     where = re.search(r"(?:step|étape) (\d+)/", shown(step_message))
     assert where, shown(step_message)
-    for step in steps.steps_of(course)[int(where.group(1)) - 1 : -1]:
+    first = int(where.group(1)) - 1
+    line = steps.steps_of(course)
+    for position in range(first, len(line) - 1):
+        step = line[position]
         if step.kind == "question":
             question = steps.question_of(course, step)
             right = list(question.correct)
@@ -57,14 +60,24 @@ async def walk(
                 await sandbox.select(step_message, [str(i) for i in picked], user=member)
             else:
                 await sandbox.click(step_message, label="ABCDEF"[picked[0]], user=member)
+            await sandbox.wait_for(lambda: not _answers_offered(step_message))  # the edit may lag
         buttons = [b["label"] for b in step_message.response.buttons()] if step_message.response else []
-        forward = next(
-            (label for label in buttons if label in ("Next", "Suivant")), None
-        )
+        forward = next((label for label in buttons if label in ("Next", "Suivant")), None)
         if forward is None:
             return step_message  # stopped: a quiz not passed, or a test not open yet
         await sandbox.click(step_message, label=forward, user=member)
+        shows = re.compile(rf"(?:step|étape) {position + 2}/")
+        await sandbox.wait_for(lambda shows=shows: shows.search(shown(step_message)))
     return step_message
+
+
+def _answers_offered(step_message: Any) -> bool:
+    components = step_message.response.components if step_message.response else []
+    return any(
+        c.get("type") == 3 or c.get("label") in tuple("ABCDEF")
+        for row in components
+        for c in row["components"]
+    )
 
 
 async def certificate_code(sandbox: LiaisonSandbox, member: Any, step_message: Any, label: str) -> str:
