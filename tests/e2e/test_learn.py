@@ -66,9 +66,14 @@ async def walk(
         if forward is None:
             return step_message  # stopped: a quiz not passed, or a test not open yet
         await sandbox.click(step_message, label=forward, user=member)
-        shows = re.compile(rf"(?:step|étape) {position + 2}/")
-        await sandbox.wait_for(lambda shows=shows: shows.search(shown(step_message)))
+        await _shows_position(sandbox, step_message, position + 2)
     return step_message
+
+
+async def _shows_position(sandbox: LiaisonSandbox, step_message: Any, number: int) -> None:
+    """Wait for the edit that shows step ``number`` (it may lag behind the click's settling)."""
+    pattern = re.compile(rf"(?:step|étape) {number}/")
+    await sandbox.wait_for(lambda: pattern.search(shown(step_message)))
 
 
 def _answers_offered(step_message: Any) -> bool:
