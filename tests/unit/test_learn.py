@@ -321,6 +321,8 @@ async def test_a_course_is_found_by_id_title_or_a_unique_part_of_it(db: Database
             assert (await courses.resolve(session, GUILD, typed, verified=False)).id == course_id
         with pytest.raises(NotFound):
             await courses.resolve(session, GUILD, "course", verified=True)  # two courses have it
+        with pytest.raises(NotFound):
+            await courses.resolve(session, GUILD, "9" * 6000, verified=True)  # not an id, not a title
         assert (await courses.resolve(session, GUILD, "course", verified=False)).id == course_id
 
 

@@ -108,7 +108,7 @@ async def get(session: AsyncSession, guild_id: int, course_id: int, *, verified:
 
 def parse_ref(text: str | int | None) -> int:
     cleaned = str(text or "").strip().lstrip("#").split(" ", 1)[0]
-    if not cleaned.isdigit():
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 18:
         raise NotFound("learn.course.not_found")
     return int(cleaned)
 
@@ -116,7 +116,7 @@ def parse_ref(text: str | int | None) -> int:
 async def resolve(session: AsyncSession, guild_id: int, text: str, *, verified: bool) -> Course:
     """A course from what was typed: its id (autocomplete's value), or its exact title."""
     cleaned = (text or "").strip()
-    if cleaned.lstrip("#").split(" ", 1)[0].isdigit():
+    if cleaned.lstrip("#").split(" ", 1)[0].isdigit():  # an id (parse_ref refuses absurd ones)
         return await get(session, guild_id, parse_ref(cleaned), verified=verified)
     visible = (Course.guild_id == guild_id, labels.sql_visible(Course.label, verified))
     row = await session.scalar(select(Course).where(*visible, func.lower(Course.title) == cleaned.lower()))
