@@ -160,6 +160,7 @@ def test_problems_in_french_for_the_bot() -> None:
     ("text", "expected"),
     [
         ("", "the file is empty"),
+        ("title: T\nsummary: a\x08b\n", "line 2: this is not valid YAML"),
         ("- just\n- a list\n", "line 1: expected a set of fields"),
         ("title: [unclosed\n", "line 2: this is not valid YAML"),
         ("title: T\n", "line 1: the field 'modules' is required"),

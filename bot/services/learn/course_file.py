@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import yaml
+
 from bot.documents import LANGUAGES, Checker, DocumentInvalid, Node, Problem, parse_yaml, register_messages
 from bot.errors import Invalid
 from bot.services import labels
@@ -128,8 +130,21 @@ def problem_lines(error: DocumentInvalid) -> list[str]:
     return [p.describe() for p in error.problems]
 
 
+def _read(text: str | bytes) -> tuple[Node | None, list[Problem]]:
+    """``parse_yaml``, whose reader may still raise on a character YAML forbids (a control
+    character): that becomes a syntax problem on its line, as any other."""
+    try:
+        return parse_yaml(text)
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", None)
+        decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        line = decoded[:position].count("\n") + 1 if isinstance(position, int) else None
+        detail = str(exc).splitlines()[0]
+        return None, [Problem(line, "", "syntax", {"detail": detail})]
+
+
 def parse(text: str | bytes) -> CourseDef:
-    root, problems = parse_yaml(text)
+    root, problems = _read(text)
     if root is None:
         raise DocumentInvalid(problems)
     reader = _Reader(Checker(problems))
