@@ -9,6 +9,11 @@ RSS of the process is sampled during the run.
 
     .venv/bin/python bench/bench_exercises.py            # 50 exercises x 100 injects, speed 60
     .venv/bin/python bench/bench_exercises.py --quick    # 10 exercises x 20 injects
+
+Measured (2026-12-03, a shared 2-core machine at load average 6-7, SQLite): 50 x 100 at speed 60,
+11,700 messages in 99 s, none twice: lateness p50 109 ms, p99 899 ms (max 927 ms); RSS 102 MB
+before, 105 MB at the peak of the run. Starting an exercise (100 injects, 3 threads) writes its
+rows in 0.1-0.3 s.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,7 +35,7 @@ from bot.clock import Clock
 from bot.db import Database, migrate
 from bot.db.models.exercises import SENT, ExerciseDelivery
 from bot.exercises.scenario import format_offset
-from bot.services.exercises import Caller, access, delivery, running
+from bot.services.exercises import Caller, access, running
 from bot.services.exercises.delivery import InjectEngine, Outgoing
 from cogs.exercises._runner import InjectWakeups
 
@@ -61,7 +67,7 @@ def scenario(injects: int) -> bytes:
 class InstantDiscord:
     def __init__(self) -> None:
         self.lateness: list[float] = []  # injects after T+00:00
-        self.at_start: list[float] = []  # T+00:00, due while the other exercises are still starting
+        self.at_start: list[float] = []  # T+00:00: every exercise's first inject at the same moment
         self.sent = 0
 
     async def send(self, message: Outgoing) -> int | None:
@@ -97,21 +103,22 @@ async def main(exercises: int, injects: int, speed: float) -> None:
     scheduler.start()
 
     async def run() -> None:
-        await engine.run_due(clock.now())
-        async with db.transaction() as session:
-            soonest = await delivery.next_due(session)
-        if soonest is not None:
-            wakeups.add([soonest])
+        report = await engine.run_due(clock.now())
+        if report.next_due is not None:
+            wakeups.add([report.next_due])
 
     wakeups = InjectWakeups(scheduler, clock, run, job_id="bench-exercises")
     await wakeups.load(db)
     rss_before = rss_mb()
+    # Every clock starts at the same moment, a little ahead: the run measures the exercises playing
+    # at once, not the writing of their starts (timed apart).
+    t0 = clock.now() + timedelta(seconds=5 + exercises * 0.4)
     started = time.perf_counter()
     for index, reference in enumerate(references):
         threads = {"Alpha": 10_000 + index * 3, "Bravo": 10_001 + index * 3}
         async with db.transaction() as session:
             done = await running.start(
-                session, GUILD, CALLER, reference, speed, threads, 10_002 + index * 3, clock.now()
+                session, GUILD, CALLER, reference, speed, threads, 10_002 + index * 3, t0
             )
         wakeups.add(done.due)
     start_cost = time.perf_counter() - started
@@ -119,7 +126,7 @@ async def main(exercises: int, injects: int, speed: float) -> None:
         total = int(await session.scalar(select(func.count()).select_from(ExerciseDelivery)) or 0)
     span = (injects - 1) * 60 / speed
     peak = rss_before
-    deadline = time.monotonic() + span + 60
+    deadline = time.monotonic() + (t0 - clock.now()).total_seconds() + span + 60
     while discord.sent < total and time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         peak = max(peak, rss_mb())
@@ -146,6 +153,11 @@ async def main(exercises: int, injects: int, speed: float) -> None:
     print(
         f"lateness p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
         f" max {late[-1] * 1000 if late else 0:.0f} ms"
+    )
+    first = sorted(discord.at_start)
+    print(
+        f"the {len(first)} T+00:00 messages (every exercise's first inject at one moment):"
+        f" p50 {percentile(first, 0.5) * 1000:.0f} ms, max {first[-1] * 1000 if first else 0:.0f} ms"
     )
     print(f"RSS before {rss_before:.0f} MB, peak during the run {peak:.0f} MB")
     print("target p99 <= 1 s:", "met" if p99 <= 1.0 else "NOT met")

@@ -139,7 +139,25 @@ class _Loader(yaml.SafeLoader):
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def _convert(loader: _Loader, node: yaml.Node, where: str, problems: list[Problem], depth: int = 0) -> Node:
+MAX_NODES = 200_000  # aliases may repeat a node: a "billion laughs" file stops here
+
+
+class _TooComplex(Exception):
+    pass
+
+
+def _convert(
+    loader: _Loader,
+    node: yaml.Node,
+    where: str,
+    problems: list[Problem],
+    depth: int = 0,
+    budget: list[int] | None = None,
+) -> Node:
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooComplex()
     line = node.start_mark.line + 1
     if depth > 50:
         problems.append(Problem(line, where, "syntax", {"detail": "nested too deeply"}))
@@ -164,11 +182,11 @@ def _convert(loader: _Loader, node: yaml.Node, where: str, problems: list[Proble
                 )
                 continue
             result.key_lines[key] = key_line
-            out[key] = _convert(loader, value_node, _child(where, key), problems, depth + 1)
+            out[key] = _convert(loader, value_node, _child(where, key), problems, depth + 1, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
         items = [
-            _convert(loader, item, _child(where, index), problems, depth + 1)
+            _convert(loader, item, _child(where, index), problems, depth + 1, budget)
             for index, item in enumerate(node.value)
         ]
         return Node(items, line, where)
@@ -191,13 +209,18 @@ def parse_yaml(text: str | bytes, *, max_bytes: int = 1_000_000) -> tuple[Node |
             return None, [Problem(None, "", "not_text")]
     if len(text.encode("utf-8")) > max_bytes:
         return None, [Problem(None, "", "too_large", {"max": max_bytes})]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here already
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(text, exc)]
     problems: list[Problem] = []
     try:
         root = loader.get_single_node()
         if root is None:
             return None, [Problem(None, "", "empty")]
         return _convert(loader, root, "", problems), problems
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(text, exc)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -205,8 +228,16 @@ def parse_yaml(text: str | bytes, *, max_bytes: int = 1_000_000) -> tuple[Node |
         return None, [Problem(line, "", "syntax", {"detail": detail})]
     except yaml.YAMLError as exc:
         return None, [Problem(None, "", "syntax", {"detail": str(exc).splitlines()[0]})]
+    except (RecursionError, _TooComplex):
+        return None, [Problem(None, "", "syntax", {"detail": "nested or repeated too much"})]
     finally:
         loader.dispose()
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> Problem:
+    """A character YAML does not accept (a control character): its line, and the character's code."""
+    line = text.count("\n", 0, max(0, exc.position)) + 1
+    return Problem(line, "", "syntax", {"detail": f"character #x{exc.character:04x} is not allowed"})
 
 
 @dataclass(frozen=True)

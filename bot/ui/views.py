@@ -40,7 +40,8 @@ class InvokerView(discord.ui.View):
     async def on_timeout(self) -> None:
         self.disable_all()
         if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):
+            # RuntimeError: the bot closed its HTTP session meanwhile (a view timing out at shutdown)
+            with contextlib.suppress(discord.HTTPException, RuntimeError):
                 await self.message.edit(view=self)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:

@@ -17,9 +17,15 @@ from bot.services import guild_settings, labels
 from bot.services.exercises import Caller, access, records, reporting, running
 from bot.ui.checks import has_moderator_power, is_moderator, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
-from cogs.exercises import _commands, _render, _threads
+from cogs.exercises import _commands, _complete, _render, _threads
 from cogs.exercises._runner import InjectRunner
-from cogs.exercises._views import DecisionButton, HotwashButton, HotwashModal, hotwash_view
+from cogs.exercises._views import (
+    DecisionButton,
+    HotwashButton,
+    RemindButton,
+    hotwash_view,
+    report_view,
+)
 
 log = logging.getLogger("liaison.exercises")
 Choices = list[app_commands.Choice[str]]
@@ -40,11 +46,11 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         self.runner = InjectRunner(bot)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DecisionButton, HotwashButton)
+        self.bot.add_dynamic_items(DecisionButton, HotwashButton, RemindButton)
         await self.runner.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(DecisionButton, HotwashButton)
+        self.bot.remove_dynamic_items(DecisionButton, HotwashButton, RemindButton)
         await self.runner.aclose()
 
     @discord.ext.commands.Cog.listener()
@@ -77,43 +83,6 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
             await channel.send(content, allowed_mentions=discord.AllowedMentions.none(), **kwargs)
         except discord.HTTPException as exc:
             log.warning("could not post in thread %s: %s", channel_id, exc)
-
-    async def exercise_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
-        if interaction.guild_id is None:
-            return []
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            found = await access.autocomplete(session, interaction.guild_id, current, caller)
-        return [app_commands.Choice(name=f"#{i} · {title}"[:100], value=str(i)) for i, title in found]
-
-    async def _scenario_for(self, interaction: discord.Interaction[Any]) -> Any:
-        reference = str(getattr(interaction.namespace, "exercise", "") or "")
-        if interaction.guild_id is None or not reference:
-            return None
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            try:
-                exercise = await access.get(session, interaction.guild_id, reference, caller)
-            except Exception:
-                return None
-            return access.scenario_of(exercise)
-
-    async def team_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
-        scenario = await self._scenario_for(interaction)
-        names = [t.name for t in scenario.teams] if scenario is not None else []
-        return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n.lower()][:25]
-
-    async def inject_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
-        scenario = await self._scenario_for(interaction)
-        if scenario is None:
-            return []
-        language = await self.bot.language_for(interaction)
-        out = []
-        for inject in scenario.injects:
-            name = f"#{inject.number} {inject.time} · {inject.title.get(language)}"
-            if current.lower() in name.lower():
-                out.append(app_commands.Choice(name=name[:100], value=str(inject.number)))
-        return out[:25]
 
     # -- load, list, info, assign ------------------------------------------------------------
     @exercise.command(name="load", description="Load a scenario file (YAML) as a new exercise")
@@ -194,7 +163,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
 
     @exercise.command(name="info", description="An exercise: its teams, injects and clock")
     @app_commands.describe(exercise="The exercise")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def info(self, interaction: discord.Interaction[Any], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
@@ -219,7 +188,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         role="player (default), controller or observer",
     )
     @app_commands.choices(role=ROLE_CHOICES)
-    @app_commands.autocomplete(exercise=exercise_autocomplete, team=team_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises, team=_complete.teams)
     async def assign(
         self,
         interaction: discord.Interaction[Any],
@@ -260,7 +229,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     # -- start, pause, resume, inject, end ---------------------------------------------------
     @exercise.command(name="start", description="Start an exercise: team threads, control thread, injects")
     @app_commands.describe(exercise="The exercise", speed="Exercise minutes per real minute (default 1)")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def start(
         self,
         interaction: discord.Interaction[Any],
@@ -271,13 +240,13 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
 
     @exercise.command(name="pause", description="Pause an exercise's clock")
     @app_commands.describe(exercise="The exercise")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def pause(self, interaction: discord.Interaction[Any], exercise: str) -> None:
         await self.change_clock(interaction, exercise, running.pause, "exercises.paused")
 
     @exercise.command(name="resume", description="Resume a paused exercise where its clock stopped")
     @app_commands.describe(exercise="The exercise")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def resume(self, interaction: discord.Interaction[Any], exercise: str) -> None:
         await self.change_clock(interaction, exercise, running.resume, "exercises.resumed")
 
@@ -288,9 +257,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         text="An ad hoc inject's text",
         team="Only to this team (ad hoc inject; default: all)",
     )
-    @app_commands.autocomplete(
-        exercise=exercise_autocomplete, inject=inject_autocomplete, team=team_autocomplete
-    )
+    @app_commands.autocomplete(exercise=_complete.exercises, inject=_complete.injects, team=_complete.teams)
     async def inject(
         self,
         interaction: discord.Interaction[Any],
@@ -323,7 +290,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
 
     @exercise.command(name="end", description="End an exercise: stop the injects and open the hot wash")
     @app_commands.describe(exercise="The exercise")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def end(self, interaction: discord.Interaction[Any], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
@@ -347,7 +314,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
 
     @exercise.command(name="report", description="The after-action report, as Markdown and HTML files")
     @app_commands.describe(exercise="The exercise")
-    @app_commands.autocomplete(exercise=exercise_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises)
     async def report(self, interaction: discord.Interaction[Any], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
@@ -370,7 +337,11 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
             label=data.label,
             title=_render.safe(data.title.get(reply.language), 200),
         )
-        await reply.send(text, files=files, ephemeral=True)
+        view = report_view(data.exercise_id, reply.language) if data.improvements else None
+        if view is not None:
+            await reply.send(text, files=files, ephemeral=True, view=view)
+        else:
+            await reply.send(text, files=files, ephemeral=True)
 
     # -- decision, observe --------------------------------------------------------------------
     @exercise.command(name="decision", description="Log your team's decision (inside your team's thread)")
@@ -386,7 +357,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         rating="met, partly or not_met",
     )
     @app_commands.choices(rating=RATING_CHOICES)
-    @app_commands.autocomplete(exercise=exercise_autocomplete, inject=inject_autocomplete)
+    @app_commands.autocomplete(exercise=_complete.exercises, inject=_complete.injects)
     async def observe(
         self,
         interaction: discord.Interaction[Any],
@@ -409,14 +380,3 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
                 rating=rating.value if rating else None,
             )
         await reply.say("exercises.observed", ephemeral=True, time=logged.time)
-
-    async def open_hotwash(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
-        language = await self.bot.language_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            found = await records.team_of_thread(session, interaction.channel_id or 0)
-            team = found[1].name if found is not None and found[0].id == exercise_id else None
-            form = await records.hotwash_form(
-                session, _guild(interaction), caller, exercise_id, team, language
-            )
-        await interaction.response.send_modal(HotwashModal(exercise_id, team, form.questions, language))

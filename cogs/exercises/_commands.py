@@ -10,10 +10,11 @@ import discord
 from bot import i18n
 from bot.exercises import clock
 from bot.exercises.scenario import format_offset
-from bot.services.exercises import Caller, access, records, running
+from bot.services.exercises import Caller, access, records, reporting, running
 from bot.timeutil import discord_timestamp
-from bot.ui.respond import reply_for
+from bot.ui.respond import defer, reply_for
 from cogs.exercises import _render, _threads
+from cogs.exercises._views import HotwashModal
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -141,6 +142,32 @@ class Recording:
                 "exercises.decision.mirror", time=logged.time, team=_render.safe(logged.team, 60), text=shown
             ),
         )
+
+    async def remind_improvements(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
+        await defer(interaction, ephemeral=True)
+        reply = await reply_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        async with self.bot.db.transaction() as session:
+            planned = await reporting.remind_improvements(
+                session, guild_id, caller, str(exercise_id), self.bot.clock.now(), language=reply.language
+            )
+        events = self.bot.get_cog("Events")
+        if events is not None and planned:
+            events.runner.notify(planned)  # type: ignore[attr-defined]
+        await reply.say("exercises.reminders.planned", ephemeral=True, count=len(planned))
+
+    async def open_hotwash(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
+        language = await self.bot.language_for(interaction)
+        caller = await self.caller(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        async with self.bot.db.transaction() as session:
+            found = await records.team_of_thread(session, interaction.channel_id or 0)
+            team = found[1].name if found is not None and found[0].id == exercise_id else None
+            form = await records.hotwash_form(session, guild_id, caller, exercise_id, team, language)
+        await interaction.response.send_modal(HotwashModal(exercise_id, team, form.questions, language))
 
     async def save_hotwash(
         self, interaction: discord.Interaction[Any], exercise_id: int, team: str | None, answers: list[str]

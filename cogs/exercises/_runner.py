@@ -19,7 +19,6 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.db.models.exercises import PENDING, ExerciseDelivery
 from bot.scheduling import Wakeups, claim_options
-from bot.services.exercises import delivery
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
 from bot.services.reminder_delivery import Permanent, Stopped, Transient
 from cogs.exercises._render import inject_message
@@ -93,7 +92,6 @@ class InjectRunner:
         self.wakeups = InjectWakeups(getattr(bot, "scheduler", None), bot.clock, self.run, job_id=JOB_ID)
         self._recovered = asyncio.Event()
         self._recovery: asyncio.Task[None] | None = None
-        self.reports: list[PassReport] = []  # kept for the benchmark (lateness)
 
     def _stopped(self) -> bool:
         return self.bot.is_closed() or self.wakeups.stopped
@@ -143,7 +141,7 @@ class InjectRunner:
             if report.sent:
                 log.info("injects recovered at start: %d sent (%d late)", report.sent, report.late)
             self._recovered.set()
-            await self._rearm()
+            self._rearm(report.next_due)
             return
 
     async def run(self) -> PassReport:
@@ -153,14 +151,10 @@ class InjectRunner:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._recovered.wait(), 0.25)
         report = await self.engine.run_due(self.bot.clock.now())
-        if report.lateness:
-            self.reports.append(report)
-        await self._rearm()
+        self._rearm(report.next_due)
         return report
 
-    async def _rearm(self) -> None:
-        async with self.bot.db.transaction() as session:
-            soonest = await delivery.next_due(session)
+    def _rearm(self, soonest: datetime | None) -> None:
         if soonest is not None:
             self.wakeups.add([soonest])
         self.wakeups.rearm()

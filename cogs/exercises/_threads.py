@@ -3,6 +3,7 @@ the facilitator who loaded it) and a control thread (facilitators and observers)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,10 +38,13 @@ async def _channel(bot: LiaisonBot, channel_id: int) -> discord.TextChannel:
     return channel
 
 
-async def _private(channel: discord.TextChannel, name: str, members: set[int]) -> discord.Thread:
+async def _private(
+    channel: discord.TextChannel, name: str, members: set[int], opened: list[discord.Thread]
+) -> discord.Thread:
     thread = await channel.create_thread(
         name=limits.clip(name, limits.THREAD_NAME), type=discord.ChannelType.private_thread, invitable=False
     )
+    opened.append(thread)
     for user_id in sorted(members):
         await add(thread, user_id)
     return thread
@@ -56,12 +60,29 @@ async def add(thread: discord.Thread | discord.abc.Snowflake, user_id: int) -> N
 
 
 async def open_threads(bot: LiaisonBot, plan: StartPlan, control_name: str) -> Opened:
+    """The threads, or a clear refusal when Discord does not let Liaison create them (those
+    already opened are deleted: a start that failed leaves nothing behind)."""
     channel = await _channel(bot, plan.channel_id)
+    opened: list[discord.Thread] = []
+    try:
+        return await _open(channel, plan, control_name, opened)
+    except discord.Forbidden as exc:
+        for thread in opened:
+            with contextlib.suppress(discord.HTTPException):
+                await thread.delete()
+        raise Invalid("exercises.error.threads_refused", channel=channel.mention) from exc
+
+
+async def _open(
+    channel: discord.TextChannel, plan: StartPlan, control_name: str, opened: list[discord.Thread]
+) -> Opened:
     staff = set(plan.controllers) | set(plan.facilitators)
     teams = {}
     for team in plan.teams:
-        teams[team.name] = await _private(channel, f"{plan.title} · {team.name}", set(team.players) | staff)
-    control = await _private(channel, f"{plan.title} · {control_name}", staff | set(plan.observers))
+        teams[team.name] = await _private(
+            channel, f"{plan.title} · {team.name}", set(team.players) | staff, opened
+        )
+    control = await _private(channel, f"{plan.title} · {control_name}", staff | set(plan.observers), opened)
     return Opened(teams, control)
 
 

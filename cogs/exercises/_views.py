@@ -114,6 +114,36 @@ class HotwashModal(discord.ui.Modal):
         await send_error(interaction, error)
 
 
+class RemindButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xr:(?P<exercise>\d+)"):
+    """Under the report: the improvement items become the facilitator's reminders."""
+
+    def __init__(self, exercise_id: int, label: str = "") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=limits.clip(label or "Remind me", limits.BUTTON_LABEL),
+                style=discord.ButtonStyle.secondary,
+                emoji="⏰",
+                custom_id=f"liaison:xr:{exercise_id}",
+            )
+        )
+        self.exercise_id = exercise_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RemindButton:
+        return cls(int(match["exercise"]), getattr(item, "label", None) or "")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).remind_improvements(interaction, self.exercise_id)
+
+
+def report_view(exercise_id: int, language: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RemindButton(exercise_id, i18n.t(language, "exercises.button.remind")))
+    return view
+
+
 def inject_view(inject_id: int, language: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(DecisionButton(inject_id, i18n.t(language, "exercises.button.decision")))

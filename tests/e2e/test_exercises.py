@@ -195,6 +195,8 @@ async def test_full_exercise_two_teams_at_high_speed(sandbox: LiaisonSandbox) ->
         ("3", "Driver runs"),
         ("4", "Hand\\-over"),
     ]
+    remind = await sandbox.click(report, label="Remind me of the improvement items", user=users.alice)
+    assert any("2 reminders planned" in m.content for m in remind.responses), remind.responses
     refused_report = await sandbox.slash("exercise report", user=users.frank, exercise=exercise)
     assert refused_report.ephemeral and not refused_report.files
 
@@ -224,10 +226,23 @@ async def test_pause_resume_ad_hoc_inject_info_and_list(sandbox: LiaisonSandbox)
     forced = await sandbox.slash("exercise inject", user=users.alice, exercise=exercise)  # the next one: #3
     assert "#3" in (forced.content or ""), forced.content
     await sandbox.wait_for(lambda: any("POLICE-ONLY" in m for m in _injects(sandbox, threads["Police"])))
+    late_joiner = sandbox.add_member("gina")
+    joined = await sandbox.slash(
+        "exercise assign", user=users.carol, exercise=exercise, member=late_joiner, team="Police"
+    )
+    assert "player (Police)" in (joined.content or ""), joined.content
+    assert late_joiner.id in _added(sandbox, threads["Police"])
+    assert late_joiner.id not in _added(sandbox, threads["Customs"]) | _added(sandbox, threads["control"])
     listed = await sandbox.slash("exercise list", user=users.eve)
     assert "Border drill" in (listed.content or "") and "running" in (listed.content or "")
     choices = await sandbox.autocomplete("exercise info", "exercise", "bord", user=users.eve)
     assert choices and choices[0]["value"] == exercise
+    # the timeline's inject titles are offered to facilitators and observers, never to players
+    staff = await sandbox.autocomplete("exercise inject", "inject", "", user=users.dmitri, exercise=exercise)
+    assert any("Portal alarm" in c["name"] for c in staff)
+    assert (
+        await sandbox.autocomplete("exercise inject", "inject", "", user=users.eve, exercise=exercise) == []
+    )
 
 
 async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: LiaisonSandbox) -> None:
@@ -249,6 +264,14 @@ async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: L
         "exercise load", user=users.eve, scenario=("drill.yaml", SCENARIO.encode())
     )
     assert member_load.ephemeral and "moderators" in (member_load.content or "")
+    sandbox.fail_next("/threads", status=403, method="POST")
+    refused_threads = await sandbox.slash(
+        "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
+    )
+    assert refused_threads.ephemeral and "private threads" in (refused_threads.content or ""), (
+        refused_threads.content
+    )
+    assert not sandbox.threads(sandbox.channels.events)
     here = await sandbox.slash(
         "exercise start", user=users.alice, exercise=amber, channel=sandbox.channels.events
     )

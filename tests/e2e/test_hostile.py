@@ -38,7 +38,6 @@ from bot.sandbox.commands import (
     ROLE,
     STRING,
     USER,
-    command_data,
 )
 from bot.sandbox.harness import LiaisonSandbox
 from bot.sandbox.world import User
@@ -243,12 +242,7 @@ class Driver:
         language = await self.language()
         errors_before = len(self.error_log.records)
         window = open_window(self.sandbox)
-        # Options as a mapping: a command may have an option named like slash()'s own arguments
-        # (/exercise load channel:).
-        data = command_data(
-            self.sandbox.world, channel.guild_id, leaf.name, options, self.sandbox.server.base_url
-        )
-        inter = await self.sandbox._settle(await self.sandbox._interact(2, self.user, channel, data), 5.0)
+        inter = await self.sandbox.slash(leaf.name, user=self.user, channel=channel, values=options)
         problems = acknowledgement_problems(self.sandbox, inter)
         problems += failed_requests(self.sandbox, window)
         new_errors = [_described(r) for r in self.error_log.records[errors_before:]]

@@ -122,7 +122,7 @@ async def assert_refused_and_unchanged(sandbox: LiaisonSandbox, name: str) -> No
     options = await full_options(sandbox, leaf)
     for member, language in ((sandbox.users.carol, "en"), (sandbox.users.bruno, "fr")):
         before = await dump_database(sandbox)
-        result = await sandbox.slash(name, user=member, **options)
+        result = await sandbox.slash(name, user=member, values=options)
         after = await dump_database(sandbox)
         where = f"/{name} as {member.name}"
         assert result.error is None, where

@@ -116,3 +116,14 @@ def test_problem_wording() -> None:
     problem = Problem(7, "injects[2].title", "too_long", {"length": 10, "max": 5})
     assert problem.describe() == "line 7: injects[2].title: this text is too long (10 characters, at most 5)"
     assert problem.message(lambda key, **p: f"{key}:{p['max']}") == "document.error.too_long:5"
+
+
+def test_control_characters_and_alias_bombs_are_refused_with_a_line() -> None:
+    root, problems = parse_yaml("title: fine\ntext: bad \x08 char\n")
+    assert root is None and (problems[0].line, problems[0].code) == (2, "syntax")
+    assert "#x0008" in problems[0].message()
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 10)}]\n" for n in range(7)
+    )
+    root, problems = parse_yaml(bomb)
+    assert root is None and problems[0].code == "syntax"

@@ -146,6 +146,14 @@ async def is_facilitator(session: AsyncSession, exercise: Exercise, caller: Call
     return row is not None and row.role == CONTROLLER
 
 
+async def is_staff(session: AsyncSession, exercise: Exercise, caller: Caller) -> bool:
+    """Facilitators and observers: who may see the whole timeline."""
+    if await is_facilitator(session, exercise, caller):
+        return True
+    row = await member(session, exercise.id, caller.user_id)
+    return row is not None and row.role == OBSERVER
+
+
 async def require_facilitator(session: AsyncSession, exercise: Exercise, caller: Caller) -> None:
     if not await is_facilitator(session, exercise, caller):
         raise NotAllowed("exercises.error.facilitators_only")
@@ -166,7 +174,7 @@ async def autocomplete(
     )
     text = current.strip().lstrip("#")
     if text.isdigit():
-        query = query.where(Exercise.id == int(text))
+        query = query.where(Exercise.id == (parse_id(text) or 0))
     elif text:
         query = query.where(func.lower(Exercise.title).contains(text.lower()))
     rows = await session.execute(query.order_by(Exercise.id.desc()).limit(25))

@@ -98,6 +98,7 @@ class PassReport:
     failed: int = 0
     late: int = 0
     lateness: list[float] = field(default_factory=list)
+    next_due: datetime | None = None  # the earliest pending delivery after the pass
 
 
 class Sender(Protocol):
@@ -297,27 +298,50 @@ class InjectEngine:
         return await self.run_due(now, reclaim_all=not self.shared)
 
     async def run_due(self, now: datetime, *, reclaim_all: bool = False) -> PassReport:
+        """Claim, send, settle until nothing is due; each batch is settled in the transaction
+        that claims the next (two transactions for a pass that sends one batch), and what fell
+        due meanwhile is taken in the same pass."""
         report = PassReport()
         async with self._lock:
             cutoff = FAR_FUTURE if reclaim_all else now - self.stale_claim
+            results: list[Result] = []
             while True:
                 if self.stopped():
+                    await self._settle_before_stopping(results)
                     raise Stopped()
                 async with self.db.transaction() as session:
+                    await settle(session, results, self.owner)
                     claimed = await claim(session, now, cutoff, self.owner, self.batch)
+                    if not claimed:
+                        report.next_due = await next_due(session)
+                self._count(results, report)
                 if not claimed:
                     break
                 results = await self._send_all(claimed)
-                async with self.db.transaction() as session:
-                    await settle(session, results, self.owner)
-                for result in results:
-                    report.sent += result.state == SENT
-                    report.failed += result.state == FAILED
-                    report.late += result.message.late
-                    if result.sent_at is not None:
-                        report.lateness.append((result.sent_at - result.message.due_at).total_seconds())
                 cutoff = now - self.stale_claim  # what was reclaimed once is not taken again
+                if self.now is not None:
+                    now = max(now, self.now())
         return report
+
+    async def _settle_before_stopping(self, results: list[Result]) -> None:
+        """Record what was sent before going down (if the database still answers: otherwise the
+        claims are settled at the next start, sent again with the same nonces)."""
+        if not results:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await settle(session, results, self.owner)
+        except Exception:
+            log.warning("could not record %d sent injects while stopping", len(results), exc_info=True)
+
+    @staticmethod
+    def _count(results: list[Result], report: PassReport) -> None:
+        for result in results:
+            report.sent += result.state == SENT
+            report.failed += result.state == FAILED
+            report.late += result.message.late
+            if result.sent_at is not None:
+                report.lateness.append((result.sent_at - result.message.due_at).total_seconds())
 
     async def _send_all(self, claimed: list[Outgoing]) -> list[Result]:
         by_thread: dict[int, list[Outgoing]] = defaultdict(list)

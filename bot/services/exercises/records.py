@@ -25,6 +25,7 @@ from bot.db.models.exercises import (
 from bot.errors import Invalid, NotAllowed, NotFound
 from bot.exercises import clock
 from bot.exercises.scenario import format_offset
+from bot.ids import parse_id
 from bot.services.exercises.access import Caller, clock_of, get, is_facilitator, member, scenario_of
 
 TEXT_LIMIT = 1500
@@ -141,8 +142,8 @@ async def observe(
     if inject:
         scripted = scenario_of(exercise).inject(inject)
         number = scripted.number if scripted is not None else None
-        if number is None and inject.strip().lstrip("#").isdigit():
-            number = int(inject.strip().lstrip("#"))  # an ad hoc one
+        if number is None:
+            number = parse_id(inject.strip().lstrip("#"))  # an ad hoc one, by number
         if number is not None:
             inject_row = await session.scalar(
                 select(ExerciseInject).where(

@@ -198,3 +198,22 @@ async def gather(
         hotwash=tuple(HotwashLine(a.team, tuple(a.answers)) for a in answers),
         improvements=tuple(improvements),
     )
+
+
+async def remind_improvements(
+    session: AsyncSession, guild_id: int, caller: Caller, reference: str, now: datetime, *, language: str
+) -> list[datetime]:
+    """The report's improvement items as the facilitator's own reminders, each on its due date at
+    09:00 (their time zone); returns the moments planned."""
+    from bot.services import reminders
+
+    data = await gather(session, guild_id, caller, reference, now)
+    title = data.title.get(language)
+    planned: list[datetime] = []
+    for item in data.improvements:
+        what = f"{title}: {item.what} ({item.owner})"[: reminders.WHAT_LIMIT]
+        done = await reminders.remind(
+            session, guild_id, caller.user_id, f"{item.due:%Y-%m-%d} 09:00", what, now, language=language
+        )
+        planned.append(done.reminder.fire_at)
+    return planned

@@ -1,0 +1,65 @@
+"""Autocomplete of ``exercise``, ``team`` and ``inject`` options (fast: one small query each).
+Exercises a member may not know of (AMBER ones for the unverified) are never offered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import LiaisonError
+from bot.exercises.scenario import Scenario
+from bot.services.exercises import access
+
+Choices = list[app_commands.Choice[str]]
+
+
+async def _caller(interaction: discord.Interaction[Any]) -> access.Caller:
+    cog: Any = interaction.client.get_cog("Exercises")  # type: ignore[attr-defined]
+    return await cog.caller(interaction)  # type: ignore[no-any-return]
+
+
+async def exercises(interaction: discord.Interaction[Any], current: str) -> Choices:
+    if interaction.guild_id is None:
+        return []
+    caller = await _caller(interaction)
+    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
+        found = await access.autocomplete(session, interaction.guild_id, current, caller)
+    return [app_commands.Choice(name=f"#{i} · {title}"[:100], value=str(i)) for i, title in found]
+
+
+async def _scenario(interaction: discord.Interaction[Any], *, staff_only: bool = False) -> Scenario | None:
+    """The scenario of the exercise chosen in the ``exercise`` option; with ``staff_only``, only
+    for its facilitators and observers (players never learn of other teams' injects)."""
+    reference = str(getattr(interaction.namespace, "exercise", "") or "")
+    if interaction.guild_id is None or not reference:
+        return None
+    caller = await _caller(interaction)
+    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
+        try:
+            exercise = await access.get(session, interaction.guild_id, reference, caller)
+        except LiaisonError:
+            return None
+        if staff_only and not await access.is_staff(session, exercise, caller):
+            return None
+        return access.scenario_of(exercise)
+
+
+async def teams(interaction: discord.Interaction[Any], current: str) -> Choices:
+    scenario = await _scenario(interaction)
+    names = [t.name for t in scenario.teams] if scenario is not None else []
+    return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n.lower()][:25]
+
+
+async def injects(interaction: discord.Interaction[Any], current: str) -> Choices:
+    scenario = await _scenario(interaction, staff_only=True)
+    if scenario is None:
+        return []
+    language = await interaction.client.language_for(interaction)  # type: ignore[attr-defined]
+    out = []
+    for inject in scenario.injects:
+        name = f"#{inject.number} {inject.time} · {inject.title.get(language)}"
+        if current.lower() in name.lower():
+            out.append(app_commands.Choice(name=name[:100], value=str(inject.number)))
+    return out[:25]
