@@ -15,13 +15,14 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.documents import DocumentInvalid
-from bot.services import events, labels
+from bot.services import events, guild_settings, labels
 from bot.services import learn as service
 from bot.services.learn import certificates, cohorts, courses, walk
 from bot.ui import limits
-from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator, moderator_only
 from bot.ui.errors import send_error
 from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
 from cogs.learn import _certificate, _render, _views
@@ -87,6 +88,24 @@ class Learn(AcknowledgeFirst):
         return await labels.is_verified(
             session, _guild(interaction), interaction.user.id, self.bot.clock.now(), is_moderator=moderator
         )
+
+    async def caller(self, interaction: discord.Interaction[Any], session: AsyncSession) -> tuple[str, bool]:
+        """(language, verified) of the member clicking, read in ``session``: a step's click is the
+        hot path (a whole cohort at once), so one transaction instead of three."""
+        guild_id = _guild(interaction)
+        settings = await guild_settings.get(session, guild_id)
+        chosen = await guild_settings.member_language(session, guild_id, interaction.user.id)
+        language = i18n.pick_language(
+            chosen, interaction.locale, settings.language, self.bot.settings.liaison_locale
+        )
+        permissions = interaction.permissions
+        moderator = permissions.manage_guild or permissions.administrator
+        if not moderator and isinstance(interaction.user, discord.Member):
+            moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
+        verified = await labels.is_verified(
+            session, guild_id, interaction.user.id, self.bot.clock.now(), is_moderator=moderator
+        )
+        return language, verified
 
     async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
@@ -170,9 +189,9 @@ class Learn(AcknowledgeFirst):
             await defer_update(interaction)
             if interaction.guild_id is None:
                 return
-            reply = await reply_for(interaction)
             async with self._turn(interaction.user.id, course_id), self.bot.db.transaction() as session:
-                verified = await self.verified(interaction, session)
+                language, verified = await self.caller(interaction, session)
+                reply = Reply(interaction, language)
                 view = await walk.act(
                     session,
                     interaction.guild_id,
