@@ -125,7 +125,11 @@ class AnswerSelect(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         data: Any = interaction.data or {}
-        values = [int(v) for v in data.get("values", []) if str(v).isdigit()]
+        values = [
+            int(v)
+            for v in data.get("values", [])
+            if str(v).isascii() and str(v).isdigit() and len(str(v)) < 3
+        ]
         await _cog(interaction).step_action(interaction, self.course_id, self.position, ANSWER, values)
 
 

@@ -45,6 +45,20 @@ def test_short_course_parses_and_round_trips() -> None:
     }
 
 
+def test_right_options_by_letter() -> None:
+    text = (
+        "title: T\nmodules:\n  - title: M\n    quiz:\n"
+        "      - {question: Q, options: [x, y, z], correct: [a, C], explanation: E}\n"
+    )
+    quiz = parse(text).modules[0].quiz
+    assert quiz is not None and quiz.questions[0].correct == [0, 2]
+    bad = text.replace("[a, C]", "[G]")
+    assert problems_of(bad) == [
+        "line 5: modules[1].quiz[1].correct[1]: "
+        "'correct' must name the right options by number (from 1 to 3) or letter (A, B…)"
+    ]
+
+
 def test_plain_text_serves_every_language_and_label_defaults() -> None:
     course = parse(AMBER_COURSE)
     assert course.label == "TLP:AMBER" and course.languages == ["en"]
@@ -160,6 +174,11 @@ def test_problems_in_french_for_the_bot() -> None:
     ("text", "expected"),
     [
         ("", "the file is empty"),
+        (
+            "title: T\nmodules:\n  - title: M\n    quiz:\n      pass_mark: ²\n      questions:\n"
+            "        - {question: Q, options: [A, B], correct: '²', explanation: E}\n",
+            "line 5: modules[1].quiz.pass_mark: '²' is not a pass mark",
+        ),
         ("title: T\nsummary: a\x08b\n", "line 2: this is not valid YAML"),
         ("- just\n- a list\n", "line 1: expected a set of fields"),
         ("title: [unclosed\n", "line 2: this is not valid YAML"),

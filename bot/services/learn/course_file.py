@@ -31,7 +31,7 @@ TITLE_LIMIT, OPTION_LIMIT, QUESTION_LIMIT, LESSON_LIMIT = 150, 200, 1000, 3500
 COURSE_PROBLEMS = {
     "course_label": "'{value}' is not a sharing label (TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT)",
     "course_red": "TLP:RED is refused: Liaison does not store material meant only for named recipients",
-    "course_correct": "'correct' must name the right options by number, from 1 to {count}",
+    "course_correct": "'correct' must name the right options by number (from 1 to {count}) or letter (A, B…)",
     "course_correct_twice": "'correct' names option {value} twice",
     "course_module_empty": "a module needs lessons, a quiz or both",
     "course_post_count": (
@@ -260,7 +260,7 @@ class _Reader:
         if node is None:
             return default
         raw = (node.raw if node.raw is not None else str(node.value)).strip().rstrip("%").strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= 100:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 0 <= int(raw) <= 100:
             self.check.error(node, "course_pass_mark", value=raw[:20])
             return default
         return int(raw)
@@ -339,17 +339,27 @@ class _Reader:
         for item in values:
             raw = (item.raw if item.raw is not None else str(item.value)).strip()
             for piece in raw.replace(",", " ").split():
-                if not piece.isdigit() or not 1 <= int(piece) <= max(count, 1):
+                number = _option_number(piece)
+                if number is None or not 1 <= number <= max(count, 1):
                     self.check.error(item, "course_correct", count=count)
                     return None
-                if int(piece) - 1 in numbers:
-                    self.check.error(item, "course_correct_twice", value=piece)
+                if number - 1 in numbers:
+                    self.check.error(item, "course_correct_twice", value=piece[:10])
                     return None
-                numbers.append(int(piece) - 1)
+                numbers.append(number - 1)
         if not numbers:
             self.check.error(node, "course_correct", count=count)
             return None
         return sorted(numbers)
+
+
+def _option_number(piece: str) -> int | None:
+    """``2`` or ``B`` (the letter the member sees) -> 2; None when neither."""
+    if piece.isascii() and piece.isdigit() and len(piece) <= 2:
+        return int(piece)
+    if len(piece) == 1 and piece.upper() in "ABCDEF":
+        return "ABCDEF".index(piece.upper()) + 1
+    return None
 
 
 def summary(course: CourseDef) -> dict[str, Any]:
