@@ -251,16 +251,30 @@ async def test_post_test_opens_after_the_cohorts_event(db: Database) -> None:
     assert view.completed  # the modules are done: the certificate does not wait for the post-test
 
 
+async def test_after_the_event_a_cohort_member_starts_with_the_post_test(db: Database) -> None:
+    course_id = await _load(db)
+    event_id = await _event(db, START - timedelta(days=1), [BEN])  # held yesterday
+    async with db.transaction() as session:
+        await cohorts.assign(session, GUILD, MOD, str(course_id), str(event_id), "en")
+        session.add(cohorts.CohortMember(guild_id=GUILD, assignment_id=1, user_id=BEN))
+    view = await _start(db, BEN, course_id)  # never opened the course before the workshop
+    assert (view.kind, view.part, view.question_number, view.locked_until) == ("question", "post", 1, None)
+    view = await _through(db, BEN, course_id, {})
+    assert view.kind == "done" and not view.completed  # the modules are still to do
+    again = await _start(db, BEN, course_id)
+    assert again.kind == "done"  # the post-test taken, he is where he left off
+
+
 async def test_cohort_report_matches_the_answers(db: Database) -> None:
     course_id = await _load(db)
     event_id = await _event(db, START - timedelta(days=1), [])  # held yesterday: post-test open
+    # Ana: pre 0/2 right, post 2/2. Ben: pre 1/2 (q1 right), post 1/2 (q2 right). 13: never started.
+    await _through(db, ANA, course_id, {("pre", 1): [1], ("pre", 2): [0]})
+    await _through(db, BEN, course_id, {("pre", 2): [1], ("post", 1): [2]})
     async with db.transaction() as session:
         await cohorts.assign(session, GUILD, MOD, str(course_id), str(event_id), "en")
         for user in (ANA, BEN, 13):
             session.add(cohorts.CohortMember(guild_id=GUILD, assignment_id=1, user_id=user))
-    # Ana: pre 0/2 right, post 2/2. Ben: pre 1/2 (q1 right), post 1/2 (q2 right). 13: never started.
-    await _through(db, ANA, course_id, {("pre", 1): [1], ("pre", 2): [0]})
-    await _through(db, BEN, course_id, {("pre", 2): [1], ("post", 1): [2]})
     async with db.transaction() as session:
         report = await cohorts.report(session, GUILD, str(course_id), str(event_id), "en")
     assert (report.members, report.started, report.completed) == (3, 2, 2)

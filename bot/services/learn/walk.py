@@ -100,11 +100,8 @@ async def passed_parts(session: AsyncSession, course: CourseDef, progress: Progr
     return done
 
 
-async def post_test_opens_at(
-    session: AsyncSession, guild_id: int, course_id: int, user_id: int, now: datetime
-) -> datetime | None:
-    """When a member of a cohort may take the post-test: after the end of their event, if it has
-    not ended yet (None: open now)."""
+async def _cohort_ends(session: AsyncSession, guild_id: int, course_id: int, user_id: int) -> list[datetime]:
+    """When the events end whose cohorts of this course the member belongs to."""
     rows = await session.execute(
         select(Event.starts_at, Event.duration_minutes)
         .join(Assignment, Assignment.event_id == Event.id)
@@ -116,9 +113,32 @@ async def post_test_opens_at(
             Event.cancelled_at.is_(None),
         )
     )
-    ends = [start + timedelta(minutes=minutes) for start, minutes in rows]
-    later = [end for end in ends if end > now]
+    return [start + timedelta(minutes=minutes) for start, minutes in rows]
+
+
+async def post_test_opens_at(
+    session: AsyncSession, guild_id: int, course_id: int, user_id: int, now: datetime
+) -> datetime | None:
+    """When a member of a cohort may take the post-test: after the end of their event, if it has
+    not ended yet (None: open now)."""
+    later = [end for end in await _cohort_ends(session, guild_id, course_id, user_id) if end > now]
     return max(later) if later else None
+
+
+async def _to_post_test(
+    session: AsyncSession, course: CourseDef, progress: Progress, line: tuple[Step, ...], now: datetime
+) -> None:
+    """A cohort's member whose event is over goes straight to the post-test they have not taken,
+    even with modules unfinished: what they learnt at the workshop counts too (they come back to
+    the modules after it)."""
+    if course.post_test is None or progress.position >= steps.first_of(line, POST):
+        return
+    ends = await _cohort_ends(session, progress.guild_id, progress.course_id, progress.user_id)
+    if not ends or any(end > now for end in ends):
+        return
+    if len(await answers_of(session, progress, POST, 1)) < len(course.post_test.questions):
+        progress.position = steps.first_of(line, POST)
+        await session.flush()
 
 
 async def _progress(
@@ -156,6 +176,8 @@ async def start(
     row = await courses.resolve(session, guild_id, text, verified=verified)
     progress = await _progress(session, guild_id, row.id, user_id, now, create=True)
     assert progress is not None
+    course = courses.definition(row)
+    await _to_post_test(session, course, progress, steps.steps_of(course), now)
     return await _view(session, row, progress, language, now)
 
 
