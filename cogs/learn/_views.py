@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.learn.walk import ANSWER, BACK, NEXT, RETRY, StepView
+from bot.services.learn.walk import ANSWER, BACK, NEXT, RESUME, RETRY, StepView
 from bot.ui import limits
 from cogs.learn._render import LETTERS
 
@@ -33,7 +33,7 @@ def _cog(interaction: discord.Interaction[Any]) -> Learn:
 
 class NavButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"learn:nav:(?P<course>\d+):(?P<pos>\d+):(?P<action>next|back|retry|cert)",
+    template=r"learn:nav:(?P<course>\d+):(?P<pos>\d+):(?P<action>next|back|retry|resume|cert)",
 ):
     def __init__(
         self,
@@ -154,6 +154,10 @@ def step_view(t: Translate, view: StepView) -> discord.ui.View:
         )
     if view.can_next:
         out.add_item(NavButton(course, pos, NEXT, t("learn.button.next"), discord.ButtonStyle.success, row=1))
+    if view.can_resume:
+        out.add_item(
+            NavButton(course, pos, RESUME, t("learn.button.resume"), discord.ButtonStyle.success, row=1)
+        )
     if view.completed and view.kind in ("result", "done"):
         out.add_item(
             NavButton(

@@ -229,6 +229,8 @@ async def test_cohort_gets_course_reminder_pre_and_post_test_and_report(sandbox:
     assert "Test final · question 1/2" in shown(post)
     bruno = await walk(sandbox, users.bruno, SHORT_COURSE, course_id)
     assert "pas encore réussi" in shown(bruno)  # the end: a module's quiz still to pass
+    await sandbox.click(bruno, label="Reprendre le cours", user=users.bruno)
+    assert "Module 1" in shown(bruno)
 
     refused = await sandbox.slash("learn cohort", user=users.carol, course=str(course_id))
     assert refused.ephemeral and "moderators" in shown(refused) and "bruno" not in shown(refused)

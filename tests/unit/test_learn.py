@@ -262,7 +262,9 @@ async def test_after_the_event_a_cohort_member_starts_with_the_post_test(db: Dat
     view = await _through(db, BEN, course_id, {})
     assert view.kind == "done" and not view.completed  # the modules are still to do
     again = await _start(db, BEN, course_id)
-    assert again.kind == "done"  # the post-test taken, he is where he left off
+    assert again.kind == "done" and again.can_resume  # the post-test taken, he is where he left off
+    resumed = await _act(db, BEN, course_id, walk.RESUME, again)
+    assert (resumed.kind, resumed.module_number) == ("lesson", 1)
 
 
 async def test_cohort_report_matches_the_answers(db: Database) -> None:

@@ -17,7 +17,7 @@ from bot.services.learn import courses, steps
 from bot.services.learn.course_file import CourseDef
 from bot.services.learn.steps import INTRO, LESSON, POST, PRE, QUESTION, RESULT, Step
 
-NEXT, BACK, RETRY, ANSWER, SHOW = "next", "back", "retry", "answer", "show"
+NEXT, BACK, RETRY, ANSWER, SHOW, RESUME = "next", "back", "retry", "answer", "show", "resume"
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class StepView:
     can_back: bool = False
     can_next: bool = False
     can_retry: bool = False
+    can_resume: bool = False  # at the end with modules unfinished: back to the first of them
     completed: bool = False
     locked_until: datetime | None = None
     summary: dict[str, int] = field(default_factory=dict)
@@ -216,6 +217,8 @@ async def act(
     elif action == RETRY and current.can_retry:
         progress.attempts = {**(progress.attempts or {}), step.part: attempt_of(progress, step.part) + 1}
         progress.position = steps.first_of(line, step.part)
+    elif action == RESUME and current.can_resume:
+        progress.position = await _first_unfinished(session, course, progress, line)
     progress.updated_at = now
     await session.flush()
     return await _view(session, row, progress, language, now)
@@ -333,7 +336,19 @@ async def _view(
             locked_until=locked,
         )
     # DONE
-    return base
+    return replace(base, can_resume=progress.completed_at is None)
+
+
+async def _first_unfinished(
+    session: AsyncSession, course: CourseDef, progress: Progress, line: tuple[Step, ...]
+) -> int:
+    """The first step of the first module whose quiz is not passed (the first module when none
+    has a quiz to pass)."""
+    passed = await passed_parts(session, course, progress)
+    for number, module in enumerate(course.modules):
+        if module.quiz is not None and steps.module_part(number) not in passed:
+            return next(i for i, s in enumerate(line) if s.module == number)
+    return next((i for i, s in enumerate(line) if s.module >= 0), progress.position)
 
 
 async def _question_view(
