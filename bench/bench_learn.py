@@ -1,13 +1,20 @@
 """Courses under a burst: N members take a step of a course at once, against the bare bot.
 
-N members each open the sample quick course (``/learn start``, one burst), then all click Begin
+N members each open the sample quick course (``/learn start``, one burst), then all click Next
 on their step message at once (the step burst). For each click the sandbox gives the
 acknowledgement latency (dispatch -> deferred update) and this bench the step latency (dispatch
--> the message edited to show the next step, polled every 2 ms). The bare discord.py bot of
+-> the message edited to show the next step, polled every 10 ms). The bare discord.py bot of
 ``bench/bench_load.py`` answers a no-op ``/ping`` to as many interactions: the ceiling.
 
     .venv/bin/python bench/bench_learn.py            # 1,000 members
     .venv/bin/python bench/bench_learn.py --quick    # 100
+
+Figures (2 cores shared with other work, load average about 5: the bare bot itself varied from
+1.0 to 3.8 s p50 between runs, so read ratios within one run). 100 members at once: a step shown
+p50 0.6 s, p99 0.95 s (ack p50 65 ms, bare 80 ms). 1,000 at once: acknowledged as fast as the
+bare bot (p50 x0.6-1.3), every step shown with no error, the whole burst drained in 12-22 s
+(p50 9-14 s, p99 12-22 s): about 10-20 ms of work per step (a transaction that reads the member's
+language and verification, walks, renders), served one after another by one process and SQLite.
 """
 
 from __future__ import annotations
@@ -46,15 +53,21 @@ def _bench_load() -> Any:
 async def _until_edited(
     fired: list[Interaction], started: dict[int, float], within: float
 ) -> dict[int, float]:
-    """When each clicked step message was edited (its deferred update followed by the edit)."""
+    """When each clicked step message was edited (its deferred update followed by the edit),
+    polled every 10 ms over those still pending (the poll shares the bot's process: keep it light)."""
     done: dict[int, float] = {}
+    pending = list(fired)
     deadline = time.monotonic() + within
-    while len(done) < len(fired) and time.monotonic() < deadline:
+    while pending and time.monotonic() < deadline:
         now = time.monotonic()
-        for inter in fired:
-            if inter.id not in done and (inter.errors or (inter.acked and not inter.updating)):
+        still = []
+        for inter in pending:
+            if inter.errors or (inter.acked and not inter.updating):
                 done[inter.id] = now - started[inter.id]
-        await asyncio.sleep(0.002)
+            else:
+                still.append(inter)
+        pending = still
+        await asyncio.sleep(0.01)
     return done
 
 

@@ -1,7 +1,8 @@
-"""``liaison course check FILE``: validate a course file offline (no database, no Discord).
+"""``liaison course check FILE``: validate a course file offline (no database, no Discord), as
+``exercise check`` does a scenario.
 
-Prints the course's summary (title, label, modules, lessons, quiz questions, pre/post-test) and
-exits 0, or prints every error with its line number and exits 2."""
+Prints the course's summary (title, label, languages, modules, lessons, quiz questions, pre- and
+post-test) and exits 0, or prints every problem with its line number and exits 2."""
 
 from __future__ import annotations
 
@@ -11,45 +12,49 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import LiaisonError
 
 USAGE_ERROR = 2
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("course", help="course files (the /learn feature)")
-    sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+    parser = subparsers.add_parser("course", help="courses (/learn): check a course file")
+    sub = parser.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="validate a course file: its summary, or every error with its line")
     check.add_argument("file", metavar="FILE")
     check.set_defaults(handler=cmd_check)
 
 
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import UsageError
-    from bot.services.learn import courses
-    from bot.services.learn.course_file import CourseFileError
+def check_file(path: str) -> tuple[int, list[str]]:
+    """(exit code, lines to print) for ``course check``."""
+    from bot.documents import DocumentInvalid
+    from bot.services.learn import course_file
 
-    path = Path(args.file)
     try:
-        data = path.read_bytes()
+        data = Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        return USAGE_ERROR, [f"cannot read {path}: {exc.strerror or exc}"]
     try:
-        summary = courses.check(courses.decode(data))
-    except LiaisonError as exc:
-        raise UsageError(f"{args.file}: not a readable course file ({exc.key})") from None
-    except CourseFileError as exc:
-        for problem in exc.problems:
-            print(f"{args.file}: {problem}", file=sys.stderr)
-        print(f"liaison: {args.file}: {len(exc.problems)} error(s), course not valid", file=sys.stderr)
-        return USAGE_ERROR
-    print(f"{args.file}: valid course")
-    print(f"  title:          {summary['title']}")
-    print(f"  label:          {summary['label']}")
-    print(f"  languages:      {summary['languages']}")
-    print(f"  modules:        {summary['modules']}")
-    print(f"  lessons:        {summary['lessons']}")
-    print(f"  quiz questions: {summary['quiz_questions']}")
-    print(f"  pre-test:       {summary['pre_test']} questions")
-    print(f"  post-test:      {summary['post_test']} questions")
-    return 0
+        found = course_file.summary(course_file.parse(data))
+    except DocumentInvalid as exc:
+        return USAGE_ERROR, course_file.problem_lines(exc)
+    return 0, [
+        f"title: {found['title']}",
+        f"label: {found['label']}",
+        f"languages: {found['languages']}",
+        f"modules: {found['modules']}",
+        f"lessons: {found['lessons']}",
+        f"quiz questions: {found['quiz_questions']}",
+        f"pre-test: {found['pre_test']} questions",
+        f"post-test: {found['post_test']} questions",
+    ]
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    code, lines = check_file(args.file)
+    for line in lines:
+        print(line)
+    if code:
+        print(f"liaison: {args.file}: {len(lines)} problem(s), course refused", file=sys.stderr)
+    else:
+        print(f"{args.file}: valid course")
+    return code

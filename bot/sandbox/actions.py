@@ -23,9 +23,15 @@ class MemberActions:
             raise ValueError(f"{user.id} cannot post in #{channel.name}")
         return user.id
 
-    async def send_message(self, channel: Channel, content: str, *, user: User | Member,
-                           files: Iterable[tuple[str, bytes]] = (),
-                           reply_to: Message | None = None) -> Message:
+    async def send_message(
+        self,
+        channel: Channel,
+        content: str,
+        *,
+        user: User | Member,
+        files: Iterable[tuple[str, bytes]] = (),
+        reply_to: Message | None = None,
+    ) -> Message:
         """``user`` posts in ``channel`` (a text channel, thread or DM); the bot gets
         MESSAGE_CREATE (content blanked if it lacks the message-content intent)."""
         uid = self._check_member(channel, user)
@@ -38,22 +44,29 @@ class MemberActions:
             self.server.dispatch_channel("THREAD_UPDATE", channel)
         atts = [self.world.add_attachment(name, data) for name, data in files]
         ref = {"message_id": str(reply_to.id), "channel_id": str(channel.id)} if reply_to else None
-        msg = self.world.post(channel, uid, content=content, attachments=atts,
-                              message_reference=ref, type=19 if ref else 0)
+        msg = self.world.post(
+            channel, uid, content=content, attachments=atts, message_reference=ref, type=19 if ref else 0
+        )
         self.server.dispatch_message("MESSAGE_CREATE", msg)
         await asyncio.sleep(0)
         return msg
 
-    async def create_post(self, forum: Channel, title: str, content: str, *,
-                          user: User | Member, tags: Iterable[str] = ()) -> Channel:
+    async def create_post(
+        self, forum: Channel, title: str, content: str, *, user: User | Member, tags: Iterable[str] = ()
+    ) -> Channel:
         """``user`` opens a forum post by hand: THREAD_CREATE then the starter message."""
         uid = self._check_member(forum, user)
         if forum.type != ChannelType.FORUM:
             raise ValueError("create_post() needs a forum channel")
         guild = self.world.guild_of(forum)
-        thread = self.world.create_channel(guild, title, ChannelType.PUBLIC_THREAD,
-                                           parent_id=forum.id, owner_id=uid,
-                                           applied_tags=[forum.tag_id(t) for t in tags])
+        thread = self.world.create_channel(
+            guild,
+            title,
+            ChannelType.PUBLIC_THREAD,
+            parent_id=forum.id,
+            owner_id=uid,
+            applied_tags=[forum.tag_id(t) for t in tags],
+        )
         msg = self.world.post(thread, uid, content=content)
         msg.thread = thread
         self.server.dispatch_channel("THREAD_CREATE", thread)
@@ -61,14 +74,21 @@ class MemberActions:
         await asyncio.sleep(0)
         return thread
 
-    async def edit_thread(self, thread: Channel, *, user: User | Member, name: str | None = None,
-                          archived: bool | None = None, locked: bool | None = None,
-                          tags: Iterable[str] | None = None) -> Channel:
+    async def edit_thread(
+        self,
+        thread: Channel,
+        *,
+        user: User | Member,
+        name: str | None = None,
+        archived: bool | None = None,
+        locked: bool | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> Channel:
         """The thread's owner or a member with Manage Threads changes it (THREAD_UPDATE)."""
         guild = self.world.guild_of(thread)
         allowed = guild is not None and (
-            user.id == thread.owner_id
-            or self.world.permissions(guild, user.id) & Perm.MANAGE_THREADS)
+            user.id == thread.owner_id or self.world.permissions(guild, user.id) & Perm.MANAGE_THREADS
+        )
         if not thread.is_thread or not allowed:
             raise ValueError("only the thread's owner or a moderator can edit it")
         if name is not None:
@@ -89,7 +109,8 @@ class MemberActions:
         channel = self.world.channels[message.channel_id]
         guild = self.world.guild_of(channel)
         if user.id != message.author_id and not (
-                guild and self.world.permissions(guild, user.id) & Perm.MANAGE_MESSAGES):
+            guild and self.world.permissions(guild, user.id) & Perm.MANAGE_MESSAGES
+        ):
             raise ValueError("only the author or a moderator can delete that message")
         message.deleted = True
         data = {"id": str(message.id), "channel_id": str(channel.id)}

@@ -131,8 +131,11 @@ def _check_layout(c: _Collector, components: Any) -> None:
     if count > 40:
         c.add(["components"], "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer in length.")
     if text > 4000:
-        c.add(["components"], "BASE_TYPE_MAX_LENGTH",
-              "The total text length of components must be 4000 or fewer.")
+        c.add(
+            ["components"],
+            "BASE_TYPE_MAX_LENGTH",
+            "The total text length of components must be 4000 or fewer.",
+        )
 
 
 def _custom_ids(items: Any) -> list[str]:

@@ -13,14 +13,15 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import events, labels
+from bot.documents import DocumentInvalid
+from bot.services import events, guild_settings, labels
 from bot.services import learn as service
 from bot.services.learn import certificates, cohorts, courses, walk
-from bot.services.learn.course_file import CourseFileError
 from bot.ui import limits
 from bot.ui import text as ui_text
-from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator, moderator_only
 from bot.ui.errors import send_error
 from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
 from cogs.learn import _certificate, _render, _views
@@ -73,6 +74,24 @@ class Learn(AcknowledgeFirst):
         return await labels.is_verified(
             session, _guild(interaction), interaction.user.id, self.bot.clock.now(), is_moderator=moderator
         )
+
+    async def caller(self, interaction: discord.Interaction[Any], session: AsyncSession) -> tuple[str, bool]:
+        """(language, verified) of the member clicking, read in ``session``: a step's click is the
+        hot path (a whole cohort at once), so one transaction instead of three."""
+        guild_id = _guild(interaction)
+        settings = await guild_settings.get(session, guild_id)
+        chosen = await guild_settings.member_language(session, guild_id, interaction.user.id)
+        language = i18n.pick_language(
+            chosen, interaction.locale, settings.language, self.bot.settings.liaison_locale
+        )
+        permissions = interaction.permissions
+        moderator = permissions.manage_guild or permissions.administrator
+        if not moderator and isinstance(interaction.user, discord.Member):
+            moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
+        verified = await labels.is_verified(
+            session, guild_id, interaction.user.id, self.bot.clock.now(), is_moderator=moderator
+        )
+        return language, verified
 
     async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
@@ -156,9 +175,9 @@ class Learn(AcknowledgeFirst):
             await defer_update(interaction)
             if interaction.guild_id is None:
                 return
-            reply = await reply_for(interaction)
             async with self._turn(interaction.user.id, course_id), self.bot.db.transaction() as session:
-                verified = await self.verified(interaction, session)
+                language, verified = await self.caller(interaction, session)
+                reply = Reply(interaction, language)
                 view = await walk.act(
                     session,
                     interaction.guild_id,
@@ -235,7 +254,8 @@ class Learn(AcknowledgeFirst):
     @guild_only()
     async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
         async with self.bot.db.transaction() as session:
-            found = await certificates.verify(session, _guild(interaction), code)
+            verified = await self.verified(interaction, session)
+            found = await certificates.verify(session, _guild(interaction), code, verified=verified)
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)
 
@@ -251,12 +271,11 @@ class Learn(AcknowledgeFirst):
                 loaded = await courses.load(
                     session, _guild(interaction), interaction.user.id, text, self.bot.clock.now()
                 )
-        except CourseFileError as error:
-            listing = "\n".join(error.problems).replace("`", "'")
-            body = reply.t("learn.load.errors", count=len(error.problems))
-            await reply.send(
-                limits.clip(f"{body}\n```\n{listing}", limits.MESSAGE - 4) + "\n```", ephemeral=True
-            )
+        except DocumentInvalid as error:
+            word = reply.t("document.line")
+            lines = [f"• {ui_text.shown(p.describe(reply.t, line_word=word), 300)}" for p in error.problems]
+            text = reply.t("learn.load.errors", count=len(lines)) + "\n" + "\n".join(lines)
+            await reply.send(limits.clip(text, limits.MESSAGE), ephemeral=True)
             return
         summary = loaded.summary
         key = "learn.load.created" if loaded.created else "learn.load.updated"

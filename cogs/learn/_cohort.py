@@ -36,8 +36,14 @@ class CohortSweeper:
         self.bot = bot
         self._lock = asyncio.Lock()
         self._again = False
+        # With several processes (shards), the one serving shard 0 sends cohort messages: two
+        # processes sweeping the same rows could send a message twice.
+        shard_ids = bot.settings.shard_ids
+        self.active = shard_ids is None or 0 in shard_ids
 
     async def run(self) -> None:
+        if not self.active:
+            return
         if self._lock.locked():
             self._again = True
             return

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.learn.walk import ANSWER, BACK, NEXT, RETRY, StepView
+from bot.services.learn.walk import ANSWER, BACK, NEXT, RESUME, RETRY, StepView
 from bot.ui import limits
 from bot.ui import text as ui_text
 from bot.ui.views import Answering, AnsweringView
@@ -36,7 +36,7 @@ def _cog(interaction: discord.Interaction[Any]) -> Learn:
 class NavButton(
     Answering,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"learn:nav:(?P<course>\d+):(?P<pos>\d+):(?P<action>next|back|retry|cert)",
+    template=r"learn:nav:(?P<course>\d+):(?P<pos>\d+):(?P<action>next|back|retry|resume|cert)",
 ):
     def __init__(
         self,
@@ -130,7 +130,11 @@ class AnswerSelect(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         data: Any = interaction.data or {}
-        values = [int(v) for v in data.get("values", []) if str(v).isdigit()]
+        values = [
+            int(v)
+            for v in data.get("values", [])
+            if str(v).isascii() and str(v).isdigit() and len(str(v)) < 3
+        ]
         await _cog(interaction).step_action(interaction, self.course_id, self.position, ANSWER, values)
 
 
@@ -154,8 +158,11 @@ def step_view(t: Translate, view: StepView) -> discord.ui.View:
             NavButton(course, pos, RETRY, t("learn.button.retry"), discord.ButtonStyle.danger, row=1)
         )
     if view.can_next:
-        label = t("learn.button.begin") if view.kind == "intro" else t("learn.button.next")
-        out.add_item(NavButton(course, pos, NEXT, label, discord.ButtonStyle.success, row=1))
+        out.add_item(NavButton(course, pos, NEXT, t("learn.button.next"), discord.ButtonStyle.success, row=1))
+    if view.can_resume:
+        out.add_item(
+            NavButton(course, pos, RESUME, t("learn.button.resume"), discord.ButtonStyle.success, row=1)
+        )
     if view.completed and view.kind in ("result", "done"):
         out.add_item(
             NavButton(

@@ -1,7 +1,7 @@
 """Learn: courses, progress and answers, certificates, and cohorts linking a course to an event.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("languages", sa.String(length=16), server_default="en", nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("revision", sa.String(length=32), server_default="", nullable=False),
         sa.Column("loaded_by", sa.BigInteger(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
@@ -66,6 +67,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger(), nullable=True),
         sa.Column("member_name", sa.String(length=100), nullable=True),
         sa.Column("course_title", sa.String(length=200), nullable=False),
+        sa.Column("label", sa.String(length=24), server_default="TLP:GREEN", nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("issued_at", UTCDateTime(), nullable=False),
         sa.Column("withdrawn_at", UTCDateTime(), nullable=True),

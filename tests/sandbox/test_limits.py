@@ -28,11 +28,10 @@ def test_message_limits() -> None:
     wide = [{"type": 1, "components": [_button(i) for i in range(6)]}]
     assert "components" in limits.check_message({"components": wide})
     assert "components" in limits.check_message(
-        {"components": [{"type": 1, "components": [_button(0, label="l" * 81)]}]})
-    menu = {"type": 3, "custom_id": "m", "options": [{"label": "o", "value": str(i)}
-                                                     for i in range(26)]}
-    assert "components" in limits.check_message({"components": [{"type": 1,
-                                                                  "components": [menu]}]})
+        {"components": [{"type": 1, "components": [_button(0, label="l" * 81)]}]}
+    )
+    menu = {"type": 3, "custom_id": "m", "options": [{"label": "o", "value": str(i)} for i in range(26)]}
+    assert "components" in limits.check_message({"components": [{"type": 1, "components": [menu]}]})
     layout = [{"type": 10, "content": "t"}] * 41
     assert "components" in limits.check_message({"components": layout, "flags": 1 << 15})
     assert limits.check_message({"components": layout[:40], "flags": 1 << 15}) == {}
@@ -50,16 +49,27 @@ async def test_mentions_respect_allowed_mentions_and_permissions() -> None:
         assert world.mentions_that_would_ping(by_bruno) == {users.alice.id, f"role:{mods.id}"}
         by_bot = world.post(general, world.bot.id, content=text)
         assert world.mentions_that_would_ping(by_bot) == {
-            users.alice.id, f"role:{mods.id}", f"role:{coords.id}", "everyone", "here"}
+            users.alice.id,
+            f"role:{mods.id}",
+            f"role:{coords.id}",
+            "everyone",
+            "here",
+        }
         none = world.post(general, world.bot.id, content=text, allowed_mentions={"parse": []})
         assert world.mentions_that_would_ping(none) == set()
         hidden = world.post(general, world.bot.id, content=text, flags=Flags.EPHEMERAL)
         assert world.mentions_that_would_ping(hidden) == set()
-        reply = world.post(general, world.bot.id, content="ok",
-                           message_reference={"message_id": str(by_bruno.id)})
+        reply = world.post(
+            general, world.bot.id, content="ok", message_reference={"message_id": str(by_bruno.id)}
+        )
         assert world.mentions_that_would_ping(reply) == {users.bruno.id}
-        quiet_reply = world.post(general, world.bot.id, content="ok", allowed_mentions={
-            "parse": []}, message_reference={"message_id": str(by_bruno.id)})
+        quiet_reply = world.post(
+            general,
+            world.bot.id,
+            content="ok",
+            allowed_mentions={"parse": []},
+            message_reference={"message_id": str(by_bruno.id)},
+        )
         assert world.mentions_that_would_ping(quiet_reply) == set()
     finally:
         await sandbox.close()

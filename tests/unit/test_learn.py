@@ -144,7 +144,7 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
         )
     assert cert.code == same.code and certificates.CODE_SHAPE.match(cert.code)
     async with db.transaction() as session:
-        found = await certificates.verify(session, GUILD, cert.code.lower().replace("-", " "))
+        found = await certificates.verify(session, GUILD, cert.code.lower().replace("-", " "), verified=False)
         assert (found.withdrawn, found.member_name, found.course_title) == (
             False,
             "Ana Silva",
@@ -152,9 +152,9 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
         )
         forged = cert.code[:-1] + ("A" if cert.code[-1] != "A" else "B")
         with pytest.raises(NotFound):
-            await certificates.verify(session, GUILD, forged)
+            await certificates.verify(session, GUILD, forged, verified=False)
         with pytest.raises(NotFound):
-            await certificates.verify(session, GUILD + 1, cert.code)  # another server's
+            await certificates.verify(session, GUILD + 1, cert.code, verified=False)  # another server's
     async with db.transaction() as session:
         exported = await privacy.export(session, GUILD, ANA)
     assert exported["learn"]["certificates"][0]["code"] == cert.code
@@ -162,7 +162,7 @@ async def test_completion_then_certificate_verified_and_forged_code_refused(db: 
     async with db.transaction() as session:
         await privacy.erase(session, GUILD, ANA)
     async with db.transaction() as session:
-        after = await certificates.verify(session, GUILD, cert.code)
+        after = await certificates.verify(session, GUILD, cert.code, verified=False)
         assert after.withdrawn and after.member_name is None
         assert await learn.progress_of(session, GUILD, ANA, verified=False) == []
         assert (await privacy.export(session, GUILD, ANA))["learn"] == {
@@ -251,16 +251,32 @@ async def test_post_test_opens_after_the_cohorts_event(db: Database) -> None:
     assert view.completed  # the modules are done: the certificate does not wait for the post-test
 
 
+async def test_after_the_event_a_cohort_member_starts_with_the_post_test(db: Database) -> None:
+    course_id = await _load(db)
+    event_id = await _event(db, START - timedelta(days=1), [BEN])  # held yesterday
+    async with db.transaction() as session:
+        await cohorts.assign(session, GUILD, MOD, str(course_id), str(event_id), "en")
+        session.add(cohorts.CohortMember(guild_id=GUILD, assignment_id=1, user_id=BEN))
+    view = await _start(db, BEN, course_id)  # never opened the course before the workshop
+    assert (view.kind, view.part, view.question_number, view.locked_until) == ("question", "post", 1, None)
+    view = await _through(db, BEN, course_id, {})
+    assert view.kind == "done" and not view.completed  # the modules are still to do
+    again = await _start(db, BEN, course_id)
+    assert again.kind == "done" and again.can_resume  # the post-test taken, he is where he left off
+    resumed = await _act(db, BEN, course_id, walk.RESUME, again)
+    assert (resumed.kind, resumed.module_number) == ("lesson", 1)
+
+
 async def test_cohort_report_matches_the_answers(db: Database) -> None:
     course_id = await _load(db)
     event_id = await _event(db, START - timedelta(days=1), [])  # held yesterday: post-test open
+    # Ana: pre 0/2 right, post 2/2. Ben: pre 1/2 (q1 right), post 1/2 (q2 right). 13: never started.
+    await _through(db, ANA, course_id, {("pre", 1): [1], ("pre", 2): [0]})
+    await _through(db, BEN, course_id, {("pre", 2): [1], ("post", 1): [2]})
     async with db.transaction() as session:
         await cohorts.assign(session, GUILD, MOD, str(course_id), str(event_id), "en")
         for user in (ANA, BEN, 13):
             session.add(cohorts.CohortMember(guild_id=GUILD, assignment_id=1, user_id=user))
-    # Ana: pre 0/2 right, post 2/2. Ben: pre 1/2 (q1 right), post 1/2 (q2 right). 13: never started.
-    await _through(db, ANA, course_id, {("pre", 1): [1], ("pre", 2): [0]})
-    await _through(db, BEN, course_id, {("pre", 2): [1], ("post", 1): [2]})
     async with db.transaction() as session:
         report = await cohorts.report(session, GUILD, str(course_id), str(event_id), "en")
     assert (report.members, report.started, report.completed) == (3, 2, 2)
@@ -285,11 +301,12 @@ async def test_amber_course_is_never_sent_to_an_unverified_member(db: Database) 
 
 
 def test_cohort_csv_cells_never_run_as_formulas() -> None:
-    from cogs.learn._render import cohort_csv, spreadsheet_safe
+    from bot.services.resources.transfer import guard  # the one CSV rule, shared with the library's
+    from cogs.learn._render import cohort_csv
 
     for dangerous in ("=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"):
-        assert spreadsheet_safe(dangerous) == "'" + dangerous
-    assert spreadsheet_safe("Ana") == "Ana" and spreadsheet_safe(None) == ""
+        assert guard(dangerous) == "'" + dangerous
+    assert guard("Ana") == "Ana"
     report = cohorts.Report(1, "=HYPERLINK(x)", "+event", 5, members=1)
     report.rows.append(cohorts.MemberRow(ANA, True, False, 2, None, 50))
     data = cohort_csv(lambda key, **_: key, report, {ANA: "@ana"}).decode("utf-8-sig")
@@ -321,4 +338,20 @@ async def test_a_course_is_found_by_id_title_or_a_unique_part_of_it(db: Database
             assert (await courses.resolve(session, GUILD, typed, verified=False)).id == course_id
         with pytest.raises(NotFound):
             await courses.resolve(session, GUILD, "course", verified=True)  # two courses have it
+        with pytest.raises(NotFound):
+            await courses.resolve(session, GUILD, "9" * 6000, verified=True)  # not an id, not a title
         assert (await courses.resolve(session, GUILD, "course", verified=False)).id == course_id
+
+
+async def test_an_amber_courses_certificate_does_not_exist_for_unverified_members(db: Database) -> None:
+    course_id = await _load(db, AMBER_COURSE)
+    async with db.transaction() as session:
+        view = await walk.start(session, GUILD, MOD, str(course_id), "en", START, verified=True)
+        while view.can_next:
+            view = await walk.act(
+                session, GUILD, MOD, course_id, NEXT, view.position, "en", START, verified=True
+            )
+        cert = await certificates.issue(session, GUILD, MOD, str(course_id), "Mod", START, verified=True)
+        assert (await certificates.verify(session, GUILD, cert.code, verified=True)).course_title is not None
+        with pytest.raises(NotFound):
+            await certificates.verify(session, GUILD, cert.code, verified=False)

@@ -30,6 +30,8 @@ class Course(Base):
     languages: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text)
+    # A new random value at every load: the parsed course is cached under it.
+    revision: Mapped[str] = mapped_column(String(32), default="", server_default="")
     loaded_by: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -89,6 +91,9 @@ class Certificate(Base):
     user_id: Mapped[int | None] = mapped_column(Snowflake)
     member_name: Mapped[str | None] = mapped_column(String(100))
     course_title: Mapped[str] = mapped_column(String(200))
+    # The course's sharing label when issued: verifying an AMBER course's certificate is for
+    # verified members only (to others the code does not exist).
+    label: Mapped[str] = mapped_column(String(24), default="TLP:GREEN", server_default="TLP:GREEN")
     code: Mapped[str] = mapped_column(String(32))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

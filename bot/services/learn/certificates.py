@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.learn import Certificate, Progress
 from bot.errors import NotAllowed, NotFound
+from bot.services import labels
 from bot.services.learn import courses
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed from paper
@@ -91,6 +92,7 @@ async def issue(
             user_id=user_id,
             member_name=member_name[:NAME_LIMIT],
             course_title=row.title,
+            label=row.label,
             code=new_code(),
             issued_at=progress.completed_at,
         )
@@ -106,14 +108,16 @@ async def issue(
     )
 
 
-async def verify(session: AsyncSession, guild_id: int, code: str) -> Verification:
+async def verify(session: AsyncSession, guild_id: int, code: str, *, verified: bool) -> Verification:
+    """Whether a code is a certificate's; a certificate of an AMBER course does not exist for a
+    member who is not verified (not even as "withdrawn")."""
     cleaned = normalise(code)
     if not CODE_SHAPE.match(cleaned):
         raise NotFound("learn.verify.unknown", code=cleaned[:40])
     cert = await session.scalar(
         select(Certificate).where(Certificate.guild_id == guild_id, Certificate.code == cleaned)
     )
-    if cert is None:
+    if cert is None or not labels.may_see(cert.label, verified):
         raise NotFound("learn.verify.unknown", code=cleaned)
     if cert.withdrawn_at is not None or cert.user_id is None:
         return Verification(cleaned, True)

@@ -1,8 +1,10 @@
-"""Course files: what a trainer writes (YAML, documented in the README) and what Liaison keeps.
+"""Course files: what a trainer writes (YAML, documented in the README's trainer's guide) and
+what Liaison keeps.
 
-``parse(text)`` returns a ``CourseDef`` or raises ``CourseFileError`` with every error and its
-line. The format core (YAML with lines, bilingual texts, resource links, collected errors) is
-``bot.services.learn.fileformat``; this module only knows what a course is made of.
+The file format is the exercises' one (``bot.documents``: YAML read with the line of every value,
+every mistake collected with its line, bilingual texts, resource links); this module only knows
+what a course is made of. ``parse(text)`` returns a ``CourseDef`` or raises ``CourseFileError``
+(``bot.documents.DocumentInvalid``) with every problem.
 """
 
 from __future__ import annotations
@@ -12,15 +14,33 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import yaml
+
+from bot.documents import LANGUAGES, Checker, DocumentInvalid, Node, Problem, parse_yaml, register_messages
 from bot.errors import Invalid
 from bot.services import labels
-from bot.services.learn import fileformat as ff
-from bot.services.learn.fileformat import Map, Problems, Seq
 
 Text = dict[str, str]
+CourseFileError = DocumentInvalid
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
+MAX_MODULES, MAX_LESSONS, MAX_QUESTIONS = 30, 40, 60
 DEFAULT_PASS_MARK = 70
 TITLE_LIMIT, OPTION_LIMIT, QUESTION_LIMIT, LESSON_LIMIT = 150, 200, 1000, 3500
+
+# English problem wording specific to courses (catalog keys ``document.error.<code>`` as well).
+COURSE_PROBLEMS = {
+    "course_label": "'{value}' is not a sharing label (TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT)",
+    "course_red": "TLP:RED is refused: Liaison does not store material meant only for named recipients",
+    "course_correct": "'correct' must name the right options by number (from 1 to {count}) or letter (A, B…)",
+    "course_correct_twice": "'correct' names option {value} twice",
+    "course_module_empty": "a module needs lessons, a quiz or both",
+    "course_post_count": (
+        "the post-test must have as many questions as the pre-test ({count}): question N of each is compared"
+    ),
+    "course_post_same": "'post_test: same' needs a pre_test",
+    "course_pass_mark": "'{value}' is not a pass mark (a percentage from 0 to 100)",
+}
+register_messages(COURSE_PROBLEMS)
 
 
 @dataclass
@@ -100,218 +120,246 @@ class CourseDef:
         )
 
 
-class CourseFileError(Exception):
-    """A course file that cannot be loaded: ``problems`` holds every error with its line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64] or "course"
 
 
-TOP_KEYS = {"id", "title", "label", "languages", "summary", "pass_mark", "modules", "pre_test", "post_test"}
+def problem_lines(error: DocumentInvalid) -> list[str]:
+    """Every problem as ``line 12: modules[1].title: this text is empty`` (English)."""
+    return [p.describe() for p in error.problems]
 
 
-def parse(text: str) -> CourseDef:
-    problems = Problems()
-    data = ff.read(text, problems)
-    if data is None:
-        raise CourseFileError(problems.lines())
-    course = _course(data, problems)
-    if problems or course is None:
-        raise CourseFileError(problems.lines())
+def _read(text: str | bytes) -> tuple[Node | None, list[Problem]]:
+    """``parse_yaml``, whose reader may still raise on a character YAML forbids (a control
+    character): that becomes a syntax problem on its line, as any other."""
+    try:
+        return parse_yaml(text)
+    except yaml.YAMLError as exc:
+        position = getattr(exc, "position", None)
+        decoded = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        line = decoded[:position].count("\n") + 1 if isinstance(position, int) else None
+        detail = str(exc).splitlines()[0]
+        return None, [Problem(line, "", "syntax", {"detail": detail})]
+
+
+def parse(text: str | bytes) -> CourseDef:
+    root, problems = _read(text)
+    if root is None:
+        raise DocumentInvalid(problems)
+    reader = _Reader(Checker(problems))
+    course = reader.course(root)
+    reader.check.raise_if_any()
+    assert course is not None
     return course
 
 
-def _languages(data: Map, problems: Problems) -> tuple[str, ...]:
-    raw = data.get("languages", "en")
-    items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
-    found = tuple(dict.fromkeys(str(i).strip().lower() for i in items if str(i).strip()))
-    bad = [lang for lang in found if lang not in ff.LANGUAGES]
-    if bad or not found:
-        problems.add(ff.line_of(data, "languages"), "'languages' must be en, fr or both")
-        return ("en",)
-    return found
+class _Reader:
+    def __init__(self, check: Checker) -> None:
+        self.check = check
+        self.languages: tuple[str, ...] = ("en",)
 
-
-def _pass_mark(parent: Map, problems: Problems, default: int) -> int:
-    value = parent.get("pass_mark", default)
-    if isinstance(value, str) and value.strip().endswith("%"):
-        value = value.strip()[:-1]
-    try:
-        mark = int(value)
-    except (TypeError, ValueError):
-        mark = -1
-    if not 0 <= mark <= 100:
-        problems.add(ff.line_of(parent, "pass_mark"), "'pass_mark' must be a percentage from 0 to 100")
-        return default
-    return mark
-
-
-def _course(data: Map, problems: Problems) -> CourseDef | None:
-    ff.unknown_keys(data, TOP_KEYS, problems, "the course")
-    langs = _languages(data, problems)
-    title = ff.text(data, "title", problems, limit=TITLE_LIMIT, languages=langs)
-    try:
-        label = labels.parse(str(data.get("label") or ""))
-    except Invalid as exc:
-        reason = "TLP:RED is refused" if exc.key == "label.red_refused" else "unknown sharing label"
-        problems.add(ff.line_of(data, "label"), f"'label': {reason} (TLP:CLEAR, GREEN, AMBER, AMBER+STRICT)")
-        label = labels.DEFAULT
-    summary = ff.text(data, "summary", problems, required=False, limit=LESSON_LIMIT, languages=langs)
-    default_mark = _pass_mark(data, problems, DEFAULT_PASS_MARK)
-    modules_raw = data.get("modules")
-    modules: list[Module] = []
-    if not isinstance(modules_raw, Seq) or not modules_raw:
-        problems.add(ff.line_of(data, "modules"), "'modules' must be a list of at least one module")
-    else:
-        for index, raw in enumerate(modules_raw):
-            module = _module(raw, ff.line_of(modules_raw, index), index + 1, problems, langs, default_mark)
-            if module is not None:
-                modules.append(module)
-    pre = _test(data, "pre_test", problems, langs, default_mark)
-    post = _test(data, "post_test", problems, langs, default_mark, same_as=pre)
-    if pre and post and len(pre.questions) != len(post.questions):
-        problems.add(
-            ff.line_of(data, "post_test"),
-            "'post_test' must have as many questions as 'pre_test' (question N of each is compared)",
-        )
-    slug_source = data.get("id") or (title or {}).get(langs[0], "")
-    if title is None:
-        return None
-    return CourseDef(slugify(str(slug_source)), title, label.value, list(langs), summary, modules, pre, post)
-
-
-def _module(
-    raw: Any, line: int, number: int, problems: Problems, langs: tuple[str, ...], mark: int
-) -> Module | None:
-    if not isinstance(raw, Map):
-        problems.add(line, f"module {number} must be a mapping (title:, lessons:, quiz:)")
-        return None
-    ff.unknown_keys(raw, {"title", "lessons", "quiz"}, problems, f"module {number}")
-    title = ff.text(raw, "title", problems, limit=TITLE_LIMIT, languages=langs)
-    lessons: list[Lesson] = []
-    lessons_raw = raw.get("lessons") or Seq()
-    if not isinstance(lessons_raw, Seq):
-        problems.add(ff.line_of(raw, "lessons"), f"module {number}: 'lessons' must be a list")
-        lessons_raw = Seq()
-    for index, item in enumerate(lessons_raw):
-        where = ff.line_of(lessons_raw, index)
-        if not isinstance(item, Map):
-            problems.add(where, f"module {number}, lesson {index + 1} must be a mapping (title:, text:)")
-            continue
-        ff.unknown_keys(
-            item, {"title", "text", "resources"}, problems, f"module {number}, lesson {index + 1}"
-        )
-        lesson_title = ff.text(item, "title", problems, limit=TITLE_LIMIT, languages=langs)
-        body = ff.text(item, "text", problems, limit=LESSON_LIMIT, languages=langs)
-        resources = ff.resource_ids(item, "resources", problems)
-        if lesson_title and body:
-            lessons.append(Lesson(lesson_title, body, resources))
-    quiz = None
-    if "quiz" in raw:
-        quiz = _quiz(raw["quiz"], ff.line_of(raw, "quiz"), f"module {number} quiz", problems, langs, mark)
-    if not lessons_raw and "quiz" not in raw:
-        problems.add(line, f"module {number} has neither lessons nor a quiz")
-    if title is None:
-        return None
-    return Module(title, lessons, quiz)
-
-
-def _test(
-    data: Map, key: str, problems: Problems, langs: tuple[str, ...], mark: int, same_as: Quiz | None = None
-) -> Quiz | None:
-    if key not in data:
-        return None
-    raw = data[key]
-    if isinstance(raw, str) and raw.strip().lower() in {"same", "same_as_pre_test"}:
-        if same_as is None:
-            problems.add(ff.line_of(data, key), f"'{key}: same' needs a 'pre_test'")
-        return same_as
-    return _quiz(raw, ff.line_of(data, key), key, problems, langs, mark)
-
-
-def _quiz(
-    raw: Any, line: int, where: str, problems: Problems, langs: tuple[str, ...], mark: int
-) -> Quiz | None:
-    if isinstance(raw, Seq):  # a bare list of questions
-        holder = Map()
-        holder.line, holder.lines = line, {"questions": line}
-        holder["questions"] = raw
-        raw = holder
-    if not isinstance(raw, Map):
-        problems.add(line, f"{where} must be a mapping (pass_mark:, questions:)")
-        return None
-    ff.unknown_keys(raw, {"pass_mark", "questions"}, problems, where)
-    pass_mark = _pass_mark(raw, problems, mark)
-    items = raw.get("questions")
-    if not isinstance(items, Seq) or not items:
-        problems.add(
-            ff.line_of(raw, "questions"), f"{where}: 'questions' must be a list of at least one question"
-        )
-        return None
-    questions = []
-    for index, item in enumerate(items):
-        question = _question(
-            item, ff.line_of(items, index), f"{where}, question {index + 1}", problems, langs
-        )
-        if question is not None:
-            questions.append(question)
-    return Quiz(questions, pass_mark)
-
-
-def _question(raw: Any, line: int, where: str, problems: Problems, langs: tuple[str, ...]) -> Question | None:
-    if not isinstance(raw, Map):
-        problems.add(line, f"{where} must be a mapping (question:, options:, correct:, explanation:)")
-        return None
-    ff.unknown_keys(raw, {"question", "options", "correct", "explanation"}, problems, where)
-    text = ff.text(raw, "question", problems, limit=QUESTION_LIMIT, languages=langs)
-    explanation = ff.text(raw, "explanation", problems, limit=QUESTION_LIMIT, languages=langs)
-    options_raw = raw.get("options")
-    options: list[Text] = []
-    if not isinstance(options_raw, Seq) or not MIN_OPTIONS <= len(options_raw) <= MAX_OPTIONS:
-        problems.add(ff.line_of(raw, "options"), f"{where}: 'options' must be a list of 2 to 6 answers")
-    else:
-        for index, option in enumerate(options_raw):
-            value = ff.text_value(
-                option,
-                ff.line_of(options_raw, index),
-                f"option {index + 1}",
-                problems,
-                limit=OPTION_LIMIT,
-                languages=langs,
-            )
-            if value is not None:
-                options.append(value)
-    correct = _correct(raw, where, problems, len(options_raw) if isinstance(options_raw, Seq) else 0)
-    complete = isinstance(options_raw, Seq) and len(options) == len(options_raw)
-    if text is None or explanation is None or correct is None or not complete:
-        return None
-    return Question(text, options, correct, explanation)
-
-
-def _correct(raw: Map, where: str, problems: Problems, count: int) -> list[int] | None:
-    line = ff.line_of(raw, "correct")
-    value = raw.get("correct")
-    if value is None:
-        problems.add(line, f"{where}: 'correct' is missing (the number of the right option, or a list)")
-        return None
-    items = value if isinstance(value, list) else str(value).replace(",", " ").split()
-    numbers: list[int] = []
-    for item in items:
-        text = str(item).strip()
-        if not text.isdigit() or not 1 <= int(text) <= max(count, 1):
-            problems.add(line, f"{where}: 'correct' must name options by number, 1 to {count or '…'}")
+    def text(self, node: Node | None, *, required: bool = True, limit: int = 4000) -> Text | None:
+        """Plain text (the same in every language of the course) or ``{en: …, fr: …}`` with every
+        language of the course."""
+        if node is None:
             return None
-        numbers.append(int(text) - 1)
-    if not numbers or len(set(numbers)) != len(numbers):
-        problems.add(line, f"{where}: 'correct' must name each right option once")
-        return None
-    return sorted(numbers)
+        if node.is_mapping():
+            value = self.check.bilingual(
+                node, required=required, max_length=limit, require_languages=self.languages
+            )
+            return dict(value.texts) if value is not None else None
+        plain = self.check.text(node, required=required, max_length=limit)
+        return {lang: plain for lang in self.languages} if plain is not None else None
+
+    def required_text(self, fields: dict[str, Node], key: str, limit: int) -> Text | None:
+        return self.text(fields.get(key), limit=limit) if key in fields else None
+
+    def course(self, root: Node) -> CourseDef | None:
+        check = self.check
+        fields = check.mapping(
+            root,
+            required=("title", "modules"),
+            optional=("id", "label", "languages", "summary", "pass_mark", "pre_test", "post_test"),
+        )
+        if fields is None:
+            return None
+        self._languages(fields.get("languages"))
+        title = self.required_text(fields, "title", TITLE_LIMIT)
+        label = self._label(fields.get("label"))
+        summary = self.text(fields.get("summary"), required=False, limit=LESSON_LIMIT)
+        default_mark = self._pass_mark(fields.get("pass_mark"), DEFAULT_PASS_MARK)
+        modules = [
+            m
+            for m in (
+                self._module(node, default_mark)
+                for node in check.items(fields.get("modules"), minimum=1, maximum=MAX_MODULES)
+            )
+            if m is not None
+        ]
+        pre = self._quiz(fields.get("pre_test"), default_mark)
+        post_node = fields.get("post_test")
+        if (
+            post_node is not None
+            and isinstance(post_node.value, str)
+            and post_node.value.strip().lower() == "same"
+        ):
+            post = pre
+            if pre is None:
+                check.error(post_node, "course_post_same")
+        else:
+            post = self._quiz(post_node, default_mark)
+        if pre and post and len(pre.questions) != len(post.questions) and post_node is not None:
+            check.error(
+                post_node, "course_post_count", line=root.key_lines.get("post_test"), count=len(pre.questions)
+            )
+        slug_source = check.text(fields.get("id"), required=False) if "id" in fields else None
+        if title is None:
+            return None
+        return CourseDef(
+            slugify(slug_source or title[self.languages[0]]),
+            title,
+            label,
+            list(self.languages),
+            summary,
+            modules,
+            pre,
+            post,
+        )
+
+    def _languages(self, node: Node | None) -> None:
+        if node is None:
+            return
+        values = node.value if node.is_list() else str(node.raw or node.value or "").replace(",", " ").split()
+        found: list[str] = []
+        for item in values:
+            if isinstance(item, Node):
+                value = self.check.language(item)
+            else:
+                value = item.strip().lower()
+                if value not in LANGUAGES:
+                    self.check.error(node, "language", value=value, allowed=", ".join(LANGUAGES))
+                    value = None
+            if value is not None and value not in found:
+                found.append(value)
+        if found:
+            self.languages = tuple(found)
+
+    def _label(self, node: Node | None) -> str:
+        if node is None:
+            return labels.DEFAULT.value
+        raw = self.check.text(node)
+        try:
+            return labels.parse(raw).value
+        except Invalid as exc:
+            code = "course_red" if exc.key == "label.red_refused" else "course_label"
+            self.check.error(node, code, value=(raw or "")[:30])
+            return labels.DEFAULT.value
+
+    def _pass_mark(self, node: Node | None, default: int) -> int:
+        if node is None:
+            return default
+        raw = (node.raw if node.raw is not None else str(node.value)).strip().rstrip("%").strip()
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 0 <= int(raw) <= 100:
+            self.check.error(node, "course_pass_mark", value=raw[:20])
+            return default
+        return int(raw)
+
+    def _module(self, node: Node, mark: int) -> Module | None:
+        fields = self.check.mapping(node, required=("title",), optional=("lessons", "quiz"))
+        if fields is None:
+            return None
+        title = self.required_text(fields, "title", TITLE_LIMIT)
+        lessons = [
+            lesson
+            for lesson in (
+                self._lesson(item) for item in self.check.items(fields.get("lessons"), maximum=MAX_LESSONS)
+            )
+            if lesson is not None
+        ]
+        quiz = self._quiz(fields.get("quiz"), mark)
+        if "lessons" not in fields and "quiz" not in fields:
+            self.check.error(node, "course_module_empty")
+        if title is None:
+            return None
+        return Module(title, lessons, quiz)
+
+    def _lesson(self, node: Node) -> Lesson | None:
+        fields = self.check.mapping(node, required=("title", "text"), optional=("resources",))
+        if fields is None:
+            return None
+        title = self.required_text(fields, "title", TITLE_LIMIT)
+        body = self.required_text(fields, "text", LESSON_LIMIT)
+        resources = self.check.resource_ids(fields.get("resources"))
+        if title is None or body is None:
+            return None
+        return Lesson(title, body, resources)
+
+    def _quiz(self, node: Node | None, mark: int) -> Quiz | None:
+        if node is None:
+            return None
+        items: Node | None = node
+        pass_mark = mark
+        if not node.is_list():  # a mapping (pass_mark:, questions:); a bare list is the questions
+            fields = self.check.mapping(node, required=("questions",), optional=("pass_mark",))
+            if fields is None:
+                return None
+            pass_mark = self._pass_mark(fields.get("pass_mark"), mark)
+            items = fields.get("questions")
+        questions = [
+            q
+            for q in (
+                self._question(item) for item in self.check.items(items, minimum=1, maximum=MAX_QUESTIONS)
+            )
+            if q is not None
+        ]
+        return Quiz(questions, pass_mark)
+
+    def _question(self, node: Node) -> Question | None:
+        fields = self.check.mapping(
+            node, required=("question", "options", "correct", "explanation"), optional=()
+        )
+        if fields is None:
+            return None
+        text = self.required_text(fields, "question", QUESTION_LIMIT)
+        explanation = self.required_text(fields, "explanation", QUESTION_LIMIT)
+        option_nodes = self.check.items(fields.get("options"), minimum=MIN_OPTIONS, maximum=MAX_OPTIONS)
+        options = [self.text(option, limit=OPTION_LIMIT) for option in option_nodes]
+        correct = self._correct(fields.get("correct"), len(option_nodes))
+        complete = option_nodes and len(option_nodes) <= MAX_OPTIONS and all(o is not None for o in options)
+        if text is None or explanation is None or correct is None or not complete:
+            return None
+        return Question(text, [o for o in options if o is not None], correct, explanation)
+
+    def _correct(self, node: Node | None, count: int) -> list[int] | None:
+        if node is None:
+            return None
+        values = node.value if node.is_list() else [node]
+        numbers: list[int] = []
+        for item in values:
+            raw = (item.raw if item.raw is not None else str(item.value)).strip()
+            for piece in raw.replace(",", " ").split():
+                number = _option_number(piece)
+                if number is None or not 1 <= number <= max(count, 1):
+                    self.check.error(item, "course_correct", count=count)
+                    return None
+                if number - 1 in numbers:
+                    self.check.error(item, "course_correct_twice", value=piece[:10])
+                    return None
+                numbers.append(number - 1)
+        if not numbers:
+            self.check.error(node, "course_correct", count=count)
+            return None
+        return sorted(numbers)
+
+
+def _option_number(piece: str) -> int | None:
+    """``2`` or ``B`` (the letter the member sees) -> 2; None when neither."""
+    if piece.isascii() and piece.isdigit() and len(piece) <= 2:
+        return int(piece)
+    if len(piece) == 1 and piece.upper() in "ABCDEF":
+        return "ABCDEF".index(piece.upper()) + 1
+    return None
 
 
 def summary(course: CourseDef) -> dict[str, Any]:
@@ -326,3 +374,16 @@ def summary(course: CourseDef) -> dict[str, Any]:
         "pre_test": len(course.pre_test.questions) if course.pre_test else 0,
         "post_test": len(course.post_test.questions) if course.post_test else 0,
     }
+
+
+__all__ = [
+    "CourseDef",
+    "CourseFileError",
+    "Lesson",
+    "Module",
+    "Problem",
+    "Question",
+    "Quiz",
+    "parse",
+    "summary",
+]

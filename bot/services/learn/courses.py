@@ -3,6 +3,7 @@ labelled ``TLP:AMBER`` is for verified members only, and does not exist for anyo
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ SAMPLES = (
     SAMPLE_DIR / "scenes_de_crime.fr.yaml",
     SAMPLE_DIR / "quick_start.en.yaml",
 )
-_defs: dict[int, tuple[datetime, CourseDef]] = {}
+_defs: dict[str, CourseDef] = {}
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,15 @@ class Listed:
 
 
 def definition(row: Course) -> CourseDef:
-    """The parsed course of a row (kept while the row is unchanged)."""
-    cached = _defs.get(row.id)
-    if cached is not None and cached[0] == row.updated_at:
-        return cached[1]
+    """The parsed course of a row (cached under the row's revision, new at every load)."""
+    cached = _defs.get(row.revision) if row.revision else None
+    if cached is not None:
+        return cached
     course = CourseDef.from_json(row.content)
-    if len(_defs) > 256:
-        _defs.clear()
-    _defs[row.id] = (row.updated_at, course)
+    if row.revision:
+        if len(_defs) > 256:
+            _defs.clear()
+        _defs[row.revision] = course
     return course
 
 
@@ -84,6 +86,7 @@ async def load(session: AsyncSession, guild_id: int, actor_id: int, text: str, n
     row.languages = ",".join(course.languages)
     row.content = course.to_json()
     row.source = text
+    row.revision = secrets.token_hex(16)
     row.loaded_by = actor_id
     row.updated_at = now
     await session.flush()
@@ -92,7 +95,7 @@ async def load(session: AsyncSession, guild_id: int, actor_id: int, text: str, n
 
 
 def check(text: str) -> dict[str, object]:
-    """``course check``: the summary, or ``CourseFileError``."""
+    """The summary of a course file, or ``CourseFileError`` (``DocumentInvalid``)."""
     return course_file.summary(course_file.parse(text))
 
 

@@ -17,7 +17,7 @@ from bot.services.learn import courses, steps
 from bot.services.learn.course_file import CourseDef
 from bot.services.learn.steps import INTRO, LESSON, POST, PRE, QUESTION, RESULT, Step
 
-NEXT, BACK, RETRY, ANSWER, SHOW = "next", "back", "retry", "answer", "show"
+NEXT, BACK, RETRY, ANSWER, SHOW, RESUME = "next", "back", "retry", "answer", "show", "resume"
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class StepView:
     can_back: bool = False
     can_next: bool = False
     can_retry: bool = False
+    can_resume: bool = False  # at the end with modules unfinished: back to the first of them
     completed: bool = False
     locked_until: datetime | None = None
     summary: dict[str, int] = field(default_factory=dict)
@@ -100,11 +101,8 @@ async def passed_parts(session: AsyncSession, course: CourseDef, progress: Progr
     return done
 
 
-async def post_test_opens_at(
-    session: AsyncSession, guild_id: int, course_id: int, user_id: int, now: datetime
-) -> datetime | None:
-    """When a member of a cohort may take the post-test: after the end of their event, if it has
-    not ended yet (None: open now)."""
+async def _cohort_ends(session: AsyncSession, guild_id: int, course_id: int, user_id: int) -> list[datetime]:
+    """When the events end whose cohorts of this course the member belongs to."""
     rows = await session.execute(
         select(Event.starts_at, Event.duration_minutes)
         .join(Assignment, Assignment.event_id == Event.id)
@@ -116,9 +114,32 @@ async def post_test_opens_at(
             Event.cancelled_at.is_(None),
         )
     )
-    ends = [start + timedelta(minutes=minutes) for start, minutes in rows]
-    later = [end for end in ends if end > now]
+    return [start + timedelta(minutes=minutes) for start, minutes in rows]
+
+
+async def post_test_opens_at(
+    session: AsyncSession, guild_id: int, course_id: int, user_id: int, now: datetime
+) -> datetime | None:
+    """When a member of a cohort may take the post-test: after the end of their event, if it has
+    not ended yet (None: open now)."""
+    later = [end for end in await _cohort_ends(session, guild_id, course_id, user_id) if end > now]
     return max(later) if later else None
+
+
+async def _to_post_test(
+    session: AsyncSession, course: CourseDef, progress: Progress, line: tuple[Step, ...], now: datetime
+) -> None:
+    """A cohort's member whose event is over goes straight to the post-test they have not taken,
+    even with modules unfinished: what they learnt at the workshop counts too (they come back to
+    the modules after it)."""
+    if course.post_test is None or progress.position >= steps.first_of(line, POST):
+        return
+    ends = await _cohort_ends(session, progress.guild_id, progress.course_id, progress.user_id)
+    if not ends or any(end > now for end in ends):
+        return
+    if len(await answers_of(session, progress, POST, 1)) < len(course.post_test.questions):
+        progress.position = steps.first_of(line, POST)
+        await session.flush()
 
 
 async def _progress(
@@ -156,6 +177,8 @@ async def start(
     row = await courses.resolve(session, guild_id, text, verified=verified)
     progress = await _progress(session, guild_id, row.id, user_id, now, create=True)
     assert progress is not None
+    course = courses.definition(row)
+    await _to_post_test(session, course, progress, steps.steps_of(course), now)
     return await _view(session, row, progress, language, now)
 
 
@@ -194,6 +217,8 @@ async def act(
     elif action == RETRY and current.can_retry:
         progress.attempts = {**(progress.attempts or {}), step.part: attempt_of(progress, step.part) + 1}
         progress.position = steps.first_of(line, step.part)
+    elif action == RESUME and current.can_resume:
+        progress.position = await _first_unfinished(session, course, progress, line)
     progress.updated_at = now
     await session.flush()
     return await _view(session, row, progress, language, now)
@@ -311,7 +336,19 @@ async def _view(
             locked_until=locked,
         )
     # DONE
-    return base
+    return replace(base, can_resume=progress.completed_at is None)
+
+
+async def _first_unfinished(
+    session: AsyncSession, course: CourseDef, progress: Progress, line: tuple[Step, ...]
+) -> int:
+    """The first step of the first module whose quiz is not passed (the first module when none
+    has a quiz to pass)."""
+    passed = await passed_parts(session, course, progress)
+    for number, module in enumerate(course.modules):
+        if module.quiz is not None and steps.module_part(number) not in passed:
+            return next(i for i, s in enumerate(line) if s.module == number)
+    return next((i for i, s in enumerate(line) if s.module >= 0), progress.position)
 
 
 async def _question_view(
