@@ -209,16 +209,6 @@ def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add
             add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)))
 
 
-async def _completions(session: AsyncSession, prefix: str, known: set[str]) -> list[ranking.Weighted]:
-    """The terms of the most used indexed words the unfinished last word begins."""
-    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), prefix)
-    counted = sorted(((int(docs), str(word)) for word, docs in await session.execute(clause)), reverse=True)
-    terms = dict.fromkeys(analysis.stem(word) for _docs, word in counted if not analysis.is_stop(word))
-    return [
-        ranking.Weighted(term, PREFIX_WEIGHT) for term in list(terms)[:EXPANSIONS_MAX] if term not in known
-    ]
-
-
 async def _ranked(
     session: AsyncSession,
     guild_id: int,
@@ -229,14 +219,12 @@ async def _ranked(
     language: str | None,
     limit: int,
 ) -> list[Hit]:
-    """Every visible match of this server, best first: the ``limit`` best."""
+    """Every visible match of this server, best first: the ``limit`` best. Filters (tag, language)
+    leave the floor unknown in advance: every match is scored then."""
     if not scored:
         return []
-    floor = 0.0
-    if not tag and not language:
-        probe, params = ranking.probe_statement(scored, limit, verified)
-        floor = float(await session.scalar(probe, {**params, "guild": guild_id}) or 0.0)
-    sql, params = ranking.ranked_statement(scored, ranking.candidates(scored, floor), verified)
+    pruned = limit if not tag and not language else None
+    sql, params = ranking.ranked_statement(scored, verified, pruned)
     hits = ranking.hits(sql, {**params, "guild": guild_id})
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
@@ -258,12 +246,20 @@ async def _ranked(
 
 
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
-    """The plan's terms the library holds, and the typed words it does not know at all."""
+    """The plan's terms the library holds (with the unfinished last word's completions), and the
+    typed words it does not know at all. One round trip."""
     terms = list(found.terms)
+    rows = await session.execute(ranking.statistics_statement([t.term for t in terms], found.last_prefix))
+    counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
     completions: list[ranking.Weighted] = []
     if found.last_prefix:
-        completions = await _completions(session, found.last_prefix, {t.term for t in terms})
-    scored = await ranking.statistics(session, terms + completions)
+        known = {t.term for t in terms}
+        completions = [
+            ranking.Weighted(term, PREFIX_WEIGHT)
+            for term in ranking.completions(found.last_prefix, counts, EXPANSIONS_MAX)
+            if term not in known
+        ]
+    scored = ranking.scored(terms + completions, counts)
     present = {s.term for s in scored}
     unknown = [
         word
