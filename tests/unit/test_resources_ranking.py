@@ -56,7 +56,18 @@ def test_glossary_groups_join_acronyms_and_pairs_across_languages() -> None:
 
 async def _library(db: Database, clock: FrozenClock, count: int) -> None:
     rng = random.Random(3)
-    vocabulary = ["alarm", "portal", "border", "customs", "detector", "source", "guide", "training", "police", "laboratory"]
+    vocabulary = [
+        "alarm",
+        "portal",
+        "border",
+        "customs",
+        "detector",
+        "source",
+        "guide",
+        "training",
+        "police",
+        "laboratory",
+    ]
     async with db.transaction() as session:
         for i in range(count):
             words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 12)))
