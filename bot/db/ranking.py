@@ -37,10 +37,11 @@ _RESTRICTED_SQL = ", ".join(f"'{label}'" for label in RESTRICTED)
 # -- DDL -------------------------------------------------------------------------------------------
 def create_statements(dialect: str) -> list[str]:
     """Tables, indexes and triggers; fill them from the rows' ``search_terms``."""
+    rowid = " WITHOUT ROWID" if dialect == "sqlite" else ""  # SQLite: one B-tree less per posting
     tables = [
         f"CREATE TABLE {TERMS} (resource_id INTEGER NOT NULL, term VARCHAR(200) NOT NULL, "
         "guild_id BIGINT NOT NULL, restricted SMALLINT NOT NULL, impact FLOAT NOT NULL, "
-        "PRIMARY KEY (resource_id, term))",
+        f"PRIMARY KEY (resource_id, term)){rowid}",
         f"CREATE INDEX ix_{TERMS}_lookup ON {TERMS} (guild_id, term, impact, restricted, resource_id)",
         f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)",
     ]
@@ -90,17 +91,16 @@ def _sqlite_triggers() -> list[str]:
             f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
             f"SELECT {row}.id, {term}, {row}.guild_id, "
             f"CASE WHEN {row}.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, {impact} FROM {each}; "
-            f"INSERT INTO {STATS} (term, docs, top) SELECT {term}, 1, {impact} FROM {each} "
-            "UNION ALL SELECT '', 1, 0 "
+            f"INSERT INTO {STATS} (term, docs, top) SELECT term, 1, impact FROM {TERMS} "
+            f"WHERE resource_id = {row}.id UNION ALL SELECT '', 1, 0 "
             "WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + 1, top = max(top, excluded.top);"
         )
 
     def unfile(row: str) -> str:
         return (
-            f"DELETE FROM {TERMS} WHERE resource_id = {row}.id; "
             f"UPDATE {STATS} SET docs = docs - 1 WHERE term IN "
-            f"(SELECT json_extract(j.value, '$[0]') FROM json_each({row}.search_terms) j "
-            "UNION ALL SELECT '');"
+            f"(SELECT term FROM {TERMS} WHERE resource_id = {row}.id UNION ALL SELECT ''); "
+            f"DELETE FROM {TERMS} WHERE resource_id = {row}.id;"
         )
 
     return [
