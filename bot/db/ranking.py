@@ -279,6 +279,8 @@ def ranked_statement(terms: Sequence[Scored], verified: bool, page: int | None) 
             f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p WHERE {_where(verified)} "
             f"AND p.term IN ({names}) GROUP BY p.resource_id"
         )
+        if page is not None:  # no filter left to apply: the page is cut here
+            sql += f" ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
         return sql, params
     floor = _probe(terms, page, verified, params)
     total = sum(t.most for t in terms)
@@ -296,11 +298,50 @@ def ranked_statement(terms: Sequence[Scored], verified: bool, page: int | None) 
         f"WITH fl AS MATERIALIZED (SELECT coalesce(({floor}), 0.0) AS v), "
         f"c AS MATERIALIZED ({' UNION '.join(arms)}) "
         f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
-        f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) GROUP BY p.resource_id"
+        f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) GROUP BY p.resource_id "
+        f"ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
     )
     return sql, params
 
 
-def hits(sql: str, params: dict[str, Any], name: str = "ranked") -> sa.Subquery:
+def capped_statement(
+    terms: Sequence[Scored], verified: bool, page: int, depth: int
+) -> tuple[str, dict[str, Any]]:
+    """SQL of the ``page`` best ``(id, score, bound)`` among the resources in the ``depth`` best
+    postings of each term (the threshold algorithm's sorted access, in one statement). ``bound``
+    is the most any other resource can score (each term's impact just past that depth), ``beyond``
+    the newest resource just past it: when the last of a full page scores more than ``bound`` (or
+    as much, and is newer than ``beyond``: an equal score goes to the newest), or no term has more
+    postings than ``depth``, the page is exact."""
+    params: dict[str, Any] = {}
+    case = _score_case(terms, params)
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    arms, bounds, newest = [], [], []
+    for i in range(len(terms)):
+        arms.append(
+            f"SELECT resource_id FROM (SELECT p.resource_id FROM {TERMS} p WHERE {_where(verified)} "
+            f"AND p.term = :t{i} ORDER BY p.impact DESC, p.resource_id DESC LIMIT {int(depth)}) a{i}"
+        )
+        beyond = (
+            f"FROM {TERMS} p WHERE {_where(verified)} AND p.term = :t{i} "
+            f"ORDER BY p.impact DESC, p.resource_id DESC LIMIT 1 OFFSET {int(depth)}"
+        )
+        bounds.append(f":f{i} * coalesce((SELECT p.impact {beyond}), 0)")
+        newest.append(f"coalesce((SELECT p.resource_id {beyond}), 0)")
+    sql = (
+        f"WITH c AS MATERIALIZED ({' UNION '.join(arms)}), "
+        f"s AS (SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
+        f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) "
+        f"GROUP BY p.resource_id ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}) "
+        f"SELECT s.id, s.score, ({' + '.join(bounds)}) AS bound, "
+        f"(SELECT max(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) b) AS beyond FROM s"
+    )
+    return sql, params
+
+
+def hits(sql: str, params: dict[str, Any], name: str = "ranked", *, bound: bool = False) -> sa.Subquery:
     statement = sa.text(sql).bindparams(**params)
-    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(name)
+    columns = [sa.column("id", sa.Integer), sa.column("score", sa.Float)]
+    if bound:
+        columns += [sa.column("bound", sa.Float), sa.column("beyond", sa.Integer)]
+    return statement.columns(*columns).subquery(name)

@@ -40,6 +40,7 @@ PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
 SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
 PREFIX_MIN = 3
+CAPPED_POSTINGS = 1500  # postings read per query before scoring every candidate (see _capped)
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 EXPANSIONS_MAX = 16
@@ -223,26 +224,44 @@ async def _ranked(
     leave the floor unknown in advance: every match is scored then."""
     if not scored:
         return []
+    if not tag and not language:
+        capped = await _capped(session, guild_id, scored, verified=verified, limit=limit)
+        if capped is not None:
+            return capped
     pruned = limit if not tag and not language else None
     sql, params = ranking.ranked_statement(scored, verified, pruned)
     hits = ranking.hits(sql, {**params, "guild": guild_id})
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
-    return [
-        Hit(
-            r.id,
-            r.title,
-            r.url,
-            r.description,
-            r.tags,
-            r.language,
-            r.label,
-            round(float(r.score), 6),
-            r.views,
-        )
-        for r in rows
-    ]
+    return [_hit(r) for r in rows]
+
+
+def _hit(r: Any) -> Hit:
+    return Hit(
+        r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(float(r.score), 6), r.views
+    )
+
+
+async def _capped(
+    session: AsyncSession, guild_id: int, scored: list[ranking.Scored], *, verified: bool, limit: int
+) -> list[Hit] | None:
+    """The page from the best postings of each term, when their bound proves it exact; None when
+    it does not (many resources alike near the top): the caller then scores every candidate."""
+    depth = max(2 * limit, CAPPED_POSTINGS // len(scored))
+    sql, params = ranking.capped_statement(scored, verified, limit, depth)
+    hits = ranking.hits(sql, {**params, "guild": guild_id}, bound=True)
+    statement = select(*HIT_COLUMNS, hits.c.score, hits.c.bound, hits.c.beyond)
+    statement = _filtered(statement.join(hits, hits.c.id == Resource.id), guild_id, verified, None, None)
+    rows = list(await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc())))
+    bound = float(rows[0].bound) if rows else 0.0
+    if bound <= 0:
+        return [_hit(r) for r in rows]
+    if len(rows) >= limit:
+        last = float(rows[-1].score)
+        if last > bound + 1e-9 or (last >= bound - 1e-9 and rows[-1].id > int(rows[0].beyond)):
+            return [_hit(r) for r in rows]
+    return None
 
 
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
