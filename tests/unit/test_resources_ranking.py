@@ -140,3 +140,27 @@ async def test_postings_follow_edits_labels_and_deletes(db: Database, clock: Fro
     async with db.transaction() as session:
         await resources.remove(session, G, MOD, row.id)
     assert await terms() == {} and await docs("") == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector"]
+)
+async def test_search_pages_are_those_of_scoring_every_match(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Whichever way a page is found (the best postings of each term when their bound proves it,
+    pruned scoring otherwise), it is the page that scoring every match gives, ties to the newest."""
+    await _library(db, clock, 150)
+    monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+    for budget in (1, 60, 100_000):
+        monkeypatch.setattr(searching, "CAPPED_POSTINGS", budget)
+        for limit in (5, 12):
+            async with db.sessions() as session:
+                found = searching.plan(query, await glossary.load(session, G))
+                scored, _unknown = await searching._scored(session, found)
+                sql, params = ranking.ranked_statement(scored, False, None)
+                hits = ranking.hits(sql, {**params, "guild": G})
+                every = sa.select(hits.c.id).order_by(hits.c.score.desc(), hits.c.id.desc()).limit(limit)
+                expected = list(await session.scalars(every))
+                result = await searching.search(session, G, query, verified=False, limit=limit)
+            assert [hit.id for hit in result.hits] == expected, (budget, limit)
