@@ -100,7 +100,8 @@ async def test_ranked_search_migration_reindexes_existing_resources(empty_databa
                 text(
                     "INSERT INTO resources (guild_id, title, url, description, tags, language, label, views, "
                     "revision, created_at, updated_at, verified_at) VALUES "
-                    "(1, 'Orphan sources in scrap metal', 'https://o.example', 'Detecting sources at recycling facilities', 'scrap', 'en', "
+                    "(1, 'Orphan sources in scrap metal', 'https://o.example', "
+                    "'Detecting sources at recycling facilities', 'scrap', 'en', "
                     "'TLP:GREEN', 0, 1, :now, :now, :now)"
                 ),
                 {"now": now},
