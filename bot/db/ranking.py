@@ -265,12 +265,15 @@ def _probe(terms: Sequence[Scored], page: int, verified: bool, params: dict[str,
     )
 
 
-def ranked_statement(terms: Sequence[Scored], verified: bool, page: int | None) -> tuple[str, dict[str, Any]]:
+def ranked_statement(
+    terms: Sequence[Scored], verified: bool, page: int | None, floor: float | None = None
+) -> tuple[str, dict[str, Any]]:
     """SQL of ``(id, score)`` rows: join it to ``resources`` and order by score. Without ``page``,
     every resource of the server holding a term is scored. With it, only those that may reach the
     floor of a ``page`` of results (see the module's docstring): for each term, taken from the one
     that can add the least, resources holding it are candidates once the terms so far could add up
-    to the floor, if they hold it with the impact the floor then requires."""
+    to the floor, if they hold it with the impact the floor then requires. The floor is ``floor``
+    when given, else probed from the best resources of the most telling terms."""
     params: dict[str, Any] = {}
     case = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
@@ -282,7 +285,10 @@ def ranked_statement(terms: Sequence[Scored], verified: bool, page: int | None) 
         if page is not None:  # no filter left to apply: the page is cut here
             sql += f" ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
         return sql, params
-    floor = _probe(terms, page, verified, params)
+    if floor is None:
+        first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
+    else:  # a score the page is known to reach (the threshold algorithm's last hit)
+        first, params["floor"] = "CAST(:floor AS FLOAT)", floor
     total = sum(t.most for t in terms)
     ordered = sorted(terms, key=lambda t: (t.most, t.term))
     arms, so_far = [], 0.0
@@ -295,7 +301,7 @@ def ranked_statement(terms: Sequence[Scored], verified: bool, page: int | None) 
             f"AND :c{i} >= fl.v AND p.impact >= (fl.v - :r{i}) / :d{i}"
         )
     sql = (
-        f"WITH fl AS MATERIALIZED (SELECT coalesce(({floor}), 0.0) AS v), "
+        f"WITH fl AS MATERIALIZED (SELECT {first} AS v), "
         f"c AS MATERIALIZED ({' UNION '.join(arms)}) "
         f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
         f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) GROUP BY p.resource_id "
@@ -330,11 +336,12 @@ def capped_statement(
         newest.append(f"coalesce((SELECT p.resource_id {beyond}), 0)")
     sql = (
         f"WITH c AS MATERIALIZED ({' UNION '.join(arms)}), "
-        f"s AS (SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
+        f"s AS MATERIALIZED (SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
         f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) "
-        f"GROUP BY p.resource_id ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}) "
-        f"SELECT s.id, s.score, ({' + '.join(bounds)}) AS bound, "
-        f"(SELECT max(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) b) AS beyond FROM s"
+        f"GROUP BY p.resource_id ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}), "
+        f"b AS MATERIALIZED (SELECT ({' + '.join(bounds)}) AS bound, "
+        f"(SELECT max(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) x) AS beyond) "
+        "SELECT s.id, s.score, b.bound, b.beyond FROM s, b"
     )
     return sql, params
 

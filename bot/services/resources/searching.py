@@ -224,12 +224,13 @@ async def _ranked(
     leave the floor unknown in advance: every match is scored then."""
     if not scored:
         return []
+    floor: float | None = None
     if not tag and not language:
-        capped = await _capped(session, guild_id, scored, verified=verified, limit=limit)
+        capped, floor = await _capped(session, guild_id, scored, verified=verified, limit=limit)
         if capped is not None:
             return capped
     pruned = limit if not tag and not language else None
-    sql, params = ranking.ranked_statement(scored, verified, pruned)
+    sql, params = ranking.ranked_statement(scored, verified, pruned, floor)
     hits = ranking.hits(sql, {**params, "guild": guild_id})
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
@@ -245,9 +246,10 @@ def _hit(r: Any) -> Hit:
 
 async def _capped(
     session: AsyncSession, guild_id: int, scored: list[ranking.Scored], *, verified: bool, limit: int
-) -> list[Hit] | None:
-    """The page from the best postings of each term, when their bound proves it exact; None when
-    it does not (many resources alike near the top): the caller then scores every candidate."""
+) -> tuple[list[Hit] | None, float | None]:
+    """The page from the best postings of each term, when their bound proves it exact; otherwise
+    (many resources alike near the top) None and the score its last hit reached, a floor for
+    scoring every candidate that may beat it."""
     depth = max(2 * limit, CAPPED_POSTINGS // len(scored))
     sql, params = ranking.capped_statement(scored, verified, limit, depth)
     hits = ranking.hits(sql, {**params, "guild": guild_id}, bound=True)
@@ -256,12 +258,13 @@ async def _capped(
     rows = list(await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc())))
     bound = float(rows[0].bound) if rows else 0.0
     if bound <= 0:
-        return [_hit(r) for r in rows]
-    if len(rows) >= limit:
-        last = float(rows[-1].score)
-        if last > bound + 1e-9 or (last >= bound - 1e-9 and rows[-1].id > int(rows[0].beyond)):
-            return [_hit(r) for r in rows]
-    return None
+        return [_hit(r) for r in rows], None
+    if len(rows) < limit:
+        return None, None
+    last = float(rows[-1].score)
+    if last > bound + 1e-9 or (last >= bound - 1e-9 and rows[-1].id > int(rows[0].beyond)):
+        return [_hit(r) for r in rows], None
+    return None, last
 
 
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
