@@ -43,7 +43,8 @@ def create_statements(dialect: str) -> list[str]:
         "guild_id BIGINT NOT NULL, restricted SMALLINT NOT NULL, impact FLOAT NOT NULL, "
         f"PRIMARY KEY (resource_id, term)){rowid}",
         f"CREATE INDEX ix_{TERMS}_lookup ON {TERMS} (guild_id, term, impact, restricted, resource_id)",
-        f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)",
+        f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)"
+        f"{rowid}",
     ]
     if dialect == "sqlite":
         return tables + _sqlite_triggers() + fill_statements(dialect)
