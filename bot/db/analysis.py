@@ -36,6 +36,7 @@ import Stemmer
 _EN = Stemmer.Stemmer("english")
 _FR = Stemmer.Stemmer("french")
 _WORD = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
 
 K1 = 1.2
 # field: (weight, b, average length in meaningful words)
@@ -111,6 +112,8 @@ def _identifier(match: re.Match[str], kind: str) -> str:
 
 def identifiers_whole(text: str) -> str:
     """``text`` with each identifier replaced by its one term (see the module's docstring)."""
+    if not _DIGIT.search(text):  # every identifier has a number
+        return text
     for pattern, kind in _IDENTIFIERS:
         text = pattern.sub(functools.partial(_replace, kind=kind), text)
     return text
@@ -137,13 +140,19 @@ def stem(word: str) -> str:
     return french if len(french) < len(english) else english
 
 
+@lru_cache(maxsize=200_000)
 def is_stop(word: str) -> bool:
     return normalize(word) in STOP_WORDS
 
 
+@lru_cache(maxsize=200_000)
+def _counts(word: str) -> bool:
+    return not is_stop(word) and (len(word) > 1 or word.isdigit())
+
+
 def meaningful(text: str | None) -> list[str]:
     """The raw words that count: no stop word, no stray letter (unless digits)."""
-    return [w for w in raw_words(text) if not is_stop(w) and (len(w) > 1 or w.isdigit())]
+    return [w for w in raw_words(text) if _counts(w)]
 
 
 def terms_of(text: str | None) -> list[str]:
@@ -156,8 +165,9 @@ def pair(first: str, second: str) -> str:
 
 
 def _field_terms(text: str) -> tuple[Counter[str], int]:
-    stems = terms_of(text)
-    for word in raw_words(text):  # "NSS 22-G" also answers a bare "NSS 22"
+    words = [w for w in raw_words(text) if _counts(w)]
+    stems = [stem(w) for w in words]
+    for word in words:  # "NSS 22-G" also answers a bare "NSS 22"
         if word.startswith("nss") and word[-1] in "gtr" and word[3:-1].isdigit():
             stems.append(word[:-1])
     counts: Counter[str] = Counter(stems)

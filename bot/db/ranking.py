@@ -30,18 +30,21 @@ TERMS = "resource_terms"
 STATS = "resource_term_stats"
 RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")
 PROBE_TERMS = 3  # terms whose best resources give the first floor
+SCORE_ALL_BELOW = 3000  # matches (postings of the query's terms) cheaper to score than to prune
 _RESTRICTED_SQL = ", ".join(f"'{label}'" for label in RESTRICTED)
 
 
 # -- DDL -------------------------------------------------------------------------------------------
 def create_statements(dialect: str) -> list[str]:
     """Tables, indexes and triggers; fill them from the rows' ``search_terms``."""
+    rowid = " WITHOUT ROWID" if dialect == "sqlite" else ""  # SQLite: one B-tree less per posting
     tables = [
         f"CREATE TABLE {TERMS} (resource_id INTEGER NOT NULL, term VARCHAR(200) NOT NULL, "
         "guild_id BIGINT NOT NULL, restricted SMALLINT NOT NULL, impact FLOAT NOT NULL, "
-        "PRIMARY KEY (resource_id, term))",
+        f"PRIMARY KEY (resource_id, term)){rowid}",
         f"CREATE INDEX ix_{TERMS}_lookup ON {TERMS} (guild_id, term, impact, restricted, resource_id)",
-        f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)",
+        f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)"
+        f"{rowid}",
     ]
     if dialect == "sqlite":
         return tables + _sqlite_triggers() + fill_statements(dialect)
@@ -89,17 +92,16 @@ def _sqlite_triggers() -> list[str]:
             f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
             f"SELECT {row}.id, {term}, {row}.guild_id, "
             f"CASE WHEN {row}.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, {impact} FROM {each}; "
-            f"INSERT INTO {STATS} (term, docs, top) SELECT {term}, 1, {impact} FROM {each} "
-            "UNION ALL SELECT '', 1, 0 "
+            f"INSERT INTO {STATS} (term, docs, top) SELECT term, 1, impact FROM {TERMS} "
+            f"WHERE resource_id = {row}.id UNION ALL SELECT '', 1, 0 "
             "WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + 1, top = max(top, excluded.top);"
         )
 
     def unfile(row: str) -> str:
         return (
-            f"DELETE FROM {TERMS} WHERE resource_id = {row}.id; "
             f"UPDATE {STATS} SET docs = docs - 1 WHERE term IN "
-            f"(SELECT json_extract(j.value, '$[0]') FROM json_each({row}.search_terms) j "
-            "UNION ALL SELECT '');"
+            f"(SELECT term FROM {TERMS} WHERE resource_id = {row}.id UNION ALL SELECT ''); "
+            f"DELETE FROM {TERMS} WHERE resource_id = {row}.id;"
         )
 
     return [
@@ -178,6 +180,7 @@ class Scored:
     term: str
     factor: float  # weight * idf
     top: float  # highest impact filed
+    docs: int = 0  # resources holding it (every server)
 
     @property
     def most(self) -> float:
@@ -188,34 +191,47 @@ def idf(docs: int, total: int) -> float:
     return math.log(1 + (total - docs + 0.5) / (docs + 0.5))
 
 
-async def statistics(connection: Any, terms: Sequence[Weighted]) -> list[Scored]:
-    """The query's terms found in the library (any server), each with its factor and bound."""
-    names = sorted({t.term for t in terms} | {""})
-    rows = await connection.execute(
-        sa.text(f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0").bindparams(
-            sa.bindparam("terms", names, expanding=True)
+def statistics_statement(terms: Sequence[str], prefix: str | None) -> sa.TextClause:
+    """(term, docs, top) of ``terms`` and of ``''`` (the number of resources); with ``prefix``,
+    also of the single-word terms near it (see ``completions``). One round trip."""
+    sql = f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0"
+    params: dict[str, Any] = {}
+    if prefix:
+        low = prefix[: max(3, len(prefix) - 3)]
+        sql += (
+            f" UNION SELECT term, docs, top FROM {STATS} WHERE term >= :lo AND term < :hi "
+            "AND docs > 0 AND term NOT LIKE '% %'"
         )
-    )
-    found = {str(term): (int(docs), float(top)) for term, docs, top in rows}
-    total = found.pop("", (0, 0.0))[0]
+        params = {"lo": low, "hi": low[:-1] + chr(ord(low[-1]) + 1)}
+    names = sorted({*terms, ""})
+    return sa.text(sql).bindparams(sa.bindparam("terms", names, expanding=True), **params)
+
+
+def completions(prefix: str, found: dict[str, tuple[int, float]], limit: int) -> list[str]:
+    """The terms an unfinished word may be, most used first: those it begins (``spectro`` ->
+    ``spectrometri``); failing any, those it continues by at most 3 letters (``vulnerab`` ->
+    ``vulner``, the stem of ``vulnerability``)."""
+    begun = [(docs, term) for term, (docs, _top) in found.items() if term and term.startswith(prefix)]
+    if not begun:
+        begun = [
+            (docs, term)
+            for term, (docs, _top) in found.items()
+            if term and prefix.startswith(term) and len(term) >= max(4, len(prefix) - 3)
+        ]
+    return [term for _docs, term in sorted(begun, key=lambda item: (-item[0], item[1]))[:limit]]
+
+
+def scored(terms: Sequence[Weighted], found: dict[str, tuple[int, float]]) -> list[Scored]:
+    """The query's terms found in the library (any server), each with its factor and bound."""
+    total = found.get("", (0, 0.0))[0]
     weights: dict[str, float] = {}
     for t in terms:
-        if t.term in found:
+        if t.term and t.term in found:
             weights[t.term] = max(weights.get(t.term, 0.0), t.weight)
     return [
-        Scored(term, round(weight * idf(found[term][0], total), 6), found[term][1])
+        Scored(term, round(weight * idf(found[term][0], total), 6), found[term][1], found[term][0])
         for term, weight in sorted(weights.items())
     ]
-
-
-def completions(prefix: str, limit: int) -> sa.TextClause:
-    """The most used terms (no pairs) that start with ``prefix``, in any server."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    sql = (
-        f"SELECT term FROM {STATS} WHERE term >= :lo AND term < :hi AND docs > 0 "
-        "AND term NOT LIKE '% %' ORDER BY docs DESC, term LIMIT :n"
-    )
-    return sa.text(sql).bindparams(lo=prefix, hi=upper, n=int(limit))
 
 
 def _where(verified: bool) -> str:
@@ -230,12 +246,10 @@ def _score_case(terms: Sequence[Scored], params: dict[str, Any]) -> str:
     return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
 
 
-def probe_statement(
-    terms: Sequence[Scored], page: int, verified: bool
-) -> tuple[sa.TextClause, dict[str, Any]]:
-    """The ``page``-th best score among the best resources of the most telling terms: a floor."""
-    params: dict[str, Any] = {"page": page - 1}
-    probes = sorted(terms, key=lambda t: -t.most)[:PROBE_TERMS]
+def _probe(terms: Sequence[Scored], page: int, verified: bool, params: dict[str, Any]) -> str:
+    """The ``page``-th best score among the best resources of the most telling terms: a floor
+    that the last resource of a page reaches (NULL when they are fewer than a page)."""
+    probes = sorted(terms, key=lambda t: (-t.most, t.term))[:PROBE_TERMS]
     arms = []
     for i, t in enumerate(probes):
         params[f"p{i}"] = t.term
@@ -244,60 +258,98 @@ def probe_statement(
             f"AND p.term = :p{i} ORDER BY p.impact DESC LIMIT {int(page)}) a{i}"
         )
     names = ", ".join(f":t{i}" for i in range(len(terms)))
-    sql = (
+    return (
         f"SELECT score FROM (SELECT {_score_case(terms, params)} AS score FROM "
         f"({' UNION '.join(arms)}) c JOIN {TERMS} p ON p.resource_id = c.resource_id "
-        f"AND p.term IN ({names}) GROUP BY p.resource_id) s ORDER BY score DESC LIMIT 1 OFFSET :page"
+        f"AND p.term IN ({names}) GROUP BY p.resource_id) s ORDER BY score DESC "
+        f"LIMIT 1 OFFSET {int(page) - 1}"
     )
-    return sa.text(sql), params
-
-
-def candidates(terms: Sequence[Scored], floor: float) -> list[tuple[Scored, float]] | None:
-    """(term, smallest impact) a resource reaching ``floor`` must hold one of; None: any match."""
-    if floor <= 0:
-        return None
-    total = sum(t.most for t in terms)
-    ordered = sorted(terms, key=lambda t: (t.most, t.term))
-    skipped, rest = 0.0, list(ordered)
-    while rest and skipped + rest[0].most < floor:
-        skipped += rest.pop(0).most
-    needed = []
-    for t in rest:
-        least = (floor - (total - t.most)) / t.factor if t.factor > 0 else 0.0
-        needed.append((t, max(least, 0.0)))
-    return needed
 
 
 def ranked_statement(
-    terms: Sequence[Scored],
-    needed: list[tuple[Scored, float]] | None,
-    verified: bool,
+    terms: Sequence[Scored], verified: bool, page: int | None, floor: float | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """SQL of ``(id, score)`` rows for every resource of the server matching a term, or only for the
-    candidates ``needed`` allows: join it to ``resources`` and order by score."""
+    """SQL of ``(id, score)`` rows: join it to ``resources`` and order by score. Without ``page``,
+    every resource of the server holding a term is scored. With it, only those that may reach the
+    floor of a ``page`` of results (see the module's docstring): for each term, taken from the one
+    that can add the least, resources holding it are candidates once the terms so far could add up
+    to the floor, if they hold it with the impact the floor then requires. The floor is ``floor``
+    when given, else probed from the best resources of the most telling terms."""
     params: dict[str, Any] = {}
     case = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
-    if needed is None:
+    if page is None or sum(t.docs for t in terms) < SCORE_ALL_BELOW:
         sql = (
             f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p WHERE {_where(verified)} "
             f"AND p.term IN ({names}) GROUP BY p.resource_id"
         )
+        if page is not None:  # no filter left to apply: the page is cut here
+            sql += f" ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
         return sql, params
-    arms = []
-    for i, (t, least) in enumerate(needed):
-        params[f"n{i}"], params[f"m{i}"] = t.term, max(least - 1e-9, 0.0)
+    if floor is None:
+        first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
+    else:  # a score the page is known to reach (the threshold algorithm's last hit)
+        first, params["floor"] = "CAST(:floor AS FLOAT)", floor
+    total = sum(t.most for t in terms)
+    ordered = sorted(terms, key=lambda t: (t.most, t.term))
+    arms, so_far = [], 0.0
+    for i, t in enumerate(ordered):
+        so_far += t.most
+        params[f"n{i}"], params[f"c{i}"] = t.term, so_far + 1e-9
+        params[f"r{i}"], params[f"d{i}"] = total - t.most + 1e-9, t.factor
         arms.append(
-            f"SELECT p.resource_id FROM {TERMS} p WHERE {_where(verified)} AND p.term = :n{i} "
-            f"AND p.impact >= :m{i}"
+            f"SELECT p.resource_id FROM {TERMS} p, fl WHERE {_where(verified)} AND p.term = :n{i} "
+            f"AND :c{i} >= fl.v AND p.impact >= (fl.v - :r{i}) / :d{i}"
         )
     sql = (
-        f"SELECT p.resource_id AS id, {case} AS score FROM ({' UNION '.join(arms)}) c "
-        f"JOIN {TERMS} p ON p.resource_id = c.resource_id AND p.term IN ({names}) GROUP BY p.resource_id"
+        f"WITH fl AS MATERIALIZED (SELECT {first} AS v), "
+        f"c AS MATERIALIZED ({' UNION '.join(arms)}) "
+        f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
+        f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) GROUP BY p.resource_id "
+        f"ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
     )
     return sql, params
 
 
-def hits(sql: str, params: dict[str, Any], name: str = "ranked") -> sa.Subquery:
+def capped_statement(
+    terms: Sequence[Scored], verified: bool, page: int, depth: int
+) -> tuple[str, dict[str, Any]]:
+    """SQL of the ``page`` best ``(id, score, bound)`` among the resources in the ``depth`` best
+    postings of each term (the threshold algorithm's sorted access, in one statement). ``bound``
+    is the most any other resource can score (each term's impact just past that depth), ``beyond``
+    the newest resource just past it: when the last of a full page scores more than ``bound`` (or
+    as much, and is newer than ``beyond``: an equal score goes to the newest), or no term has more
+    postings than ``depth``, the page is exact."""
+    params: dict[str, Any] = {}
+    case = _score_case(terms, params)
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    arms, bounds, newest = [], [], []
+    for i in range(len(terms)):
+        arms.append(
+            f"SELECT resource_id FROM (SELECT p.resource_id FROM {TERMS} p WHERE {_where(verified)} "
+            f"AND p.term = :t{i} ORDER BY p.impact DESC, p.resource_id DESC LIMIT {int(depth)}) a{i}"
+        )
+        beyond = (
+            f"FROM {TERMS} p WHERE {_where(verified)} AND p.term = :t{i} "
+            f"ORDER BY p.impact DESC, p.resource_id DESC LIMIT 1 OFFSET {int(depth)}"
+        )
+        bounds.append(f":f{i} * coalesce((SELECT p.impact {beyond}), 0)")
+        newest.append(f"coalesce((SELECT p.resource_id {beyond}), 0)")
+    sql = (
+        f"WITH c AS MATERIALIZED ({' UNION '.join(arms)}), "
+        f"s AS MATERIALIZED (SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
+        f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) "
+        f"GROUP BY p.resource_id ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}), "
+        f"b AS MATERIALIZED (SELECT ({' + '.join(bounds)}) AS bound, "
+        f"(SELECT max(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) x) AS beyond) "
+        "SELECT s.id, s.score, b.bound, b.beyond FROM s, b"
+    )
+    return sql, params
+
+
+def hits(sql: str, params: dict[str, Any], name: str = "ranked", *, bound: bool = False) -> sa.Subquery:
     statement = sa.text(sql).bindparams(**params)
-    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(name)
+    columns = [sa.column("id", sa.Integer), sa.column("score", sa.Float)]
+    if bound:
+        columns += [sa.column("bound", sa.Float), sa.column("beyond", sa.Integer)]
+    return statement.columns(*columns).subquery(name)

@@ -193,3 +193,44 @@ async def test_a_verified_expert_sees_amber_until_the_verification_expires(sandb
     await sandbox.advance(timedelta(days=40))
     expired = await sandbox.slash("resource search", user=carol, query="portal")
     assert "Sensitive" not in _text(expired)
+
+
+async def test_natural_questions_and_the_other_language_find_the_library(sandbox: LiaisonSandbox) -> None:
+    """Several words rank every resource holding any of them, best first; a built-in term pair
+    and a moderator's own pair (through /resource glossary) find the resource in the other language."""
+    carol, alice = sandbox.users.carol, sandbox.users.alice
+    await _add(sandbox)
+    await _add(
+        sandbox,
+        title="Personal radiation detectors for front line officers",
+        url="https://example.org/prd",
+        description="Wearing a PRD and reading its alarms",
+        tags="prd",
+    )
+    await _add(
+        sandbox,
+        title="Secondary inspection after a portal alarm",
+        url="https://example.org/secondary",
+        description="Localize the source with a handheld detector",
+        tags="inspection",
+    )
+    question = await sandbox.slash(
+        "resource search", user=carol, query="how to localize a source with a handheld after a portal alarm"
+    )
+    text = _text(question)
+    assert "Secondary inspection after a portal alarm" in text
+    assert text.index("Secondary inspection") < text.index("Radiation portal monitor alarms")
+    french = await sandbox.slash("resource search", user=carol, query="détecteur personnel de rayonnement")
+    assert "Personal radiation detectors for front line officers" in _text(french)
+    before = await sandbox.slash("resource search", user=carol, query="contrôle de deuxième ligne")
+    assert "Secondary inspection after a portal alarm" not in _text(before)
+    added = await sandbox.slash(
+        "resource glossary", user=alice, term="secondary inspection", expansions="contrôle de deuxième ligne"
+    )
+    assert added.ephemeral and "**secondary inspection**" in _text(added)
+    after = await sandbox.slash("resource search", user=carol, query="contrôle de deuxième ligne")
+    assert "Secondary inspection after a portal alarm" in _text(after)
+    removed = await sandbox.slash("resource glossary", user=alice, term="Secondary Inspection", remove=True)
+    assert removed.ephemeral
+    again = await sandbox.slash("resource search", user=carol, query="contrôle de deuxième ligne")
+    assert "Secondary inspection after a portal alarm" not in _text(again)

@@ -81,3 +81,34 @@ async def test_a_migration_that_fails_midway_leaves_nothing_half_done(empty_data
         assert await migrate.upgrade(database.engine) == migrate.head()  # and it can be run again
     finally:
         await database.dispose()
+
+
+async def test_ranked_search_migration_reindexes_existing_resources(empty_database_url: str) -> None:
+    """0013 computes every existing resource's terms and files them: search finds what was there."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from bot.services import resources
+
+    database = Database(empty_database_url)
+    try:
+        assert await migrate.upgrade(database.engine, "0008") == "0008"
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        async with database.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO resources (guild_id, title, url, description, tags, language, label, views, "
+                    "revision, created_at, updated_at, verified_at) VALUES "
+                    "(1, 'Orphan sources in scrap metal', 'https://o.example', "
+                    "'Detecting sources at recycling facilities', 'scrap', 'en', "
+                    "'TLP:GREEN', 0, 1, :now, :now, :now)"
+                ),
+                {"now": now},
+            )
+        assert await migrate.upgrade(database.engine) == migrate.head()
+        async with database.transaction() as session:
+            found = await resources.search(session, 1, "source orpheline ferraille", verified=False)
+        assert [hit.title for hit in found.hits] == ["Orphan sources in scrap metal"]
+    finally:
+        await database.dispose()

@@ -40,6 +40,7 @@ PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
 SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
 PREFIX_MIN = 3
+CAPPED_POSTINGS = 1500  # postings read per query before scoring every candidate (see _capped)
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 EXPANSIONS_MAX = 16
@@ -209,16 +210,6 @@ def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add
             add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)))
 
 
-async def _completions(session: AsyncSession, prefix: str, known: set[str]) -> list[ranking.Weighted]:
-    """The terms of the most used indexed words the unfinished last word begins."""
-    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), prefix)
-    counted = sorted(((int(docs), str(word)) for word, docs in await session.execute(clause)), reverse=True)
-    terms = dict.fromkeys(analysis.stem(word) for _docs, word in counted if not analysis.is_stop(word))
-    return [
-        ranking.Weighted(term, PREFIX_WEIGHT) for term in list(terms)[:EXPANSIONS_MAX] if term not in known
-    ]
-
-
 async def _ranked(
     session: AsyncSession,
     guild_id: int,
@@ -229,41 +220,68 @@ async def _ranked(
     language: str | None,
     limit: int,
 ) -> list[Hit]:
-    """Every visible match of this server, best first: the ``limit`` best."""
+    """Every visible match of this server, best first: the ``limit`` best. Filters (tag, language)
+    leave the floor unknown in advance: every match is scored then."""
     if not scored:
         return []
-    floor = 0.0
+    floor: float | None = None
     if not tag and not language:
-        probe, params = ranking.probe_statement(scored, limit, verified)
-        floor = float(await session.scalar(probe, {**params, "guild": guild_id}) or 0.0)
-    sql, params = ranking.ranked_statement(scored, ranking.candidates(scored, floor), verified)
+        capped, floor = await _capped(session, guild_id, scored, verified=verified, limit=limit)
+        if capped is not None:
+            return capped
+    pruned = limit if not tag and not language else None
+    sql, params = ranking.ranked_statement(scored, verified, pruned, floor)
     hits = ranking.hits(sql, {**params, "guild": guild_id})
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, tag, language)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
-    return [
-        Hit(
-            r.id,
-            r.title,
-            r.url,
-            r.description,
-            r.tags,
-            r.language,
-            r.label,
-            round(float(r.score), 6),
-            r.views,
-        )
-        for r in rows
-    ]
+    return [_hit(r) for r in rows]
+
+
+def _hit(r: Any) -> Hit:
+    return Hit(
+        r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(float(r.score), 6), r.views
+    )
+
+
+async def _capped(
+    session: AsyncSession, guild_id: int, scored: list[ranking.Scored], *, verified: bool, limit: int
+) -> tuple[list[Hit] | None, float | None]:
+    """The page from the best postings of each term, when their bound proves it exact; otherwise
+    (many resources alike near the top) None and the score its last hit reached, a floor for
+    scoring every candidate that may beat it."""
+    depth = max(2 * limit, CAPPED_POSTINGS // len(scored))
+    sql, params = ranking.capped_statement(scored, verified, limit, depth)
+    hits = ranking.hits(sql, {**params, "guild": guild_id}, bound=True)
+    statement = select(*HIT_COLUMNS, hits.c.score, hits.c.bound, hits.c.beyond)
+    statement = _filtered(statement.join(hits, hits.c.id == Resource.id), guild_id, verified, None, None)
+    rows = list(await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc())))
+    bound = float(rows[0].bound) if rows else 0.0
+    if bound <= 0:
+        return [_hit(r) for r in rows], None
+    if len(rows) < limit:
+        return None, None
+    last = float(rows[-1].score)
+    if last > bound + 1e-9 or (last >= bound - 1e-9 and rows[-1].id > int(rows[0].beyond)):
+        return [_hit(r) for r in rows], None
+    return None, last
 
 
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
-    """The plan's terms the library holds, and the typed words it does not know at all."""
+    """The plan's terms the library holds (with the unfinished last word's completions), and the
+    typed words it does not know at all. One round trip."""
     terms = list(found.terms)
+    rows = await session.execute(ranking.statistics_statement([t.term for t in terms], found.last_prefix))
+    counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
     completions: list[ranking.Weighted] = []
     if found.last_prefix:
-        completions = await _completions(session, found.last_prefix, {t.term for t in terms})
-    scored = await ranking.statistics(session, terms + completions)
+        known = {t.term for t in terms}
+        completions = [
+            ranking.Weighted(term, PREFIX_WEIGHT)
+            for term in ranking.completions(found.last_prefix, counts, EXPANSIONS_MAX)
+            if term not in known
+        ]
+    scored = ranking.scored(terms + completions, counts)
     present = {s.term for s in scored}
     unknown = [
         word

@@ -1,0 +1,166 @@
+"""Ranked search internals: text analysis, postings kept by the database, pruning that changes
+nothing, the same scores on every engine."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from bot.clock import FrozenClock
+from bot.db import Database, analysis, ranking
+from bot.services import resources
+from bot.services.resources import glossary, searching
+
+G, MOD = 1, 100
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("NSS 22-G", "nss22g"),
+        ("NSS No. 22-G", "nss22g"),
+        ("Nuclear Security Series No. 22-G", "nss22g"),
+        ("collection Sécurité nucléaire de l'AIEA n° 22-G", "nss22g"),
+        ("Nuclear Security Series No. 15", "nss15"),
+        ("INFCIRC/225/Rev.5", "infcirc225"),
+        ("INFCIRC 225", "infcirc225"),
+        ("IAEA-TECDOC-1312", "tecdoc1312"),
+        ("SSR-6", "ssr6"),
+        ("GSR Part 7", "gsr7"),
+        ("ANSI N42.35", "n4235"),
+    ],
+)
+def test_identifiers_are_kept_whole(text: str, term: str) -> None:
+    assert term in analysis.terms_of(text)
+
+
+def test_stop_words_go_and_both_languages_stem_alike() -> None:
+    assert analysis.terms_of("the detection of the sources") == ["detect", "sourc"]
+    assert analysis.terms_of("la détection des sources") == ["detect", "sourc"]
+    assert analysis.stem("détecteurs") == analysis.stem("détecteur")
+    assert analysis.stem("radiological") == analysis.stem("radiologique")
+    terms = dict(analysis.document_terms("Portal alarm", "", "alarm at the portal"))
+    assert "portal alarm" in terms and terms["portal alarm"] > terms["alarm portal"] > 0
+
+
+def test_glossary_groups_join_acronyms_and_pairs_across_languages() -> None:
+    built = glossary._make(dict(glossary.BUILT_IN))
+    group = built.group_of(tuple(analysis.terms_of("détecteur personnel de rayonnement")))
+    assert group is not None
+    assert tuple(analysis.terms_of("personal radiation detector")) in group
+    assert ("prd",) in group
+    assert len([key for key in glossary.BUILT_IN if " " in key or key.islower()]) >= 150
+
+
+async def _library(db: Database, clock: FrozenClock, count: int) -> None:
+    rng = random.Random(3)
+    vocabulary = [
+        "alarm",
+        "portal",
+        "border",
+        "customs",
+        "detector",
+        "source",
+        "guide",
+        "training",
+        "police",
+        "laboratory",
+    ]
+    async with db.transaction() as session:
+        for i in range(count):
+            words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 12)))
+            fields = resources.fields(
+                title_text=" ".join(rng.sample(vocabulary, 2)) + f" {i}",
+                url_text=f"https://r.example/{i}",
+                description_text=words,
+                tags_value=rng.choice(vocabulary),
+                label_text="TLP:AMBER" if i % 7 == 0 else None,
+            )
+            await resources.add(session, G, MOD, fields, clock.now())
+
+
+@pytest.mark.parametrize("query", ["alarm", "portal alarm", "customs police laboratory guide", "dete"])
+@pytest.mark.parametrize("verified", [False, True])
+async def test_pruning_ranks_exactly_as_scoring_every_match(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str, verified: bool
+) -> None:
+    await _library(db, clock, 150)
+    monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+    async with db.sessions() as session:
+        found = searching.plan(query, await glossary.load(session, G))
+        scored, _unknown = await searching._scored(session, found)
+        results = []
+        for page in (10, None):
+            sql, params = ranking.ranked_statement(scored, verified, page)
+            hits = ranking.hits(sql, {**params, "guild": G})
+            statement = sa.select(hits.c.id, hits.c.score).order_by(hits.c.score.desc(), hits.c.id.desc())
+            rows = await session.execute(statement.limit(10))
+            results.append([(row.id, round(row.score, 6)) for row in rows])
+    assert results[0] == results[1] and len(results[0]) == 10
+
+
+async def test_postings_follow_edits_labels_and_deletes(db: Database, clock: FrozenClock) -> None:
+    async with db.transaction() as session:
+        fields = resources.fields(
+            title_text="Orphan source search",
+            url_text="https://o.example/1",
+            description_text="",
+            tags_value="",
+        )
+        row = await resources.add(session, G, MOD, fields, clock.now())
+
+    async def terms() -> dict[str, int]:
+        async with db.sessions() as session:
+            found = await session.execute(sa.text("SELECT term, restricted FROM resource_terms"))
+            return {str(term): int(restricted) for term, restricted in found}
+
+    async def docs(term: str) -> int:
+        async with db.sessions() as session:
+            found = await session.scalar(
+                sa.text("SELECT docs FROM resource_term_stats WHERE term = :t"), {"t": term}
+            )
+            return int(found or 0)
+
+    assert {"orphan", "sourc", "orphan sourc"} <= set(await terms())
+    assert await docs("orphan") == 1 and await docs("") == 1
+    async with db.transaction() as session:
+        await resources.edit(
+            session,
+            G,
+            MOD,
+            str(row.id),
+            resources.Edit(title="Sealed source", label="TLP:AMBER"),
+            clock.now(),
+        )
+    after = await terms()
+    assert "orphan" not in after and after["seal"] == 1
+    assert await docs("orphan") == 0 and await docs("seal") == 1
+    async with db.transaction() as session:
+        await resources.remove(session, G, MOD, row.id)
+    assert await terms() == {} and await docs("") == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector"]
+)
+async def test_search_pages_are_those_of_scoring_every_match(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Whichever way a page is found (the best postings of each term when their bound proves it,
+    pruned scoring otherwise), it is the page that scoring every match gives, ties to the newest."""
+    await _library(db, clock, 150)
+    monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+    for budget in (1, 60, 100_000):
+        monkeypatch.setattr(searching, "CAPPED_POSTINGS", budget)
+        for limit in (5, 12):
+            async with db.sessions() as session:
+                found = searching.plan(query, await glossary.load(session, G))
+                scored, _unknown = await searching._scored(session, found)
+                sql, params = ranking.ranked_statement(scored, False, None)
+                hits = ranking.hits(sql, {**params, "guild": G})
+                every = sa.select(hits.c.id).order_by(hits.c.score.desc(), hits.c.id.desc()).limit(limit)
+                expected = list(await session.scalars(every))
+                result = await searching.search(session, G, query, verified=False, limit=limit)
+            assert [hit.id for hit in result.hits] == expected, (budget, limit)
