@@ -5,5 +5,15 @@ from bot.sandbox.driver import Interaction, Message, Sandbox
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import Channel, Guild, Member, Role, User, World
 
-__all__ = ["Channel", "Guild", "Interaction", "Member", "Message", "Role", "Sandbox",
-           "SandboxServer", "User", "World"]
+__all__ = [
+    "Channel",
+    "Guild",
+    "Interaction",
+    "Member",
+    "Message",
+    "Role",
+    "Sandbox",
+    "SandboxServer",
+    "User",
+    "World",
+]

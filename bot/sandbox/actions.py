@@ -18,14 +18,22 @@ class MemberActions:
     def _check_member(self, channel: Channel, user: User | Member) -> int:
         if channel.guild_id and self.world.member(channel.guild_id, user.id) is None:
             raise ValueError("only members can post in a server channel")
-        if channel.guild_id and not (self.world.can_view(channel, user.id) and permissions.has(
-                self.world, channel, user.id, Perm.SEND_MESSAGES)):
+        if channel.guild_id and not (
+            self.world.can_view(channel, user.id)
+            and permissions.has(self.world, channel, user.id, Perm.SEND_MESSAGES)
+        ):
             raise ValueError(f"{user.id} cannot post in #{channel.name}")
         return user.id
 
-    async def send_message(self, channel: Channel, content: str, *, user: User | Member,
-                           files: Iterable[tuple[str, bytes]] = (),
-                           reply_to: Message | None = None) -> Message:
+    async def send_message(
+        self,
+        channel: Channel,
+        content: str,
+        *,
+        user: User | Member,
+        files: Iterable[tuple[str, bytes]] = (),
+        reply_to: Message | None = None,
+    ) -> Message:
         """``user`` posts in ``channel`` (a text channel, thread or DM); the bot gets
         MESSAGE_CREATE (content blanked if it lacks the message-content intent)."""
         uid = self._check_member(channel, user)
@@ -38,22 +46,29 @@ class MemberActions:
             self.server.dispatch_channel("THREAD_UPDATE", channel)
         atts = [self.world.add_attachment(name, data) for name, data in files]
         ref = {"message_id": str(reply_to.id), "channel_id": str(channel.id)} if reply_to else None
-        msg = self.world.post(channel, uid, content=content, attachments=atts,
-                              message_reference=ref, type=19 if ref else 0)
+        msg = self.world.post(
+            channel, uid, content=content, attachments=atts, message_reference=ref, type=19 if ref else 0
+        )
         self.server.dispatch_message("MESSAGE_CREATE", msg)
         await asyncio.sleep(0)
         return msg
 
-    async def create_post(self, forum: Channel, title: str, content: str, *,
-                          user: User | Member, tags: Iterable[str] = ()) -> Channel:
+    async def create_post(
+        self, forum: Channel, title: str, content: str, *, user: User | Member, tags: Iterable[str] = ()
+    ) -> Channel:
         """``user`` opens a forum post by hand: THREAD_CREATE then the starter message."""
         uid = self._check_member(forum, user)
         if forum.type != ChannelType.FORUM:
             raise ValueError("create_post() needs a forum channel")
         guild = self.world.guild_of(forum)
-        thread = self.world.create_channel(guild, title, ChannelType.PUBLIC_THREAD,
-                                           parent_id=forum.id, owner_id=uid,
-                                           applied_tags=[forum.tag_id(t) for t in tags])
+        thread = self.world.create_channel(
+            guild,
+            title,
+            ChannelType.PUBLIC_THREAD,
+            parent_id=forum.id,
+            owner_id=uid,
+            applied_tags=[forum.tag_id(t) for t in tags],
+        )
         msg = self.world.post(thread, uid, content=content)
         msg.thread = thread
         self.server.dispatch_channel("THREAD_CREATE", thread)
@@ -61,14 +76,21 @@ class MemberActions:
         await asyncio.sleep(0)
         return thread
 
-    async def edit_thread(self, thread: Channel, *, user: User | Member, name: str | None = None,
-                          archived: bool | None = None, locked: bool | None = None,
-                          tags: Iterable[str] | None = None) -> Channel:
+    async def edit_thread(
+        self,
+        thread: Channel,
+        *,
+        user: User | Member,
+        name: str | None = None,
+        archived: bool | None = None,
+        locked: bool | None = None,
+        tags: Iterable[str] | None = None,
+    ) -> Channel:
         """The thread's owner or a member with Manage Threads changes it (THREAD_UPDATE)."""
         guild = self.world.guild_of(thread)
         allowed = guild is not None and (
-            user.id == thread.owner_id
-            or self.world.permissions(guild, user.id) & Perm.MANAGE_THREADS)
+            user.id == thread.owner_id or self.world.permissions(guild, user.id) & Perm.MANAGE_THREADS
+        )
         if not thread.is_thread or not allowed:
             raise ValueError("only the thread's owner or a moderator can edit it")
         if name is not None:
@@ -89,7 +111,8 @@ class MemberActions:
         channel = self.world.channels[message.channel_id]
         guild = self.world.guild_of(channel)
         if user.id != message.author_id and not (
-                guild and self.world.permissions(guild, user.id) & Perm.MANAGE_MESSAGES):
+            guild and self.world.permissions(guild, user.id) & Perm.MANAGE_MESSAGES
+        ):
             raise ValueError("only the author or a moderator can delete that message")
         message.deleted = True
         data = {"id": str(message.id), "channel_id": str(channel.id)}
@@ -120,8 +143,9 @@ class MemberActions:
     def can_view(self, channel: Channel, user: User | Member) -> bool:
         return self.world.can_view(channel, user.id)
 
-    def set_permissions(self, channel: Channel, target: Role | User | Member, *,
-                        allow: int = 0, deny: int = 0) -> None:
+    def set_permissions(
+        self, channel: Channel, target: Role | User | Member, *, allow: int = 0, deny: int = 0
+    ) -> None:
         """Replace ``target``'s overwrite on ``channel`` (a thread: on its parent; both zero
         removes it); the bot gets CHANNEL_UPDATE."""
         channel = permissions.overwrite_of(self.world, channel)
@@ -153,8 +177,15 @@ class MemberActions:
             permissions.set_overwrite(source, bot_id, permissions.MEMBER, new_allow, new_deny)
         self.server.dispatch_channel("CHANNEL_UPDATE", source)
 
-    def create_role(self, name: str, permissions_: int = 0, *, position: int = 1,
-                    guild: Guild | None = None, **kwargs: object) -> Role:
+    def create_role(
+        self,
+        name: str,
+        permissions_: int = 0,
+        *,
+        position: int = 1,
+        guild: Guild | None = None,
+        **kwargs: object,
+    ) -> Role:
         """An admin creates a role (at ``position``, 1 = just above ``@everyone``, where Discord
         puts a new role); the bot gets GUILD_ROLE_CREATE, and ``sandbox.roles[name]`` is it."""
         from bot.sandbox import payloads
@@ -164,8 +195,9 @@ class MemberActions:
         registry = getattr(self, "roles", None)
         if isinstance(registry, dict) and name not in registry:
             registry[name] = role
-        self.server.gateway.dispatch("GUILD_ROLE_CREATE", {
-            "guild_id": str(guild.id), "role": payloads.role_json(role)})
+        self.server.gateway.dispatch(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role_json(role)}
+        )
         for other in guild.roles.values():
             if other is not role:
                 self._role_update(other, guild)
@@ -187,8 +219,9 @@ class MemberActions:
         from bot.sandbox import payloads
 
         guild = guild or self._guild()
-        self.server.gateway.dispatch("GUILD_ROLE_UPDATE", {
-            "guild_id": str(guild.id), "role": payloads.role_json(role)})
+        self.server.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role_json(role)}
+        )
 
     def _guild(self) -> Guild:
         guild = getattr(self, "guild", None)
@@ -196,21 +229,30 @@ class MemberActions:
             raise ValueError("no server")
         return guild
 
-    def create_channel(self, name: str, type: int = ChannelType.TEXT, *,
-                       parent: Channel | None = None,
-                       overwrites: dict[Role | User | Member, tuple[int, int]] | None = None,
-                       guild: Guild | None = None, **kwargs: object) -> Channel:
+    def create_channel(
+        self,
+        name: str,
+        type: int = ChannelType.TEXT,
+        *,
+        parent: Channel | None = None,
+        overwrites: dict[Role | User | Member, tuple[int, int]] | None = None,
+        guild: Guild | None = None,
+        **kwargs: object,
+    ) -> Channel:
         """An admin creates a channel (or a category, type 4) with overwrites
         ``{target: (allow, deny)}``; in a category without overwrites it is synced with it."""
         guild = guild or self._guild()
         extra: dict[str, object] = dict(kwargs)
         if overwrites is not None:
             extra["permission_overwrites"] = [
-                permissions.overwrite(t.id, permissions.ROLE if isinstance(t, Role)
-                                      else permissions.MEMBER, a, d)
-                for t, (a, d) in overwrites.items()]
-        channel = self.world.create_channel(guild, name, type,
-                                            parent_id=parent.id if parent else None, **extra)
+                permissions.overwrite(
+                    t.id, permissions.ROLE if isinstance(t, Role) else permissions.MEMBER, a, d
+                )
+                for t, (a, d) in overwrites.items()
+            ]
+        channel = self.world.create_channel(
+            guild, name, type, parent_id=parent.id if parent else None, **extra
+        )
         registry = getattr(self, "channels", None)
         if isinstance(registry, dict) and name not in registry:
             registry[name] = channel

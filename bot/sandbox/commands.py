@@ -18,23 +18,31 @@ def _names(defn: dict[str, Any]) -> set[str]:
     return {defn["name"], *(defn.get("name_localizations") or {}).values()}
 
 
-def find_command(world: World, guild_id: int | None, line: str
-                 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+def find_command(
+    world: World, guild_id: int | None, line: str
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     """``"resource search"`` -> (top-level command, [group/subcommand path], leaf definition)."""
     words = line.strip().lstrip("/").split()
     if not words:
         raise ValueError("empty command")
-    top = next((c for c in world.commands_for(guild_id)
-                if c.get("type", 1) == 1 and words[0] in _names(c)), None)
+    top = next(
+        (c for c in world.commands_for(guild_id) if c.get("type", 1) == 1 and words[0] in _names(c)), None
+    )
     if top is None:
-        raise ValueError(f"unknown command /{words[0]} (synced: "
-                         f"{sorted(c['name'] for c in world.commands_for(guild_id))})")
+        raise ValueError(
+            f"unknown command /{words[0]} (synced: {sorted(c['name'] for c in world.commands_for(guild_id))})"
+        )
     path: list[dict[str, Any]] = []
     node = top
     for word in words[1:]:
-        child = next((o for o in node.get("options") or []
-                      if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) and word in _names(o)),
-                     None)
+        child = next(
+            (
+                o
+                for o in node.get("options") or []
+                if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) and word in _names(o)
+            ),
+            None,
+        )
         if child is None:
             raise ValueError(f"unknown subcommand {word!r} of /{' '.join(words)}")
         path.append(child)
@@ -44,8 +52,7 @@ def find_command(world: World, guild_id: int | None, line: str
     return top, path, node
 
 
-def parse_command_line(world: World, guild_id: int | None, line: str
-                       ) -> tuple[str, dict[str, str]]:
+def parse_command_line(world: World, guild_id: int | None, line: str) -> tuple[str, dict[str, str]]:
     """``/resource search query: portal monitor tag: border`` -> ("resource search",
     {"query": "portal monitor", "tag": "border"}), using the synced definitions to tell
     subcommands and option names apart (as Discord's client does)."""
@@ -53,33 +60,40 @@ def parse_command_line(world: World, guild_id: int | None, line: str
     words = text.split()
     if not words:
         raise ValueError("empty command")
-    top = next((c for c in world.commands_for(guild_id)
-                if c.get("type", 1) == 1 and words[0] in _names(c)), None)
+    top = next(
+        (c for c in world.commands_for(guild_id) if c.get("type", 1) == 1 and words[0] in _names(c)), None
+    )
     if top is None:
         raise ValueError(f"unknown command /{words[0]}")
     path, node, used = [words[0]], top, 1
     while used < len(words):
-        child = next((o for o in node.get("options") or []
-                      if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)
-                      and words[used] in _names(o)), None)
+        child = next(
+            (
+                o
+                for o in node.get("options") or []
+                if o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) and words[used] in _names(o)
+            ),
+            None,
+        )
         if child is None:
             break
         path.append(words[used])
         node, used = child, used + 1
     rest = text
     for word in path:
-        rest = rest[rest.index(word) + len(word):]
-    names = [o["name"] for o in node.get("options") or []
-             if o["type"] not in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+        rest = rest[rest.index(word) + len(word) :]
+    names = [
+        o["name"] for o in node.get("options") or [] if o["type"] not in (SUB_COMMAND, SUB_COMMAND_GROUP)
+    ]
     options: dict[str, str] = {}
     if rest.strip():
         pattern = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names or ["$^"])) + r"):")
         marks = list(pattern.finditer(rest))
-        if not marks or rest[:marks[0].start()].strip():
+        if not marks or rest[: marks[0].start()].strip():
             raise ValueError(f"cannot read options from {rest.strip()!r} (options: {names})")
         for mark, after in zip(marks, [*marks[1:], None], strict=True):
             end = after.start() if after else len(rest)
-            options[mark.group(1)] = rest[mark.end():end].strip()
+            options[mark.group(1)] = rest[mark.end() : end].strip()
     return " ".join(path), options
 
 
@@ -106,26 +120,39 @@ class Resolver:
         self._put("users", value.id, payloads.user_json(value))
         member = self.world.member(self.guild_id, value.id)
         if member is not None:
-            self._put("members", value.id, payloads.member_json(
-                self.world, member, with_user=False, with_permissions=True))
+            self._put(
+                "members",
+                value.id,
+                payloads.member_json(self.world, member, with_user=False, with_permissions=True),
+            )
         return str(value.id)
 
     def channel(self, value: Any, types: list[int] | None = None) -> str:
         if isinstance(value, str):
             value = value.strip().removeprefix("<#").removesuffix(">").removeprefix("#")
         if isinstance(value, str) and not value.isdigit():
-            value = next((c for c in self.world.channels.values()
-                          if c.name == value and c.guild_id == self.guild_id), None)
+            value = next(
+                (c for c in self.world.channels.values() if c.name == value and c.guild_id == self.guild_id),
+                None,
+            )
         if isinstance(value, int | str):
             value = self.world.channels.get(int(value))
         if not isinstance(value, Channel):
             raise ValueError(f"not a channel: {value!r}")
         if types and value.type not in types:
             raise ValueError(f"channel #{value.name} has type {value.type}, allowed {types}")
-        self._put("channels", value.id, payloads.channel_json(self.world, value)
-                  | {"permissions": str(self.world.permissions(
-                      self.world.guilds[value.guild_id], self.world.bot.id))
-                     if value.guild_id else "0"})
+        self._put(
+            "channels",
+            value.id,
+            payloads.channel_json(self.world, value)
+            | {
+                "permissions": str(
+                    self.world.permissions(self.world.guilds[value.guild_id], self.world.bot.id)
+                )
+                if value.guild_id
+                else "0"
+            },
+        )
         return str(value.id)
 
     def role(self, value: Any) -> str:
@@ -147,8 +174,7 @@ class Resolver:
         if isinstance(value, str):  # typed in the console: a file's path (or the checkout's)
             value = _file_attachment(value)
         if isinstance(value, tuple):
-            value = self.world.add_attachment(value[0], value[1],
-                                              value[2] if len(value) > 2 else None)
+            value = self.world.add_attachment(value[0], value[1], value[2] if len(value) > 2 else None)
         if not isinstance(value, Attachment):
             raise ValueError(f"not an attachment (give (filename, bytes)): {value!r}")
         self._put("attachments", value.id, payloads.attachment_json(base_url, value))
@@ -189,13 +215,18 @@ def type_value(defn: dict[str, Any], value: Any, resolver: Resolver, base_url: s
             raise ValueError(f"option {name}: {value} out of range")
     choices = defn.get("choices")
     if choices and value not in [c["value"] for c in choices]:
-        raise ValueError(f"option {name}: {value!r} is not one of "
-                         f"{[c['value'] for c in choices]}")
+        raise ValueError(f"option {name}: {value!r} is not one of {[c['value'] for c in choices]}")
     return value
 
 
-def build_options(leaf: dict[str, Any], given: dict[str, Any], resolver: Resolver,
-                  base_url: str, *, focused: str | None = None) -> list[dict[str, Any]]:
+def build_options(
+    leaf: dict[str, Any],
+    given: dict[str, Any],
+    resolver: Resolver,
+    base_url: str,
+    *,
+    focused: str | None = None,
+) -> list[dict[str, Any]]:
     defs = {o["name"]: o for o in leaf.get("options") or []}
     for key in given:
         if key not in defs:
@@ -209,16 +240,22 @@ def build_options(leaf: dict[str, Any], given: dict[str, Any], resolver: Resolve
         if name == focused:
             if not defn.get("autocomplete"):
                 raise ValueError(f"option {name!r} has no autocomplete")
-            out.append({"name": name, "type": defn["type"], "value": str(given[name]),
-                        "focused": True})
+            out.append({"name": name, "type": defn["type"], "value": str(given[name]), "focused": True})
             continue
         value = type_value(defn, given[name], resolver, base_url)
         out.append({"name": name, "type": defn["type"], "value": value})
     return out
 
 
-def command_data(world: World, guild_id: int | None, line: str, options: dict[str, Any],
-                 base_url: str, *, focused: str | None = None) -> dict[str, Any]:
+def command_data(
+    world: World,
+    guild_id: int | None,
+    line: str,
+    options: dict[str, Any],
+    base_url: str,
+    *,
+    focused: str | None = None,
+) -> dict[str, Any]:
     top, path, leaf = find_command(world, guild_id, line)
     resolver = Resolver(world, guild_id)
     opts = build_options(leaf, options, resolver, base_url, focused=focused)
@@ -232,8 +269,9 @@ def command_data(world: World, guild_id: int | None, line: str, options: dict[st
     return data
 
 
-def interaction_payload(world: World, inter_id: int, token: str, type: int, user: User,
-                        channel: Channel, data: dict[str, Any]) -> dict[str, Any]:
+def interaction_payload(
+    world: World, inter_id: int, token: str, type: int, user: User, channel: Channel, data: dict[str, Any]
+) -> dict[str, Any]:
     guild = world.guild_of(channel)
     ch_json = payloads.channel_json(world, channel)
     payload: dict[str, Any] = {
@@ -257,8 +295,8 @@ def interaction_payload(world: World, inter_id: int, token: str, type: int, user
             "guild_id": str(guild.id),
             "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
             "guild_locale": guild.preferred_locale,
-            "member": payloads.member_json(world, member) | {
-                "permissions": str(world.channel_permissions(channel, user.id))},
+            "member": payloads.member_json(world, member)
+            | {"permissions": str(world.channel_permissions(channel, user.id))},
             "app_permissions": str(bot_perms),
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
@@ -267,9 +305,13 @@ def interaction_payload(world: World, inter_id: int, token: str, type: int, user
     else:
         if channel.type != ChannelType.DM:
             raise ValueError("a channel outside a server must be a DM")
-        payload |= {"user": payloads.user_json(user), "context": 1, "channel": ch_json,
-                    "app_permissions": "0",
-                    "authorizing_integration_owners": {"1": str(user.id)}}
+        payload |= {
+            "user": payloads.user_json(user),
+            "context": 1,
+            "channel": ch_json,
+            "app_permissions": "0",
+            "authorizing_integration_owners": {"1": str(user.id)},
+        }
     return payload
 
 

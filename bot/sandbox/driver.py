@@ -35,8 +35,13 @@ from bot.sandbox.world import (
 __all__ = ["Interaction", "Message", "Sandbox"]
 
 QA_TAGS = ("detection", "border", "regulation", "response", "solved")
-BOT_PERMISSIONS = (Perm.EVERYONE_DEFAULT | Perm.MANAGE_MESSAGES | Perm.MANAGE_THREADS
-                   | Perm.MENTION_EVERYONE | Perm.MANAGE_ROLES)
+BOT_PERMISSIONS = (
+    Perm.EVERYONE_DEFAULT
+    | Perm.MANAGE_MESSAGES
+    | Perm.MANAGE_THREADS
+    | Perm.MENTION_EVERYONE
+    | Perm.MANAGE_ROLES
+)
 
 
 class Registry(dict[str, Any]):
@@ -85,14 +90,14 @@ class Sandbox(MemberActions):
         w.add_member(guild, w.bot, [bot_role])
         self.roles["bot"] = bot_role
         self.roles["moderators"] = w.create_role(
-            guild, "Moderators", Perm.MANAGE_MESSAGES | Perm.MANAGE_THREADS, mentionable=True)
+            guild, "Moderators", Perm.MANAGE_MESSAGES | Perm.MANAGE_THREADS, mentionable=True
+        )
         self.roles["coordinators"] = w.create_role(guild, "Coordinators", Perm.MANAGE_GUILD)
         self.roles["everyone"] = guild.everyone
         for name in ("general", "events"):
             self.channels[name] = w.create_channel(guild, name, topic=f"#{name}")
         tags = [{"id": w.snowflake(), "name": t, "moderated": t == "solved"} for t in QA_TAGS]
-        self.channels["qa"] = w.create_channel(guild, "qa", ChannelType.FORUM,
-                                               available_tags=tags)
+        self.channels["qa"] = w.create_channel(guild, "qa", ChannelType.FORUM, available_tags=tags)
         for name in ("qa-text", "review"):
             self.channels[name] = w.create_channel(guild, name)
         self.add_member("alice", roles=[self.roles.moderators])
@@ -124,15 +129,23 @@ class Sandbox(MemberActions):
         return self.world.commands_for(self.guild.id if self.guild else None)
 
     # ---- members --------------------------------------------------------------------
-    def add_member(self, name: str, *, locale: str = "en-US", roles: Iterable[Role | int] = (),
-                   dms_open: bool = True, guild: Guild | None = None) -> User:
+    def add_member(
+        self,
+        name: str,
+        *,
+        locale: str = "en-US",
+        roles: Iterable[Role | int] = (),
+        dms_open: bool = True,
+        guild: Guild | None = None,
+    ) -> User:
         guild = guild or self.guild
         user = self.world.create_user(name, locale=locale, dms_open=dms_open)
         self.users[name] = user
         if guild is not None:
             member = self.world.add_member(guild, user, roles)
-            self.server.gateway.dispatch("GUILD_MEMBER_ADD", payloads.member_json(
-                self.world, member) | {"guild_id": str(guild.id)})
+            self.server.gateway.dispatch(
+                "GUILD_MEMBER_ADD", payloads.member_json(self.world, member) | {"guild_id": str(guild.id)}
+            )
         return user
 
     async def remove_member(self, user: User | Member, *, guild: Guild | None = None) -> None:
@@ -140,8 +153,9 @@ class Sandbox(MemberActions):
         assert guild is not None
         user = user.user if isinstance(user, Member) else user
         guild.members.pop(user.id, None)
-        self.server.gateway.dispatch("GUILD_MEMBER_REMOVE", {
-            "guild_id": str(guild.id), "user": payloads.user_json(user)})
+        self.server.gateway.dispatch(
+            "GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": payloads.user_json(user)}
+        )
         await asyncio.sleep(0)
 
     # ---- acting ---------------------------------------------------------------------
@@ -151,19 +165,30 @@ class Sandbox(MemberActions):
         if guild is None:
             return self.world.dm_channel(user)
         if guild is not ... and guild is not self.guild:
-            first = next((self.world.channels[c] for c in guild.channel_ids
-                          if self.world.channels[c].type == ChannelType.TEXT), None)
+            first = next(
+                (
+                    self.world.channels[c]
+                    for c in guild.channel_ids
+                    if self.world.channels[c].type == ChannelType.TEXT
+                ),
+                None,
+            )
             if first is None:
                 raise ValueError("that server has no text channel")
             return first
         return self.channels["general"]  # type: ignore[no-any-return]
 
-    async def _interact(self, type: int, user: User | Member, channel: Channel,
-                        data: dict[str, Any], message: Message | None = None) -> Interaction:
+    async def _interact(
+        self,
+        type: int,
+        user: User | Member,
+        channel: Channel,
+        data: dict[str, Any],
+        message: Message | None = None,
+    ) -> Interaction:
         user = user.user if isinstance(user, Member) else user
         inter = self.world.new_interaction(type, user, channel, {})
-        payload = interaction_payload(self.world, inter.id, inter.token, type, user, channel,
-                                      data)
+        payload = interaction_payload(self.world, inter.id, inter.token, type, user, channel, data)
         if message is not None:
             inter.message_id = message.id
             payload["message"] = self.server.message_json(message)
@@ -197,9 +222,17 @@ class Sandbox(MemberActions):
                 return
             await asyncio.sleep(period - idle)
 
-    async def slash(self, command: str, *, user: User | Member, channel: Channel | None = None,
-                    guild: Any = ..., timeout: float = 5.0, args: dict[str, Any] | None = None,
-                    **options: Any) -> Interaction:
+    async def slash(
+        self,
+        command: str,
+        *,
+        user: User | Member,
+        channel: Channel | None = None,
+        guild: Any = ...,
+        timeout: float = 5.0,
+        args: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Interaction:
         """Run ``/command`` as ``user``; returns once answered and settled. Options go as keywords,
         or in ``args`` for those named like this method's own (``channel``, ``user``, ``guild``)."""
         options = {**(args or {}), **options}
@@ -216,14 +249,23 @@ class Sandbox(MemberActions):
         guild_id = channel.guild_id if channel else (self.guild.id if self.guild else None)
         return parse_command_line(self.world, guild_id, line)
 
-    async def autocomplete(self, command: str, option_name: str, value: str, *,
-                           user: User | Member, channel: Channel | None = None,
-                           guild: Any = ..., timeout: float = 5.0,
-                           **other_options: Any) -> list[dict[str, Any]]:
+    async def autocomplete(
+        self,
+        command: str,
+        option_name: str,
+        value: str,
+        *,
+        user: User | Member,
+        channel: Channel | None = None,
+        guild: Any = ...,
+        timeout: float = 5.0,
+        **other_options: Any,
+    ) -> list[dict[str, Any]]:
         where = self._place(user if isinstance(user, User) else user.user, channel, guild)
         options = {**other_options, option_name: value}
-        data = command_data(self.world, where.guild_id, command, options, self.server.base_url,
-                            focused=option_name)
+        data = command_data(
+            self.world, where.guild_id, command, options, self.server.base_url, focused=option_name
+        )
         inter = await self._interact(4, user, where, data)
         deadline = time.monotonic() + timeout
         while inter.choices is None and not inter.errors and time.monotonic() < deadline:
@@ -249,12 +291,20 @@ class Sandbox(MemberActions):
                 walk(comp.get("components") or [])
                 if isinstance(comp.get("accessory"), dict):
                     out.append(comp["accessory"])
+
         walk(msg.components)
         return out
 
-    async def click(self, message: Message | Interaction, *, label: str | None = None,
-                    custom_id: str | None = None, index: int | None = None,
-                    user: User | Member, timeout: float = 5.0) -> Interaction:
+    async def click(
+        self,
+        message: Message | Interaction,
+        *,
+        label: str | None = None,
+        custom_id: str | None = None,
+        index: int | None = None,
+        user: User | Member,
+        timeout: float = 5.0,
+    ) -> Interaction:
         msg = self._message_of(message)
         uid = user.id
         if not msg.visible_for(uid) or msg.deleted:
@@ -265,10 +315,9 @@ class Sandbox(MemberActions):
         if custom_id is not None:
             buttons = [b for b in buttons if b.get("custom_id") == custom_id]
         if index is not None:
-            buttons = buttons[index:index + 1]
+            buttons = buttons[index : index + 1]
         if not buttons:
-            raise ValueError(f"no such button (label={label!r}, custom_id={custom_id!r}, "
-                             f"index={index})")
+            raise ValueError(f"no such button (label={label!r}, custom_id={custom_id!r}, index={index})")
         button = buttons[0]
         if button.get("disabled") or button.get("style") == 5 or not button.get("custom_id"):
             raise ValueError(f"button {button.get('label')!r} cannot be clicked")
@@ -277,9 +326,16 @@ class Sandbox(MemberActions):
         inter = await self._interact(3, user, channel, data, msg)
         return await self._settle(inter, timeout)
 
-    async def select(self, message: Message | Interaction, values: list[Any], *,
-                     custom_id: str | None = None, index: int = 0, user: User | Member,
-                     timeout: float = 5.0) -> Interaction:
+    async def select(
+        self,
+        message: Message | Interaction,
+        values: list[Any],
+        *,
+        custom_id: str | None = None,
+        index: int = 0,
+        user: User | Member,
+        timeout: float = 5.0,
+    ) -> Interaction:
         msg = self._message_of(message)
         if not msg.visible_for(user.id) or msg.deleted:
             raise ValueError("that message is not visible to this user")
@@ -287,7 +343,7 @@ class Sandbox(MemberActions):
         if custom_id is not None:
             selects = [c for c in selects if c.get("custom_id") == custom_id]
         else:
-            selects = selects[index:index + 1]
+            selects = selects[index : index + 1]
         if not selects:
             raise ValueError("no such select menu")
         menu = selects[0]
@@ -304,18 +360,26 @@ class Sandbox(MemberActions):
             ids = [str(v) for v in values]
         else:
             pick: dict[int, Callable[[Any], str]] = {
-                5: resolver.user, 6: resolver.role, 7: lambda v: resolver.user(v)
-                if isinstance(v, User | Member) else resolver.role(v), 8: resolver.channel}
+                5: resolver.user,
+                6: resolver.role,
+                7: lambda v: resolver.user(v) if isinstance(v, User | Member) else resolver.role(v),
+                8: resolver.channel,
+            }
             ids = [pick[menu["type"]](v) for v in values]
-        data: dict[str, Any] = {"custom_id": menu["custom_id"], "component_type": menu["type"],
-                                "values": ids}
+        data: dict[str, Any] = {"custom_id": menu["custom_id"], "component_type": menu["type"], "values": ids}
         if resolver.resolved:
             data["resolved"] = resolver.resolved
         inter = await self._interact(3, user, channel, data, msg)
         return await self._settle(inter, timeout)
 
-    async def submit_modal(self, interaction_with_modal: Interaction, values: dict[str, str], *,
-                           user: User | Member, timeout: float = 5.0) -> Interaction:
+    async def submit_modal(
+        self,
+        interaction_with_modal: Interaction,
+        values: dict[str, str],
+        *,
+        user: User | Member,
+        timeout: float = 5.0,
+    ) -> Interaction:
         source = interaction_with_modal
         modal = source.modal
         if modal is None:
@@ -324,8 +388,11 @@ class Sandbox(MemberActions):
 
         def fill(comp: dict[str, Any], label: str | None) -> dict[str, Any]:
             cid = comp.get("custom_id")
-            keys = [k for k in (cid, label, comp.get("label"), comp.get("placeholder"))
-                    if k is not None and k in remaining]
+            keys = [
+                k
+                for k in (cid, label, comp.get("label"), comp.get("placeholder"))
+                if k is not None and k in remaining
+            ]
             value = remaining.pop(keys[0]) if keys else comp.get("value") or ""
             if comp["type"] == 4:
                 if comp.get("required", True) and not value:
@@ -334,17 +401,26 @@ class Sandbox(MemberActions):
                     raise ValueError(f"modal field {label or cid!r}: length out of bounds")
                 return {"type": 4, "custom_id": cid, "value": value, "id": comp.get("id", 0)}
             picked = value if isinstance(value, list) else [value] if value else []
-            return {"type": comp["type"], "custom_id": cid, "values": picked,
-                    "id": comp.get("id", 0)}
+            return {"type": comp["type"], "custom_id": cid, "values": picked, "id": comp.get("id", 0)}
 
         components = []
         for top in modal.get("components") or []:
             if top["type"] == 1:
-                components.append({"type": 1, "id": top.get("id", 0), "components": [
-                    fill(c, c.get("label")) for c in top.get("components") or []]})
+                components.append(
+                    {
+                        "type": 1,
+                        "id": top.get("id", 0),
+                        "components": [fill(c, c.get("label")) for c in top.get("components") or []],
+                    }
+                )
             elif top["type"] == 18:
-                components.append({"type": 18, "id": top.get("id", 0),
-                                   "component": fill(top["component"], top.get("label"))})
+                components.append(
+                    {
+                        "type": 18,
+                        "id": top.get("id", 0),
+                        "component": fill(top["component"], top.get("label")),
+                    }
+                )
         if remaining:
             raise ValueError(f"unknown modal fields: {sorted(remaining)}")
         channel = self.world.channels[source.channel_id or 0]
@@ -367,8 +443,7 @@ class Sandbox(MemberActions):
 
     async def wait_for_bot(self, timeout: float = 10.0) -> None:
         """Wait until a bot session is identified on the gateway."""
-        await self.wait_for(
-            lambda: any(s.ws is not None for s in self.server.gateway.live_sessions), timeout)
+        await self.wait_for(lambda: any(s.ws is not None for s in self.server.gateway.live_sessions), timeout)
 
     # ---- faults ---------------------------------------------------------------------
     async def drop_gateway(self) -> None:
@@ -379,8 +454,16 @@ class Sandbox(MemberActions):
         """Send op 7 RECONNECT; the bot must reconnect and RESUME."""
         await self.server.gateway.reconnect()
 
-    def fail_next(self, route_substring: str, status: int = 500, count: int = 1,
-                  retry_after: float = 0.1, *, method: str | None = None,
-                  is_global: bool = False) -> Fault:
-        return self.server.faults.add(route_substring, status, count, retry_after,
-                                      method=method, is_global=is_global)
+    def fail_next(
+        self,
+        route_substring: str,
+        status: int = 500,
+        count: int = 1,
+        retry_after: float = 0.1,
+        *,
+        method: str | None = None,
+        is_global: bool = False,
+    ) -> Fault:
+        return self.server.faults.add(
+            route_substring, status, count, retry_after, method=method, is_global=is_global
+        )

@@ -26,8 +26,11 @@ class Fault:
 
     def response(self) -> web.Response:
         if self.status == 429:
-            body = {"message": "You are being rate limited.", "retry_after": self.retry_after,
-                    "global": self.is_global}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": self.is_global,
+            }
             headers = {
                 "Content-Type": "application/json",
                 "Retry-After": str(max(1, round(self.retry_after))),
@@ -43,8 +46,9 @@ class Fault:
                 headers["X-RateLimit-Global"] = "true"
             return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
         body2 = {"message": "Internal Server Error", "code": 0}
-        return web.Response(body=json.dumps(body2).encode(), status=self.status,
-                            headers={"Content-Type": "application/json"})
+        return web.Response(
+            body=json.dumps(body2).encode(), status=self.status, headers={"Content-Type": "application/json"}
+        )
 
 
 class Faults:
@@ -52,8 +56,16 @@ class Faults:
         self.rules: list[Fault] = []
         self.fired: list[tuple[str, str, int]] = []
 
-    def add(self, pattern: str, status: int = 500, count: int = 1, retry_after: float = 0.1,
-            *, method: str | None = None, is_global: bool = False) -> Fault:
+    def add(
+        self,
+        pattern: str,
+        status: int = 500,
+        count: int = 1,
+        retry_after: float = 0.1,
+        *,
+        method: str | None = None,
+        is_global: bool = False,
+    ) -> Fault:
         fault = Fault(pattern, status, count, retry_after, method, is_global)
         self.rules.append(fault)
         return fault

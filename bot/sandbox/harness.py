@@ -70,7 +70,11 @@ class LiaisonSandbox(Sandbox):
         )
 
     async def start_bot(
-        self, settings: Settings | None = None, *, clock: Clock | None = None, timeout: float = 15.0  # noqa: ASYNC109
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        timeout: float = 15.0,  # noqa: ASYNC109
     ) -> LiaisonBot:
         """Start Liaison and return once it is ready (connected, guilds received)."""
         if settings is not None:

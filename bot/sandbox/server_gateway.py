@@ -96,8 +96,15 @@ class Gateway:
     def live_sessions(self) -> list[Session]:
         return [s for s in self.sessions.values() if not s.closed]
 
-    def dispatch(self, event: str, data: dict[str, Any], *, guild: bool = True,
-                 intent: int | None = None, per_session: Any = None) -> None:
+    def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        guild: bool = True,
+        intent: int | None = None,
+        per_session: Any = None,
+    ) -> None:
         """Queue an event to every live session. ``per_session(session, data)`` may rewrite
         the payload for one session (e.g. to blank message content without the intent)."""
         guild_id = int(data["guild_id"]) if isinstance(data, dict) and data.get("guild_id") else None
@@ -135,9 +142,11 @@ class Gateway:
         sender = asyncio.create_task(self._sender(ws, queue))
         session: Session | None = None
         try:
-            await ws.send_str(json.dumps(
-                {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None,
-                 "t": None}))
+            await ws.send_str(
+                json.dumps(
+                    {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None}
+                )
+            )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
@@ -177,42 +186,45 @@ class Gateway:
             except (ConnectionError, RuntimeError):
                 return
 
-    def _identify(self, d: dict[str, Any], ws: web.WebSocketResponse,
-                  queue: asyncio.Queue[Any]) -> Session:
+    def _identify(self, d: dict[str, Any], ws: web.WebSocketResponse, queue: asyncio.Queue[Any]) -> Session:
         world = self.server.world
         session = Session(id=secrets.token_hex(16), intents=int(d.get("intents", 0)))
         shard = d.get("shard") or [0, 1]
         session.shard = (int(shard[0]), max(1, int(shard[1])))
         session.ws, session.queue = ws, queue
         self.sessions[session.id] = session
-        guilds = [g for g in world.guilds.values()
-                  if world.bot.id in g.members and session.owns(g.id)]
-        session.push("READY", {
-            "v": 10,
-            "user": payloads.user_json(world.bot) | {"verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
-            "session_id": session.id,
-            "session_type": "normal",
-            "resume_gateway_url": self.server.gateway_url,
-            "shard": list(session.shard),
-            "application": {"id": str(world.application_id), "flags": world.application_flags},
-            "private_channels": [],
-            "relationships": [],
-            "user_settings": {},
-            "presences": [],
-            "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [],
-            "auth_session_id_hash": "",
-        })
+        guilds = [g for g in world.guilds.values() if world.bot.id in g.members and session.owns(g.id)]
+        session.push(
+            "READY",
+            {
+                "v": 10,
+                "user": payloads.user_json(world.bot) | {"verified": True, "mfa_enabled": False},
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "session_id": session.id,
+                "session_type": "normal",
+                "resume_gateway_url": self.server.gateway_url,
+                "shard": list(session.shard),
+                "application": {"id": str(world.application_id), "flags": world.application_flags},
+                "private_channels": [],
+                "relationships": [],
+                "user_settings": {},
+                "presences": [],
+                "guild_join_requests": [],
+                "geo_ordered_rtc_regions": [],
+                "auth_session_id_hash": "",
+            },
+        )
         with_members = bool(session.intents & Intents.GUILD_MEMBERS)
         for guild in guilds:
-            session.push("GUILD_CREATE",
-                         payloads.guild_json(world, guild, full=True, with_members=with_members))
+            session.push(
+                "GUILD_CREATE", payloads.guild_json(world, guild, full=True, with_members=with_members)
+            )
         self.identified.set()
         return session
 
-    def _resume(self, d: dict[str, Any], ws: web.WebSocketResponse,
-                queue: asyncio.Queue[Any]) -> Session | None:
+    def _resume(
+        self, d: dict[str, Any], ws: web.WebSocketResponse, queue: asyncio.Queue[Any]
+    ) -> Session | None:
         session = self.sessions.get(str(d.get("session_id")))
         if session is None or session.closed:
             queue.put_nowait({"op": 9, "d": False, "s": None, "t": None})

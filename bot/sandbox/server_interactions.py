@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 TOKEN_LIFETIME = 15 * 60
 # interaction type -> callback types Discord accepts for it
 _ALLOWED = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
-_INVALID_TYPE = {"type": {"_errors": [{"code": "INTERACTION_RESPONSE_TYPE_INVALID",
-                                        "message": "Invalid interaction response type"}]}}
+_INVALID_TYPE = {
+    "type": {
+        "_errors": [
+            {"code": "INTERACTION_RESPONSE_TYPE_INVALID", "message": "Invalid interaction response type"}
+        ]
+    }
+}
 
 
 def register(s: SandboxServer) -> None:
@@ -27,21 +32,37 @@ def register(s: SandboxServer) -> None:
     def record_error(inter: Interaction | None, exc: ApiError, route: str) -> None:
         if inter is None:
             return
-        inter.errors.append({"status": exc.status, "code": exc.code, "message": exc.message,
-                             "route": route, "errors": exc.errors})
+        inter.errors.append(
+            {
+                "status": exc.status,
+                "code": exc.code,
+                "message": exc.message,
+                "route": route,
+                "errors": exc.errors,
+            }
+        )
 
-    def post_response(inter: Interaction, fields: dict[str, Any], *, loading: bool = False
-                      ) -> Message:
-        channel = world.channels[inter.channel_id] if inter.channel_id else world.dm_channel(
-            world.users[inter.user_id])
+    def post_response(inter: Interaction, fields: dict[str, Any], *, loading: bool = False) -> Message:
+        channel = (
+            world.channels[inter.channel_id]
+            if inter.channel_id
+            else world.dm_channel(world.users[inter.user_id])
+        )
         flags = fields.pop("flags", 0) & Flags.SETTABLE
         if loading:
             flags |= Flags.LOADING
         visible = {inter.user_id} if flags & Flags.EPHEMERAL else None
         mtype = 20 if inter.type == 2 else 19
-        msg = world.post(channel, world.bot.id, flags=flags, visible_to=visible,
-                         interaction_id=inter.id, webhook_id=world.application_id, type=mtype,
-                         **fields)
+        msg = world.post(
+            channel,
+            world.bot.id,
+            flags=flags,
+            visible_to=visible,
+            interaction_id=inter.id,
+            webhook_id=world.application_id,
+            type=mtype,
+            **fields,
+        )
         if not loading:
             s.dispatch_message("MESSAGE_CREATE", msg)
         return msg
@@ -72,8 +93,7 @@ def register(s: SandboxServer) -> None:
         d = body.json if isinstance(body.json, dict) else {}
         rtype = int(d.get("type", 0))
         data = d.get("data") or {}
-        if rtype not in _ALLOWED.get(inter.type, set()) or (
-                rtype in (6, 7) and inter.message_id is None):
+        if rtype not in _ALLOWED.get(inter.type, set()) or (rtype in (6, 7) and inter.message_id is None):
             raise invalid_form(_INVALID_TYPE)
         msg: Message | None = None
         if rtype == 4:
@@ -83,8 +103,7 @@ def register(s: SandboxServer) -> None:
         elif rtype in (6, 7):
             msg = world.messages[inter.message_id]  # type: ignore[index]
             if rtype == 7:
-                s.edit_message(msg, s.message_fields(Body(data, body.files), edit=True,
-                                                     existing=msg))
+                s.edit_message(msg, s.message_fields(Body(data, body.files), edit=True, existing=msg))
         elif rtype == 8:
             choices = data.get("choices") or []
             errors = limits.check_choices(choices)
@@ -99,11 +118,14 @@ def register(s: SandboxServer) -> None:
         inter.ack_type, inter.ack_status, inter.acked_in = rtype, 200, elapsed
         if msg is not None:
             inter.responses.append(msg)
-        result: dict[str, Any] = {"interaction": {
-            "id": str(inter.id), "type": inter.type,
-            "response_message_loading": rtype == 5,
-            "response_message_ephemeral": bool(msg and msg.ephemeral),
-        }}
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": str(inter.id),
+                "type": inter.type,
+                "response_message_loading": rtype == 5,
+                "response_message_ephemeral": bool(msg and msg.ephemeral),
+            }
+        }
         if msg is not None:
             result["interaction"]["response_message_id"] = str(msg.id)
             result["resource"] = {"type": rtype, "message": s.message_json(msg)}
@@ -141,6 +163,7 @@ def register(s: SandboxServer) -> None:
             except ApiError as exc:
                 record_error(inter, exc, request.method + " webhook")
                 raise
+
         return handler
 
     async def followup(request: web.Request) -> web.Response:
@@ -178,10 +201,15 @@ def register(s: SandboxServer) -> None:
         msg.deleted = True
         if msg.visible_to is None:
             ch = world.channels[msg.channel_id]
-            s.gateway.dispatch("MESSAGE_DELETE", {"id": str(msg.id), "channel_id": str(ch.id),
-                                                  **({"guild_id": str(ch.guild_id)} if ch.guild_id
-                                                     else {})},
-                               guild=ch.guild_id is not None)
+            s.gateway.dispatch(
+                "MESSAGE_DELETE",
+                {
+                    "id": str(msg.id),
+                    "channel_id": str(ch.id),
+                    **({"guild_id": str(ch.guild_id)} if ch.guild_id else {}),
+                },
+                guild=ch.guild_id is not None,
+            )
         return no_content()
 
     s.route("POST", "/interactions/{interaction_id}/{token}/callback", callback)

@@ -33,8 +33,7 @@ def register(s: SandboxServer) -> None:
 
     # ---- identity -------------------------------------------------------------------
     async def me(request: web.Request) -> web.Response:
-        return json_response(payloads.user_json(world.bot) | {"verified": True,
-                                                               "mfa_enabled": False})
+        return json_response(payloads.user_json(world.bot) | {"verified": True, "mfa_enabled": False})
 
     async def application(request: web.Request) -> web.Response:
         owners = [world.users[g.owner_id] for g in world.guilds.values()]
@@ -48,8 +47,7 @@ def register(s: SandboxServer) -> None:
         return json_response(payloads.user_json(user))
 
     # ---- application commands -------------------------------------------------------
-    def overwrite(existing: list[dict[str, Any]], new: Any, guild_id: int | None
-                  ) -> list[dict[str, Any]]:
+    def overwrite(existing: list[dict[str, Any]], new: Any, guild_id: int | None) -> list[dict[str, Any]]:
         if not isinstance(new, list):
             raise invalid_form({"_errors": [{"code": "BASE_TYPE_ARRAY", "message": "Must be an array"}]})
         errors = limits.check_commands(new)
@@ -59,15 +57,24 @@ def register(s: SandboxServer) -> None:
         out = []
         for cmd in new:
             key = (cmd["name"], cmd.get("type", 1))
-            full = {"type": 1, "description": "", "options": [], "default_member_permissions": None,
-                    "nsfw": False, "contexts": None, "integration_types": [0]} | cmd
+            full = {
+                "type": 1,
+                "description": "",
+                "options": [],
+                "default_member_permissions": None,
+                "nsfw": False,
+                "contexts": None,
+                "integration_types": [0],
+            } | cmd
             if full["integration_types"] is None:  # Discord's default: installed in servers
                 full["integration_types"] = [0]
             if full["default_member_permissions"] is not None:  # Discord answers a string
                 full["default_member_permissions"] = str(full["default_member_permissions"])
-            full |= {"id": ids.get(key) or str(world.snowflake()),
-                     "application_id": str(world.application_id),
-                     "version": str(world.snowflake())}
+            full |= {
+                "id": ids.get(key) or str(world.snowflake()),
+                "application_id": str(world.application_id),
+                "version": str(world.snowflake()),
+            }
             if guild_id is not None:
                 full["guild_id"] = str(guild_id)
             out.append(full)
@@ -82,8 +89,7 @@ def register(s: SandboxServer) -> None:
 
     async def put_guild_cmds(request: web.Request) -> web.Response:
         g = guild(request)
-        world.guild_commands[g.id] = overwrite(world.guild_commands.get(g.id, []),
-                                               body(request).json, g.id)
+        world.guild_commands[g.id] = overwrite(world.guild_commands.get(g.id, []), body(request).json, g.id)
         return json_response(world.guild_commands[g.id])
 
     async def get_guild_cmds(request: web.Request) -> web.Response:
@@ -100,8 +106,11 @@ def register(s: SandboxServer) -> None:
         d = data(request)
         errors: limits.Errors = {}
         if "name" in d and not (1 <= len(d["name"] or "") <= 100):
-            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                           "message": "Must be between 1 and 100 in length."}]}
+            errors["name"] = {
+                "_errors": [
+                    {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}
+                ]
+            }
         if "applied_tags" in d:
             errors |= check_tags(ch, d["applied_tags"])
         if errors:
@@ -126,11 +135,13 @@ def register(s: SandboxServer) -> None:
         parent = world.channels.get(thread.parent_id or 0)
         known = {int(t["id"]) for t in parent.available_tags} if parent else set()
         if not isinstance(tags, list) or len(tags) > 5:
-            return {"applied_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
-                                                  "message": "Must be 5 or fewer in length."}]}}
+            return {
+                "applied_tags": {
+                    "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer in length."}]
+                }
+            }
         if any(int(t) not in known for t in tags):
-            return {"applied_tags": {"_errors": [{"code": "TAG_INVALID",
-                                                  "message": "Unknown tag"}]}}
+            return {"applied_tags": {"_errors": [{"code": "TAG_INVALID", "message": "Unknown tag"}]}}
         return {}
 
     # ---- messages -------------------------------------------------------------------
@@ -159,8 +170,11 @@ def register(s: SandboxServer) -> None:
         s.dispatch_message("MESSAGE_CREATE", msg)
         if ch.type == ChannelType.PRIVATE_THREAD:  # a member mentioned (pinged) is added
             for uid in world.mentions_that_would_ping(msg):
-                if isinstance(uid, int) and uid not in ch.thread_members and permissions.has(
-                        world, ch, uid, Perm.VIEW_CHANNEL):
+                if (
+                    isinstance(uid, int)
+                    and uid not in ch.thread_members
+                    and permissions.has(world, ch, uid, Perm.VIEW_CHANNEL)
+                ):
                     ch.thread_members.add(uid)
                     s.dispatch_thread_members(ch, uid, added=True)
         return msg
@@ -183,7 +197,7 @@ def register(s: SandboxServer) -> None:
             msgs = [m for m in msgs if m.id > int(q["after"])][:limit]
         elif "around" in q:
             pivot = int(q["around"])
-            older = [m for m in msgs if m.id <= pivot][-(limit // 2 + 1):]
+            older = [m for m in msgs if m.id <= pivot][-(limit // 2 + 1) :]
             msgs = older + [m for m in msgs if m.id > pivot][: limit - len(older)]
         else:
             msgs = msgs[-limit:]
@@ -214,9 +228,15 @@ def register(s: SandboxServer) -> None:
         msg = s.message(ch, request.match_info["message_id"])
         checks.delete_message(s, ch, msg.author_id)
         msg.deleted = True
-        s.gateway.dispatch("MESSAGE_DELETE", {"id": str(msg.id), "channel_id": str(ch.id),
-                                              **({"guild_id": str(ch.guild_id)} if ch.guild_id
-                                                 else {})}, guild=ch.guild_id is not None)
+        s.gateway.dispatch(
+            "MESSAGE_DELETE",
+            {
+                "id": str(msg.id),
+                "channel_id": str(ch.id),
+                **({"guild_id": str(ch.guild_id)} if ch.guild_id else {}),
+            },
+            guild=ch.guild_id is not None,
+        )
         return no_content()
 
     async def typing(request: web.Request) -> web.Response:
@@ -235,12 +255,23 @@ def register(s: SandboxServer) -> None:
         return no_content()
 
     # ---- threads --------------------------------------------------------------------
-    def new_thread(parent: Channel, d: dict[str, Any], tid: int | None = None,
-                   type: int = ChannelType.PUBLIC_THREAD) -> Channel:
+    def new_thread(
+        parent: Channel, d: dict[str, Any], tid: int | None = None, type: int = ChannelType.PUBLIC_THREAD
+    ) -> Channel:
         name = d.get("name") or ""
         if not 1 <= len(name) <= 100:
-            raise invalid_form({"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                                       "message": "Must be between 1 and 100 in length."}]}})
+            raise invalid_form(
+                {
+                    "name": {
+                        "_errors": [
+                            {
+                                "code": "BASE_TYPE_BAD_LENGTH",
+                                "message": "Must be between 1 and 100 in length.",
+                            }
+                        ]
+                    }
+                }
+            )
         g = world.guild_of(parent)
         thread = world.create_channel(g, name, type, parent_id=parent.id, owner_id=world.bot.id)
         if tid is not None:  # a thread started from a message shares the message's id
@@ -259,10 +290,14 @@ def register(s: SandboxServer) -> None:
             checks.create_thread(s, parent, ttype)
         if parent.type == ChannelType.FORUM:
             if not isinstance(d.get("message"), dict):
-                raise invalid_form({"message": {"_errors": [{"code": "BASE_TYPE_REQUIRED",
-                                                             "message": "This field is required"}]}})
-            tag_errors = check_tags(Channel(id=0, type=11, parent_id=parent.id),
-                                    d.get("applied_tags") or [])
+                raise invalid_form(
+                    {
+                        "message": {
+                            "_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}]
+                        }
+                    }
+                )
+            tag_errors = check_tags(Channel(id=0, type=11, parent_id=parent.id), d.get("applied_tags") or [])
             if tag_errors:
                 raise invalid_form(tag_errors)
             msg_body = Body(d["message"], body(request).files)
@@ -288,8 +323,15 @@ def register(s: SandboxServer) -> None:
         if parent.type != ChannelType.TEXT:
             raise ApiError(400, 50024, "Cannot execute action on this channel type")
         if ttype not in (ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD):
-            raise invalid_form({"type": {"_errors": [{"code": "BASE_TYPE_CHOICES",
-                                                      "message": "Value must be one of {11, 12}."}]}})
+            raise invalid_form(
+                {
+                    "type": {
+                        "_errors": [
+                            {"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {11, 12}."}
+                        ]
+                    }
+                }
+            )
         thread = new_thread(parent, d, type=ttype)
         if ttype == ChannelType.PRIVATE_THREAD and d.get("invitable") is False:
             thread.invitable = False
@@ -341,12 +383,12 @@ def register(s: SandboxServer) -> None:
             raise ApiError(400, 50024, "Cannot execute action on this channel type")
         errors: limits.Errors = {}
         if d.get("type") not in (0, 1, "0", "1"):
-            errors["type"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
-                                           "message": "Value must be one of {0, 1}."}]}
+            errors["type"] = {
+                "_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {0, 1}."}]
+            }
         for key in ("allow", "deny"):
             if d.get(key) is not None and not str(d[key]).isdigit():
-                errors[key] = {"_errors": [{"code": "NUMBER_TYPE_COERCE",
-                                            "message": "Value is not int."}]}
+                errors[key] = {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": "Value is not int."}]}
         if errors or not oid.isdigit():
             raise invalid_form(errors)
         allow, deny = int(d.get("allow") or 0), int(d.get("deny") or 0)
@@ -371,29 +413,37 @@ def register(s: SandboxServer) -> None:
         ctype = int(d.get("type") or ChannelType.TEXT)
         errors: limits.Errors = {}
         if not 1 <= len(name) <= 100:
-            errors["name"] = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH",
-                                           "message": "Must be between 1 and 100 in length."}]}
+            errors["name"] = {
+                "_errors": [
+                    {"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}
+                ]
+            }
         if ctype not in (ChannelType.TEXT, ChannelType.CATEGORY, ChannelType.FORUM):
-            errors["type"] = {"_errors": [{"code": "BASE_TYPE_CHOICES",
-                                           "message": "Value must be one of {0, 4, 15}."}]}
+            errors["type"] = {
+                "_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {0, 4, 15}."}]
+            }
         overwrites = d.get("permission_overwrites")
         if overwrites is not None and not isinstance(overwrites, list):
-            errors["permission_overwrites"] = {"_errors": [{"code": "BASE_TYPE_ARRAY",
-                                                            "message": "Must be an array"}]}
+            errors["permission_overwrites"] = {
+                "_errors": [{"code": "BASE_TYPE_ARRAY", "message": "Must be an array"}]
+            }
         parent_id = int(d["parent_id"]) if str(d.get("parent_id") or "").isdigit() else None
         parent = world.channels.get(parent_id or 0)
         if parent_id is not None and (parent is None or parent.type != ChannelType.CATEGORY):
-            errors["parent_id"] = {"_errors": [{"code": "CHANNEL_PARENT_INVALID",
-                                                "message": "Invalid parent"}]}
+            errors["parent_id"] = {
+                "_errors": [{"code": "CHANNEL_PARENT_INVALID", "message": "Invalid parent"}]
+            }
         if errors:
             raise invalid_form(errors)
         checks.create_channel(s, g, overwrites or [])
         kwargs: dict[str, Any] = {"parent_id": parent_id, "topic": d.get("topic")}
         if overwrites is not None:
             kwargs["permission_overwrites"] = [
-                permissions.overwrite(int(o["id"]), int(o.get("type") or 0),
-                                      int(o.get("allow") or 0), int(o.get("deny") or 0))
-                for o in overwrites]
+                permissions.overwrite(
+                    int(o["id"]), int(o.get("type") or 0), int(o.get("allow") or 0), int(o.get("deny") or 0)
+                )
+                for o in overwrites
+            ]
         ch = world.create_channel(g, name, ctype, **kwargs)
         s.dispatch_channel("CHANNEL_CREATE", ch)
         return json_response(s.channel_json(ch), 201)
@@ -402,8 +452,9 @@ def register(s: SandboxServer) -> None:
         rid = str(data(request).get("recipient_id", ""))
         user = world.users.get(int(rid)) if rid.isdigit() else None
         if user is None:
-            raise invalid_form({"recipient_id": {"_errors": [{"code": "NUMBER_TYPE_COERCE",
-                                                              "message": "Unknown user"}]}})
+            raise invalid_form(
+                {"recipient_id": {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": "Unknown user"}]}}
+            )
         return json_response(s.channel_json(world.dm_channel(user)))
 
     async def delete_channel(request: web.Request) -> web.Response:
@@ -418,17 +469,22 @@ def register(s: SandboxServer) -> None:
 
     async def active_threads(request: web.Request) -> web.Response:
         g = guild(request)
-        threads = [world.channels[c] for c in g.channel_ids
-                   if world.channels[c].is_thread and not world.channels[c].archived
-                   and world.can_view(world.channels[c], world.bot.id)]
+        threads = [
+            world.channels[c]
+            for c in g.channel_ids
+            if world.channels[c].is_thread
+            and not world.channels[c].archived
+            and world.can_view(world.channels[c], world.bot.id)
+        ]
         return json_response({"threads": [s.channel_json(t) for t in threads], "members": []})
 
     async def archived_threads(request: web.Request) -> web.Response:
         ch = s.channel(request.match_info["channel_id"])
         checks.require(s, ch, Perm.READ_MESSAGE_HISTORY)
         threads = [t for t in world.threads_of(ch.id) if t.archived]
-        return json_response({"threads": [s.channel_json(t) for t in threads], "members": [],
-                              "has_more": False})
+        return json_response(
+            {"threads": [s.channel_json(t) for t in threads], "members": [], "has_more": False}
+        )
 
     async def member_role(request: web.Request) -> web.Response:
         g = guild(request)
@@ -443,8 +499,9 @@ def register(s: SandboxServer) -> None:
             member.roles.append(int(rid))
         elif request.method == "DELETE" and int(rid) in member.roles:
             member.roles.remove(int(rid))
-        s.gateway.dispatch("GUILD_MEMBER_UPDATE",
-                           payloads.member_json(world, member) | {"guild_id": str(g.id)})
+        s.gateway.dispatch(
+            "GUILD_MEMBER_UPDATE", payloads.member_json(world, member) | {"guild_id": str(g.id)}
+        )
         return no_content()
 
     # ---- guilds ---------------------------------------------------------------------
@@ -465,14 +522,16 @@ def register(s: SandboxServer) -> None:
         g = guild(request)
         limit = max(1, min(1000, int(request.query.get("limit", 1))))
         after = int(request.query.get("after", 0))
-        members = sorted((m for m in g.members.values() if m.user.id > after),
-                         key=lambda m: m.user.id)[:limit]
+        members = sorted((m for m in g.members.values() if m.user.id > after), key=lambda m: m.user.id)[
+            :limit
+        ]
         return json_response([payloads.member_json(world, m) for m in members])
 
     async def list_channels(request: web.Request) -> web.Response:
         g = guild(request)
-        return json_response([s.channel_json(world.channels[c]) for c in g.channel_ids
-                              if not world.channels[c].is_thread])
+        return json_response(
+            [s.channel_json(world.channels[c]) for c in g.channel_ids if not world.channels[c].is_thread]
+        )
 
     async def list_roles(request: web.Request) -> web.Response:
         return json_response([payloads.role_json(r) for r in guild(request).roles.values()])
@@ -510,8 +569,7 @@ def register(s: SandboxServer) -> None:
         ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", reaction),
         ("POST", "/users/@me/channels", open_dm),
         ("DELETE", "/channels/{channel_id}", delete_channel),
-        ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-         reaction),
+        ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", reaction),
         ("GET", "/channels/{channel_id}/threads/archived/public", archived_threads),
         ("GET", "/guilds/{guild_id}/threads/active", active_threads),
         ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", member_role),

@@ -39,7 +39,6 @@ async def bot(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> AsyncIterat
             await client.close()
             await asyncio.wait_for(task, 5)
     records = caplog.get_records("setup") + caplog.get_records("call")
-    errors = [r for r in records
-              if r.levelno >= logging.ERROR and r.name.startswith("discord")]
+    errors = [r for r in records if r.levelno >= logging.ERROR and r.name.startswith("discord")]
     assert not errors or client.expect_log_errors, [r.getMessage() for r in errors]
     assert sandbox.unknown_routes == [] or client.expect_unknown_routes

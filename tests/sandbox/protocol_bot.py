@@ -31,8 +31,7 @@ FRUITS = ["apple", "apricot", "banana", "cherry", "grape", "mango"]
 
 
 class Form(discord.ui.Modal, title="Answer"):
-    answer: discord.ui.TextInput[Form] = discord.ui.TextInput(label="Your answer",
-                                                              custom_id="answer")
+    answer: discord.ui.TextInput[Form] = discord.ui.TextInput(label="Your answer", custom_id="answer")
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(f"got {self.answer.value}")
@@ -44,19 +43,17 @@ class Panel(discord.ui.View):
         self.clicks: list[str] = []
 
     @discord.ui.button(label="Approve", custom_id="panel:approve")
-    async def approve(self, interaction: discord.Interaction, button: discord.ui.Button[Panel]
-                      ) -> None:
+    async def approve(self, interaction: discord.Interaction, button: discord.ui.Button[Panel]) -> None:
         await interaction.response.edit_message(content="approved", view=None)
 
     @discord.ui.button(label="Open form", custom_id="panel:form")
-    async def form(self, interaction: discord.Interaction, button: discord.ui.Button[Panel]
-                   ) -> None:
+    async def form(self, interaction: discord.Interaction, button: discord.ui.Button[Panel]) -> None:
         await interaction.response.send_modal(Form())
 
-    @discord.ui.select(custom_id="panel:pick", options=[discord.SelectOption(label=f, value=f)
-                                                        for f in FRUITS[:3]])
-    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[Panel]
-                   ) -> None:
+    @discord.ui.select(
+        custom_id="panel:pick", options=[discord.SelectOption(label=f, value=f) for f in FRUITS[:3]]
+    )
+    async def pick(self, interaction: discord.Interaction, select: discord.ui.Select[Panel]) -> None:
         await interaction.response.send_message(f"picked {select.values[0]}", ephemeral=True)
 
 
@@ -90,8 +87,7 @@ class ProtocolBot(commands.Bot):
     def __init__(self, guild_id: int) -> None:
         intents = discord.Intents.default()
         intents.members = True
-        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.01,
-                         help_command=None)
+        super().__init__(command_prefix="!", intents=intents, guild_ready_timeout=0.01, help_command=None)
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
         self.removed: list[int] = []
@@ -126,8 +122,7 @@ class ProtocolBot(commands.Bot):
         tree = self.tree
 
         @tree.error
-        async def on_error(interaction: discord.Interaction,
-                           error: app_commands.AppCommandError) -> None:
+        async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
             self.command_errors.append(getattr(error, "original", error))
 
         @tree.command(description="Answers pong")
@@ -154,11 +149,13 @@ class ProtocolBot(commands.Bot):
             await interaction.response.send_message("ready", view=Slow())
 
         @tree.command(description="Echoes without pinging")
-        async def echo(interaction: discord.Interaction, text: str, times: int = 1,
-                       member: discord.Member | None = None) -> None:
+        async def echo(
+            interaction: discord.Interaction, text: str, times: int = 1, member: discord.Member | None = None
+        ) -> None:
             who = member.display_name if member else "-"
             await interaction.response.send_message(
-                f"{text * times} ({who})", allowed_mentions=discord.AllowedMentions.none())
+                f"{text * times} ({who})", allowed_mentions=discord.AllowedMentions.none()
+            )
 
         @tree.command(description="Ephemeral answer")
         async def secret(interaction: discord.Interaction) -> None:
@@ -177,8 +174,9 @@ class ProtocolBot(commands.Bot):
             await interaction.response.send_message(f"fruit {name}")
 
         @fruit.autocomplete("name")
-        async def fruit_complete(interaction: discord.Interaction, current: str
-                                 ) -> list[app_commands.Choice[str]]:
+        async def fruit_complete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
             return [app_commands.Choice(name=f, value=f) for f in FRUITS if f.startswith(current)]
 
         @tree.command(description="Too many choices")
@@ -186,8 +184,9 @@ class ProtocolBot(commands.Bot):
             await interaction.response.send_message(name)
 
         @many.autocomplete("name")
-        async def many_complete(interaction: discord.Interaction, current: str
-                                ) -> list[app_commands.Choice[str]]:
+        async def many_complete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
             return [app_commands.Choice(name=str(i), value=str(i)) for i in range(30)]
 
         @tree.command(description="Edits its answers")
@@ -195,8 +194,7 @@ class ProtocolBot(commands.Bot):
             await interaction.response.send_message("draft")
             await interaction.edit_original_response(content="final")
             original = await interaction.original_response()
-            extra = await interaction.followup.send(f"original says {original.content}",
-                                                    wait=True)
+            extra = await interaction.followup.send(f"original says {original.content}", wait=True)
             await extra.edit(content="edited follow-up")
             gone = await interaction.followup.send("short-lived", wait=True)
             await gone.delete()
@@ -229,15 +227,17 @@ class ProtocolBot(commands.Bot):
                 await interaction.response.send_message(embeds=embeds)
             else:
                 await interaction.response.send_message(
-                    "z", view=discord.ui.View().add_item(discord.ui.Button(
-                        label="b", custom_id="c" * 101)))
+                    "z", view=discord.ui.View().add_item(discord.ui.Button(label="b", custom_id="c" * 101))
+                )
 
         @tree.command(description="Sends a file")
         async def file(interaction: discord.Interaction) -> None:
             await interaction.response.send_message(
-                "here", file=discord.File(io.BytesIO(b"BEGIN:VCALENDAR\r\n"), "event.ics"))
+                "here", file=discord.File(io.BytesIO(b"BEGIN:VCALENDAR\r\n"), "event.ics")
+            )
             await interaction.followup.send(
-                "and", file=discord.File(io.BytesIO(b'{"a": 1}'), "me.json"), ephemeral=True)
+                "and", file=discord.File(io.BytesIO(b'{"a": 1}'), "me.json"), ephemeral=True
+            )
 
         group = app_commands.Group(name="resource", description="Resources")
 

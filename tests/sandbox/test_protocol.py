@@ -40,8 +40,9 @@ async def test_deferred_then_followups(sandbox: Sandbox, bot: ProtocolBot) -> No
 
 
 @pytest.mark.parametrize("ephemeral", [True, False])
-async def test_a_deleted_deferral_is_not_replaced(sandbox: Sandbox, bot: ProtocolBot,
-                                                  ephemeral: bool) -> None:
+async def test_a_deleted_deferral_is_not_replaced(
+    sandbox: Sandbox, bot: ProtocolBot, ephemeral: bool
+) -> None:
     """Once the "thinking" message is deleted, follow-ups are new messages with their own flags:
     a private answer after a public deferral stays private, and the other way round."""
     inter = await sandbox.slash("switch", user=sandbox.users.bruno, ephemeral=ephemeral)
@@ -63,10 +64,10 @@ async def test_a_deferred_update_is_waited_for(sandbox: Sandbox, bot: ProtocolBo
     assert not bot.command_errors
 
 
-async def test_options_are_typed_from_synced_definitions(sandbox: Sandbox,
-                                                         bot: ProtocolBot) -> None:
-    inter = await sandbox.slash("echo", user=sandbox.users.carol, text="ab", times=2,
-                                member=sandbox.users.bruno)
+async def test_options_are_typed_from_synced_definitions(sandbox: Sandbox, bot: ProtocolBot) -> None:
+    inter = await sandbox.slash(
+        "echo", user=sandbox.users.carol, text="ab", times=2, member=sandbox.users.bruno
+    )
     assert inter.content == "abab (bruno)"
     assert inter.allowed_mentions == {"parse": []}
     grouped = await sandbox.slash("resource search", user=sandbox.users.carol, query="portal")
@@ -83,10 +84,11 @@ async def test_options_are_typed_from_synced_definitions(sandbox: Sandbox,
         await sandbox.slash("resource", user=sandbox.users.carol)
 
 
-async def test_typed_lines_are_parsed_like_the_discord_client(sandbox: Sandbox,
-                                                               bot: ProtocolBot) -> None:
+async def test_typed_lines_are_parsed_like_the_discord_client(sandbox: Sandbox, bot: ProtocolBot) -> None:
     assert sandbox.parse("/resource search query: portal monitor") == (
-        "resource search", {"query": "portal monitor"})
+        "resource search",
+        {"query": "portal monitor"},
+    )
     command, options = sandbox.parse("/echo text: a: b times: 2 member: @bruno")
     assert (command, options) == ("echo", {"text": "a: b", "times": "2", "member": "@bruno"})
     inter = await sandbox.slash(command, user=sandbox.users.alice, **options)
@@ -106,15 +108,20 @@ async def test_mentions_that_would_ping(sandbox: Sandbox, bot: ProtocolBot) -> N
     loud = await channel.send(text)
     posted = sandbox.world.messages[loud.id]
     assert sandbox.world.mentions_that_would_ping(posted) == {
-        alice.id, f"role:{sandbox.roles.moderators.id}", "everyone"}
-    only_alice = await channel.send(text, allowed_mentions=discord.AllowedMentions(
-        everyone=False, roles=False, users=[discord.Object(alice.id)]))
-    assert sandbox.world.mentions_that_would_ping(sandbox.world.messages[only_alice.id]) == {
-        alice.id}
+        alice.id,
+        f"role:{sandbox.roles.moderators.id}",
+        "everyone",
+    }
+    only_alice = await channel.send(
+        text,
+        allowed_mentions=discord.AllowedMentions(
+            everyone=False, roles=False, users=[discord.Object(alice.id)]
+        ),
+    )
+    assert sandbox.world.mentions_that_would_ping(sandbox.world.messages[only_alice.id]) == {alice.id}
 
 
-async def test_ephemeral_is_only_visible_to_the_invoker(sandbox: Sandbox,
-                                                        bot: ProtocolBot) -> None:
+async def test_ephemeral_is_only_visible_to_the_invoker(sandbox: Sandbox, bot: ProtocolBot) -> None:
     general = sandbox.channels.general
     inter = await sandbox.slash("secret", user=sandbox.users.carol)
     assert inter.ephemeral and inter.content == "for your eyes"
@@ -124,8 +131,7 @@ async def test_ephemeral_is_only_visible_to_the_invoker(sandbox: Sandbox,
     assert all(m.content != "for your eyes" for m in history)
 
 
-async def test_late_acknowledgement_is_unknown_interaction(sandbox: Sandbox,
-                                                           bot: ProtocolBot) -> None:
+async def test_late_acknowledgement_is_unknown_interaction(sandbox: Sandbox, bot: ProtocolBot) -> None:
     sandbox.world.ack_window = 0.1
     bot.late_delay = 0.2
     inter = await sandbox.slash("late", user=sandbox.users.alice)
@@ -143,8 +149,7 @@ async def test_second_acknowledgement_is_refused(sandbox: Sandbox, bot: Protocol
 
 
 @pytest.mark.parametrize("what", ["content", "embed", "custom_id"])
-async def test_limits_answer_invalid_form_body(sandbox: Sandbox, bot: ProtocolBot,
-                                               what: str) -> None:
+async def test_limits_answer_invalid_form_body(sandbox: Sandbox, bot: ProtocolBot, what: str) -> None:
     inter = await sandbox.slash("big", user=sandbox.users.alice, what=what)
     assert not inter.acked
     assert inter.error is not None and inter.error["code"] == 50035
@@ -199,13 +204,11 @@ async def test_autocomplete_allows_25_choices(sandbox: Sandbox, bot: ProtocolBot
     sandbox.server.schema_errors.clear()
 
 
-async def test_original_response_and_followups_can_be_edited(sandbox: Sandbox,
-                                                             bot: ProtocolBot) -> None:
+async def test_original_response_and_followups_can_be_edited(sandbox: Sandbox, bot: ProtocolBot) -> None:
     inter = await sandbox.slash("edit", user=sandbox.users.alice)
     assert [m.content for m in inter.responses] == ["final", "edited follow-up", "short-lived"]
     assert inter.responses[2].deleted
-    assert [m.content for m in sandbox.messages(sandbox.channels.general)] == [
-        "final", "edited follow-up"]
+    assert [m.content for m in sandbox.messages(sandbox.channels.general)] == ["final", "edited follow-up"]
     assert not bot.command_errors
 
 
@@ -216,8 +219,7 @@ async def test_guild_commands_are_not_offered_in_dms(sandbox: Sandbox, bot: Prot
 
 async def test_dm_to_the_bot_keeps_its_content(sandbox: Sandbox, bot: ProtocolBot) -> None:
     dm = sandbox.world.dm_channel(sandbox.users.bruno)
-    await sandbox.send_message(dm, "bonjour", user=sandbox.users.bruno,
-                               files=[("notes.txt", b"ci-joint")])
+    await sandbox.send_message(dm, "bonjour", user=sandbox.users.bruno, files=[("notes.txt", b"ci-joint")])
     await sandbox.wait_for(lambda: bot.seen)
     assert bot.seen[0].content == "bonjour"
     assert isinstance(bot.seen[0].channel, discord.DMChannel)
@@ -237,12 +239,10 @@ async def test_nonce_is_enforced(sandbox: Sandbox, bot: ProtocolBot) -> None:
     assert [m.content for m in sandbox.messages(sandbox.channels.general)].count("once") == 1
 
 
-async def test_message_content_is_blank_without_the_intent(sandbox: Sandbox,
-                                                           bot: ProtocolBot) -> None:
+async def test_message_content_is_blank_without_the_intent(sandbox: Sandbox, bot: ProtocolBot) -> None:
     general = sandbox.channels.general
     await sandbox.send_message(general, "secret words", user=sandbox.users.carol)
-    await sandbox.send_message(general, f"hey {sandbox.users.bot.mention}",
-                               user=sandbox.users.carol)
+    await sandbox.send_message(general, f"hey {sandbox.users.bot.mention}", user=sandbox.users.carol)
     await sandbox.wait_for(lambda: len(bot.seen) >= 2)
     assert [m.content for m in bot.seen[:2]] == ["", f"hey {sandbox.users.bot.mention}"]
 
@@ -257,8 +257,7 @@ async def test_files_travel_as_multipart(sandbox: Sandbox, bot: ProtocolBot) -> 
     assert not bot.command_errors
 
 
-async def test_uploads_over_the_size_limit_are_refused(sandbox: Sandbox,
-                                                       bot: ProtocolBot) -> None:
+async def test_uploads_over_the_size_limit_are_refused(sandbox: Sandbox, bot: ProtocolBot) -> None:
     channel = bot.get_channel(sandbox.channels.general.id)
     huge = discord.File(io.BytesIO(b"x" * (10 * 2**20 + 1)), "huge.bin")
     with pytest.raises(discord.HTTPException) as info:
@@ -302,14 +301,12 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
     forum = bot.get_channel(sandbox.channels.qa.id)
     assert isinstance(forum, discord.ForumChannel)
     tag = next(t for t in forum.available_tags if t.name == "border")
-    post = await forum.create_thread(name="How to calibrate?", content="question",
-                                     applied_tags=[tag])
+    post = await forum.create_thread(name="How to calibrate?", content="question", applied_tags=[tag])
     thread = sandbox.world.channels[post.thread.id]
     assert thread.applied_tags == [tag.id] and thread.parent_id == forum.id
     assert sandbox.threads(sandbox.channels.qa) == [thread]
     solved = next(t for t in forum.available_tags if t.name == "solved")
-    await post.thread.edit(name="[solved] How to calibrate?", archived=True,
-                           applied_tags=[tag, solved])
+    await post.thread.edit(name="[solved] How to calibrate?", archived=True, applied_tags=[tag, solved])
     assert thread.archived and thread.name.startswith("[solved]")
     await sandbox.send_message(thread, "an answer", user=sandbox.users.alice)
     assert not thread.archived  # posting reopened it
@@ -326,11 +323,9 @@ async def test_forum_posts_and_threads(sandbox: Sandbox, bot: ProtocolBot) -> No
     assert sandbox.messages(sandbox.world.channels[side.id])[-1].content == "in the side thread"
 
 
-async def test_members_post_in_forums_edit_threads_and_delete(sandbox: Sandbox,
-                                                              bot: ProtocolBot) -> None:
+async def test_members_post_in_forums_edit_threads_and_delete(sandbox: Sandbox, bot: ProtocolBot) -> None:
     qa, bruno, alice = sandbox.channels.qa, sandbox.users.bruno, sandbox.users.alice
-    post = await sandbox.create_post(qa, "Détecteur saturé ?", "Que faire ?", user=bruno,
-                                     tags=["detection"])
+    post = await sandbox.create_post(qa, "Détecteur saturé ?", "Que faire ?", user=bruno, tags=["detection"])
     await sandbox.wait_for(lambda: ("create", post.id) in bot.thread_events)
     thread = bot.get_channel(post.id)
     assert isinstance(thread, discord.Thread) and thread.parent_id == qa.id
