@@ -121,11 +121,9 @@ class SandboxServer:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 2**20)
-        from bot.sandbox.server_interactions import register as register_interactions
-        from bot.sandbox.server_rest import register as register_rest
+        from bot.sandbox.routes import register as register_routes  # they import this module
 
-        register_rest(self)
-        register_interactions(self)
+        register_routes(self)
         self.app.router.add_get("/gateway", self.gateway.handle)
         self.app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
         self.app.router.add_route("*", "/{tail:.*}", self._unknown)
