@@ -18,10 +18,9 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.db.models.exercises import PENDING, ExerciseDelivery
-from bot.scheduling import Wakeups, claim_options
+from bot.delivery import Permanent, Stopped, Transient, Wakeups, claim_options
 from bot.services.exercises import delivery
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
-from bot.services.reminder_delivery import Permanent, Stopped, Transient
 from cogs.exercises._render import inject_message
 from cogs.exercises._views import inject_view
 

@@ -35,9 +35,9 @@ from bot.db.models.exercises import (
     ExerciseInject,
     ExerciseTeam,
 )
+from bot.delivery import Permanent, Stopped, Transient, Unreachable
 from bot.exercises import clock
 from bot.services.exercises.access import clock_of
-from bot.services.reminder_delivery import Permanent, Stopped, Transient, Unreachable
 
 log = logging.getLogger("liaison.exercises")
 
