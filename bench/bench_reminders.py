@@ -2,7 +2,7 @@
 they take, and how late reminders fire through the real scheduler and delivery engine.
 
 1. A migrated SQLite database gets N pending reminders (100,000 by default) spread over 30 days,
-   plus events with their reminders; the bot's start is timed: ``Wakeups.load`` (one query, the
+   plus events with their reminders; the bot's start is timed: ``ReminderWakeups.load`` (one query, the
    moments coalesced into buckets, one APScheduler job armed). Memory: tracemalloc (what the
    wake-up heap keeps, and the peak while loading) and the process RSS.
 2. Lateness: M reminders (2,000 by default) are then set to fall due over the next seconds, on
@@ -36,8 +36,8 @@ from sqlalchemy import insert
 from bot.clock import Clock
 from bot.db import Database, migrate
 from bot.db.models.events import KIND_EVENT, KIND_PERSONAL, PENDING, Reminder
-from bot.scheduling import ReminderRunner, Wakeups
-from bot.services.reminder_delivery import DeliveryEngine, Outgoing
+from bot.services.reminders.delivery import DeliveryEngine, Outgoing
+from bot.services.reminders.runner import ReminderRunner, ReminderWakeups
 
 GUILD = 1
 EVENTS = 500
@@ -165,7 +165,7 @@ async def main(pending: int, firing: int, within: float) -> None:
     print(f"load + schedule at start: {load_s * 1000:.0f} ms for {pending:,} pending reminders")
     print(f"  ({buckets:,} wake-up buckets, one APScheduler job) — target < 2000 ms: {verdict}")
     tracemalloc.start()
-    probe = Wakeups(None, clock, runner.run)
+    probe = ReminderWakeups(None, clock, runner.run)
     await probe.load(db)
     kept, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -18,8 +18,10 @@ class MemberActions:
     def _check_member(self, channel: Channel, user: User | Member) -> int:
         if channel.guild_id and self.world.member(channel.guild_id, user.id) is None:
             raise ValueError("only members can post in a server channel")
-        if channel.guild_id and not (self.world.can_view(channel, user.id) and permissions.has(
-                self.world, channel, user.id, Perm.SEND_MESSAGES)):
+        if channel.guild_id and not (
+            self.world.can_view(channel, user.id)
+            and permissions.has(self.world, channel, user.id, Perm.SEND_MESSAGES)
+        ):
             raise ValueError(f"{user.id} cannot post in #{channel.name}")
         return user.id
 
@@ -141,8 +143,9 @@ class MemberActions:
     def can_view(self, channel: Channel, user: User | Member) -> bool:
         return self.world.can_view(channel, user.id)
 
-    def set_permissions(self, channel: Channel, target: Role | User | Member, *,
-                        allow: int = 0, deny: int = 0) -> None:
+    def set_permissions(
+        self, channel: Channel, target: Role | User | Member, *, allow: int = 0, deny: int = 0
+    ) -> None:
         """Replace ``target``'s overwrite on ``channel`` (a thread: on its parent; both zero
         removes it); the bot gets CHANNEL_UPDATE."""
         channel = permissions.overwrite_of(self.world, channel)
@@ -174,8 +177,15 @@ class MemberActions:
             permissions.set_overwrite(source, bot_id, permissions.MEMBER, new_allow, new_deny)
         self.server.dispatch_channel("CHANNEL_UPDATE", source)
 
-    def create_role(self, name: str, permissions_: int = 0, *, position: int = 1,
-                    guild: Guild | None = None, **kwargs: object) -> Role:
+    def create_role(
+        self,
+        name: str,
+        permissions_: int = 0,
+        *,
+        position: int = 1,
+        guild: Guild | None = None,
+        **kwargs: object,
+    ) -> Role:
         """An admin creates a role (at ``position``, 1 = just above ``@everyone``, where Discord
         puts a new role); the bot gets GUILD_ROLE_CREATE, and ``sandbox.roles[name]`` is it."""
         from bot.sandbox import payloads
@@ -185,8 +195,9 @@ class MemberActions:
         registry = getattr(self, "roles", None)
         if isinstance(registry, dict) and name not in registry:
             registry[name] = role
-        self.server.gateway.dispatch("GUILD_ROLE_CREATE", {
-            "guild_id": str(guild.id), "role": payloads.role_json(role)})
+        self.server.gateway.dispatch(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role_json(role)}
+        )
         for other in guild.roles.values():
             if other is not role:
                 self._role_update(other, guild)
@@ -208,8 +219,9 @@ class MemberActions:
         from bot.sandbox import payloads
 
         guild = guild or self._guild()
-        self.server.gateway.dispatch("GUILD_ROLE_UPDATE", {
-            "guild_id": str(guild.id), "role": payloads.role_json(role)})
+        self.server.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role_json(role)}
+        )
 
     def _guild(self) -> Guild:
         guild = getattr(self, "guild", None)
@@ -217,21 +229,30 @@ class MemberActions:
             raise ValueError("no server")
         return guild
 
-    def create_channel(self, name: str, type: int = ChannelType.TEXT, *,
-                       parent: Channel | None = None,
-                       overwrites: dict[Role | User | Member, tuple[int, int]] | None = None,
-                       guild: Guild | None = None, **kwargs: object) -> Channel:
+    def create_channel(
+        self,
+        name: str,
+        type: int = ChannelType.TEXT,
+        *,
+        parent: Channel | None = None,
+        overwrites: dict[Role | User | Member, tuple[int, int]] | None = None,
+        guild: Guild | None = None,
+        **kwargs: object,
+    ) -> Channel:
         """An admin creates a channel (or a category, type 4) with overwrites
         ``{target: (allow, deny)}``; in a category without overwrites it is synced with it."""
         guild = guild or self._guild()
         extra: dict[str, object] = dict(kwargs)
         if overwrites is not None:
             extra["permission_overwrites"] = [
-                permissions.overwrite(t.id, permissions.ROLE if isinstance(t, Role)
-                                      else permissions.MEMBER, a, d)
-                for t, (a, d) in overwrites.items()]
-        channel = self.world.create_channel(guild, name, type,
-                                            parent_id=parent.id if parent else None, **extra)
+                permissions.overwrite(
+                    t.id, permissions.ROLE if isinstance(t, Role) else permissions.MEMBER, a, d
+                )
+                for t, (a, d) in overwrites.items()
+            ]
+        channel = self.world.create_channel(
+            guild, name, type, parent_id=parent.id if parent else None, **extra
+        )
         registry = getattr(self, "channels", None)
         if isinstance(registry, dict) and name not in registry:
             registry[name] = channel

@@ -38,8 +38,7 @@ def bot_has(s: SandboxServer, ch: Channel, permission: int) -> bool:
     return ch.guild_id is None or has(s.world, ch, s.world.bot.id, permission)
 
 
-def message(s: SandboxServer, ch: Channel, data: dict[str, Any], files: int, *,
-            edit: bool = False) -> bool:
+def message(s: SandboxServer, ch: Channel, data: dict[str, Any], files: int, *, edit: bool = False) -> bool:
     """Send (or edit) a message: Send Messages (Send Messages in Threads in a thread; a forum
     post: Send Messages in the forum), Attach Files for new files. Returns whether embeds may
     stay: without Embed Links Discord drops them, and refuses a message that only had embeds."""
@@ -52,8 +51,7 @@ def message(s: SandboxServer, ch: Channel, data: dict[str, Any], files: int, *,
     if files and not has(s.world, ch, s.world.bot.id, Perm.ATTACH_FILES):
         raise missing_permissions()
     if data.get("embeds") and not has(s.world, ch, s.world.bot.id, Perm.EMBED_LINKS):
-        if not (data.get("content") or files or data.get("components")
-                or data.get("attachments") or edit):
+        if not (data.get("content") or files or data.get("components") or data.get("attachments") or edit):
             raise missing_permissions()
         return False
     return True
@@ -68,8 +66,7 @@ def create_thread(s: SandboxServer, parent: Channel, type: int) -> None:
         require(s, parent, Perm.CREATE_PUBLIC_THREADS)
 
 
-def edit_channel(s: SandboxServer, ch: Channel, data: dict[str, Any], moderated_tags: bool
-                 ) -> None:
+def edit_channel(s: SandboxServer, ch: Channel, data: dict[str, Any], moderated_tags: bool) -> None:
     """A thread: its creator may rename, archive and tag it; locking it, moderated tags and
     other threads need Manage Threads. Any other channel: Manage Channels."""
     if not ch.is_thread:

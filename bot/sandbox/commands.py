@@ -295,8 +295,8 @@ def interaction_payload(
             "guild_id": str(guild.id),
             "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
             "guild_locale": guild.preferred_locale,
-            "member": payloads.member_json(world, member) | {
-                "permissions": str(world.channel_permissions(channel, user.id))},
+            "member": payloads.member_json(world, member)
+            | {"permissions": str(world.channel_permissions(channel, user.id))},
             "app_permissions": str(bot_perms),
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,

@@ -359,12 +359,18 @@ class Console:
         else:
             channel = lookup.find_channel(self.sandbox, self.member, rest) if rest else self.channel
         perms = self.world.channel_permissions(channel, self.world.bot.id)
-        shown = [name.lower() for name, bit in vars(Perm).items()
-                 if isinstance(bit, int) and name not in ("ALL", "EVERYONE_DEFAULT")
-                 and not name.startswith("_") and perms & bit == bit]
+        shown = [
+            name.lower()
+            for name, bit in vars(Perm).items()
+            if isinstance(bit, int)
+            and name not in ("ALL", "EVERYONE_DEFAULT")
+            and not name.startswith("_")
+            and perms & bit == bit
+        ]
         seen = "sees" if self.world.can_view(channel, self.world.bot.id) else "cannot see"
-        self.print(f"the bot {seen} {render.where(self.world, channel)}: "
-                   + (", ".join(shown) or "no permission"))
+        self.print(
+            f"the bot {seen} {render.where(self.world, channel)}: " + (", ".join(shown) or "no permission")
+        )
 
     # ---- the bot ------------------------------------------------------------------------
     async def time(self, rest: str) -> None:

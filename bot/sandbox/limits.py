@@ -66,14 +66,16 @@ def _check_component(c: _Collector, path: list[str | int], comp: dict[str, Any])
             if not comp.get("url"):
                 c.add([*path, "url"], "BASE_TYPE_REQUIRED", "This field is required")
             if comp.get("custom_id"):
-                c.add([*path, "custom_id"], "COMPONENT_LINK_BUTTON_CUSTOM_ID",
-                      "A link button cannot have a custom_id")
+                c.add(
+                    [*path, "custom_id"],
+                    "COMPONENT_LINK_BUTTON_CUSTOM_ID",
+                    "A link button cannot have a custom_id",
+                )
         else:
             if not comp.get("custom_id") and comp.get("style") != 6:
                 c.add([*path, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required")
             if comp.get("url"):
-                c.add([*path, "url"], "COMPONENT_BUTTON_URL",
-                      "Only a link button (style 5) has a url")
+                c.add([*path, "url"], "COMPONENT_BUTTON_URL", "Only a link button (style 5) has a url")
     elif ctype in (3, 5, 6, 7, 8):
         c.max_len([*path, "placeholder"], comp.get("placeholder"), 150)
         options = comp.get("options") or []
@@ -165,8 +167,11 @@ def _check_allowed_mentions(c: _Collector, am: Any) -> None:
     parse = am.get("parse") or []
     for kind in ("users", "roles"):
         if kind in parse and am.get(kind):
-            c.add(["allowed_mentions"], "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
-                  f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.')
+            c.add(
+                ["allowed_mentions"],
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+            )
         c.max_items(["allowed_mentions", kind], am.get(kind), 100)
 
 
@@ -214,11 +219,42 @@ def check_modal(data: dict[str, Any]) -> Errors:
 
 
 # Discord's locales (https://discord.com/developers/docs/reference#locales)
-LOCALES = frozenset({
-    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
-    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
-    "th", "zh-CN", "ja", "zh-TW", "ko",
-})
+LOCALES = frozenset(
+    {
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    }
+)
 CHAT_INPUT, SUB_COMMAND, SUB_COMMAND_GROUP = 1, 1, 2
 
 
@@ -234,19 +270,23 @@ def _valid_name(name: Any, *, chat_input: bool) -> bool:
     return ok and name == name.lower()
 
 
-def _check_names(c: _Collector, path: list[str | int], item: dict[str, Any], *,
-                 chat_input: bool) -> None:
+def _check_names(c: _Collector, path: list[str | int], item: dict[str, Any], *, chat_input: bool) -> None:
     if not _valid_name(item.get("name"), chat_input=chat_input):
-        c.add([*path, "name"], "APPLICATION_COMMAND_INVALID_NAME",
-              "Command name is invalid" if chat_input else "Must be between 1 and 32 in length.")
+        c.add(
+            [*path, "name"],
+            "APPLICATION_COMMAND_INVALID_NAME",
+            "Command name is invalid" if chat_input else "Must be between 1 and 32 in length.",
+        )
     description = item.get("description")
     if chat_input:
         if not isinstance(description, str) or not 1 <= len(description) <= 100:
-            c.add([*path, "description"], "BASE_TYPE_BAD_LENGTH",
-                  "Must be between 1 and 100 in length.")
+            c.add([*path, "description"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
     elif description:
-        c.add([*path, "description"], "APPLICATION_COMMAND_INVALID_DESCRIPTION",
-              "User and message commands have an empty description")
+        c.add(
+            [*path, "description"],
+            "APPLICATION_COMMAND_INVALID_DESCRIPTION",
+            "User and message commands have an empty description",
+        )
     for key in ("name_localizations", "description_localizations"):
         table = item.get(key)
         if table is None:
@@ -256,25 +296,26 @@ def _check_names(c: _Collector, path: list[str | int], item: dict[str, Any], *,
             continue
         for locale, text in table.items():
             if locale not in LOCALES:
-                c.add([*path, key, locale], "BASE_TYPE_CHOICES",
-                      f"Value must be one of {sorted(LOCALES)}.")
+                c.add([*path, key, locale], "BASE_TYPE_CHOICES", f"Value must be one of {sorted(LOCALES)}.")
             elif key == "name_localizations":
                 if not _valid_name(text, chat_input=chat_input):
-                    c.add([*path, key, locale], "APPLICATION_COMMAND_INVALID_NAME",
-                          "Command name is invalid")
+                    c.add([*path, key, locale], "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
             elif chat_input and (not isinstance(text, str) or not 1 <= len(text) <= 100):
-                c.add([*path, key, locale], "BASE_TYPE_BAD_LENGTH",
-                      "Must be between 1 and 100 in length.")
+                c.add([*path, key, locale], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
 
 
-def _check_duplicates(c: _Collector, path: list[str | int], items: list[dict[str, Any]],
-                      *, key: Any = None) -> None:
+def _check_duplicates(
+    c: _Collector, path: list[str | int], items: list[dict[str, Any]], *, key: Any = None
+) -> None:
     seen: set[Any] = set()
     for i, item in enumerate(items):
         ident = key(item) if key else item.get("name")
         if ident in seen:
-            c.add([*path, i, "name"], "APPLICATION_COMMANDS_DUPLICATE_NAME",
-                  f"Application command names must be unique ({item.get('name')})")
+            c.add(
+                [*path, i, "name"],
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                f"Application command names must be unique ({item.get('name')})",
+            )
         seen.add(ident)
 
 
@@ -283,24 +324,31 @@ def _check_option(c: _Collector, p: list[str | int], opt: dict[str, Any]) -> Non
     choices = opt.get("choices")
     c.max_items([*p, "choices"], choices, 25)
     if choices and opt.get("autocomplete"):
-        c.add([*p, "autocomplete"], "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
-              "Autocomplete cannot be enabled on an option that has choices")
+        c.add(
+            [*p, "autocomplete"],
+            "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
+            "Autocomplete cannot be enabled on an option that has choices",
+        )
     for k, choice in enumerate(choices if isinstance(choices, list) else []):
         name = choice.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            c.add([*p, "choices", k, "name"], "BASE_TYPE_BAD_LENGTH",
-                  "Must be between 1 and 100 in length.")
+            c.add([*p, "choices", k, "name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         value = choice.get("value")
         if isinstance(value, str) and not 1 <= len(value) <= 100:
-            c.add([*p, "choices", k, "value"], "BASE_TYPE_BAD_LENGTH",
-                  "Must be between 1 and 100 in length.")
+            c.add([*p, "choices", k, "value"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         for locale, text in (choice.get("name_localizations") or {}).items():
             if locale not in LOCALES:
-                c.add([*p, "choices", k, "name_localizations", locale], "BASE_TYPE_CHOICES",
-                      f"Value must be one of {sorted(LOCALES)}.")
+                c.add(
+                    [*p, "choices", k, "name_localizations", locale],
+                    "BASE_TYPE_CHOICES",
+                    f"Value must be one of {sorted(LOCALES)}.",
+                )
             elif not isinstance(text, str) or not 1 <= len(text) <= 100:
-                c.add([*p, "choices", k, "name_localizations", locale], "BASE_TYPE_BAD_LENGTH",
-                      "Must be between 1 and 100 in length.")
+                c.add(
+                    [*p, "choices", k, "name_localizations", locale],
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
 
 
 def _check_options(c: _Collector, path: list[str | int], opts: Any) -> None:
@@ -310,8 +358,11 @@ def _check_options(c: _Collector, path: list[str | int], opts: Any) -> None:
     _check_duplicates(c, [*path, "options"], opts)
     subs = [o for o in opts if o.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP)]
     if subs and len(subs) != len(opts):
-        c.add([*path, "options"], "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-              "Sub-commands and sub-command groups cannot be mixed with other options")
+        c.add(
+            [*path, "options"],
+            "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+            "Sub-commands and sub-command groups cannot be mixed with other options",
+        )
     optional_seen = False
     for i, opt in enumerate(opts):
         p: list[str | int] = [*path, "options", i]
@@ -321,8 +372,11 @@ def _check_options(c: _Collector, path: list[str | int], opts: Any) -> None:
             continue
         if opt.get("required"):
             if optional_seen:
-                c.add([*p, "required"], "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                      "Required options must be placed before non-required options")
+                c.add(
+                    [*p, "required"],
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             optional_seen = True
 
@@ -331,8 +385,7 @@ def check_commands(commands: Any) -> Errors:
     """Validate a bulk overwrite of application commands."""
     c = _Collector()
     c.max_items([], commands, 100)
-    items = [cmd for cmd in commands if isinstance(cmd, dict)] if isinstance(commands,
-                                                                            list) else []
+    items = [cmd for cmd in commands if isinstance(cmd, dict)] if isinstance(commands, list) else []
     _check_duplicates(c, [], items, key=lambda cmd: (cmd.get("name"), cmd.get("type", 1)))
     for i, cmd in enumerate(items):
         chat_input = cmd.get("type", CHAT_INPUT) == CHAT_INPUT
@@ -341,8 +394,7 @@ def check_commands(commands: Any) -> Errors:
             _check_options(c, [i], cmd.get("options") or [])
         dmp = cmd.get("default_member_permissions")
         if dmp is not None and not str(dmp).isdigit():
-            c.add([i, "default_member_permissions"], "NUMBER_TYPE_COERCE",
-                  "Value is not int.")
+            c.add([i, "default_member_permissions"], "NUMBER_TYPE_COERCE", "Value is not int.")
     return c.errors
 
 

@@ -35,8 +35,9 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-def member_json(world: World, member: Member, *, with_user: bool = True,
-                with_permissions: bool = False) -> dict[str, Any]:
+def member_json(
+    world: World, member: Member, *, with_user: bool = True, with_permissions: bool = False
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "roles": [str(r) for r in member.roles],
         "nick": member.nick,
@@ -85,50 +86,69 @@ def channel_json(world: World, ch: Channel) -> dict[str, Any]:
     if ch.type == ChannelType.DM:
         data["recipients"] = [user_json(world.users[u]) for u in ch.recipients]
         return data
-    data.update({
-        "guild_id": str(ch.guild_id),
-        "name": ch.name,
-        "parent_id": str(ch.parent_id) if ch.parent_id else None,
-        "rate_limit_per_user": 0,
-        "nsfw": False,
-    })
+    data.update(
+        {
+            "guild_id": str(ch.guild_id),
+            "name": ch.name,
+            "parent_id": str(ch.parent_id) if ch.parent_id else None,
+            "rate_limit_per_user": 0,
+            "nsfw": False,
+        }
+    )
     if ch.is_thread:
-        data.update({
-            "owner_id": str(ch.owner_id),
-            "message_count": ch.message_count,
-            "total_message_sent": ch.message_count,
-            "member_count": max(1, len(ch.thread_members)),
-            "applied_tags": [str(t) for t in ch.applied_tags],
-            "thread_metadata": {
-                "archived": ch.archived,
-                "locked": ch.locked,
-                "auto_archive_duration": 10080,
-                "archive_timestamp": datetime.fromtimestamp(ch.created_at, UTC).isoformat(),
-                **({"invitable": ch.invitable} if ch.type == ChannelType.PRIVATE_THREAD else {}),
-            },
-        })
+        data.update(
+            {
+                "owner_id": str(ch.owner_id),
+                "message_count": ch.message_count,
+                "total_message_sent": ch.message_count,
+                "member_count": max(1, len(ch.thread_members)),
+                "applied_tags": [str(t) for t in ch.applied_tags],
+                "thread_metadata": {
+                    "archived": ch.archived,
+                    "locked": ch.locked,
+                    "auto_archive_duration": 10080,
+                    "archive_timestamp": datetime.fromtimestamp(ch.created_at, UTC).isoformat(),
+                    **({"invitable": ch.invitable} if ch.type == ChannelType.PRIVATE_THREAD else {}),
+                },
+            }
+        )
         return data
-    data.update({"position": ch.position, "topic": ch.topic,
-                 "permission_overwrites": [dict(o) for o in ch.permission_overwrites]})
+    data.update(
+        {
+            "position": ch.position,
+            "topic": ch.topic,
+            "permission_overwrites": [dict(o) for o in ch.permission_overwrites],
+        }
+    )
     if ch.type == ChannelType.FORUM:
-        data.update({
-            "available_tags": [
-                {"id": str(t["id"]), "name": t["name"], "moderated": t.get("moderated", False),
-                 "emoji_id": None, "emoji_name": t.get("emoji_name")}
-                for t in ch.available_tags
-            ],
-            "default_reaction_emoji": None,
-            "default_sort_order": None,
-            "default_forum_layout": 0,
-            "default_thread_rate_limit_per_user": 0,
-        })
+        data.update(
+            {
+                "available_tags": [
+                    {
+                        "id": str(t["id"]),
+                        "name": t["name"],
+                        "moderated": t.get("moderated", False),
+                        "emoji_id": None,
+                        "emoji_name": t.get("emoji_name"),
+                    }
+                    for t in ch.available_tags
+                ],
+                "default_reaction_emoji": None,
+                "default_sort_order": None,
+                "default_forum_layout": 0,
+                "default_thread_rate_limit_per_user": 0,
+            }
+        )
     return data
 
 
 def thread_member_json(thread: Channel, user_id: int) -> dict[str, Any]:
-    return {"id": str(thread.id), "user_id": str(user_id),
-            "join_timestamp": datetime.fromtimestamp(thread.created_at, UTC).isoformat(),
-            "flags": 0}
+    return {
+        "id": str(thread.id),
+        "user_id": str(user_id),
+        "join_timestamp": datetime.fromtimestamp(thread.created_at, UTC).isoformat(),
+        "flags": 0,
+    }
 
 
 def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
@@ -144,8 +164,7 @@ def attachment_json(base_url: str, att: Attachment) -> dict[str, Any]:
     }
 
 
-def message_json(world: World, msg: Message, base_url: str, *,
-                 gateway: bool = False) -> dict[str, Any]:
+def message_json(world: World, msg: Message, base_url: str, *, gateway: bool = False) -> dict[str, Any]:
     channel = world.channels.get(msg.channel_id)
     author = world.users[msg.author_id]
     mentioned = {int(i) for k, i in MENTION_RE.findall(msg.content) if k != "&"}
@@ -230,24 +249,31 @@ def guild_json(world: World, guild: Guild, *, full: bool, with_members: bool) ->
     }
     if full:
         channels = [world.channels[c] for c in guild.channel_ids]
-        members = list(guild.members.values()) if with_members else [
-            m for m in guild.members.values() if m.user.id == world.bot.id]
-        data.update({
-            "joined_at": guild.members[world.bot.id].joined_at if world.bot.id in guild.members
-            else None,
-            "large": False,
-            "unavailable": False,
-            "member_count": len(guild.members),
-            "voice_states": [],
-            "members": [member_json(world, m) for m in members],
-            "channels": [channel_json(world, c) for c in channels if not c.is_thread],
-            "threads": [channel_json(world, c) for c in channels
-                        if c.is_thread and not c.archived and world.can_view(c, world.bot.id)],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "soundboard_sounds": [],
-        })
+        members = (
+            list(guild.members.values())
+            if with_members
+            else [m for m in guild.members.values() if m.user.id == world.bot.id]
+        )
+        data.update(
+            {
+                "joined_at": guild.members[world.bot.id].joined_at if world.bot.id in guild.members else None,
+                "large": False,
+                "unavailable": False,
+                "member_count": len(guild.members),
+                "voice_states": [],
+                "members": [member_json(world, m) for m in members],
+                "channels": [channel_json(world, c) for c in channels if not c.is_thread],
+                "threads": [
+                    channel_json(world, c)
+                    for c in channels
+                    if c.is_thread and not c.archived and world.can_view(c, world.bot.id)
+                ],
+                "presences": [],
+                "stage_instances": [],
+                "guild_scheduled_events": [],
+                "soundboard_sounds": [],
+            }
+        )
     return data
 
 

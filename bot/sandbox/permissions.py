@@ -33,8 +33,7 @@ def find_overwrite(channel: Channel, target_id: int) -> dict[str, Any] | None:
 
 def set_overwrite(channel: Channel, target_id: int, type: int, allow: int, deny: int) -> None:
     """Replace (or add) the overwrite of ``target_id``; both zero removes it."""
-    channel.permission_overwrites[:] = [o for o in channel.permission_overwrites
-                                        if int(o["id"]) != target_id]
+    channel.permission_overwrites[:] = [o for o in channel.permission_overwrites if int(o["id"]) != target_id]
     if allow or deny:
         channel.permission_overwrites.append(overwrite(target_id, type, allow, deny))
 

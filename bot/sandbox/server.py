@@ -41,8 +41,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None
-                  ) -> web.Response:
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """Exactly ``Content-Type: application/json`` (discord.py compares the header verbatim)."""
     hdrs = {"Content-Type": "application/json"} | (headers or {})
     return web.Response(body=json.dumps(data).encode(), status=status, headers=hdrs)
@@ -122,11 +121,9 @@ class SandboxServer:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self.app = web.Application(middlewares=[self._middleware], client_max_size=64 * 2**20)
-        from bot.sandbox.server_interactions import register as register_interactions
-        from bot.sandbox.server_rest import register as register_rest
+        from bot.sandbox.routes import register as register_routes  # they import this module
 
-        register_rest(self)
-        register_interactions(self)
+        register_routes(self)
         self.app.router.add_get("/gateway", self.gateway.handle)
         self.app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
         self.app.router.add_route("*", "/{tail:.*}", self._unknown)
@@ -170,9 +167,13 @@ class SandboxServer:
         info = request.match_info.route.resource
         template = info.canonical if info is not None else request.path
         template = template.removeprefix(API_PREFIX)
-        rec = RecordedRequest(method=request.method, route=template,
-                              path=request.path.removeprefix(API_PREFIX), json=None,
-                              query=dict(request.query))
+        rec = RecordedRequest(
+            method=request.method,
+            route=template,
+            path=request.path.removeprefix(API_PREFIX),
+            json=None,
+            query=dict(request.query),
+        )
         self.requests.append(rec)
         try:
             body = await self.read_body(request)
@@ -183,8 +184,7 @@ class SandboxServer:
                 self.schema_errors += self.body_check(request.method, template, body.json)
         except ValueError:
             rec.status = 400
-            return json_response({"code": 50109, "message": "The request body contains invalid JSON."},
-                                 400)
+            return json_response({"code": 50109, "message": "The request body contains invalid JSON."}, 400)
         if self.latency:  # a slow network or a busy Discord, for tests that need sends in flight
             await asyncio.sleep(self.latency)
         fault = self.faults.take(request.method, rec.path, template)
@@ -224,8 +224,11 @@ class SandboxServer:
                 elif name.startswith("files[") or name.startswith("file"):
                     idx = int(name[6:-1]) if name.startswith("files[") else len(files)
                     filename = getattr(part, "filename", None) or f"file{idx}"
-                    files[idx] = (filename, bytes(raw),
-                                  part.headers.get("Content-Type", "application/octet-stream"))
+                    files[idx] = (
+                        filename,
+                        bytes(raw),
+                        part.headers.get("Content-Type", "application/octet-stream"),
+                    )
             return Body(data, files)
         text = await request.text()
         if not text:
@@ -255,8 +258,9 @@ class SandboxServer:
             raise ApiError(404, 10008, "Unknown Message")
         return msg
 
-    def message_fields(self, body: Body, *, edit: bool = False,
-                       existing: Message | None = None) -> dict[str, Any]:
+    def message_fields(
+        self, body: Body, *, edit: bool = False, existing: Message | None = None
+    ) -> dict[str, Any]:
         """Validate a message body and turn it into ``Message`` fields (raises ApiError)."""
         data = body.json if isinstance(body.json, dict) else {}
         if sum(len(f[1]) for f in body.files.values()) > ATTACHMENT_SIZE_LIMIT:
@@ -267,8 +271,11 @@ class SandboxServer:
         fields: dict[str, Any] = {}
         for key in ("content", "embeds", "components", "allowed_mentions"):
             if key in data:
-                fields[key] = data[key] if data[key] is not None else (
-                    "" if key == "content" else None if key == "allowed_mentions" else [])
+                fields[key] = (
+                    data[key]
+                    if data[key] is not None
+                    else ("" if key == "content" else None if key == "allowed_mentions" else [])
+                )
         if fields.get("components"):
             fields["components"] = number_components(fields["components"])
         if "flags" in data and data["flags"] is not None:
@@ -285,16 +292,25 @@ class SandboxServer:
                     atts.append(kept[aid])
                 elif aid in body.files:
                     name, raw, ctype = body.files[aid]
-                    atts.append(self.world.add_attachment(
-                        spec.get("filename") or name, raw, ctype, spec.get("description")))
+                    atts.append(
+                        self.world.add_attachment(
+                            spec.get("filename") or name, raw, ctype, spec.get("description")
+                        )
+                    )
             fields["attachments"] = atts
         if not edit:
             if data.get("message_reference"):
                 fields["message_reference"] = data["message_reference"]
             if data.get("nonce") is not None:
                 fields["nonce"] = data["nonce"]
-            has = (fields.get("content") or fields.get("embeds") or fields.get("attachments")
-                   or fields.get("components") or data.get("sticker_ids") or data.get("poll"))
+            has = (
+                fields.get("content")
+                or fields.get("embeds")
+                or fields.get("attachments")
+                or fields.get("components")
+                or data.get("sticker_ids")
+                or data.get("poll")
+            )
             if not has:
                 raise ApiError(400, 50006, "Cannot send an empty message")
         return fields
@@ -325,8 +341,12 @@ class SandboxServer:
         channel = self.world.channels.get(msg.channel_id)
         in_guild = channel is not None and channel.guild_id is not None
         bot_id = self.world.bot.id
-        exempt = (msg.author_id == bot_id or not in_guild
-                  or f"<@{bot_id}>" in msg.content or f"<@!{bot_id}>" in msg.content)
+        exempt = (
+            msg.author_id == bot_id
+            or not in_guild
+            or f"<@{bot_id}>" in msg.content
+            or f"<@!{bot_id}>" in msg.content
+        )
 
         def blank(session: Session, d: dict[str, Any]) -> dict[str, Any]:
             if exempt or session.intents & Intents.MESSAGE_CONTENT:
@@ -337,16 +357,21 @@ class SandboxServer:
 
     def dispatch_thread_members(self, thread: Channel, user_id: int, *, added: bool) -> None:
         """THREAD_MEMBERS_UPDATE (the bot's own membership: THREAD_MEMBER_UPDATE as well)."""
-        data: dict[str, Any] = {"id": str(thread.id), "guild_id": str(thread.guild_id),
-                                "member_count": len(thread.thread_members)}
+        data: dict[str, Any] = {
+            "id": str(thread.id),
+            "guild_id": str(thread.guild_id),
+            "member_count": len(thread.thread_members),
+        }
         if added:
             data["added_members"] = [payloads.thread_member_json(thread, user_id)]
         else:
             data["removed_member_ids"] = [str(user_id)]
         self.gateway.dispatch("THREAD_MEMBERS_UPDATE", data)
         if added and user_id == self.world.bot.id:
-            self.gateway.dispatch("THREAD_MEMBER_UPDATE", payloads.thread_member_json(
-                thread, user_id) | {"guild_id": str(thread.guild_id)})
+            self.gateway.dispatch(
+                "THREAD_MEMBER_UPDATE",
+                payloads.thread_member_json(thread, user_id) | {"guild_id": str(thread.guild_id)},
+            )
 
     def dispatch_channel(self, event: str, ch: Channel) -> None:
         data = self.channel_json(ch)

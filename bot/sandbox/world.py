@@ -39,9 +39,17 @@ class Perm:
     SEND_MESSAGES_IN_THREADS = 1 << 38
     ALL = (1 << 51) - 1
     EVERYONE_DEFAULT = (
-        CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
-        | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS
-        | CREATE_PRIVATE_THREADS | SEND_MESSAGES_IN_THREADS
+        CREATE_INSTANT_INVITE
+        | ADD_REACTIONS
+        | VIEW_CHANNEL
+        | SEND_MESSAGES
+        | EMBED_LINKS
+        | ATTACH_FILES
+        | READ_MESSAGE_HISTORY
+        | USE_APPLICATION_COMMANDS
+        | CREATE_PUBLIC_THREADS
+        | CREATE_PRIVATE_THREADS
+        | SEND_MESSAGES_IN_THREADS
     )
 
     @classmethod
@@ -340,8 +348,9 @@ class World:
         self.add_member(guild, owner)
         return guild
 
-    def create_role(self, guild: Guild, name: str, permissions: int = 0, *,
-                    position: int = 1, **kwargs: Any) -> Role:
+    def create_role(
+        self, guild: Guild, name: str, permissions: int = 0, *, position: int = 1, **kwargs: Any
+    ) -> Role:
         """A role at ``position`` (default 1: just above ``@everyone``, where Discord puts a
         new role); the roles from there up move up one."""
         role = Role(id=self.snowflake(), name=name, permissions=permissions, **kwargs)
@@ -351,8 +360,10 @@ class World:
 
     def move_role(self, guild: Guild, role: Role, position: int) -> None:
         """Put ``role`` at ``position`` (1 = lowest above ``@everyone``) and renumber the rest."""
-        others = sorted((r for r in guild.roles.values() if r.id not in (role.id, guild.id)),
-                        key=lambda r: (r.position, -r.id))
+        others = sorted(
+            (r for r in guild.roles.values() if r.id not in (role.id, guild.id)),
+            key=lambda r: (r.position, -r.id),
+        )
         position = max(1, min(position, len(others) + 1))
         others.insert(position - 1, role)
         for i, r in enumerate(others, start=1):
@@ -364,15 +375,21 @@ class World:
         guild.members[user.id] = member
         return member
 
-    def create_channel(self, guild: Guild | None, name: str, type: int = ChannelType.TEXT,
-                       **kwargs: Any) -> Channel:
+    def create_channel(
+        self, guild: Guild | None, name: str, type: int = ChannelType.TEXT, **kwargs: Any
+    ) -> Channel:
         """A channel; one created in a category without overwrites of its own is synced with the
         category (a copy of its overwrites), as Discord does. A thread's owner is its member."""
-        channel = Channel(id=self.snowflake(), type=type, name=name,
-                          guild_id=guild.id if guild else None, **kwargs)
+        channel = Channel(
+            id=self.snowflake(), type=type, name=name, guild_id=guild.id if guild else None, **kwargs
+        )
         parent = self.channels.get(channel.parent_id or 0)
-        if (parent is not None and parent.type == ChannelType.CATEGORY and not channel.is_thread
-                and "permission_overwrites" not in kwargs):
+        if (
+            parent is not None
+            and parent.type == ChannelType.CATEGORY
+            and not channel.is_thread
+            and "permission_overwrites" not in kwargs
+        ):
             channel.permission_overwrites = [dict(o) for o in parent.permission_overwrites]
         if channel.is_thread and channel.owner_id is not None:
             channel.thread_members.add(channel.owner_id)
@@ -422,23 +439,33 @@ class World:
         return can_view(self, channel, user_id)
 
     def channel_messages(self, channel_id: int) -> list[Message]:
-        return sorted((m for m in self.messages.values()
-                       if m.channel_id == channel_id and not m.deleted), key=lambda m: m.id)
+        return sorted(
+            (m for m in self.messages.values() if m.channel_id == channel_id and not m.deleted),
+            key=lambda m: m.id,
+        )
 
     def threads_of(self, parent_id: int | None = None) -> list[Channel]:
-        return [c for c in self.channels.values()
-                if c.is_thread and (parent_id is None or c.parent_id == parent_id)]
+        return [
+            c
+            for c in self.channels.values()
+            if c.is_thread and (parent_id is None or c.parent_id == parent_id)
+        ]
 
     def commands_for(self, guild_id: int | None) -> list[dict[str, Any]]:
         local = self.guild_commands.get(guild_id, []) if guild_id else []
         return [*local, *self.global_commands]
 
     # ---- messages -------------------------------------------------------------------
-    def add_attachment(self, filename: str, data: bytes, content_type: str | None = None,
-                       description: str | None = None) -> Attachment:
-        att = Attachment(id=self.snowflake(), filename=filename, data=data,
-                         content_type=content_type or "application/octet-stream",
-                         description=description)
+    def add_attachment(
+        self, filename: str, data: bytes, content_type: str | None = None, description: str | None = None
+    ) -> Attachment:
+        att = Attachment(
+            id=self.snowflake(),
+            filename=filename,
+            data=data,
+            content_type=content_type or "application/octet-stream",
+            description=description,
+        )
         self.attachments[att.id] = att
         return att
 
@@ -451,12 +478,17 @@ class World:
                 channel.message_count += 1
         return msg
 
-    def find_nonce(self, channel_id: int, author_id: int, nonce: str | int,
-                   window: float = 120.0) -> Message | None:
+    def find_nonce(
+        self, channel_id: int, author_id: int, nonce: str | int, window: float = 120.0
+    ) -> Message | None:
         limit = time.monotonic() - window
         for msg in self.messages.values():
-            if (msg.channel_id == channel_id and msg.author_id == author_id
-                    and msg.nonce == nonce and msg.created >= limit):
+            if (
+                msg.channel_id == channel_id
+                and msg.author_id == author_id
+                and msg.nonce == nonce
+                and msg.created >= limit
+            ):
                 return msg
         return None
 
@@ -468,13 +500,20 @@ class World:
         return would_ping(self, message)
 
     # ---- interactions ---------------------------------------------------------------
-    def new_interaction(self, type: int, user: User, channel: Channel | None,
-                        payload: dict[str, Any]) -> Interaction:
+    def new_interaction(
+        self, type: int, user: User, channel: Channel | None, payload: dict[str, Any]
+    ) -> Interaction:
         iid = self.snowflake()
         token = f"itk-{iid}-{next(self._counter)}"
-        inter = Interaction(id=iid, token=token, type=type, user_id=user.id,
-                            channel_id=channel.id if channel else None,
-                            guild_id=channel.guild_id if channel else None, payload=payload)
+        inter = Interaction(
+            id=iid,
+            token=token,
+            type=type,
+            user_id=user.id,
+            channel_id=channel.id if channel else None,
+            guild_id=channel.guild_id if channel else None,
+            payload=payload,
+        )
         self.interactions[iid] = inter
         self.interactions_by_token[token] = inter
         return inter

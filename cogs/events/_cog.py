@@ -12,11 +12,12 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.scheduling import SHUTDOWN_WAIT_SECONDS, ReminderRunner, claim_options, finish_or_cancel
+from bot.delivery import SHUTDOWN_WAIT_SECONDS, claim_options, finish_or_cancel
 from bot.services import events, reminders
 from bot.services.event_time import warm_up_parser
 from bot.services.events import EventInput
-from bot.services.reminder_delivery import DeliveryEngine
+from bot.services.reminders.delivery import DeliveryEngine
+from bot.services.reminders.runner import ReminderRunner
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds, text
 from bot.ui.checks import guild_only, moderator_only

@@ -12,7 +12,7 @@ import discord
 
 from bot import i18n, ics
 from bot.services.events import Counts, Event, next_start
-from bot.services.reminder_delivery import Outgoing
+from bot.services.reminders.delivery import Outgoing
 from bot.timeutil import discord_timestamp, format_offset, parse_timezone
 from bot.ui import embeds, limits, text
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
-from bot.services.reminder_delivery import Outgoing, Permanent, Transient, Unreachable
+from bot.delivery import Permanent, Transient, Unreachable
+from bot.services.reminders.delivery import Outgoing
 from bot.ui import bot_permissions
 from cogs.events._render import reminder_text, safe
 

@@ -1,4 +1,4 @@
-"""The inject runner: the delivery engine, woken by the bot's one scheduler (``bot.scheduling``'s
+"""The inject runner: the delivery engine, woken by the bot's one scheduler (``bot.delivery``'s
 ``Wakeups``, with a job of its own), rebuilt from the database at start, recovered once connected.
 """
 
@@ -18,9 +18,8 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.db.models.exercises import PENDING, ExerciseDelivery
-from bot.scheduling import Wakeups, claim_options
+from bot.delivery import Permanent, Stopped, Transient, Wakeups, claim_options
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
-from bot.services.reminder_delivery import Permanent, Stopped, Transient
 from cogs.exercises._render import inject_message
 from cogs.exercises._views import inject_view
 

@@ -37,8 +37,7 @@ def _patch_known_gaps(spec: dict[str, Any]) -> None:
     snowflake = schemas["SnowflakeType"]
     schemas["SnowflakeType"] = {"anyOf": [snowflake, {"type": "integer", "minimum": 0}]}
     for name in ("ApplicationCommandCreateRequest", "ApplicationCommandUpdateRequest"):
-        schemas[name].setdefault("properties", {}).setdefault(
-            "nsfw", {"type": ["boolean", "null"]})
+        schemas[name].setdefault("properties", {}).setdefault("nsfw", {"type": ["boolean", "null"]})
     schemas["ChannelTypes"]["oneOf"].append({"title": "GUILD_MEDIA", "const": 16})
     # the answer to a deferral (5, 6) or an autocomplete / modal (8, 9) acknowledgement
     schemas["InteractionCallbackResponse"]["properties"]["resource"]["oneOf"].append(
@@ -49,8 +48,7 @@ def _patch_known_gaps(spec: dict[str, Any]) -> None:
     body = put["requestBody"]["content"]["application/json"]["schema"]["properties"]
     for key in ("allow", "deny"):
         body[key] = {"anyOf": [body[key], {"type": "string", "pattern": "^[0-9]+$"}]}
-    schemas["RichEmbed"].setdefault("properties", {}).setdefault(
-        "flags", {"type": ["integer", "null"]})
+    schemas["RichEmbed"].setdefault("properties", {}).setdefault("flags", {"type": ["integer", "null"]})
 
 
 @functools.cache
@@ -98,8 +96,10 @@ def validator(method: str, route: str) -> Draft202012Validator | None:
 def _absolute(node: Any) -> Any:
     """Local ``#/components/...`` references made to point into the registered spec."""
     if isinstance(node, dict):
-        return {k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#")
-                    else _absolute(v)) for k, v in node.items()}
+        return {
+            k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _absolute(v))
+            for k, v in node.items()
+        }
     if isinstance(node, list):
         return [_absolute(v) for v in node]
     return node
@@ -148,8 +148,11 @@ def _deepest(error: ValidationError) -> ValidationError:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
 
         def score(errors: list[ValidationError]) -> tuple[bool, int]:
-            wrong_kind = any(e.validator in ("enum", "const", "type") and (
-                not e.relative_path or e.relative_path[-1] == "type") for e in errors)
+            wrong_kind = any(
+                e.validator in ("enum", "const", "type")
+                and (not e.relative_path or e.relative_path[-1] == "type")
+                for e in errors
+            )
             return (not wrong_kind, max(len(e.absolute_path) for e in errors))
 
         chosen = max(branches.values(), key=score)

@@ -93,14 +93,17 @@ def _codes(errors: limits.Errors) -> set[str]:
                     found.update(e["code"] for e in value)
                 else:
                     walk(value)
+
     walk(errors)
     return found
 
 
 def test_command_definitions_are_refused_as_discord_does() -> None:
-    good = _cmd(options=[_opt("query", True), _opt("tag", autocomplete=True)],
-                name_localizations={"fr": "ressource"},
-                description_localizations={"fr": "Bibliothèque"})
+    good = _cmd(
+        options=[_opt("query", True), _opt("tag", autocomplete=True)],
+        name_localizations={"fr": "ressource"},
+        description_localizations={"fr": "Bibliothèque"},
+    )
     assert limits.check_commands([good, {"name": "Show Profile", "type": 2, "description": ""}]) == {}
     assert limits.check_commands([_cmd(name="recherche-é_1")]) == {}  # letters of any script
     bad = {
@@ -117,19 +120,20 @@ def test_command_definitions_are_refused_as_discord_does() -> None:
         "empty localized description": [_cmd(description_localizations={"fr": ""})],
         "choice too long": [_cmd(options=[_opt("a", choices=[{"name": "n" * 101, "value": "v"}])])],
         "empty choice value": [_cmd(options=[_opt("a", choices=[{"name": "n", "value": ""}])])],
-        "autocomplete and choices": [_cmd(options=[
-            _opt("a", autocomplete=True, choices=[{"name": "n", "value": "v"}])])],
-        "subcommands mixed": [_cmd(options=[
-            {"type": 1, "name": "s", "description": "d"}, _opt("a")])],
-        "bad option in a subcommand": [_cmd(options=[
-            {"type": 1, "name": "s", "description": "d", "options": [_opt("A")]}])],
-        "message command with a description": [{"name": "Report", "type": 3,
-                                                "description": "x"}],
+        "autocomplete and choices": [
+            _cmd(options=[_opt("a", autocomplete=True, choices=[{"name": "n", "value": "v"}])])
+        ],
+        "subcommands mixed": [_cmd(options=[{"type": 1, "name": "s", "description": "d"}, _opt("a")])],
+        "bad option in a subcommand": [
+            _cmd(options=[{"type": 1, "name": "s", "description": "d", "options": [_opt("A")]}])
+        ],
+        "message command with a description": [{"name": "Report", "type": 3, "description": "x"}],
     }
     for why, commands in bad.items():
         assert limits.check_commands(commands), why
     assert "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID" in _codes(
-        limits.check_commands(bad["required after optional"]))
+        limits.check_commands(bad["required after optional"])
+    )
     # the same name for a slash command and a user command is fine
     assert limits.check_commands([_cmd(), {"name": "resource", "type": 2, "description": ""}]) == {}
 
@@ -139,14 +143,16 @@ def test_components_and_mentions_are_refused_as_discord_does() -> None:
     assert _codes(limits.check_message({"components": [row]})) == {"COMPONENT_CUSTOM_ID_DUPLICATED"}
     link = {"type": 2, "style": 5, "label": "Open", "url": "https://example.org"}
     assert limits.check_message({"components": [{"type": 1, "components": [link]}]}) == {}
-    assert limits.check_message({"components": [{"type": 1, "components": [
-        link | {"custom_id": "x"}]}]})
-    assert limits.check_message({"components": [{"type": 1, "components": [
-        _button(1, url="https://example.org")]}]})
-    assert _codes(limits.check_message({"content": "x", "allowed_mentions": {
-        "parse": ["users"], "users": ["1"]}})) == {"MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"}
-    assert limits.check_message({"content": "x", "allowed_mentions": {
-        "parse": ["roles"], "users": ["1"]}}) == {}
+    assert limits.check_message({"components": [{"type": 1, "components": [link | {"custom_id": "x"}]}]})
+    assert limits.check_message(
+        {"components": [{"type": 1, "components": [_button(1, url="https://example.org")]}]}
+    )
+    assert _codes(
+        limits.check_message({"content": "x", "allowed_mentions": {"parse": ["users"], "users": ["1"]}})
+    ) == {"MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE"}
+    assert (
+        limits.check_message({"content": "x", "allowed_mentions": {"parse": ["roles"], "users": ["1"]}}) == {}
+    )
     text = {"type": 1, "components": [{"type": 4, "custom_id": "t", "label": "T", "style": 1}]}
     assert limits.check_modal({"title": "T", "custom_id": "m", "components": [text]}) == {}
     assert limits.check_modal({"title": "T", "custom_id": "m", "components": []})

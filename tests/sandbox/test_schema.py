@@ -27,7 +27,8 @@ async def test_a_well_formed_body_passes(sandbox: Sandbox) -> None:
     assert schema.problems("POST", route, {"content": "hi", "embeds": [{"title": "t"}]}) == []
     assert schema.problems("POST", route, {"content": "hi", "tts": "yes"})
     assert schema.problems("GET", "/nowhere/{id}", None) == [
-        "GET /nowhere/{id}: not in Discord's API description"]
+        "GET /nowhere/{id}: not in Discord's API description"
+    ]
 
 
 def test_every_route_the_sandbox_serves_is_in_discords_description() -> None:

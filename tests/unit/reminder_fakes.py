@@ -7,7 +7,8 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.db.models.events import TARGET_DM
-from bot.services.reminder_delivery import Outgoing, Unreachable
+from bot.delivery import Unreachable
+from bot.services.reminders.delivery import Outgoing
 
 
 class Crash(BaseException):

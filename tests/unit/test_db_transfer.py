@@ -26,7 +26,7 @@ from bot.services.experts import ProfileInput
 from bot.services.guild_settings import SetupChange
 from bot.services.member_prefs import PrefsChange
 from bot.services.qa import AnswerRef, AskInput
-from bot.services.reminder_batches import add_deliveries
+from bot.services.reminders.batches import add_deliveries
 from bot.services.resources import glossary, suggestions
 from tests.databases import copy_sqlite
 

@@ -26,7 +26,8 @@ NO_DISCORD = (
     "bot/clock.py",
     "bot/errors.py",
     "bot/timeutil.py",
-    "bot/scheduling.py",
+    "bot/delivery.py",
+    "bot/runtime.py",
     "bot/ics.py",
     "bot/backup.py",
 )

@@ -12,10 +12,11 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import MemberSettings
 from bot.db.models.events import FAILED, SENT, SKIPPED, TARGET_CHANNEL, TARGET_DM, Delivery, Reminder
+from bot.delivery import Permanent, Transient
 from bot.services import events, notices, reminders
 from bot.services.events import EventInput
 from bot.services.guild_settings import SetupChange, update
-from bot.services.reminder_delivery import DeliveryEngine, Permanent, Transient
+from bot.services.reminders.delivery import DeliveryEngine
 from tests.unit.reminder_fakes import Crash, FakeDiscord
 
 GUILD = 1

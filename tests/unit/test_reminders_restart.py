@@ -23,7 +23,7 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models.events import SENT, Reminder
 from bot.services import reminders
-from bot.services.reminder_delivery import DeliveryEngine, Outgoing
+from bot.services.reminders.delivery import DeliveryEngine, Outgoing
 
 GUILD = 1
 IN_FLIGHT = 50

@@ -13,9 +13,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, FrozenClock
 from bot.db import Database
-from bot.scheduling import JOB_ID, ReminderRunner, Wakeups
 from bot.services import reminders
-from bot.services.reminder_delivery import DeliveryEngine
+from bot.services.reminders.delivery import DeliveryEngine
+from bot.services.reminders.runner import JOB_ID, ReminderRunner, ReminderWakeups
 from tests.unit.reminder_fakes import FakeDiscord
 
 GUILD = 1
@@ -30,7 +30,7 @@ async def test_load_coalesces_pending_moments_into_buckets(db: Database, clock: 
     async def run() -> None:
         runs.append(1)
 
-    wakeups = Wakeups(None, clock, run)
+    wakeups = ReminderWakeups(None, clock, run)
     assert await wakeups.load(db) == 3
     wakeups.add([clock.now() + timedelta(minutes=10)])  # already known: no new bucket
     assert len(wakeups) == 3

@@ -14,7 +14,7 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models.events import CLAIMED, SENT, Delivery
 from bot.services import reminders
-from bot.services.reminder_delivery import DeliveryEngine
+from bot.services.reminders.delivery import DeliveryEngine
 from tests.unit.reminder_fakes import Crash, FakeDiscord
 
 GUILD = 1

@@ -144,7 +144,7 @@ class Delivery(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     error: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The process holding the claim (see bot.services.reminder_batches.claim).
+    # The process holding the claim (see bot.services.reminders.batches.claim).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(Snowflake)

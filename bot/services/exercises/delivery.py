@@ -1,6 +1,7 @@
 """Delivering injects: every due delivery sent once, in order, whatever the moment the process dies.
 
-The reminders' pattern (``bot.services.reminder_delivery``), for exercise deliveries:
+The reminders' pattern (``bot.services.reminders.delivery``; the errors shared in ``bot.delivery``),
+for exercise deliveries:
 1. *claim* a batch of due deliveries (one atomic ``UPDATE … WHERE state='pending'``, under the
    process's ``owner`` id when several processes share the database), which gives each its nonce;
 2. send them with that nonce (threads in parallel, each thread's messages in exercise order);
@@ -35,8 +36,8 @@ from bot.db.models.exercises import (
     ExerciseInject,
     ExerciseTeam,
 )
+from bot.delivery import Permanent, Stopped, Transient, Unreachable
 from bot.exercises import clock
-from bot.services.reminder_delivery import Permanent, Stopped, Transient, Unreachable
 
 log = logging.getLogger("liaison.exercises")
 

@@ -39,7 +39,8 @@ from bot.db.models.events import (
     Reminder,
     Rsvp,
 )
-from bot.services import guild_settings, notices, reminders
+from bot.services import guild_settings, notices
+from bot.services.reminders import planning
 
 DM_CLOSED = "dm_closed"
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)
@@ -197,8 +198,8 @@ async def claim(
             claimed_at=now,
             claimed_by=owner,
             attempts=Delivery.attempts + 1,
-            # reminders.nonce_for(id) in SQL: the same nonce however often it is claimed.
-            nonce=func.coalesce(Delivery.nonce, literal(reminders.NONCE_PREFIX) + cast(Delivery.id, String)),
+            # planning.nonce_for(id) in SQL: the same nonce however often it is claimed.
+            nonce=func.coalesce(Delivery.nonce, literal(planning.NONCE_PREFIX) + cast(Delivery.id, String)),
         )
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
@@ -229,7 +230,7 @@ async def messages(session: AsyncSession, delivery_ids: list[int]) -> list[Messa
         out.append(
             Message(
                 delivery_id=delivery.id,
-                nonce=delivery.nonce or reminders.nonce_for(delivery.id),
+                nonce=delivery.nonce or planning.nonce_for(delivery.id),
                 guild_id=row.guild_id,
                 target=delivery.target,
                 target_id=delivery.target_id,

@@ -1,7 +1,7 @@
-"""Reminders: planned from events' offsets or by ``/remind``; moved, withdrawn, rolled forward.
+"""Planning reminders: from events' offsets or by ``/remind``; moved, withdrawn, rolled forward.
 
 Every reminder is a row written in the same transaction as what caused it; the delivery engine
-(``bot.services.reminder_delivery``) sends the due ones, and the scheduler only wakes it up.
+(``bot.services.reminders.delivery``) sends the due ones, and the runner only wakes it up.
 """
 
 from __future__ import annotations
@@ -349,7 +349,7 @@ async def bot_messages(
         Delivery.guild_id == guild_id,
         Delivery.target == TARGET_DM,
         Delivery.target_id == user_id,
-        Delivery.error == "dm_closed",  # reminder_batches.DM_CLOSED (which imports this module)
+        Delivery.error == "dm_closed",  # batches.DM_CLOSED (which imports this module)
     )
     rows = await session.execute(
         select(Delivery.target_id, Delivery.message_id, Delivery.reminder_id).where(

@@ -21,7 +21,8 @@ members, or a thousand reminders due the same minute, still go out within second
 
 Sending is done through a ``Sender`` (the cog's, with discord.py; the tests' fake), which raises
 ``Transient`` (5xx, 429: retried with backoff), ``Permanent`` (recorded, counted in stats) or
-``Unreachable`` (closed DMs: the member is mentioned in the channel post instead).
+``Unreachable`` (closed DMs: the member is mentioned in the channel post instead); these errors
+and ``Stopped`` are shared with exercise injects (``bot.delivery``).
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.db.models.events import FAILED, PENDING, SENT, SKIPPED, TARGET_CHANNEL, TARGET_DM, Reminder
-from bot.services import reminder_batches as batches
-from bot.services import reminders
-from bot.services.reminder_batches import DM_CLOSED, FAR_FUTURE, Result
-from bot.services.reminder_batches import Message as Outgoing
+from bot.delivery import STOP_POLL_SECONDS, Permanent, Stopped, Transient, Unreachable
+from bot.services.reminders import batches, planning
+from bot.services.reminders.batches import DM_CLOSED, FAR_FUTURE, Result
+from bot.services.reminders.batches import Message as Outgoing
 
 __all__ = [
     "DeliveryEngine",
@@ -56,31 +57,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("liaison.reminders")
-
-STOP_POLL_SECONDS = 0.25
-
-
-class SendFailure(Exception):
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason[:150]
-        self.retry_after = retry_after
-
-
-class Transient(SendFailure):
-    """Worth retrying: a 5xx, a 429, a network error."""
-
-
-class Permanent(SendFailure):
-    """Will not work by retrying: unknown channel, missing access…"""
-
-
-class Unreachable(SendFailure):
-    """The member does not accept DMs from the bot."""
-
-
-class Stopped(Exception):
-    """The bot is going down: the pass stops; claimed deliveries are settled at the next start."""
 
 
 class Sender(Protocol):
@@ -174,7 +150,7 @@ class DeliveryEngine:
         report = PassReport()
         async with self._lock:
             async with self.db.transaction() as session:
-                await reminders.roll_forward(session, now)
+                await planning.roll_forward(session, now)
             while due := await self._due_ids(now):
                 if self.stopped():
                     raise Stopped()
