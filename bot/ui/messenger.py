@@ -17,6 +17,8 @@ trust work's helpers (``bot.ui.text``), before it becomes a parameter of a catal
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -83,6 +85,44 @@ async def may(
     return not missing
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a post: the message, or what Liaison lacks there (the moderators were
+    told), or neither (another failure, logged)."""
+
+    message: discord.Message | None = None
+    missing: tuple[str, ...] = ()
+
+
+async def attempt(
+    bot: LiaisonBot,
+    guild_id: int,
+    channel_id: int,
+    send: Callable[[], Awaitable[discord.Message]],
+    *,
+    feature: str,
+    channel: Any = None,
+    what: str | None = None,
+    **what_params: Any,
+) -> Outcome:
+    """Run ``send`` (a post in ``channel_id``) unless Liaison lacks what ``feature`` needs there
+    (``channel``: the channel object, else the cached one); a refusal is told the moderators."""
+    cached = channel if channel is not None else bot_permissions.guild_channel(bot, guild_id, channel_id)
+    missing = bot_permissions.lacking(cached, feature) if cached is not None else ()
+    if missing:
+        await bot_permissions.refused(bot, guild_id, channel_id, missing, feature, what, **what_params)
+        return Outcome(missing=missing)
+    try:
+        return Outcome(await send())
+    except discord.HTTPException as exc:
+        log.warning("could not post in channel %s (%s): %s %s", channel_id, feature, exc.status, exc.code)
+        if bot_permissions.is_permission_refusal(exc):
+            missing = await bot_permissions.after_refusal(
+                bot, guild_id, channel_id, feature, what, **what_params
+            )
+        return Outcome(missing=missing)
+
+
 async def post(
     bot: LiaisonBot,
     channel: Any,
@@ -95,17 +135,18 @@ async def post(
     **what_params: Any,
 ) -> discord.Message | None:
     """Post in ``channel`` (checked first); the message, or None when it was not posted."""
-    if not await may(bot, channel, feature, what, **what_params):
-        return None
     kwargs: dict[str, Any] = {"allowed_mentions": allowed_mentions}
     if embed is not None:
         kwargs["embed"] = embed
-    try:
-        return await channel.send(limits.clip(content, limits.MESSAGE) if content else None, **kwargs)
-    except discord.HTTPException as exc:
-        log.warning("could not post in channel %s (%s): %s %s", channel.id, feature, exc.status, exc.code)
-        if bot_permissions.is_permission_refusal(exc):
-            await bot_permissions.after_refusal(
-                bot, channel.guild.id, channel.id, feature, what, **what_params
-            )
-        return None
+    text = limits.clip(content, limits.MESSAGE) if content else None
+    outcome = await attempt(
+        bot,
+        channel.guild.id,
+        channel.id,
+        lambda: channel.send(text, **kwargs),
+        feature=feature,
+        channel=channel,
+        what=what,
+        **what_params,
+    )
+    return outcome.message

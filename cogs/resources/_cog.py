@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.client import LiaisonBot
 from bot.db.models.resources import Resource
-from bot.services import guild_settings, labels
+from bot.services import labels
 from bot.services import resources as service
 from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome
-from bot.ui import embeds, limits, text
+from bot.ui import embeds, limits, messenger, text
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.pages import line_pages
 from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
@@ -217,11 +217,8 @@ class Resources(AcknowledgeFirst):
         await reply.send(
             reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
         )
-        async with self.bot.db.transaction() as session:
-            guild_language = (await guild_settings.get(session, _guild(interaction))).language
-        await _notify.announce_suggestion(
-            self.bot, _guild(interaction), row, guild_language or self.bot.settings.liaison_locale
-        )
+        guild_language = await messenger.server_language(self.bot, _guild(interaction))
+        await _notify.announce_suggestion(self.bot, _guild(interaction), row, guild_language)
 
     # -- moderators --------------------------------------------------------------------------
     @resource.command(name="add", description="Add a resource to the library")
