@@ -19,7 +19,9 @@ from bot import i18n
         ("xx", (), "yy", "en"),
     ],
 )
-def test_choose_language(member: str | None, known: tuple[str, ...], server: str | None, expected: str) -> None:
+def test_choose_language(
+    member: str | None, known: tuple[str, ...], server: str | None, expected: str
+) -> None:
     assert i18n.choose_language(member, known, server, "en") == expected
 
 
