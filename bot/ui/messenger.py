@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import discord
 
@@ -85,12 +85,15 @@ async def may(
     return not missing
 
 
+M = TypeVar("M")
+
+
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(Generic[M]):
     """What became of a post: the message, or what Liaison lacks there (the moderators were
     told), or neither (another failure, logged)."""
 
-    message: discord.Message | None = None
+    message: M | None = None
     missing: tuple[str, ...] = ()
 
 
@@ -98,13 +101,13 @@ async def attempt(
     bot: LiaisonBot,
     guild_id: int,
     channel_id: int,
-    send: Callable[[], Awaitable[discord.Message]],
+    send: Callable[[], Awaitable[M]],
     *,
     feature: str,
     channel: Any = None,
     what: str | None = None,
     **what_params: Any,
-) -> Outcome:
+) -> Outcome[M]:
     """Run ``send`` (a post in ``channel_id``) unless Liaison lacks what ``feature`` needs there
     (``channel``: the channel object, else the cached one); a refusal is told the moderators."""
     cached = channel if channel is not None else bot_permissions.guild_channel(bot, guild_id, channel_id)

@@ -115,9 +115,17 @@ class Sweeper:
         title = t("qa.digest.title", count=len(digest.questions))
         page = _render.unanswered_pages(t, title, digest.questions)[0]
         embeds.set_footer(page, t("qa.digest.footer"))
-        if isinstance(channel, discord.ForumChannel) and await messenger.may(self.bot, channel, "qa_post"):
-            await channel.create_thread(
-                name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS
+        if isinstance(channel, discord.ForumChannel):
+            forum = channel
+            await messenger.attempt(
+                self.bot,
+                guild.id,
+                forum.id,
+                lambda: forum.create_thread(
+                    name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS
+                ),
+                feature="qa_post",
+                channel=forum,
             )
         elif isinstance(channel, discord.TextChannel):
             await messenger.post(self.bot, channel, embed=page, feature="qa_post")
