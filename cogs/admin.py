@@ -14,10 +14,9 @@ from bot.services.guild_settings import SetupChange
 from bot.ui import autocomplete, bot_permissions, embeds, text
 from bot.ui import verified_role as roles
 from bot.ui.checks import MODERATOR_DEFAULT_PERMISSIONS, moderator_only
+from bot.ui.pages import line_pages
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from bot.ui.views import send_pages
-
-AUDIT_PER_PAGE = 15
 
 
 def _mention(kind: str, value: int | None, not_set: str) -> str:
@@ -204,10 +203,7 @@ class Admin(AcknowledgeFirst):
             )
             for line in lines
         ]
-        pages = [
-            embeds.make_embed(reply.t("audit.title"), "\n".join(rendered[i : i + AUDIT_PER_PAGE]))
-            for i in range(0, len(rendered), AUDIT_PER_PAGE)
-        ]
+        pages = line_pages(reply.t, reply.t("audit.title"), rendered)
         await send_pages(interaction, pages, reply.language, ephemeral=True)
 
 

@@ -13,16 +13,12 @@ from bot.client import LiaisonBot
 from bot.services import labels, member_prefs, privacy
 from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
-from bot.ui import embeds
+from bot.ui import autocomplete, embeds
 from bot.ui.checks import guild_only, is_moderator
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
 from cogs.me_messages import redraw
 
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="Français", value="fr"),
-]
 QA_TEXT_CHOICES = [
     app_commands.Choice(name="keep", value="keep"),
     app_commands.Choice(name="erase", value="erase"),
@@ -48,7 +44,7 @@ class Me(AcknowledgeFirst):
         dm_reminders="Receive event reminders by direct message",
         qa_routing="Experts: be mentioned about questions in your areas",
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.choices(language=autocomplete.LANGUAGE_CHOICES)
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     @guild_only()
     async def settings(

@@ -18,10 +18,10 @@ import discord
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import guild_settings, qa
+from bot.services import qa
 from bot.services.privacy import BotMessage
 from bot.services.resources import suggestions
-from bot.ui import limits
+from bot.ui import limits, messenger
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _render as qa_render
 from cogs.resources import _notify as resources_notify
@@ -32,8 +32,7 @@ log = logging.getLogger("liaison.me")
 async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequence[BotMessage]) -> None:
     if not messages:
         return
-    async with bot.db.transaction() as session:
-        language = (await guild_settings.get(session, guild_id)).language or bot.settings.liaison_locale
+    language = await messenger.server_language(bot, guild_id)
     for message in messages:
         try:
             if message.kind in ("qa.thread", "mentions"):

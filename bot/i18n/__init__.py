@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own language, for choices
 
 
 def _read_folder(lang: str, commands: bool) -> dict[str, str]:
@@ -91,6 +93,21 @@ def language_of_discord_locale(locale: discord.Locale | str | None) -> str | Non
     return short if short in LANGUAGES else None
 
 
+def choose_language(
+    member_choice: str | None,
+    known: Iterable[discord.Locale | str | None],
+    guild_language: str | None,
+    default: str,
+) -> str:
+    """The one language rule: the member's setting, then the first language known for them (a
+    language code or a Discord locale: the interaction's, the one stored with their RSVP or
+    reminder), then the server's, then the default."""
+    for candidate in (member_choice, *(language_of_discord_locale(k) for k in known), guild_language):
+        if candidate in LANGUAGES:
+            return candidate
+    return default
+
+
 def pick_language(
     member_choice: str | None,
     discord_locale: discord.Locale | str | None,
@@ -98,10 +115,7 @@ def pick_language(
     default: str,
 ) -> str:
     """The contract's order: the member's setting, their Discord locale, the server's, the default."""
-    for candidate in (member_choice, language_of_discord_locale(discord_locale), guild_language):
-        if candidate in LANGUAGES:
-            return candidate
-    return default
+    return choose_language(member_choice, (discord_locale,), guild_language, default)
 
 
 class LiaisonTranslator(app_commands.Translator):

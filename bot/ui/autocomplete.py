@@ -7,12 +7,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.timeutil import search_timezones
 
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="Français", value="fr"),
-]
+LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in i18n.LANGUAGE_NAMES.items()]
 
 
 async def timezones(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:

@@ -10,8 +10,8 @@ import discord
 
 from bot import i18n
 from bot.db.models.events import Event
-from bot.services import events, guild_settings
-from bot.ui import bot_permissions
+from bot.services import events
+from bot.ui import bot_permissions, messenger
 from bot.ui.respond import Reply, reply_for
 from cogs.events import _render
 from cogs.events._views import announcement_view
@@ -25,12 +25,6 @@ log = logging.getLogger("liaison.events")
 def _lacks(reply: Reply, channel_id: int, missing: tuple[str, ...]) -> str:
     names = bot_permissions.names(reply.language, missing)
     return reply.t("events.announce_lacks", channel=f"<#{channel_id}>", permissions=names)
-
-
-async def server_language(bot: LiaisonBot, guild_id: int) -> str:
-    async with bot.db.transaction() as session:
-        language = (await guild_settings.get(session, guild_id)).language
-    return language or bot.settings.liaison_locale
 
 
 async def card(
@@ -55,7 +49,7 @@ async def refresh(bot: LiaisonBot, guild_id: int, event_id: int) -> None:
         row = await events.get(session, guild_id, event_id)
     if row.channel_id is None or row.message_id is None:
         return
-    _row, embed, view = await card(bot, guild_id, event_id, await server_language(bot, guild_id))
+    _row, embed, view = await card(bot, guild_id, event_id, await messenger.server_language(bot, guild_id))
     channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
     try:
         await channel.get_partial_message(row.message_id).edit(embed=embed, view=view)
@@ -67,7 +61,7 @@ async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Even
     """Post the announcement in the events channel, or as the answer when none is set; returns
     a note for the moderator."""
     guild_id = row.guild_id
-    _row, embed, view = await card(bot, guild_id, row.id, await server_language(bot, guild_id))
+    _row, embed, view = await card(bot, guild_id, row.id, await messenger.server_language(bot, guild_id))
     reply = await reply_for(interaction)
     if row.channel_id is None:
         message = await reply.send(reply.t("events.announced_here"), embed=embed, view=view)
@@ -76,26 +70,24 @@ async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Even
         channel_id, note = interaction.channel_id or 0, ""
     else:
         channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
-        content = i18n.t(
-            await server_language(bot, guild_id), "events.announcement", title=_render.safe(row.title, 200)
-        )
         title = _render.safe(row.title, 200)
+        content = i18n.t(await messenger.server_language(bot, guild_id), "events.announcement", title=title)
         # without Embed Links Discord would post the announcement stripped of its card: not at all
-        missing = bot_permissions.lacking(bot.get_channel(row.channel_id), "event_announce")
-        if missing:
-            await bot_permissions.refused(
-                bot, guild_id, row.channel_id, missing, "event_announce", "announce", title=title
-            )
-            return _lacks(reply, row.channel_id, missing)
-        try:
-            message = await channel.send(content, embed=embed, view=view)
-        except discord.HTTPException as exc:
-            if bot_permissions.is_permission_refusal(exc):
-                missing = await bot_permissions.after_refusal(
-                    bot, guild_id, row.channel_id, "event_announce", "announce", title=title
-                )
-                return _lacks(reply, row.channel_id, missing)
+        outcome = await messenger.attempt(
+            bot,
+            guild_id,
+            row.channel_id,
+            lambda: channel.send(content, embed=embed, view=view),
+            feature="event_announce",
+            channel=bot.get_channel(row.channel_id),
+            what="announce",
+            title=title,
+        )
+        if outcome.missing:
+            return _lacks(reply, row.channel_id, outcome.missing)
+        if outcome.message is None:
             return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
+        message = outcome.message
         channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
     async with bot.db.transaction() as session:
         await events.set_announcement(session, guild_id, row.id, channel_id, message.id)

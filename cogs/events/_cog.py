@@ -21,6 +21,7 @@ from bot.services.reminders.runner import ReminderRunner
 from bot.timeutil import discord_timestamp, search_timezones
 from bot.ui import embeds, text
 from bot.ui.checks import guild_only, moderator_only
+from bot.ui.pages import line_pages
 from bot.ui.respond import AcknowledgeFirst, defer_update, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.events import _announce, _ics, _notify, _render
@@ -30,7 +31,6 @@ from cogs.events._views import IcsButton, RsvpButton
 
 log = logging.getLogger("liaison.events")
 Choices = list[app_commands.Choice[str]]
-LIST_PER_PAGE = 10
 REPEAT_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("none", "weekly", "monthly")]
 STATUS_CHOICES = [
     app_commands.Choice(name="going", value="going"),
@@ -286,10 +286,7 @@ class Events(AcknowledgeFirst):
         if not lines:
             await reply.say("events.list.empty", ephemeral=True)
             return
-        pages = [
-            embeds.make_embed(reply.t("events.list.title"), "\n".join(lines[i : i + LIST_PER_PAGE]))
-            for i in range(0, len(lines), LIST_PER_PAGE)
-        ]
+        pages = line_pages(reply.t, reply.t("events.list.title"), lines)
         await send_pages(interaction, pages, reply.language, ephemeral=True)
 
     @event.command(name="info", description="Details of an event and who is going")

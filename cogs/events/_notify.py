@@ -5,21 +5,15 @@ they use the bot (``bot.services.notices``)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
-import discord
-
-from bot import i18n
 from bot.db.models.events import Event
-from bot.services import events, guild_settings, notices
-from bot.ui import limits
+from bot.services import events
+from bot.ui import messenger
 from cogs.events import _render
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
-
-log = logging.getLogger("liaison.events")
 
 
 async def tell(
@@ -32,27 +26,15 @@ async def tell(
     language: str | None = None,
     **params: Any,
 ) -> None:
-    """Each member in their language: their ``/me settings`` language, else ``language`` (the one
-    they last used with Liaison, when the caller knows it), else the one they last answered this
-    event in (their Discord locale, seen on that interaction), else the server's."""
+    """Each member in their language (``bot.ui.messenger``): their ``/me settings`` language, else
+    ``language`` (the one they last used with Liaison, when the caller knows it), else the one they
+    last answered this event in, else the server's; by DM, else a notice."""
     for user_id in user_ids:
-        async with bot.db.transaction() as session:
-            member = await guild_settings.member_language(session, guild_id, user_id)
-            answered = await events.answer_language(session, event_id, user_id) if event_id else None
-            server = (await guild_settings.get(session, guild_id)).language
-        chosen = next(
-            (choice for choice in (member, language, answered, server) if choice in i18n.LANGUAGES),
-            bot.settings.liaison_locale,
-        )
-        text = limits.clip(i18n.t(chosen, key, **params), limits.MESSAGE)
-        try:
-            dm = await bot.create_dm(discord.Object(id=user_id))
-            await dm.send(text, allowed_mentions=discord.AllowedMentions.none())
-        except discord.Forbidden:
+        answered = None
+        if event_id:
             async with bot.db.transaction() as session:
-                await notices.leave(session, guild_id, user_id, key, **params)
-        except discord.HTTPException as exc:
-            log.warning("could not tell member %s (%s): %s", user_id, key, exc.status)
+                answered = await events.answer_language(session, event_id, user_id)
+        await messenger.dm_or_notice(bot, guild_id, user_id, key, known=(language, answered), **params)
 
 
 def promoted(bot: LiaisonBot, guild_id: int, row: Event, members: list[int]) -> None:

@@ -11,6 +11,7 @@ import discord
 from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import events
+from bot.ui import messenger
 from bot.ui.respond import reply_for, send, update
 from cogs.events import _announce, _notify, _render
 
@@ -49,7 +50,7 @@ class Answers:
         )
         if button and interaction.message is not None and interaction.message.id == row.message_id:
             _row, embed, view = await _announce.card(
-                self.bot, guild_id, event_id, await _announce.server_language(self.bot, guild_id)
+                self.bot, guild_id, event_id, await messenger.server_language(self.bot, guild_id)
             )
             await update(interaction, embed=embed, view=view)
             await send(interaction, text, ephemeral=True)

@@ -12,9 +12,9 @@ from bot.services.experts import ExpertCard, FindPage
 from bot.services.experts.vocab import country_name, language_name
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, text
+from bot.ui.pages import card_pages
 from bot.ui.respond import Reply
 
-PER_PAGE = 5
 MAX_SHOWN = 50
 
 
@@ -79,13 +79,5 @@ def find_line(reply: Reply, card: ExpertCard, now: datetime) -> tuple[str, str]:
 def find_pages(reply: Reply, page: FindPage, now: datetime) -> list[discord.Embed]:
     cards = page.experts
     count = reply.t("expert.find.count", count=page.total, shown=len(cards))
-    pages = []
-    chunks = [cards[i : i + PER_PAGE] for i in range(0, len(cards), PER_PAGE)]
-    for number, chunk in enumerate(chunks, start=1):
-        embed = embeds.make_embed(reply.t("expert.find.title"), count)
-        for card in chunk:
-            name, value = find_line(reply, card, now)
-            embeds.add_field(embed, name, value, inline=False)
-        embeds.set_footer(embed, reply.t("common.page", page=number, pages=len(chunks)))
-        pages.append(embed)
-    return pages
+    lines = [find_line(reply, card, now) for card in cards]
+    return card_pages(reply.t, reply.t("expert.find.title"), lines, description=count)

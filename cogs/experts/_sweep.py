@@ -7,42 +7,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-import discord
-
-from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import experts, guild_settings, notices
+from bot.services import experts
 from bot.services.experts import ExpiryWarning
 from bot.timeutil import discord_timestamp
-from bot.ui import text, verified_role
-from bot.ui.respond import NO_MENTIONS
+from bot.ui import messenger, text, verified_role
 
 log = logging.getLogger("liaison.experts")
 WARNING_KEY = "expert.expiry_warning"
 
 
-async def _language(bot: LiaisonBot, guild_id: int, user_id: int) -> str:
-    async with bot.db.transaction() as session:
-        chosen = await guild_settings.member_language(session, guild_id, user_id)
-        server = (await guild_settings.get(session, guild_id)).language
-    return i18n.pick_language(chosen, None, server, bot.settings.liaison_locale)
-
-
 async def _warn(bot: LiaisonBot, warning: ExpiryWarning) -> None:
     guild = bot.get_guild(warning.guild_id)
-    params = {
+    params: dict[str, Any] = {
         "date": discord_timestamp(warning.expires_at, "D"),
         "server": text.shown(guild.name, 100) if guild else "Discord",
     }
-    language = await _language(bot, warning.guild_id, warning.user_id)
-    message = i18n.t(language, WARNING_KEY, **params)
-    try:
-        user = bot.get_user(warning.user_id) or await bot.fetch_user(warning.user_id)
-        await user.send(message, allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        async with bot.db.transaction() as session:
-            await notices.leave(session, warning.guild_id, warning.user_id, WARNING_KEY, **params)
+    await messenger.dm_or_notice(bot, warning.guild_id, warning.user_id, WARNING_KEY, **params)
 
 
 class Sweeper:

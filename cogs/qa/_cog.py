@@ -159,8 +159,10 @@ class QA(AcknowledgeFirst):
                 return
             answer_to = view.answer
             await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
-        thread = await self._post(interaction, channel, place, asked, reply)
-        await send(answer_to, reply.t("qa.asked", link=thread.mention), ephemeral=True)
+        thread, invited = await self._post(interaction, channel, place, asked, reply)
+        # says what happened: experts invited, or none matched (as the thread itself says)
+        key = "qa.asked" if invited else "qa.asked_no_experts"
+        await send(answer_to, reply.t(key, link=thread.mention), ephemeral=True)
 
     async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
         if view.answer is not None:
@@ -175,9 +177,10 @@ class QA(AcknowledgeFirst):
         place: qa.Placement,
         asked: CleanAsk,
         reply: Reply,
-    ) -> discord.Thread:
+    ) -> tuple[discord.Thread, bool]:
         """Post the question, store it with its first experts, then mention them in the thread
-        (a private thread's members are the asker and the experts asked)."""
+        (a private thread's members are the asker and the experts asked). Returns the thread and
+        whether experts were invited."""
         assert interaction.guild_id is not None
         features = _FEATURES[place.private_thread, place.restricted]
         await bot_permissions.ensure(self.bot, channel, *features, what="question")
@@ -214,7 +217,7 @@ class QA(AcknowledgeFirst):
             await posted.thread.send(
                 reply.t("qa.no_experts"), allowed_mentions=discord.AllowedMentions.none()
             )
-        return posted.thread
+        return posted.thread, bool(stored.experts)
 
     # -- /qa search ------------------------------------------------------------------------------
     @qa_group.command(name="search", description="Search solved questions and their accepted answers")

@@ -11,10 +11,9 @@ from bot.db.models.qa import Question
 from bot.services.qa import CleanAsk, Hit
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
+from bot.ui.pages import card_pages, line_pages
 
 Translate = Callable[..., str]
-PER_PAGE = 5
-LINES_PER_PAGE = 10
 SOLVED_PREFIXES = ("[Solved] ", "[Résolu] ")
 
 
@@ -61,24 +60,13 @@ def similar_embed(t: Translate, guild_id: int, hits: Sequence[Hit]) -> discord.E
 
 
 def search_pages(t: Translate, guild_id: int, query: str, hits: Sequence[Hit]) -> list[discord.Embed]:
-    pages = []
-    for start in range(0, len(hits), PER_PAGE):
-        embed = embeds.make_embed(t("qa.search.title", query=safe(query, 100)))
-        for hit in hits[start : start + PER_PAGE]:
-            label = f" · {hit.label}" if hit.label != "TLP:GREEN" else ""
-            solved = discord_timestamp(hit.solved_at, "d") if hit.solved_at else ""
-            head = f"{link(guild_id, hit.thread_id, t('qa.open_thread'))} · {solved}{label}"
-            embeds.add_field(
-                embed,
-                safe(hit.title, limits.FIELD_NAME, one_line=True),
-                f"{head}\n{safe(hit.answer, 400)}",
-                inline=False,
-            )
-        embeds.set_footer(
-            embed, t("common.page", page=start // PER_PAGE + 1, pages=-(-len(hits) // PER_PAGE))
-        )
-        pages.append(embed)
-    return pages
+    cards = []
+    for hit in hits:
+        label = f" · {hit.label}" if hit.label != "TLP:GREEN" else ""
+        solved = discord_timestamp(hit.solved_at, "d") if hit.solved_at else ""
+        head = f"{link(guild_id, hit.thread_id, t('qa.open_thread'))} · {solved}{label}"
+        cards.append((safe(hit.title, limits.FIELD_NAME, one_line=True), f"{head}\n{safe(hit.answer, 400)}"))
+    return card_pages(t, t("qa.search.title", query=safe(query, 100)), cards)
 
 
 def unanswered_line(t: Translate, question: Question) -> str:
@@ -91,15 +79,7 @@ def unanswered_line(t: Translate, question: Question) -> str:
 
 
 def unanswered_pages(t: Translate, title: str, questions: Sequence[Question]) -> list[discord.Embed]:
-    lines = [unanswered_line(t, q) for q in questions]
-    pages = []
-    for start in range(0, len(lines), LINES_PER_PAGE):
-        embed = embeds.make_embed(title, "\n".join(lines[start : start + LINES_PER_PAGE]))
-        embeds.set_footer(
-            embed, t("common.page", page=start // LINES_PER_PAGE + 1, pages=-(-len(lines) // LINES_PER_PAGE))
-        )
-        pages.append(embed)
-    return pages
+    return line_pages(t, title, [unanswered_line(t, q) for q in questions])
 
 
 def solved_embed(t: Translate, question: Question) -> discord.Embed:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot import i18n
-from bot.services import guild_settings, labels, qa
+from bot.services import labels, qa
 from bot.services.qa import Digest, Escalation
-from bot.ui import bot_permissions, embeds, limits
+from bot.ui import embeds, limits, messenger
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _posting, _render
 
@@ -44,8 +44,7 @@ class Sweeper:
     async def _guild(self, guild: discord.Guild, now: datetime) -> None:
         async with self.bot.db.transaction() as session:
             due = await qa.due_escalations(session, guild.id, now)
-            language = (await guild_settings.get(session, guild.id)).language
-        language = language or self.bot.settings.liaison_locale
+        language = await messenger.server_language(self.bot, guild.id)
         for question_id in due:
             async with self.bot.db.transaction() as session:
                 escalation = await qa.escalate(session, guild.id, question_id, now)
@@ -57,19 +56,11 @@ class Sweeper:
         if digest is not None:
             await self._digest(guild, digest, language)
 
-    async def _may(self, channel: Any, feature: str) -> bool:
-        """Whether Liaison has what ``feature`` needs in ``channel``; if not, the moderators are
-        told (once per channel and permission) and the post is skipped."""
-        missing = bot_permissions.lacking(channel, feature)
-        if missing:
-            await bot_permissions.refused(self.bot, channel.guild.id, channel.id, missing, feature)
-        return not missing
-
     async def _escalate(self, guild: discord.Guild, escalation: Escalation, language: str) -> None:
         question = escalation.question
         t = lambda key, **params: i18n.t(question.language, key, **params)  # noqa: E731
         thread = await _posting.find_thread(guild, question.thread_id)
-        if thread is not None and escalation.experts and await self._may(thread, "qa_route"):
+        if thread is not None and escalation.experts and await messenger.may(self.bot, thread, "qa_route"):
             await _posting.add_members(thread, escalation.experts)
             mentions, allowed = _render.expert_mentions(escalation.experts)
             await thread.send(t("qa.escalated.experts", experts=mentions), allowed_mentions=allowed)
@@ -83,8 +74,7 @@ class Sweeper:
         channel: discord.abc.Messageable | None = (
             target if isinstance(target, discord.TextChannel) else thread
         )
-        feature = "qa_route" if channel is thread else "review_notice"
-        if channel is None or not await self._may(channel, feature):
+        if channel is None:
             return
         role = guild.get_role(escalation.moderator_role_id or 0)
         # The review channel may be readable by members who may not see a TLP:AMBER question.
@@ -101,7 +91,8 @@ class Sweeper:
             hours=escalation.waited_hours,
         )
         allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)
-        await channel.send(limits.clip(text, limits.MESSAGE), allowed_mentions=allowed)
+        feature = "qa_route" if channel is thread else "review_notice"
+        await messenger.post(self.bot, channel, text, feature=feature, allowed_mentions=allowed)
 
     async def _archive(self, guild: discord.Guild, now: datetime) -> None:
         async with self.bot.db.transaction() as session:
@@ -124,11 +115,17 @@ class Sweeper:
         title = t("qa.digest.title", count=len(digest.questions))
         page = _render.unanswered_pages(t, title, digest.questions)[0]
         embeds.set_footer(page, t("qa.digest.footer"))
-        if channel is not None and not await self._may(channel, "qa_post"):
-            return
         if isinstance(channel, discord.ForumChannel):
-            await channel.create_thread(
-                name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS
+            forum = channel
+            await messenger.attempt(
+                self.bot,
+                guild.id,
+                forum.id,
+                lambda: forum.create_thread(
+                    name=limits.clip(title, limits.THREAD_NAME), embed=page, allowed_mentions=NO_MENTIONS
+                ),
+                feature="qa_post",
+                channel=forum,
             )
         elif isinstance(channel, discord.TextChannel):
-            await channel.send(embed=page, allowed_mentions=NO_MENTIONS)
+            await messenger.post(self.bot, channel, embed=page, feature="qa_post")

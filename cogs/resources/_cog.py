@@ -9,14 +9,16 @@ import discord
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import i18n
 from bot.client import LiaisonBot
 from bot.db.models.resources import Resource
-from bot.services import guild_settings, labels
+from bot.services import labels
 from bot.services import resources as service
 from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome
-from bot.ui import embeds, limits, text
+from bot.ui import embeds, limits, messenger, text
 from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.pages import line_pages
 from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
@@ -24,7 +26,6 @@ from cogs.resources._views import ReviewView
 
 log = logging.getLogger(__name__)
 Choices = list[app_commands.Choice[str]]
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 class Resources(AcknowledgeFirst):
@@ -89,7 +90,7 @@ class Resources(AcknowledgeFirst):
         typed = current.strip().lower()
         return [
             app_commands.Choice(name=name, value=code)
-            for code, name in LANGUAGE_NAMES.items()
+            for code, name in i18n.LANGUAGE_NAMES.items()
             if typed in code or typed in name.lower()
         ]
 
@@ -173,10 +174,7 @@ class Resources(AcknowledgeFirst):
             await reply.say("resource.tags.none", ephemeral=True)
             return
         lines = [f"{text.code(tag, 40)} · {count}" for tag, count in found]
-        pages = [
-            embeds.make_embed(reply.t("resource.tags.title", count=len(found)), "\n".join(lines[i : i + 40]))
-            for i in range(0, len(lines), 40)
-        ]
+        pages = line_pages(reply.t, reply.t("resource.tags.title", count=len(found)), lines)
         await send_pages(interaction, pages, reply.language, ephemeral=found != open_only)
 
     @resource.command(name="suggest", description="Suggest a resource; moderators review it")
@@ -219,11 +217,8 @@ class Resources(AcknowledgeFirst):
         await reply.send(
             reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
         )
-        async with self.bot.db.transaction() as session:
-            guild_language = (await guild_settings.get(session, _guild(interaction))).language
-        await _notify.announce_suggestion(
-            self.bot, _guild(interaction), row, guild_language or self.bot.settings.liaison_locale
-        )
+        guild_language = await messenger.server_language(self.bot, _guild(interaction))
+        await _notify.announce_suggestion(self.bot, _guild(interaction), row, guild_language)
 
     # -- moderators --------------------------------------------------------------------------
     @resource.command(name="add", description="Add a resource to the library")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import discord
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import guild_settings, notices
+from bot.services import guild_settings
 from bot.services.resources import suggestions
 from bot.services.resources.suggestions import Outcome
-from bot.ui import bot_permissions, limits, text
-from bot.ui.respond import NO_MENTIONS
+from bot.ui import messenger, text
 from cogs.resources import _render
-
-log = logging.getLogger(__name__)
 
 
 async def tell_suggester(bot: LiaisonBot, guild_id: int, outcome: Outcome) -> None:
@@ -24,21 +20,12 @@ async def tell_suggester(bot: LiaisonBot, guild_id: int, outcome: Outcome) -> No
     if outcome.suggested_by is None:
         return
     key = "resource.outcome.approved" if outcome.approved else "resource.outcome.rejected"
-    params = {
+    params: dict[str, Any] = {
         "title": _render.safe(outcome.title, 200),
         "reason": _render.safe(outcome.reason, 500),
         "id": outcome.resource_id or "",
     }
-    async with bot.db.transaction() as session:
-        language = await guild_settings.member_language(session, guild_id, outcome.suggested_by)
-        language = language or (await guild_settings.get(session, guild_id)).language
-    text = i18n.t(language or bot.settings.liaison_locale, key, **params)
-    try:
-        user = bot.get_user(outcome.suggested_by) or await bot.fetch_user(outcome.suggested_by)
-        await user.send(limits.clip(text, limits.MESSAGE), allowed_mentions=NO_MENTIONS)
-    except discord.HTTPException:
-        async with bot.db.transaction() as session:
-            await notices.leave(session, guild_id, outcome.suggested_by, key, **params)
+    await messenger.dm_or_notice(bot, guild_id, outcome.suggested_by, key, **params)
 
 
 def announcement(language: str, row: Any) -> str:
@@ -61,18 +48,10 @@ async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language
     if not isinstance(channel, discord.abc.Messageable):
         return
     # the suggestion stays in the queue (/resource review) whatever happens here
-    missing = bot_permissions.lacking(channel, "review_notice")
-    if missing:
-        await bot_permissions.refused(bot, guild_id, channel.id, missing, "review_notice", "suggestion")
-        return
-    try:
-        posted = await channel.send(
-            limits.clip(announcement(language, row), limits.MESSAGE), allowed_mentions=NO_MENTIONS
-        )
-    except discord.HTTPException as exc:
-        log.warning("could not post suggestion %s to the review channel", row.id)
-        if bot_permissions.is_permission_refusal(exc):
-            await bot_permissions.after_refusal(bot, guild_id, channel.id, "review_notice", "suggestion")
+    posted = await messenger.post(
+        bot, channel, announcement(language, row), feature="review_notice", what="suggestion"
+    )
+    if posted is None:
         return
     async with bot.db.transaction() as session:
         await suggestions.set_announcement(session, guild_id, row.id, posted.channel.id, posted.id)

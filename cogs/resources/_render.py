@@ -16,8 +16,8 @@ from bot.db.models.resources import ResourceSuggestion
 from bot.services.resources import Hit
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
+from bot.ui.pages import card_pages
 
-PER_PAGE = 5  # 5 x (name <= 210 + value <= 640) stays well inside an embed's 6,000 characters
 SNIPPET = 180
 Translate = Callable[..., str]
 
@@ -39,15 +39,8 @@ def _summary(t: Translate, hit: Hit) -> str:
 
 
 def result_pages(t: Translate, query: str, hits: list[Hit]) -> list[discord.Embed]:
-    pages: list[discord.Embed] = []
-    total = (len(hits) + PER_PAGE - 1) // PER_PAGE
-    for number, start in enumerate(range(0, len(hits), PER_PAGE), start=1):
-        embed = embeds.make_embed(t("resource.search.title", query=safe(query, 100), count=len(hits)))
-        for hit in hits[start : start + PER_PAGE]:
-            embeds.add_field(embed, f"#{hit.id} · {safe(hit.title, 200)}", _summary(t, hit), inline=False)
-        embeds.set_footer(embed, t("common.page", page=number, pages=total))
-        pages.append(embed)
-    return pages
+    cards = [(f"#{hit.id} · {safe(hit.title, 200)}", _summary(t, hit)) for hit in hits]
+    return card_pages(t, t("resource.search.title", query=safe(query, 100), count=len(hits)), cards)
 
 
 def resource_embed(t: Translate, hit: Hit, row: Any) -> discord.Embed:
