@@ -63,10 +63,7 @@ async def main(runs: int, idle: float) -> None:
             f"(runs: {', '.join(f'{c:.2f}' for c in cold)})"
         )
         print(f"warm start to ready (migrated database):          median {statistics.median(warm):.2f} s")
-        print(
-            f"idle RSS of the connected bot after {idle:.0f} s: "
-            f"median {statistics.median(memory):.1f} MiB"
-        )
+        print(f"idle RSS of the connected bot after {idle:.0f} s: median {statistics.median(memory):.1f} MiB")
     finally:
         await sandbox.close()
 

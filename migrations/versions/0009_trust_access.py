@@ -28,9 +28,7 @@ def upgrade() -> None:
     # Plain ADD COLUMNs on both engines (no batch copy: tables keep their indexes, data, triggers).
     op.add_column("guild_settings", sa.Column("verified_role_id", Snowflake, nullable=True))
     op.add_column("guild_settings", sa.Column("restricted_channel_id", Snowflake, nullable=True))
-    op.add_column(
-        "expert_profiles", sa.Column("verification_ended_at", UTCDateTime(), nullable=True)
-    )
+    op.add_column("expert_profiles", sa.Column("verification_ended_at", UTCDateTime(), nullable=True))
     op.add_column(
         "resource_suggestions",
         sa.Column("label", sa.String(24), nullable=False, server_default="TLP:GREEN"),

@@ -248,8 +248,12 @@ async def test_perm_removes_and_gives_back_a_bot_permission(db_url: str) -> None
     try:
         console = Console(sandbox, out)
         await console.run(
-            ["perm deny general embed_links", "perm allow general embed_links",
-             "perm deny review view_channel", "perm deny general frobnicate"],
+            [
+                "perm deny general embed_links",
+                "perm allow general embed_links",
+                "perm deny review view_channel",
+                "perm deny general frobnicate",
+            ],
             echo=True,
         )
         assert not sandbox.world.can_view(sandbox.channels.review, sandbox.world.bot.id)
