@@ -15,7 +15,6 @@ treated as unknown), "did you mean" reads only the vocabulary of what they may s
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import Invalid
+from bot.services import experts
 
 log = logging.getLogger(__name__)
 
@@ -96,21 +96,11 @@ async def is_verified(
 ) -> bool:
     """Whether the member may see AMBER material: moderators, and verified unexpired experts.
 
-    The expert rule belongs to ``bot.services.experts.is_verified``; while that module (or that
-    function) does not exist, nobody but moderators is verified.
+    The expert rule belongs to ``bot.services.experts.is_verified``.
     """
     if is_moderator:
         return True
-    try:
-        experts = importlib.import_module("bot.services.experts")
-    except ModuleNotFoundError as exc:
-        if exc.name == "bot.services.experts":
-            return False
-        raise
-    check = getattr(experts, "is_verified", None)
-    if check is None:
-        return False
-    return bool(await check(session, guild_id, user_id, now))
+    return bool(await experts.is_verified(session, guild_id, user_id, now))
 
 
 def redact(data: Any, verified: bool) -> Any:

@@ -14,7 +14,6 @@ edits the posts ``Erasure.messages`` lists (``cogs/me_messages.py``).
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, MemberSettings, Notice
 from bot.services import audit, labels
-from bot.services.stats import FEATURE_SERVICES
+from bot.services.features import FEATURES
 
 ERASED_ACTION = "member.erased"
 ERASED_TEXT = "…"
@@ -55,17 +54,8 @@ class Erasure:
 
 
 def feature_modules() -> list[tuple[str, ModuleType]]:
-    """(short name, module) for every feature service that exists, in a stable order."""
-    found = []
-    for name in FEATURE_SERVICES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        found.append((name.rsplit(".", 1)[-1], module))
-    return found
+    """(short name, module) for every feature service, in a stable order."""
+    return list(FEATURES)
 
 
 def _hooks(hook: str) -> list[tuple[str, Callable[..., Awaitable[Any]]]]:

@@ -3,33 +3,16 @@ returning ``{message_key: number}``; this module gathers them."""
 
 from __future__ import annotations
 
-import importlib
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry
-
-FEATURE_SERVICES = (
-    "bot.services.resources",
-    "bot.services.experts",
-    "bot.services.events",
-    "bot.services.reminders",
-    "bot.services.qa",
-    "bot.services.exercises",
-    "bot.services.learn",
-)
+from bot.services.features import FEATURES
 
 
 async def gather(session: AsyncSession, guild_id: int) -> dict[str, int]:
     figures: dict[str, int] = {}
-    for name in FEATURE_SERVICES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for _name, module in FEATURES:
         provider = getattr(module, "stats", None)
         if provider is not None:
             figures.update(await provider(session, guild_id))

@@ -8,7 +8,6 @@ match, then those asked least today, and record each mention so the cap and esca
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import MemberSettings
 from bot.db.models.qa import ExpertNotification, Question
-from bot.services import guild_settings, labels
+from bot.services import experts, guild_settings, labels
 from bot.services.qa._text import routing_terms
 
 EXPERTS_PER_ROUND = 3
@@ -119,17 +118,8 @@ async def directory_candidates(
     now: datetime,
     verified_only: bool,
 ) -> list[Any]:
-    """The expert directory's candidates; none while the directory is not installed."""
-    try:
-        experts = importlib.import_module("bot.services.experts")
-    except ModuleNotFoundError as exc:
-        if exc.name == "bot.services.experts":
-            return []
-        raise
-    finder = getattr(experts, "routing_candidates", None)
-    if finder is None:
-        return []
-    found = await finder(
+    """The expert directory's candidates."""
+    found = await experts.routing_candidates(
         session,
         guild_id,
         terms=terms,
