@@ -250,6 +250,65 @@ async def test_a_corrupted_row_is_a_mismatch(filled: str, target_url: str) -> No
     assert bad.source.rows == bad.target.rows and bad.source.sha256 != bad.target.sha256
 
 
+def index_table(name: str) -> sa.Table:
+    return next(d.table for d in transfer.DERIVED if d.table.name == name)
+
+
+async def test_search_index_tables_match_with_their_history(filled: str, target_url: str) -> None:
+    report = await transfer.transfer(filled, target_url)
+    assert report.ok
+    assert [c.source.table for c in report.derived] == ["resource_terms", "resource_term_stats"]
+    assert all(c.source.rows > 0 for c in report.derived)
+    # The removed resource's terms stay counted, at 0, as in the source (triggers alone drop them).
+    stats = index_table("resource_term_stats")
+    removed = sa.select(sa.func.count()).where(stats.c.term == "neutron", stats.c.docs == 0)
+    assert await count(filled, removed) == await count(target_url, removed) == 1
+    await execute(target_url, sa.update(stats).where(stats.c.term == "neutron").values(docs=1))
+    checked = await transfer.verify(filled, target_url)
+    assert [c.source.table for c in (*checked.checks, *checked.derived) if not c.ok] == [
+        "resource_term_stats"
+    ]
+
+
+async def rows_of(url: str, statement: sa.Executable) -> list[tuple[Any, ...]]:
+    db = Database(url)
+    async with db.engine.connect() as conn:
+        rows = [tuple(row) for row in await conn.execute(statement)]
+    await db.dispose()
+    return rows
+
+
+async def test_postgres_to_postgres_keeps_the_vocabulary(
+    filled: str, target_url: str, request: pytest.FixtureRequest
+) -> None:
+    if make_url(target_url).get_backend_name() != "postgresql":
+        pytest.skip("the vocabulary table is PostgreSQL's")
+    assert (await transfer.transfer(filled, target_url)).ok
+    vocabulary = index_table("resources_fts_terms")
+    # What the triggers counted as the copied rows arrived is what the index holds:
+    indexed = sa.text("SELECT word, ndoc FROM ts_stat('SELECT document FROM resources_fts') ORDER BY word")
+    counted = (
+        sa.select(vocabulary.c.term, vocabulary.c.docs)
+        .where(vocabulary.c.docs > 0)
+        .order_by(vocabulary.c.term)
+    )
+    assert await rows_of(target_url, counted) == await rows_of(target_url, indexed) != []
+    source = Database(target_url)
+    async with source.transaction() as s:
+        await resources.remove(s, G, MOD, 2)  # its words stay in the vocabulary, at 0
+    await source.dispose()
+    zero = sa.select(sa.func.count()).where(vocabulary.c.docs == 0)
+    databases = request.getfixturevalue("postgres_databases")
+    second = await databases.fresh(migrated=False)
+    try:
+        report = await transfer.transfer(target_url, second)
+        assert report.ok
+        assert [c.source.table for c in report.derived] == [d.table.name for d in transfer.DERIVED]
+        assert await count(target_url, zero) == await count(second, zero) > 0
+    finally:
+        await databases.drop(second)
+
+
 async def test_refuses_a_target_that_is_not_empty(filled: str, target_url: str) -> None:
     target = Database(target_url)
     await migrate.upgrade(target.engine)
