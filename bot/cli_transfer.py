@@ -61,7 +61,7 @@ def cmd_transfer(args: argparse.Namespace, settings: Settings) -> int:
             report = asyncio.run(transfer.transfer(source, target))
     except transfer.TransferError as exc:
         raise UsageError(MESSAGES.get(exc.key, exc.key).format(**exc.params)) from None
-    for check in report.checks:
+    for check in (*report.checks, *report.derived):  # then the search index's tables
         print(_line(check))
     print(_total(report, copied=not args.check))
     return 0 if report.ok else MISMATCH
@@ -92,7 +92,7 @@ def _line(check: transfer.TableCheck) -> str:
 
 
 def _total(report: transfer.Report, *, copied: bool) -> str:
-    differing = sum(not check.ok for check in report.checks)
+    differing = sum(not check.ok for check in (*report.checks, *report.derived))
     verdict = "ok" if report.ok else f"{differing} table(s) MISMATCH"
     timing = f", {report.seconds:.2f} s" if copied else ""
     return f"{'total':<26} {report.rows:>9} rows in {len(report.checks)} tables{timing}: {verdict}"

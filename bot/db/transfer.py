@@ -4,7 +4,9 @@
 compares each table's row count and SHA-256 of its content, computed the same way on both sides from
 the values the models' column types give (never from how each engine stores them). The target's
 schema comes from the migrations, never ``create_all``: the full-text index tables and the triggers
-that fill them as rows arrive exist only there. The functions below say why each step is needed.
+that fill them as rows arrive exist only there. Those of the index tables that both engines hold
+alike are checked too (``DERIVED``); the counts among them, which remember what was removed, are
+copied from the source. The functions below say why each step is needed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,9 +28,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import bot.db.models  # noqa: F401  (registers every model on Base.metadata)
-from bot.db import migrate
+from bot.db import migrate, ranking
 from bot.db.base import Base
 from bot.db.engine import make_engine
+from bot.db.models.resources import RESOURCES_INDEX
 from bot.errors import Conflict
 
 BATCH_SIZE = 1000
@@ -64,14 +67,16 @@ class TableCheck:
 
 @dataclass(frozen=True)
 class Report:
-    """One check per table, in copy order; ``seconds`` the transfer took (0 when only comparing)."""
+    """One check per table, in copy order, then one per ``DERIVED`` table the two engines both hold;
+    ``seconds`` the transfer took (0 when only comparing)."""
 
     checks: tuple[TableCheck, ...]
     seconds: float = 0.0
+    derived: tuple[TableCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(check.ok for check in self.checks)
+        return all(check.ok for check in (*self.checks, *self.derived))
 
     @property
     def rows(self) -> int:
@@ -81,6 +86,65 @@ class Report:
 def tables() -> list[sa.Table]:
     """Every table of the models, parents before children (foreign-key order)."""
     return list(Base.metadata.sorted_tables)
+
+
+# -- tables the triggers fill ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Derived:
+    """A table that no model maps: the migrations create it on ``engines`` and triggers on the
+    models' tables fill it as rows arrive. ``kept`` when its rows also depend on the past (counts
+    that keep a term whose last resource was removed, at 0, and the highest impact ever filed):
+    the triggers cannot rebuild those from the copied rows, so they are copied from the source."""
+
+    table: sa.Table
+    engines: frozenset[str]
+    kept: bool
+
+
+_DERIVED_METADATA = sa.MetaData()
+_BOTH = frozenset({"sqlite", "postgresql"})
+DERIVED = (
+    Derived(  # the ranked search's postings: exactly what the copied resources file
+        sa.Table(
+            ranking.TERMS,
+            _DERIVED_METADATA,
+            sa.Column("resource_id", sa.Integer, primary_key=True),
+            sa.Column("term", sa.String(200), primary_key=True),
+            sa.Column("guild_id", sa.BigInteger),
+            sa.Column("restricted", sa.SmallInteger),
+            sa.Column("impact", sa.Float),
+        ),
+        _BOTH,
+        kept=False,
+    ),
+    Derived(  # per term: how many resources hold it, the highest impact ever filed
+        sa.Table(
+            ranking.STATS,
+            _DERIVED_METADATA,
+            sa.Column("term", sa.String(200), primary_key=True),
+            sa.Column("docs", sa.Integer),
+            sa.Column("top", sa.Float),
+        ),
+        _BOTH,
+        kept=True,
+    ),
+    Derived(  # PostgreSQL's vocabulary for "did you mean" (SQLite's is computed by fts5vocab)
+        sa.Table(
+            f"{RESOURCES_INDEX.name}_terms",
+            _DERIVED_METADATA,
+            sa.Column("term", sa.Text, primary_key=True),
+            sa.Column("docs", sa.Integer),
+        ),
+        frozenset({"postgresql"}),
+        kept=True,
+    ),
+)
+
+
+def derived(source: AsyncEngine | AsyncConnection, target: AsyncEngine | AsyncConnection) -> list[Derived]:
+    """The ``DERIVED`` tables that both sides hold (by their engines), to copy or compare."""
+    engines = {source.dialect.name, target.dialect.name}
+    return [d for d in DERIVED if engines <= d.engines]
 
 
 # -- the two commands ------------------------------------------------------------------------------
@@ -96,9 +160,10 @@ async def transfer(source_url: str, target_url: str, *, batch_size: int = BATCH_
             )
         async with _engine(target_url, "target") as target:
             await _migrate_target(target)
-            copied = await _copy_all(source, target, batch_size)
-            checks = await _compare(copied, target)
-    return Report(checks, time.monotonic() - started)
+            shared = derived(source, target)
+            copied = await _copy_all(source, target, shared, batch_size)
+            checks = await _compare(copied, target, shared)
+    return _report(checks, time.monotonic() - started)
 
 
 async def verify(source_url: str, target_url: str) -> Report:
@@ -107,21 +172,37 @@ async def verify(source_url: str, target_url: str) -> Report:
         _engine(source_url, "source", must_exist=True) as source,
         _engine(target_url, "target", must_exist=True) as target,
     ):
-        return Report(await _compare(await digests(source, "source"), target))
+        shared = derived(source, target)
+        return _report(await _compare(await digests(source, "source", shared), target, shared))
 
 
-async def digests(engine: AsyncEngine, role: str = "database") -> list[TableDigest]:
-    """Row count and content hash of every table, in one snapshot."""
+async def digests(
+    engine: AsyncEngine, role: str = "database", extra: Sequence[Derived] = ()
+) -> list[TableDigest]:
+    """Row count and content hash of every table (then of the ``extra`` derived ones), in one
+    snapshot."""
     async with engine.connect() as conn:
         await _snapshot(conn)
         try:
-            return [await _read_table(conn, table, BATCH_SIZE) for table in tables()]
+            return [await _read_table(conn, table, BATCH_SIZE) for table in _all(extra)]
         except DBAPIError as exc:  # not a Liaison database at the head revision: a table is missing
             raise TransferError("transfer.unavailable", role=role, reason=_reason(exc)) from exc
 
 
-async def _compare(source: list[TableDigest], target: AsyncEngine) -> tuple[TableCheck, ...]:
-    return tuple(TableCheck(s, t) for s, t in zip(source, await digests(target, "target"), strict=True))
+def _all(extra: Sequence[Derived]) -> list[sa.Table]:
+    return tables() + [d.table for d in extra]
+
+
+async def _compare(
+    source: list[TableDigest], target: AsyncEngine, shared: list[Derived]
+) -> tuple[TableCheck, ...]:
+    target_digests = await digests(target, "target", shared)
+    return tuple(TableCheck(s, t) for s, t in zip(source, target_digests, strict=True))
+
+
+def _report(checks: tuple[TableCheck, ...], seconds: float = 0.0) -> Report:
+    models = len(tables())
+    return Report(checks[:models], seconds, checks[models:])
 
 
 # -- opening and checking --------------------------------------------------------------------------
@@ -168,16 +249,25 @@ async def _snapshot(conn: AsyncConnection) -> None:
 
 
 # -- copying ---------------------------------------------------------------------------------------
-async def _copy_all(source: AsyncEngine, target: AsyncEngine, batch_size: int) -> list[TableDigest]:
+async def _copy_all(
+    source: AsyncEngine, target: AsyncEngine, shared: list[Derived], batch_size: int
+) -> list[TableDigest]:
     """Copy table after table in ONE target transaction that first checks the target is empty: a
     transfer never mixes two communities, and a failure leaves the target as empty as it was.
-    Returns the digests of the rows read."""
+    Then the ``shared`` derived tables: the triggers filled them as the rows arrived; the ``kept``
+    ones are replaced by the source's. Returns the digests of the rows read."""
     async with source.connect() as reading, target.begin() as writing:
         await _snapshot(reading)
         occupied = await _non_empty(writing)
         if occupied:
             raise TransferError("transfer.target_not_empty", tables=", ".join(occupied))
         copied = [await _read_table(reading, table, batch_size, writing) for table in tables()]
+        for index in shared:
+            if index.kept:
+                await writing.execute(sa.delete(index.table))
+            copied.append(
+                await _read_table(reading, index.table, batch_size, writing if index.kept else None)
+            )
         if writing.dialect.name == "postgresql":
             await _reset_sequences(writing)
     return copied

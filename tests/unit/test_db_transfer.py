@@ -20,10 +20,22 @@ from bot.db import Database, migrate, transfer
 from bot.db.models import AuditEntry, BotState
 from bot.db.models.events import TARGET_CHANNEL, TARGET_DM, Reminder
 from bot.db.models.resources import Resource
-from bot.services import events, experts, guild_settings, member_prefs, notices, qa, reminders, resources
+from bot.services import (
+    events,
+    experts,
+    guild_settings,
+    member_prefs,
+    notices,
+    permission_notices,
+    qa,
+    reminders,
+    resources,
+)
 from bot.services.events import EventInput
+from bot.services.exercises import Caller, access, records, running
 from bot.services.experts import ProfileInput
 from bot.services.guild_settings import SetupChange
+from bot.services.learn import certificates, cohorts, courses, walk
 from bot.services.member_prefs import PrefsChange
 from bot.services.qa import AnswerRef, AskInput
 from bot.services.reminders.batches import add_deliveries
@@ -32,6 +44,23 @@ from tests.databases import copy_sqlite
 
 G, MOD, MEMBER, EXPERT, QA_CHANNEL, EVENTS_CHANNEL, THREAD = 1, 100, 200, 300, 50, 60, 1000
 PORTAL = "How do you adjudicate an innocent alarm at a radiation portal monitor?"
+SCENARIO = (Path(__file__).resolve().parents[2] / "bot/exercises/scenarios/border_source.yaml").read_bytes()
+COURSE = """\
+id: detection-basics
+title: {en: Detection basics, fr: Bases de la détection}
+languages: [en, fr]
+pre_test:
+  questions:
+    - question: {en: "Which unit measures dose?", fr: "Quelle unité mesure la dose ?"}
+      options: [Sievert, Becquerel]
+      correct: 1
+      explanation: {en: "The sievert.", fr: "Le sievert."}
+modules:
+  - title: {en: Units, fr: Unités}
+    lessons:
+      - title: {en: Dose, fr: Dose}
+        text: {en: "Dose is measured in sieverts.", fr: "La dose se mesure en sieverts."}
+"""
 
 
 def _fields(title: str, url: str, tags: str) -> resources.Fields:
@@ -79,6 +108,53 @@ async def fill(db: Database, now: datetime) -> None:
         answer = AnswerRef(5001, EXPERT, "Check the spectrum with a RIID: potassium-40.")
         await qa.solve(s, G, THREAD, actor_id=MEMBER, is_moderator=False, answer=answer, now=now)
         await qa.take_digest(s, G, now)
+        await permission_notices.record(s, G, QA_CHANNEL, {"create_public_threads": "qa"}, now)
+    await fill_history(db, now)
+    await fill_learn(db, now, event.id)
+    await fill_exercise(db, now)
+
+
+async def fill_history(db: Database, now: datetime) -> None:
+    """An edited and a removed resource: what the search index's triggers and counts have seen go."""
+    async with db.transaction() as s:
+        await resources.edit(s, G, MOD, "Guide de détection", resources.Edit(description="Spectres"), now)
+        gone = await resources.add(
+            s, G, MOD, _fields("Neutron backpack survey", "https://e.org/gone", "neutron"), now
+        )
+    async with db.transaction() as s:
+        await resources.remove(s, G, MOD, gone.id)
+
+
+async def fill_learn(db: Database, now: datetime, event_id: int) -> None:
+    """A course walked to the end (an answer, a certificate) and assigned to the event (a cohort)."""
+    async with db.transaction() as s:
+        course_id = (await courses.load(s, G, MOD, COURSE, now)).course_id
+        view = await walk.start(s, G, MEMBER, str(course_id), "fr", now, verified=False)
+        while not view.completed:
+            action = walk.ANSWER if view.kind == "question" and view.answered is None else walk.NEXT
+            choices = [0] if action == walk.ANSWER else None
+            view = await walk.act(
+                s, G, MEMBER, course_id, action, view.position, "fr", now, verified=False, choices=choices
+            )
+        await certificates.issue(s, G, MEMBER, str(course_id), "Membre", now, verified=False)
+        await cohorts.assign(s, G, MOD, str(course_id), str(event_id), "en")
+        assert [task.user_id for task in await cohorts.due(s, now, G)] == [MEMBER]
+
+
+async def fill_exercise(db: Database, now: datetime) -> None:
+    """An exercise played and ended: members, teams, injects and their deliveries, a decision, an
+    observation and a hot-wash answer."""
+    facilitator = Caller(MOD, moderator=True, verified=True)
+    async with db.transaction() as s:
+        reference = str((await access.load(s, G, facilitator, SCENARIO, EVENTS_CHANNEL, now)).exercise_id)
+        await access.assign(s, G, facilitator, reference, MEMBER, "Customs", "player", member_verified=False)
+        plan = await running.plan_start(s, G, facilitator, reference)
+        threads = {team.name: 2000 + number for number, team in enumerate(plan.teams)}
+        await running.start(s, G, facilitator, reference, 60, threads, 2100, now)
+        await records.decide(s, G, Caller(MEMBER), threads["Customs"], "Stop the truck", now)
+        await records.observe(s, G, facilitator, reference, "Cordon too small", now, rating="partly")
+        await running.end(s, G, facilitator, reference, now)
+        await records.answer_hotwash(s, G, Caller(MEMBER), int(reference), "Customs", ["Fast"], now)
 
 
 @pytest.fixture
@@ -172,6 +248,65 @@ async def test_a_corrupted_row_is_a_mismatch(filled: str, target_url: str) -> No
     assert [c.source.table for c in report.checks if not c.ok] == ["resources"]
     bad = next(c for c in report.checks if not c.ok)
     assert bad.source.rows == bad.target.rows and bad.source.sha256 != bad.target.sha256
+
+
+def index_table(name: str) -> sa.Table:
+    return next(d.table for d in transfer.DERIVED if d.table.name == name)
+
+
+async def test_search_index_tables_match_with_their_history(filled: str, target_url: str) -> None:
+    report = await transfer.transfer(filled, target_url)
+    assert report.ok
+    assert [c.source.table for c in report.derived] == ["resource_terms", "resource_term_stats"]
+    assert all(c.source.rows > 0 for c in report.derived)
+    # The removed resource's terms stay counted, at 0, as in the source (triggers alone drop them).
+    stats = index_table("resource_term_stats")
+    removed = sa.select(sa.func.count()).where(stats.c.term == "neutron", stats.c.docs == 0)
+    assert await count(filled, removed) == await count(target_url, removed) == 1
+    await execute(target_url, sa.update(stats).where(stats.c.term == "neutron").values(docs=1))
+    checked = await transfer.verify(filled, target_url)
+    assert [c.source.table for c in (*checked.checks, *checked.derived) if not c.ok] == [
+        "resource_term_stats"
+    ]
+
+
+async def rows_of(url: str, statement: sa.Executable) -> list[tuple[Any, ...]]:
+    db = Database(url)
+    async with db.engine.connect() as conn:
+        rows = [tuple(row) for row in await conn.execute(statement)]
+    await db.dispose()
+    return rows
+
+
+async def test_postgres_to_postgres_keeps_the_vocabulary(
+    filled: str, target_url: str, request: pytest.FixtureRequest
+) -> None:
+    if make_url(target_url).get_backend_name() != "postgresql":
+        pytest.skip("the vocabulary table is PostgreSQL's")
+    assert (await transfer.transfer(filled, target_url)).ok
+    vocabulary = index_table("resources_fts_terms")
+    # What the triggers counted as the copied rows arrived is what the index holds:
+    indexed = sa.text("SELECT word, ndoc FROM ts_stat('SELECT document FROM resources_fts') ORDER BY word")
+    counted = (
+        sa.select(vocabulary.c.term, vocabulary.c.docs)
+        .where(vocabulary.c.docs > 0)
+        .order_by(vocabulary.c.term)
+    )
+    assert await rows_of(target_url, counted) == await rows_of(target_url, indexed) != []
+    source = Database(target_url)
+    async with source.transaction() as s:
+        await resources.remove(s, G, MOD, 2)  # its words stay in the vocabulary, at 0
+    await source.dispose()
+    zero = sa.select(sa.func.count()).where(vocabulary.c.docs == 0)
+    databases = request.getfixturevalue("postgres_databases")
+    second = await databases.fresh(migrated=False)
+    try:
+        report = await transfer.transfer(target_url, second)
+        assert report.ok
+        assert [c.source.table for c in report.derived] == [d.table.name for d in transfer.DERIVED]
+        assert await count(target_url, zero) == await count(second, zero) > 0
+    finally:
+        await databases.drop(second)
 
 
 async def test_refuses_a_target_that_is_not_empty(filled: str, target_url: str) -> None:
