@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.db.models.events import Event
 from bot.services import events
+from bot.services.events import Event
 from bot.ui import bot_permissions, messenger
 from bot.ui.respond import Reply, reply_for
 from cogs.events import _render

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.db.models.events import Event
 from bot.services import events
+from bot.services.events import Event
 from bot.ui import messenger
 from cogs.events import _render
 

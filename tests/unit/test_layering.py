@@ -34,9 +34,6 @@ NO_DISCORD = (
 NO_DATABASE_IN_COGS = ("sqlalchemy", "bot.db.models")
 SANDBOX_ALLOWED = {"bot/cli.py"}
 COGS_DEBT = {
-    "cogs/events/_announce.py",
-    "cogs/events/_notify.py",
-    "cogs/events/_views.py",
     "cogs/exercises/_commands.py",
     "cogs/exercises/_runner.py",
     "cogs/learn/_cog.py",
