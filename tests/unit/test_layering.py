@@ -37,8 +37,6 @@ COGS_DEBT = {
     "cogs/exercises/_commands.py",
     "cogs/exercises/_runner.py",
     "cogs/learn/_cog.py",
-    "cogs/resources/_cog.py",
-    "cogs/resources/_render.py",
 }
 
 
