@@ -35,7 +35,6 @@ NO_DATABASE_IN_COGS = ("sqlalchemy", "bot.db.models")
 SANDBOX_ALLOWED = {"bot/cli.py"}
 COGS_DEBT = {
     "cogs/exercises/_commands.py",
-    "cogs/exercises/_runner.py",
 }
 
 
