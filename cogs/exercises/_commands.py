@@ -63,6 +63,7 @@ class Recording:
         state = clock.started(now, speed)
         for text in _render.timeline(reply.t, scenario, state, reply.language, plan.label):
             await self.post(opened.control.id, text)
+        # a second transaction: the threads are opened on Discord in between
         async with self.bot.db.transaction() as session:
             started = await running.start(
                 session,

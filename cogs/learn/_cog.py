@@ -71,7 +71,7 @@ class Learn(AcknowledgeFirst):
     async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -111,7 +111,7 @@ class Learn(AcknowledgeFirst):
     @learn.command(name="courses", description="The server's courses, with your progress")
     @guild_only()
     async def list_courses(self, interaction: discord.Interaction[Any]) -> None:
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -132,7 +132,7 @@ class Learn(AcknowledgeFirst):
     @guild_only()
     async def start(self, interaction: discord.Interaction[Any], course: str) -> None:
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -219,10 +219,10 @@ class Learn(AcknowledgeFirst):
     ) -> None:
         target = member or interaction.user
         reply = await reply_for(interaction)
-        if target.id != interaction.user.id and not await is_moderator(interaction):
+        moderator = await is_moderator(interaction)
+        if target.id != interaction.user.id and not moderator:
             await reply.say("learn.progress.moderators_only", ephemeral=True)
             return
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -250,7 +250,7 @@ class Learn(AcknowledgeFirst):
 
     async def _send_certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -281,7 +281,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(code="The verification code printed on the certificate")
     @guild_only()
     async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,

@@ -256,6 +256,7 @@ class QA(AcknowledgeFirst):
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply
         )
+        # a second transaction: the thread is read from Discord in between
         async with self.bot.db.transaction() as session:
             solved = await qa.solve(
                 session,

@@ -56,7 +56,7 @@ class Resources(AcknowledgeFirst):
     async def resource_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -76,7 +76,7 @@ class Resources(AcknowledgeFirst):
     async def tag_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -125,7 +125,7 @@ class Resources(AcknowledgeFirst):
     ) -> None:
         tag_value = validation.tag(tag) if tag else None
         language_value = validation.language(language) if language else None
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -162,7 +162,7 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def show(self, interaction: discord.Interaction[Any], resource: str) -> None:
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -181,7 +181,7 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[Any]) -> None:
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -228,7 +228,7 @@ class Resources(AcknowledgeFirst):
             tags_value=tags,
             language_text=language,
         )
-        moderator = await is_moderator(interaction)  # before the transaction: it reads in its own
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
                 session,
@@ -345,6 +345,7 @@ class Resources(AcknowledgeFirst):
         )
         if not confirmed or answer is None:
             return
+        # a second transaction: the member confirms in between (no transaction held across a prompt)
         async with self.bot.db.transaction() as session:
             await service.remove(session, _guild(interaction), interaction.user.id, row.id)
         await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)
