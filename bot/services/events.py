@@ -411,11 +411,13 @@ async def my_status(session: AsyncSession, event_id: int, user_id: int) -> str |
     return await session.scalar(select(Rsvp.status).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id))
 
 
-async def answer_language(session: AsyncSession, event_id: int, user_id: int) -> str | None:
-    """The language the member last answered this event in (None if they never did)."""
-    return await session.scalar(
-        select(Rsvp.language).where(Rsvp.event_id == event_id, Rsvp.user_id == user_id)
+async def answer_languages(session: AsyncSession, event_id: int) -> dict[int, str]:
+    """The language each member last answered this event in, by user id (absent if they never
+    did): one read for a whole notice round instead of one per member."""
+    rows = await session.execute(
+        select(Rsvp.user_id, Rsvp.language).where(Rsvp.event_id == event_id, Rsvp.language.is_not(None))
     )
+    return {user_id: language for user_id, language in rows if language is not None}
 
 
 async def my_statuses(session: AsyncSession, event_ids: list[int], user_id: int) -> dict[int, str]:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.db.models.events import Event
 from bot.services import events
+from bot.services.events import Event
 from bot.ui import bot_permissions, messenger
 from bot.ui.respond import Reply, reply_for
 from cogs.events import _render
@@ -34,22 +34,27 @@ async def card(
     async with bot.db.transaction() as session:
         row = await events.get(session, guild_id, event_id)
         counts = await events.counts(session, event_id)
+    embed, view = _card(bot, row, counts, language)
+    return row, embed, view
 
+
+def _card(bot: LiaisonBot, row: Event, counts: events.Counts, language: str) -> tuple[discord.Embed, Any]:
     def t(key: str, **params: Any) -> str:
         return i18n.t(language, key, **params)
 
     embed = _render.event_embed(t, row, counts, bot.clock.now())
     view = announcement_view(row.id, language, counts, cancelled=row.cancelled_at is not None)
-    return row, embed, view
+    return embed, view
 
 
 async def refresh(bot: LiaisonBot, guild_id: int, event_id: int) -> None:
     """Edit the announcement with fresh counts and details (best effort)."""
     async with bot.db.transaction() as session:
         row = await events.get(session, guild_id, event_id)
+        counts = await events.counts(session, event_id)
     if row.channel_id is None or row.message_id is None:
         return
-    _row, embed, view = await card(bot, guild_id, event_id, await messenger.server_language(bot, guild_id))
+    embed, view = _card(bot, row, counts, await messenger.server_language(bot, guild_id))
     channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
     try:
         await channel.get_partial_message(row.message_id).edit(embed=embed, view=view)
@@ -89,6 +94,7 @@ async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Even
             return reply.t("events.announce_failed", channel=f"<#{row.channel_id}>")
         message = outcome.message
         channel_id, note = row.channel_id, reply.t("events.announced", channel=f"<#{row.channel_id}>")
+    # a second transaction: the message id exists only once Discord has posted it
     async with bot.db.transaction() as session:
         await events.set_announcement(session, guild_id, row.id, channel_id, message.id)
     return note

@@ -254,6 +254,7 @@ class Events(AcknowledgeFirst):
         confirmed, answer = await confirm(interaction, prompt, reply.language)
         if not confirmed or answer is None:
             return
+        # a second transaction: the member confirms in between (no transaction held across a prompt)
         async with self.bot.db.transaction() as session:
             change = await events.cancel(
                 session, guild_id, interaction.user.id, event_id, self.bot.clock.now()

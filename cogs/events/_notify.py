@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.db.models.events import Event
 from bot.services import events
+from bot.services.events import Event
 from bot.ui import messenger
 from cogs.events import _render
 
@@ -29,12 +29,13 @@ async def tell(
     """Each member in their language (``bot.ui.messenger``): their ``/me settings`` language, else
     ``language`` (the one they last used with Liaison, when the caller knows it), else the one they
     last answered this event in, else the server's; by DM, else a notice."""
+    answered: dict[int, str] = {}
+    if event_id and user_ids:
+        async with bot.db.transaction() as session:
+            answered = await events.answer_languages(session, event_id)
     for user_id in user_ids:
-        answered = None
-        if event_id:
-            async with bot.db.transaction() as session:
-                answered = await events.answer_language(session, event_id, user_id)
-        await messenger.dm_or_notice(bot, guild_id, user_id, key, known=(language, answered), **params)
+        known = (language, answered.get(user_id))
+        await messenger.dm_or_notice(bot, guild_id, user_id, key, known=known, **params)
 
 
 def promoted(bot: LiaisonBot, guild_id: int, row: Event, members: list[int]) -> None:

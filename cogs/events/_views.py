@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.db.models.events import GOING, MAYBE, NOT_GOING
-from bot.services.events import Counts
+from bot.services.events import GOING, MAYBE, NOT_GOING, Counts
 from bot.ui import limits
 from bot.ui.views import Answering, AnsweringView
 

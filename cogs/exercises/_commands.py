@@ -63,6 +63,7 @@ class Recording:
         state = clock.started(now, speed)
         for text in _render.timeline(reply.t, scenario, state, reply.language, plan.label):
             await self.post(opened.control.id, text)
+        # a second transaction: the threads are opened on Discord in between
         async with self.bot.db.transaction() as session:
             started = await running.start(
                 session,
@@ -99,8 +100,7 @@ class Recording:
         assert guild_id is not None
         async with self.bot.db.transaction() as session:
             done = await change(session, guild_id, caller, reference, self.bot.clock.now())
-            teams = await access.members(session, done.exercise_id)  # noqa: F841 - members unchanged
-            threads = await _team_threads(session, done.exercise_id)
+            threads = await access.team_threads(session, done.exercise_id)
         if done.due:
             self.runner.notify(done.due)
         for thread_id, language in threads:
@@ -189,15 +189,6 @@ class Recording:
                 language=reply.language,
             )
         await reply.say("exercises.hotwash.saved", ephemeral=True)
-
-
-async def _team_threads(session: Any, exercise_id: int) -> list[tuple[int, str]]:
-    from sqlalchemy import select
-
-    from bot.db.models.exercises import ExerciseTeam
-
-    rows = await session.scalars(select(ExerciseTeam).where(ExerciseTeam.exercise_id == exercise_id))
-    return [(row.thread_id, row.language) for row in rows]
 
 
 __all__ = ["Recording", "format_offset", "translator"]

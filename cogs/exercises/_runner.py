@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,12 +13,10 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
-from sqlalchemy import select
 
-from bot.db import Database
-from bot.db.models.exercises import PENDING, ExerciseDelivery
-from bot.delivery import Permanent, Stopped, Transient, Wakeups, claim_options
+from bot.delivery import Permanent, Stopped, Transient, claim_options
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
+from bot.services.exercises.wakeups import InjectWakeups
 from cogs.exercises._render import inject_message
 from cogs.exercises._views import inject_view
 
@@ -57,23 +54,6 @@ class InjectSender:
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise Transient(type(exc).__name__) from exc
         return sent.id
-
-
-class InjectWakeups(Wakeups):
-    async def load(self, db: Database) -> int:
-        async with db.transaction() as session:
-            buckets = set(
-                await session.scalars(
-                    select(self._bucket_sql(ExerciseDelivery.due_at, db.dialect))
-                    .where(ExerciseDelivery.state == PENDING, ExerciseDelivery.due_at.is_not(None))
-                    .distinct()
-                )
-            )
-        self._known |= {int(bucket) for bucket in buckets}
-        self._heap = list(self._known)
-        heapq.heapify(self._heap)
-        self._arm()
-        return len(self._heap)
 
 
 class InjectRunner:

@@ -113,6 +113,7 @@ class Experts(AcknowledgeFirst):
             return
         now = self.bot.clock.now()
         try:
+            # a second transaction: the member confirms in between (no transaction held across a prompt)
             async with self.bot.db.transaction() as session:
                 card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
         except LiaisonError as error:  # e.g. registered meanwhile from another prompt
@@ -167,6 +168,7 @@ class Experts(AcknowledgeFirst):
         if not agreed or answer is None:
             return
         try:
+            # a second transaction: the member confirms in between (no transaction held across a prompt)
             async with self.bot.db.transaction() as session:
                 await experts.leave(session, guild_id, user_id)
         except LiaisonError as error:  # e.g. removed meanwhile from another prompt

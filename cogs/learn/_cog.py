@@ -11,7 +11,6 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.client import LiaisonBot
@@ -69,37 +68,19 @@ class Learn(AcknowledgeFirst):
             self.bot.spawn(self.sweeper.run(), name="learn-cohorts-rsvp")
 
     # -- helpers -----------------------------------------------------------------------------
-    async def verified(self, interaction: discord.Interaction[Any], session: AsyncSession) -> bool:
-        moderator = await is_moderator(interaction)
-        return await labels.is_verified(
-            session, _guild(interaction), interaction.user.id, self.bot.clock.now(), is_moderator=moderator
-        )
-
-    async def caller(self, interaction: discord.Interaction[Any], session: AsyncSession) -> tuple[str, bool]:
-        """(language, verified) of the member clicking, read in ``session``: a step's click is the
-        hot path (a whole cohort at once), so one transaction instead of three."""
-        guild_id = _guild(interaction)
-        settings = await guild_settings.get(session, guild_id)
-        chosen = await guild_settings.member_language(session, guild_id, interaction.user.id)
-        language = i18n.pick_language(
-            chosen, interaction.locale, settings.language, self.bot.settings.liaison_locale
-        )
-        permissions = interaction.permissions
-        moderator = permissions.manage_guild or permissions.administrator
-        if not moderator and isinstance(interaction.user, discord.Member):
-            moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
-        verified = await labels.is_verified(
-            session, guild_id, interaction.user.id, self.bot.clock.now(), is_moderator=moderator
-        )
-        return language, verified
-
     async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
+        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
-            found = await courses.autocomplete(
-                session, interaction.guild_id, current, verified=await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
             )
+            found = await courses.autocomplete(session, interaction.guild_id, current, verified=verified)
         return [
             app_commands.Choice(name=limits.clip(f"#{cid} · {title}", 100), value=str(cid))
             for cid, title in found
@@ -122,20 +103,23 @@ class Learn(AcknowledgeFirst):
             turn = self._turns[(user_id, course_id)] = asyncio.Lock()
         return turn
 
-    async def _step_message(
-        self, reply: Reply, view: walk.StepView, session: AsyncSession, *, verified: bool
-    ) -> dict[str, Any]:
-        links = await service.lesson_resources(
-            session, _guild(reply.interaction), view.resources, verified=verified
-        )
+    @staticmethod
+    def _step_message(reply: Reply, view: walk.StepView, links: list[tuple[int, str]]) -> dict[str, Any]:
         return {"embed": _render.step_embed(reply.t, view, links), "view": _views.step_view(reply.t, view)}
 
     # -- members -------------------------------------------------------------------------------
     @learn.command(name="courses", description="The server's courses, with your progress")
     @guild_only()
     async def list_courses(self, interaction: discord.Interaction[Any]) -> None:
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             listed = await courses.listing(
                 session, _guild(interaction), interaction.user.id, verified=verified
             )
@@ -148,8 +132,15 @@ class Learn(AcknowledgeFirst):
     @guild_only()
     async def start(self, interaction: discord.Interaction[Any], course: str) -> None:
         reply = await reply_for(interaction)
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             view = await walk.start(
                 session,
                 _guild(interaction),
@@ -159,8 +150,10 @@ class Learn(AcknowledgeFirst):
                 self.bot.clock.now(),
                 verified=verified,
             )
-            message = await self._step_message(reply, view, session, verified=verified)
-        await reply.send(**message, ephemeral=True)
+            links = await service.lesson_resources(
+                session, _guild(interaction), view.resources, verified=verified
+            )
+        await reply.send(**self._step_message(reply, view, links), ephemeral=True)
 
     async def step_action(
         self,
@@ -176,7 +169,26 @@ class Learn(AcknowledgeFirst):
             if interaction.guild_id is None:
                 return
             async with self._turn(interaction.user.id, course_id), self.bot.db.transaction() as session:
-                language, verified = await self.caller(interaction, session)
+                # the member clicking, read in this one transaction: a step's click is the hot
+                # path (a whole cohort at once), so one transaction instead of three
+                settings = await guild_settings.get(session, interaction.guild_id)
+                chosen = await guild_settings.member_language(
+                    session, interaction.guild_id, interaction.user.id
+                )
+                language = i18n.pick_language(
+                    chosen, interaction.locale, settings.language, self.bot.settings.liaison_locale
+                )
+                permissions = interaction.permissions
+                moderator = permissions.manage_guild or permissions.administrator
+                if not moderator and isinstance(interaction.user, discord.Member):
+                    moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
+                verified = await labels.is_verified(
+                    session,
+                    interaction.guild_id,
+                    interaction.user.id,
+                    self.bot.clock.now(),
+                    is_moderator=moderator,
+                )
                 reply = Reply(interaction, language)
                 view = await walk.act(
                     session,
@@ -190,8 +202,10 @@ class Learn(AcknowledgeFirst):
                     verified=verified,
                     choices=choices,
                 )
-                message = await self._step_message(reply, view, session, verified=verified)
-            await update(interaction, **message)
+                links = await service.lesson_resources(
+                    session, interaction.guild_id, view.resources, verified=verified
+                )
+            await update(interaction, **self._step_message(reply, view, links))
         except Exception as error:
             await send_error(interaction, error)
 
@@ -205,11 +219,18 @@ class Learn(AcknowledgeFirst):
     ) -> None:
         target = member or interaction.user
         reply = await reply_for(interaction)
-        if target.id != interaction.user.id and not await is_moderator(interaction):
+        moderator = await is_moderator(interaction)
+        if target.id != interaction.user.id and not moderator:
             await reply.say("learn.progress.moderators_only", ephemeral=True)
             return
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             rows = await service.progress_of(session, _guild(interaction), target.id, verified=verified)
         await reply.send(embed=_render.progress_embed(reply.t, target.display_name, rows), ephemeral=True)
 
@@ -229,8 +250,15 @@ class Learn(AcknowledgeFirst):
 
     async def _send_certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
         reply = await reply_for(interaction)
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             issued = await certificates.issue(
                 session,
                 _guild(interaction),
@@ -253,8 +281,15 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(code="The verification code printed on the certificate")
     @guild_only()
     async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             found = await certificates.verify(session, _guild(interaction), code, verified=verified)
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)

@@ -9,7 +9,6 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import LiaisonBot
 from bot.errors import Invalid, NotAllowed, NotFound
@@ -66,15 +65,6 @@ class QA(AcknowledgeFirst):
         await self.sweeper.run()
 
     # -- helpers ---------------------------------------------------------------------------------
-    async def _verified(
-        self, session: AsyncSession, interaction: discord.Interaction[Any], moderator: bool
-    ) -> bool:
-        """May the caller see TLP:AMBER questions (read in the command's own transaction)."""
-        assert interaction.guild_id is not None
-        return await labels.is_verified(
-            session, interaction.guild_id, interaction.user.id, self.bot.clock.now(), is_moderator=moderator
-        )
-
     async def _known_threads(self, guild_id: int) -> set[int]:
         if guild_id not in self._threads:
             async with self.bot.db.transaction() as session:
@@ -140,7 +130,14 @@ class QA(AcknowledgeFirst):
         async with self.bot.db.transaction() as session:
             await qa.qa_channel(session, interaction.guild.id)  # set up first
             asked = qa.validate(AskInput(question, topic, details, agencies, label))
-            verified = await self._verified(session, interaction, moderator)
+            # may the caller see TLP:AMBER questions (read in the command's own transaction)
+            verified = await labels.is_verified(
+                session,
+                interaction.guild.id,
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             place = await qa.placement(session, interaction.guild.id, asked.label, verified=verified)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
@@ -228,7 +225,13 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self._verified(session, interaction, moderator)
+            verified = await labels.is_verified(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             hits = await qa.search(session, interaction.guild_id, query, verified=verified)
         if not hits:
             await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
@@ -253,6 +256,7 @@ class QA(AcknowledgeFirst):
         accepted = await self._accepted(
             thread, answer, question.author_id, question.starter_message_id, reply
         )
+        # a second transaction: the thread is read from Discord in between
         async with self.bot.db.transaction() as session:
             solved = await qa.solve(
                 session,
@@ -326,7 +330,13 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self._verified(session, interaction, moderator)
+            verified = await labels.is_verified(
+                session,
+                interaction.guild_id,
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             questions = await qa.unanswered(session, interaction.guild_id, verified=verified)
         if not questions:
             await reply.say("qa.unanswered.none", ephemeral=True)

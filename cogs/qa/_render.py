@@ -7,8 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.db.models.qa import Question
-from bot.services.qa import CleanAsk, Hit
+from bot.services.qa import CleanAsk, Hit, Question
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
 from bot.ui.pages import card_pages, line_pages

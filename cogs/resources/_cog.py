@@ -7,15 +7,13 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.db.models.resources import Resource
 from bot.services import labels
 from bot.services import resources as service
 from bot.services.resources import glossary, suggestions, validation
-from bot.services.resources.suggestions import Outcome
+from bot.services.resources.suggestions import Outcome, Resource
 from bot.ui import embeds, limits, messenger, text
 from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.pages import line_pages
@@ -37,14 +35,6 @@ class Resources(AcknowledgeFirst):
         self.bot = bot
 
     # -- helpers -----------------------------------------------------------------------------
-    async def verified(self, interaction: discord.Interaction[Any], session: AsyncSession) -> bool:
-        """May the caller see AMBER material? Moderators and verified experts (read in ``session``,
-        the command's own transaction: one round trip less per keystroke in autocomplete)."""
-        moderator = await is_moderator(interaction)
-        return await labels.is_verified(
-            session, _guild(interaction), interaction.user.id, self.bot.clock.now(), is_moderator=moderator
-        )
-
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
@@ -66,8 +56,15 @@ class Resources(AcknowledgeFirst):
     async def resource_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
+        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
         return [
             app_commands.Choice(
@@ -79,8 +76,15 @@ class Resources(AcknowledgeFirst):
     async def tag_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             tags = await service.tag_names(
                 session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
             )
@@ -121,8 +125,15 @@ class Resources(AcknowledgeFirst):
     ) -> None:
         tag_value = validation.tag(tag) if tag else None
         language_value = validation.language(language) if language else None
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             result = await service.search(
                 session,
                 _guild(interaction),
@@ -151,8 +162,15 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def show(self, interaction: discord.Interaction[Any], resource: str) -> None:
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             hit = await service.show(session, _guild(interaction), resource, verified=verified)
             row = await service.get(session, _guild(interaction), hit.id)
         reply = await reply_for(interaction)
@@ -163,8 +181,15 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[Any]) -> None:
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             found = await service.tag_names(session, _guild(interaction), verified=verified)
             open_only = (
                 await service.tag_names(session, _guild(interaction), verified=False) if verified else found
@@ -203,8 +228,15 @@ class Resources(AcknowledgeFirst):
             tags_value=tags,
             language_text=language,
         )
+        moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await self.verified(interaction, session)
+            verified = await labels.is_verified(
+                session,
+                _guild(interaction),
+                interaction.user.id,
+                self.bot.clock.now(),
+                is_moderator=moderator,
+            )
             row = await suggestions.suggest(
                 session,
                 _guild(interaction),
@@ -313,6 +345,7 @@ class Resources(AcknowledgeFirst):
         )
         if not confirmed or answer is None:
             return
+        # a second transaction: the member confirms in between (no transaction held across a prompt)
         async with self.bot.db.transaction() as session:
             await service.remove(session, _guild(interaction), interaction.user.id, row.id)
         await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)

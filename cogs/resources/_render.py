@@ -12,8 +12,8 @@ from typing import Any
 
 import discord
 
-from bot.db.models.resources import ResourceSuggestion
 from bot.services.resources import Hit
+from bot.services.resources.suggestions import ResourceSuggestion
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
 from bot.ui.pages import card_pages

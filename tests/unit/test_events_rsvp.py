@@ -81,3 +81,14 @@ async def test_stats_count_events_and_rsvps(db: Database, clock: FrozenClock) ->
     async with db.transaction() as session:
         assert await events.stats(session, GUILD) == {"events.stats.events": 1, "events.stats.rsvps": 1}
         assert await events.stats(session, GUILD + 1) == {"events.stats.events": 0, "events.stats.rsvps": 0}
+
+
+async def test_answer_languages_are_read_once_for_a_whole_round(db: Database, clock: FrozenClock) -> None:
+    event_id, other = await _event(db, clock, capacity=None), await _event(db, clock, capacity=None)
+    async with db.transaction() as session:
+        await events.rsvp(session, GUILD, event_id, 1, "going", clock.now(), language="fr")
+        await events.rsvp(session, GUILD, event_id, 2, "maybe", clock.now(), language="en")
+        await events.rsvp(session, GUILD, event_id, 3, "going", clock.now())  # no language known
+        await events.rsvp(session, GUILD, other, 4, "going", clock.now(), language="fr")
+    async with db.transaction() as session:
+        assert await events.answer_languages(session, event_id) == {1: "fr", 2: "en"}

@@ -4,8 +4,7 @@
 - the product (``bot/`` outside ``bot/sandbox/``, and ``cogs/``) never imports the sandbox, except
   the command line's lazily loaded ``sandbox`` command;
 - cogs never import APScheduler (background work goes through ``bot.runtime``);
-- cogs never import SQLAlchemy or the ORM models: they call services with plain values. The cogs
-  listed in ``COGS_DEBT`` still do (issue #16); the list may only shrink.
+- cogs never import SQLAlchemy or the ORM models: they call services with plain values (issue #16).
 
 Imports are read from the source (``ast``), including imports inside functions, so a lazy import
 cannot slip past.
@@ -33,18 +32,6 @@ NO_DISCORD = (
 )
 NO_DATABASE_IN_COGS = ("sqlalchemy", "bot.db.models")
 SANDBOX_ALLOWED = {"bot/cli.py"}
-COGS_DEBT = {
-    "cogs/events/_announce.py",
-    "cogs/events/_notify.py",
-    "cogs/events/_views.py",
-    "cogs/exercises/_commands.py",
-    "cogs/exercises/_runner.py",
-    "cogs/learn/_cog.py",
-    "cogs/qa/_cog.py",
-    "cogs/qa/_render.py",
-    "cogs/resources/_cog.py",
-    "cogs/resources/_render.py",
-}
 
 
 def imported_modules(source: str) -> set[str]:
@@ -82,22 +69,12 @@ def layer_violations(rel: str, modules: set[str]) -> list[str]:
         wrong += crosses(modules, ("bot.sandbox",))
     if rel.startswith("cogs/"):
         wrong += crosses(modules, ("apscheduler",))  # background work goes through bot.runtime
-    if rel.startswith("cogs/") and rel not in COGS_DEBT:
         wrong += crosses(modules, NO_DATABASE_IN_COGS)
     return wrong
 
 
 def test_no_import_crosses_a_layer() -> None:
     assert violations() == []
-
-
-def test_the_debt_list_only_names_cogs_that_still_owe() -> None:
-    owing = {
-        rel
-        for rel in COGS_DEBT
-        if crosses(imported_modules((ROOT / rel).read_text(encoding="utf-8")), NO_DATABASE_IN_COGS)
-    }
-    assert owing == COGS_DEBT, f"remove from COGS_DEBT: {sorted(COGS_DEBT - owing)}"
 
 
 @pytest.mark.parametrize(

@@ -255,3 +255,9 @@ async def members(session: AsyncSession, exercise_id: int) -> list[ExerciseMembe
             .order_by(ExerciseMember.id)
         )
     )
+
+
+async def team_threads(session: AsyncSession, exercise_id: int) -> list[tuple[int, str]]:
+    """(thread id, language) of each team of the exercise: where a clock change is announced."""
+    rows = await session.scalars(select(ExerciseTeam).where(ExerciseTeam.exercise_id == exercise_id))
+    return [(row.thread_id, row.language) for row in rows]
