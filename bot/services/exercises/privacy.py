@@ -82,7 +82,7 @@ async def bot_messages(
         .where(Exercise.guild_id == guild_id, ExerciseDecision.user_id == user_id)
     )
     found: list[Found] = []
-    for decision, exercise, team in rows.tuples():
+    for decision, exercise, team in rows:
         time, name = format_offset(decision.offset), decision.team
         if decision.message_id and team is not None:
             params = (("language", team.language), ("time", time), ("team", name))
