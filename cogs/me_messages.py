@@ -3,13 +3,17 @@
 A question's starter post then reads "from a former member" (``qa_text: keep``), or says that
 its author erased it, with the thread renamed (``erase``); a review-channel announcement names a
 former member, and loses the suggestion's title and link when the suggestion itself was erased.
-A post that cannot be edited any more (deleted, no access) is skipped with a warning: the data
-itself is already erased. Not an extension: ``cogs.me`` uses it.
+A weekly digest or an escalation notice quoting an erased question keeps its link, without the
+title; an exercise decision's posts name a former member and lose the decision's text (typed
+text goes whatever ``qa_text`` says: only Q&A text may stay). A post that cannot be edited any
+more (deleted, no access) is skipped with a warning: the data itself is already erased. Not an
+extension: ``cogs.me`` uses it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -22,6 +26,7 @@ from bot.services import qa
 from bot.services.privacy import BotMessage
 from bot.services.resources import suggestions
 from bot.ui import limits, messenger
+from bot.ui import text as ui_text
 from bot.ui.respond import NO_MENTIONS
 from cogs.qa import _render as qa_render
 from cogs.resources import _notify as resources_notify
@@ -38,6 +43,9 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
             if message.kind in ("qa.thread", "mentions"):
                 await _scrub_mentions(bot, language, user_id, message)
                 continue
+            if message.kind == "qa.quoted":
+                await _unquote(bot, guild_id, language, message)
+                continue
             content, embeds = await _content(bot, guild_id, language, message)
             await _edit(bot, message, content, embeds)
             if message.kind == "qa.question" and message.erased:
@@ -51,7 +59,15 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
 async def _content(
     bot: LiaisonBot, guild_id: int, language: str, message: BotMessage
 ) -> tuple[str, list[discord.Embed]]:
-    t = partial(i18n.t, language)
+    params = dict(message.params)
+    t = partial(i18n.t, params.get("language") or language)
+    if message.kind in ("exercises.decision", "exercises.decision_mirror"):
+        key = (
+            "exercises.decision.erased"
+            if message.kind == "exercises.decision"
+            else "exercises.decision.mirror_erased"
+        )
+        return t(key, time=params.get("time", ""), team=ui_text.shown(params.get("team", ""), 60)), []
     if message.kind == "qa.question":
         if message.erased:
             return t("me.erased.question"), []
@@ -106,6 +122,28 @@ async def _scrub_mentions(bot: LiaisonBot, language: str, user_id: int, message:
             embeds.append(discord.Embed.from_dict(data))
         if changed:
             await posted.edit(content=content, embeds=embeds, allowed_mentions=NO_MENTIONS)
+
+
+async def _unquote(bot: LiaisonBot, guild_id: int, language: str, message: BotMessage) -> None:
+    """A post quoting an erased question (a weekly digest, an escalation notice): its link to
+    the question's thread keeps the link and loses the title."""
+    url = qa_render.thread_url(guild_id, int(dict(message.params)["thread_id"]))
+    pattern = re.compile(r"\[[^\]\n]*\]\(<?" + re.escape(url) + r">?\)")
+    erased = f"[{i18n.t(language, 'me.erased.thread')}]({url})"
+    posted = await bot.get_partial_messageable(message.channel_ids[0]).fetch_message(message.message_id)
+    content, count = pattern.subn(erased, posted.content or "")
+    embeds = []
+    for embed in posted.embeds:
+        data = embed.to_dict()
+        if "description" in data:
+            data["description"], found = pattern.subn(erased, data["description"])
+            count += found
+        for item in data.get("fields", []):
+            item["value"], found = pattern.subn(erased, item.get("value", ""))
+            count += found
+        embeds.append(discord.Embed.from_dict(data))
+    if count:
+        await posted.edit(content=content or None, embeds=embeds, allowed_mentions=NO_MENTIONS)
 
 
 async def _edit(bot: LiaisonBot, message: BotMessage, content: str, embeds: list[discord.Embed]) -> None:

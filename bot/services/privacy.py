@@ -37,14 +37,18 @@ class BotMessage:
     """One of the bot's own posts that named the member: ``kind`` says how to redraw it
     (``qa.question``: a question's starter post; ``resources.suggestion``: a review-channel
     announcement; ``qa.thread``: the bot's posts in a question's thread that mention them, found
-    by reading the thread, ``message_id`` 0; ``mentions``: one post whose mention is replaced),
-    ``ref`` is the question, suggestion or reminder id, ``erased`` whether its text went too."""
+    by reading the thread, ``message_id`` 0; ``mentions``: one post whose mention is replaced;
+    ``qa.quoted``: a digest or escalation notice whose link to the question loses its title;
+    ``exercises.decision`` / ``exercises.decision_mirror``: a decision's posts), ``ref`` is the
+    question, suggestion, reminder or decision id, ``erased`` whether its text went too, and
+    ``params`` what the feature knows to redraw it (language, time, team...)."""
 
     kind: str
     channel_ids: tuple[int, ...]  # where the message may be, in the order to try
     message_id: int
     ref: int
     erased: bool
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

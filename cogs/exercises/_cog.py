@@ -76,14 +76,15 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
             )
         return Caller(interaction.user.id, moderator, verified)
 
-    async def post(self, channel_id: int | None, content: str, **kwargs: Any) -> None:
+    async def post(self, channel_id: int | None, content: str, **kwargs: Any) -> discord.Message | None:
         if channel_id is None:
-            return
+            return None
         channel = self.bot.get_partial_messageable(channel_id)
         try:
-            await channel.send(content, allowed_mentions=discord.AllowedMentions.none(), **kwargs)
+            return await channel.send(content, allowed_mentions=discord.AllowedMentions.none(), **kwargs)
         except discord.HTTPException as exc:
             log.warning("could not post in thread %s: %s", channel_id, exc)
+            return None
 
     # -- load, list, info, assign ------------------------------------------------------------
     @exercise.command(name="load", description="Load a scenario file (YAML) as a new exercise")

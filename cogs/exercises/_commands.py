@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ class Recording:
     bot: LiaisonBot
     runner: InjectRunner
     caller: Callable[[discord.Interaction[Any]], Awaitable[Caller]]
-    post: Callable[..., Awaitable[None]]
+    post: Callable[..., Awaitable[discord.Message | None]]
 
     async def start_exercise(
         self, interaction: discord.Interaction[Any], reference: str, speed: float
@@ -128,7 +129,7 @@ class Recording:
             exercise = await session.get(records.Exercise, logged.exercise_id)
             control = exercise.control_thread_id if exercise is not None else None
         shown = ui_text.shown(text.strip(), 1500)
-        await reply.send(
+        posted = await reply.send(
             reply.t(
                 "exercises.decision.logged",
                 time=logged.time,
@@ -137,12 +138,23 @@ class Recording:
                 text=shown,
             )
         )
-        await self.post(
+        if posted is None:  # a first response: Discord tells its id on request
+            with contextlib.suppress(discord.HTTPException):
+                posted = await interaction.original_response()
+        mirror = await self.post(
             control,
             reply.t(
                 "exercises.decision.mirror", time=logged.time, team=ui_text.shown(logged.team, 60), text=shown
             ),
         )
+        if logged.record_id is not None:
+            async with self.bot.db.transaction() as session:
+                await records.decision_posted(
+                    session,
+                    logged.record_id,
+                    posted.id if posted is not None else None,
+                    mirror.id if mirror is not None else None,
+                )
 
     async def remind_improvements(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
         await defer(interaction, ephemeral=True)

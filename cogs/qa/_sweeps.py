@@ -92,7 +92,10 @@ class Sweeper:
         )
         allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)
         feature = "qa_route" if channel is thread else "review_notice"
-        await messenger.post(self.bot, channel, text, feature=feature, allowed_mentions=allowed)
+        posted = await messenger.post(self.bot, channel, text, feature=feature, allowed_mentions=allowed)
+        if posted is not None:
+            async with self.bot.db.transaction() as session:
+                await qa.quoted(session, guild.id, [question.id], "escalation", posted.channel.id, posted.id)
 
     async def _archive(self, guild: discord.Guild, now: datetime) -> None:
         async with self.bot.db.transaction() as session:
@@ -115,9 +118,10 @@ class Sweeper:
         title = t("qa.digest.title", count=len(digest.questions))
         page = _render.unanswered_pages(t, title, digest.questions)[0]
         embeds.set_footer(page, t("qa.digest.footer"))
+        where: tuple[int, int] | None = None
         if isinstance(channel, discord.ForumChannel):
             forum = channel
-            await messenger.attempt(
+            outcome = await messenger.attempt(
                 self.bot,
                 guild.id,
                 forum.id,
@@ -127,5 +131,17 @@ class Sweeper:
                 feature="qa_post",
                 channel=forum,
             )
+            if outcome.message is not None:
+                where = (outcome.message.thread.id, outcome.message.message.id)
         elif isinstance(channel, discord.TextChannel):
-            await messenger.post(self.bot, channel, embed=page, feature="qa_post")
+            posted = await messenger.post(self.bot, channel, embed=page, feature="qa_post")
+            if posted is not None:
+                where = (channel.id, posted.id)
+        if where is not None:  # the first page's questions, as posted
+            shown = [
+                q.id
+                for q in digest.questions
+                if f"({_render.thread_url(guild.id, q.thread_id)})" in str(page.description)
+            ]
+            async with self.bot.db.transaction() as session:
+                await qa.quoted(session, guild.id, shown, "digest", *where)

@@ -193,12 +193,23 @@ async def test_member_export_and_erasure(db: Database, clock: FrozenClock) -> No
 
     exercise_id = await _started(db, clock, speed=60)
     async with db.transaction() as session:
-        await records.decide(session, GUILD, Caller(1), 1000, "Cordon at 50 m", clock.now())
+        logged = await records.decide(session, GUILD, Caller(1), 1000, "Cordon at 50 m", clock.now())
+        assert logged.record_id is not None
+        await records.decision_posted(session, logged.record_id, 7001, 7002)
         exported = await privacy.export(session, GUILD, 1)
     assert exported["exercises"]["decisions"][0]["text"] == "Cordon at 50 m"
     assert exported["exercises"]["assignments"][0]["team"] == "Customs"
     async with db.transaction() as session:
-        await privacy.erase(session, GUILD, 1)
+        erasure = await privacy.erase(session, GUILD, 1)
+    # the bot's posts of the decision, to redraw: the team thread's (naming the member) and
+    # the control thread's mirror, with the thread's language, the exercise time and the team
+    posts = {m.kind: m for m in erasure.messages if m.kind.startswith("exercises.")}
+    assert posts["exercises.decision"].channel_ids == (1000,)
+    assert posts["exercises.decision"].message_id == 7001
+    assert posts["exercises.decision_mirror"].channel_ids == (2000,)
+    assert posts["exercises.decision_mirror"].message_id == 7002
+    assert dict(posts["exercises.decision"].params)["team"] == "Customs"
+    assert all(m.erased for m in posts.values())
     async with db.transaction() as session:
         exported = await privacy.export(session, GUILD, 1)
         data = await reporting.gather(session, GUILD, LOADER, str(exercise_id), clock.now())

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import Database
+from bot.db.models.qa import QuestionPost
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, guild_settings, qa
 from bot.services.guild_settings import SetupChange
@@ -295,3 +297,25 @@ async def test_placement_of_amber_questions(db: Database) -> None:
         chosen = await qa.placement(session, GUILD, "TLP:AMBER+STRICT", verified=True)
         assert chosen == qa.Placement(51, restricted=True)
         assert await qa.placement(session, GUILD, "TLP:CLEAR", verified=True) == qa.Placement(QA_CHANNEL)
+
+
+async def test_posts_quoting_an_erased_question_are_listed_for_redrawing(
+    db: Database, clock: FrozenClock
+) -> None:
+    """A digest and an escalation notice quote the question's title: with ``erase`` their posts
+    are listed (with the thread whose link loses its title); with ``keep`` the title stays."""
+    await _setup(db)
+    asked = await _ask(db, clock, thread_id=1000)
+    other = await _ask(db, clock, "A question of someone else entirely", thread_id=1001, author_id=HELPER)
+    async with db.transaction() as session:
+        await qa.quoted(session, GUILD, [asked.question.id, other.question.id], "digest", 60, 6001)
+        await qa.quoted(session, GUILD, [asked.question.id], "escalation", 70, 7001)
+        kept = await qa.bot_messages(session, GUILD, ASKER)
+        erased = await qa.bot_messages(session, GUILD, ASKER, erase_text=True)
+    assert not [m for m in kept if m[0] == "qa.quoted"]
+    quoted = sorted((m[1], m[2], dict(m[5])["thread_id"]) for m in erased if m[0] == "qa.quoted")
+    assert quoted == [((60,), 6001, "1000"), ((70,), 7001, "1000")]
+    async with db.transaction() as session:
+        await qa.erase_member(session, GUILD, ASKER, erase_text=True)
+        left = list(await session.scalars(select(QuestionPost)))
+    assert [(p.question_id, p.message_id) for p in left] == [(other.question.id, 6001)]

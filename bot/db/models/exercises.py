@@ -168,6 +168,10 @@ class ExerciseDecision(Base):
     text: Mapped[str] = mapped_column(Text)
     offset: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The bot's posts of it (in the team's thread, naming the member; its mirror in the control
+    # thread), for ``/me delete`` to edit.
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    mirror_message_id: Mapped[int | None] = mapped_column(Snowflake)
 
 
 class ExerciseObservation(Base):

@@ -79,3 +79,18 @@ class DigestMark(Base):
 
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
     last_posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuestionPost(Base):
+    """A post of the bot that quotes a question's title outside its thread (a weekly digest, a
+    moderators' escalation notice), for ``/me delete`` to edit when the question is erased."""
+
+    __tablename__ = "qa_question_posts"
+    __table_args__ = (Index("ix_qa_question_posts_question", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    question_id: Mapped[int] = mapped_column(ForeignKey("qa_questions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    message_id: Mapped[int] = mapped_column(Snowflake)

@@ -9,11 +9,12 @@
 
 from bot.services.exercises import access, delivery, records, reporting, running
 from bot.services.exercises.access import Caller
-from bot.services.exercises.privacy import erase_member, export_member, stats
+from bot.services.exercises.privacy import bot_messages, erase_member, export_member, stats
 
 __all__ = [
     "Caller",
     "access",
+    "bot_messages",
     "delivery",
     "erase_member",
     "export_member",

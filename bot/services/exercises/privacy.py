@@ -1,7 +1,11 @@
 """Exercises in ``/me export``, ``/me delete`` and ``/liaison stats``.
 
 A member's erasure removes their assignments and what they typed (decisions, observations,
-hot-wash answers); exercises they loaded lose their name (``loaded_by``)."""
+hot-wash answers); exercises they loaded and ad hoc injects they sent lose their name
+(``loaded_by``, ``author_id``: the inject stays, it is the exercise's material as a scenario's
+injects are). The bot's posts of their decisions (the team thread's, which names them, and the
+control thread's mirror) are listed for ``/me delete`` to redraw without the member or the text:
+a decision is typed text, which goes whatever ``qa_text`` says (only Q&A text may stay)."""
 
 from __future__ import annotations
 
@@ -17,9 +21,12 @@ from bot.db.models.exercises import (
     ExerciseDecision,
     ExerciseDelivery,
     ExerciseHotwash,
+    ExerciseInject,
     ExerciseMember,
     ExerciseObservation,
+    ExerciseTeam,
 )
+from bot.exercises.scenario import format_offset
 
 
 def _of_guild(column: Any, guild_id: int) -> Any:
@@ -55,6 +62,49 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
     }
 
 
+Found = tuple[str, tuple[int, ...], int, int, bool, tuple[tuple[str, str], ...]]
+
+
+async def bot_messages(
+    session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
+) -> list[Found]:
+    """The posts of the member's decisions: in the team's thread (kind ``exercises.decision``,
+    naming them) and the control thread's mirror (``exercises.decision_mirror``); ``params`` give
+    the thread's language, the exercise time and the team, to redraw them."""
+    rows = await session.execute(
+        select(ExerciseDecision, Exercise, ExerciseTeam)
+        .join(Exercise, Exercise.id == ExerciseDecision.exercise_id)
+        .outerjoin(
+            ExerciseTeam,
+            (ExerciseTeam.exercise_id == ExerciseDecision.exercise_id)
+            & (ExerciseTeam.name == ExerciseDecision.team),
+        )
+        .where(Exercise.guild_id == guild_id, ExerciseDecision.user_id == user_id)
+    )
+    found: list[Found] = []
+    for decision, exercise, team in rows:
+        time, name = format_offset(decision.offset), decision.team
+        if decision.message_id and team is not None:
+            params = (("language", team.language), ("time", time), ("team", name))
+            found.append(
+                ("exercises.decision", (team.thread_id,), decision.message_id, decision.id, True, params)
+            )
+        if decision.mirror_message_id and exercise.control_thread_id:
+            language = exercise.control_language or exercise.language
+            params = (("language", language), ("time", time), ("team", name))
+            found.append(
+                (
+                    "exercises.decision_mirror",
+                    (exercise.control_thread_id,),
+                    decision.mirror_message_id,
+                    decision.id,
+                    True,
+                    params,
+                )
+            )
+    return found
+
+
 async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> None:
     await session.execute(
         delete(ExerciseMember).where(ExerciseMember.guild_id == guild_id, ExerciseMember.user_id == user_id)
@@ -67,6 +117,11 @@ async def erase_member(session: AsyncSession, guild_id: int, user_id: int) -> No
         update(Exercise)
         .where(Exercise.guild_id == guild_id, Exercise.loaded_by == user_id)
         .values(loaded_by=None)
+    )
+    await session.execute(
+        update(ExerciseInject)
+        .where(_of_guild(ExerciseInject.exercise_id, guild_id), ExerciseInject.author_id == user_id)
+        .values(author_id=None)
     )
 
 

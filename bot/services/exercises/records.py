@@ -38,6 +38,7 @@ class Logged:
     team: str | None
     offset: float
     inject_number: int | None = None
+    record_id: int | None = None
 
     @property
     def time(self) -> str:
@@ -98,19 +99,29 @@ async def decide(
         else:
             number = inject.number
     offset = clock.elapsed(clock_of(exercise), now)
-    session.add(
-        ExerciseDecision(
-            exercise_id=exercise.id,
-            team=team.name,
-            user_id=caller.user_id,
-            inject_id=inject_id,
-            text=cleaned,
-            offset=offset,
-            created_at=now,
-        )
+    decision = ExerciseDecision(
+        exercise_id=exercise.id,
+        team=team.name,
+        user_id=caller.user_id,
+        inject_id=inject_id,
+        text=cleaned,
+        offset=offset,
+        created_at=now,
     )
+    session.add(decision)
     await session.flush()
-    return Logged(exercise.id, team.name, offset, number)
+    return Logged(exercise.id, team.name, offset, number, decision.id)
+
+
+async def decision_posted(
+    session: AsyncSession, decision_id: int, message_id: int | None, mirror_message_id: int | None
+) -> None:
+    """Where the bot showed a decision (its post in the team's thread, the control thread's
+    mirror), so that ``/me delete`` can edit them. A decision erased meanwhile is left alone."""
+    decision = await session.get(ExerciseDecision, decision_id)
+    if decision is not None:
+        decision.message_id = message_id
+        decision.mirror_message_id = mirror_message_id
 
 
 async def observe(

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
+from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question, QuestionPost
 from bot.services.qa._text import AskInput, CleanAsk, validate
-from bot.services.qa.digest import Digest, take_digest
+from bot.services.qa.digest import Digest, quoted, take_digest
 from bot.services.qa.fulltext import Hit, search, similar
 from bot.services.qa.promote import promote
 from bot.services.qa.questions import (
@@ -65,6 +65,7 @@ __all__ = [
     "placement",
     "promote",
     "qa_channel",
+    "quoted",
     "record_activity",
     "reopen",
     "restricted_threads",
@@ -149,7 +150,7 @@ async def export_member(session: AsyncSession, guild_id: int, user_id: int) -> d
 
 async def bot_messages(
     session: AsyncSession, guild_id: int, user_id: int, *, erase_text: bool = False
-) -> list[tuple[str, tuple[int, ...], int, int, bool]]:
+) -> list[tuple[Any, ...]]:
     """The bot's own posts naming the member, for ``/me delete`` to edit: the starter post of each
     question they asked, as (kind, where to look, message id, question id, its text erased too);
     and the threads where the bot mentioned them otherwise (routing pings, an accepted answer of
@@ -161,7 +162,7 @@ async def bot_messages(
             Question.starter_message_id.is_not(None),
         )
     )
-    found: list[tuple[str, tuple[int, ...], int, int, bool]] = [
+    found: list[tuple[Any, ...]] = [
         ("qa.question", (thread, channel), message, qid, erase_text)
         for qid, thread, channel, message in rows
         if message is not None
@@ -176,6 +177,18 @@ async def bot_messages(
         )
     )
     found += [("qa.thread", (thread,), 0, qid, bool(erase_text and own)) for qid, thread, own in mentioned]
+    if erase_text:  # digests and escalation notices quoting the erased questions' titles
+        posts = await session.execute(
+            select(
+                QuestionPost.question_id, QuestionPost.channel_id, QuestionPost.message_id, Question.thread_id
+            )
+            .join(Question, Question.id == QuestionPost.question_id)
+            .where(Question.guild_id == guild_id, Question.author_id == user_id)
+        )
+        found += [
+            ("qa.quoted", (channel,), message, qid, True, (("thread_id", str(thread)),))
+            for qid, channel, message, thread in posts
+        ]
     return found
 
 
@@ -194,6 +207,7 @@ async def erase_member(
         )
         for question in asked:
             erased += [t for t in (question.title, question.details, question.agencies) if t]
+            await session.execute(delete(QuestionPost).where(QuestionPost.question_id == question.id))
             await session.delete(question)
         answers = list(
             await session.scalars(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.qa import DigestMark, Question
+from bot.db.models.qa import DigestMark, Question, QuestionPost
 from bot.services import guild_settings
 from bot.services.qa.questions import unanswered
 
@@ -41,3 +41,21 @@ async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Di
     if not questions:
         return None
     return Digest(settings.qa_channel_id, settings.language, questions)
+
+
+async def quoted(
+    session: AsyncSession, guild_id: int, question_ids: list[int], kind: str, channel_id: int, message_id: int
+) -> None:
+    """The bot posted ``message_id`` quoting these questions' titles outside their threads (a
+    digest, an escalation notice): kept so that ``/me delete`` can take an erased title out."""
+    for question_id in dict.fromkeys(question_ids):
+        session.add(
+            QuestionPost(
+                guild_id=guild_id,
+                question_id=question_id,
+                kind=kind,
+                channel_id=channel_id,
+                message_id=message_id,
+            )
+        )
+    await session.flush()
