@@ -108,6 +108,7 @@ async def fill(db: Database, now: datetime) -> None:
         answer = AnswerRef(5001, EXPERT, "Check the spectrum with a RIID: potassium-40.")
         await qa.solve(s, G, THREAD, actor_id=MEMBER, is_moderator=False, answer=answer, now=now)
         await qa.take_digest(s, G, now)
+        await qa.quoted(s, G, [asked.question.id], "digest", QA_CHANNEL, 5002)
         await permission_notices.record(s, G, QA_CHANNEL, {"create_public_threads": "qa"}, now)
     await fill_history(db, now)
     await fill_learn(db, now, event.id)
