@@ -201,7 +201,7 @@ class LiaisonBot(commands.Bot):
         return True
 
     # -- per-interaction helpers -------------------------------------------------------------
-    async def language_for(self, interaction: discord.Interaction[Any]) -> str:
+    async def language_for(self, interaction: discord.Interaction[LiaisonBot]) -> str:
         """The member's setting, their Discord locale, the server's language, the default."""
         guild_id = interaction.guild_id
         async with self.db.transaction() as session:
@@ -214,7 +214,7 @@ class LiaisonBot(commands.Bot):
         )
 
     async def on_app_command_completion(
-        self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, ..., Any]
+        self, interaction: discord.Interaction[LiaisonBot], command: app_commands.Command[Any, ..., Any]
     ) -> None:
         """Hand over notices that could not be delivered by DM, ephemerally."""
         if interaction.guild_id is None or not interaction.response.is_done():

@@ -71,7 +71,7 @@ class Admin(AcknowledgeFirst):
     @moderator_only()
     async def setup(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         qa_channel: discord.ForumChannel | discord.TextChannel | None = None,
         events_channel: discord.TextChannel | None = None,
         review_channel: discord.TextChannel | None = None,
@@ -147,7 +147,7 @@ class Admin(AcknowledgeFirst):
         description="What Liaison may not do where it is configured (its permissions, role order)",
     )
     @moderator_only()
-    async def check(self, interaction: discord.Interaction[Any]) -> None:
+    async def check(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild is not None
         async with self.bot.db.transaction() as session:
             row = await guild_settings.get(session, interaction.guild.id)
@@ -170,7 +170,7 @@ class Admin(AcknowledgeFirst):
 
     @liaison.command(name="stats", description="Figures about this server's use of Liaison")
     @moderator_only()
-    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+    async def stats(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         async with self.bot.db.transaction() as session:
             figures = await stats.gather(session, interaction.guild_id)
@@ -184,7 +184,7 @@ class Admin(AcknowledgeFirst):
     @app_commands.describe(member="Only the actions of this member")
     @moderator_only()
     async def audit(
-        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+        self, interaction: discord.Interaction[LiaisonBot], member: discord.Member | None = None
     ) -> None:
         assert interaction.guild_id is not None
         async with self.bot.db.transaction() as session:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -33,7 +32,7 @@ class Me(AcknowledgeFirst):
         self.bot = bot
 
     async def timezone_autocomplete(
-        self, _interaction: discord.Interaction[Any], current: str
+        self, _interaction: discord.Interaction[LiaisonBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in search_timezones(current)]
 
@@ -49,7 +48,7 @@ class Me(AcknowledgeFirst):
     @guild_only()
     async def settings(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         language: app_commands.Choice[str] | None = None,
         timezone: str | None = None,
         dm_reminders: bool | None = None,
@@ -73,7 +72,7 @@ class Me(AcknowledgeFirst):
 
     @me.command(name="export", description="Everything Liaison holds about you, as a JSON file")
     @guild_only()
-    async def export(self, interaction: discord.Interaction[Any]) -> None:
+    async def export(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         now = self.bot.clock.now()
         moderator = await is_moderator(interaction)
@@ -96,7 +95,7 @@ class Me(AcknowledgeFirst):
     @app_commands.choices(qa_text=QA_TEXT_CHOICES)
     @guild_only()
     async def delete(
-        self, interaction: discord.Interaction[Any], qa_text: app_commands.Choice[str] | None = None
+        self, interaction: discord.Interaction[LiaisonBot], qa_text: app_commands.Choice[str] | None = None
     ) -> None:
         assert interaction.guild_id is not None
         mode: privacy.QaText = "erase" if qa_text is not None and qa_text.value == "erase" else "keep"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.services import guild_settings
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -26,7 +29,7 @@ def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -
     return moderator_role_id is not None and any(r.id == moderator_role_id for r in member.roles)
 
 
-async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:
     """True when the caller may use moderator commands in this server."""
     if interaction.guild is None or not isinstance(interaction.user, discord.Member):
         return False
@@ -46,7 +49,7 @@ MODERATOR_DEFAULT_PERMISSIONS = discord.Permissions(manage_guild=True)
 def moderator_only() -> Any:
     """Decorator for moderator-only app commands."""
 
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+    async def predicate(interaction: discord.Interaction[LiaisonBot]) -> bool:
         if interaction.guild is None:
             raise GuildOnly()
         if not await is_moderator(interaction):
@@ -63,7 +66,7 @@ def is_moderator_only(command: app_commands.Command[Any, ..., Any]) -> bool:
 
 
 def guild_only() -> Any:
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+    async def predicate(interaction: discord.Interaction[LiaisonBot]) -> bool:
         if interaction.guild is None:
             raise GuildOnly()
         return True

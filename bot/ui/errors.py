@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -21,6 +21,9 @@ from bot.ui.bot_permissions import BotLacksPermissions
 from bot.ui.checks import GuildOnly, NotModerator
 from bot.ui.limits import MESSAGE, clip
 from bot.ui.respond import NotAcknowledged, send
+
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
 
 log = logging.getLogger("liaison.errors")
 
@@ -74,7 +77,7 @@ def _shown_params(language: str, key: str, params: dict[str, Any]) -> dict[str, 
     return shown
 
 
-async def send_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+async def send_error(interaction: discord.Interaction[LiaisonBot], error: BaseException) -> None:
     """Answer the interaction with the error's message, ephemerally, however far it had got
     (after a public deferral, ``send`` retracts the "thinking" message first)."""
     if isinstance(error, NotAcknowledged):
@@ -101,5 +104,5 @@ async def send_error(interaction: discord.Interaction[Any], error: BaseException
         log.warning("could not deliver the error message ref=%s", reference)
 
 
-def _command(interaction: discord.Interaction[Any]) -> str | None:
+def _command(interaction: discord.Interaction[LiaisonBot]) -> str | None:
     return interaction.command.qualified_name if interaction.command else None

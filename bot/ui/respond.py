@@ -88,7 +88,7 @@ def ack_mode(command: Any) -> Ack:
     return mode if isinstance(mode, Ack) else Ack.PRIVATE
 
 
-async def acknowledge_first(interaction: discord.Interaction[Any]) -> None:
+async def acknowledge_first(interaction: discord.Interaction[LiaisonBot]) -> None:
     """Defer ``interaction`` as its command declares; raise ``NotAcknowledged`` if Discord refuses."""
     mode = ack_mode(interaction.command)
     if mode is Ack.NONE:
@@ -108,13 +108,13 @@ class AcknowledgeFirst(commands.Cog):
 
 
 # -- acknowledging -----------------------------------------------------------------------------
-def thinking(interaction: discord.Interaction[Any]) -> str | None:
+def thinking(interaction: discord.Interaction[LiaisonBot]) -> str | None:
     """``"public"`` or ``"private"`` while a deferral's "thinking" message stands, else None."""
     value = interaction.extras.get(_THINKING)
     return value if isinstance(value, str) else None
 
 
-async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
+async def defer(interaction: discord.Interaction[LiaisonBot], *, ephemeral: bool) -> None:
     """Acknowledge with a "thinking" message (private when ``ephemeral``), once."""
     if interaction.response.is_done():
         return
@@ -126,13 +126,13 @@ def _visibility(ephemeral: bool) -> str:
     return Ack.PRIVATE.value if ephemeral else Ack.PUBLIC.value
 
 
-async def defer_update(interaction: discord.Interaction[Any]) -> None:
+async def defer_update(interaction: discord.Interaction[LiaisonBot]) -> None:
     """Acknowledge a component (or a modal opened from one) whose message ``update`` edits."""
     if not interaction.response.is_done():
         await interaction.response.defer()
 
 
-async def update(interaction: discord.Interaction[Any], **fields: Any) -> None:
+async def update(interaction: discord.Interaction[LiaisonBot], **fields: Any) -> None:
     """Edit the message of a component: as the response, or after ``defer_update``."""
     if interaction.response.is_done():
         await interaction.edit_original_response(**fields)
@@ -140,7 +140,7 @@ async def update(interaction: discord.Interaction[Any], **fields: Any) -> None:
         await interaction.response.edit_message(**fields)
 
 
-async def _retract(interaction: discord.Interaction[Any]) -> None:
+async def _retract(interaction: discord.Interaction[LiaisonBot]) -> None:
     """Delete the "thinking" message, so that an answer of the other visibility can follow."""
     with contextlib.suppress(discord.NotFound):  # already gone
         await interaction.delete_original_response()
@@ -149,7 +149,7 @@ async def _retract(interaction: discord.Interaction[Any]) -> None:
 
 # -- answering ---------------------------------------------------------------------------------
 async def send(
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[LiaisonBot],
     content: str | None = None,
     *,
     ephemeral: bool = False,
@@ -182,7 +182,7 @@ async def send(
 class Reply:
     """Bound to one interaction and the caller's language."""
 
-    def __init__(self, interaction: discord.Interaction[Any], language: str) -> None:
+    def __init__(self, interaction: discord.Interaction[LiaisonBot], language: str) -> None:
         self.interaction = interaction
         self.language = language
 
@@ -206,6 +206,6 @@ class Reply:
         await self.send(self.t(key, **params), ephemeral=ephemeral)
 
 
-async def reply_for(interaction: discord.Interaction[Any]) -> Reply:
+async def reply_for(interaction: discord.Interaction[LiaisonBot]) -> Reply:
     bot: LiaisonBot = interaction.client  # type: ignore[assignment]
     return Reply(interaction, await bot.language_for(interaction))

@@ -17,17 +17,20 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import i18n
 from bot.ui.respond import NO_MENTIONS, defer_update, send, update
 
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
 VIEW_TIMEOUT = 180.0
 
 
-async def _answer_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+async def _answer_error(interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:
     from bot.ui.errors import send_error  # errors imports respond, as this module does
 
     await send_error(interaction, error)
@@ -43,7 +46,7 @@ class AnsweringView(discord.ui.View):
 class AnsweringModal(discord.ui.Modal):
     """A modal whose failing submission answers through the one error mapping."""
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+    async def on_error(self, interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:  # type: ignore[override]
         await _answer_error(interaction, error)
 
 
@@ -52,7 +55,7 @@ Callback = Callable[..., Awaitable[None]]
 
 def _answering(callback: Callback) -> Callback:
     @functools.wraps(callback)
-    async def answering(self: Any, interaction: discord.Interaction[Any], *args: Any) -> None:
+    async def answering(self: Any, interaction: discord.Interaction[LiaisonBot], *args: Any) -> None:
         try:
             await callback(self, interaction, *args)
         except Exception as error:  # every error is answered; the unexpected are logged there
@@ -122,20 +125,24 @@ class Paginator(InvokerView):
         return self.pages[self.index]
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def previous(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         self.index = max(0, self.index - 1)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.current, view=self)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
-    async def next(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def next(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         self.index = min(len(self.pages) - 1, self.index + 1)
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.current, view=self)
 
 
 async def send_pages(
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[LiaisonBot],
     pages: Sequence[discord.Embed],
     language: str,
     *,
@@ -163,11 +170,11 @@ class Confirm(InvokerView):
     def __init__(self, invoker_id: int, language: str, *, timeout: float = 60.0) -> None:
         super().__init__(invoker_id, language, timeout=timeout)
         self.confirmed: bool | None = None
-        self.answer: discord.Interaction[Any] | None = None
+        self.answer: discord.Interaction[LiaisonBot] | None = None
         self.yes.label = i18n.t(language, "common.confirm")
         self.no.label = i18n.t(language, "common.cancel")
 
-    async def _decide(self, interaction: discord.Interaction[Any], value: bool) -> None:
+    async def _decide(self, interaction: discord.Interaction[LiaisonBot], value: bool) -> None:
         """Acknowledge the click at once: what follows it may be slow (``update`` answers it)."""
         if self.answer is not None:  # clicked again while the first click is being answered
             await defer_update(interaction)
@@ -181,21 +188,23 @@ class Confirm(InvokerView):
             self.stop()
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def yes(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def yes(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         await self._decide(interaction, True)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def no(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def no(self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]) -> None:
         await self._decide(interaction, False)
 
 
 async def confirm(
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[LiaisonBot],
     prompt: str,
     language: str,
     *,
     timeout: float = 60.0,  # noqa: ASYNC109
-) -> tuple[bool, discord.Interaction[Any] | None]:
+) -> tuple[bool, discord.Interaction[LiaisonBot] | None]:
     """Ask the invoker to confirm, ephemerally. Returns (confirmed, the button's interaction).
 
     The button's interaction is already acknowledged (``defer_update``): the caller answers it

@@ -62,7 +62,7 @@ async def refresh(bot: LiaisonBot, guild_id: int, event_id: int) -> None:
         log.warning("could not refresh the announcement of event %s: %s", event_id, exc.status)
 
 
-async def post(bot: LiaisonBot, interaction: discord.Interaction[Any], row: Event) -> str:
+async def post(bot: LiaisonBot, interaction: discord.Interaction[LiaisonBot], row: Event) -> str:
     """Post the announcement in the events channel, or as the answer when none is set; returns
     a note for the moderator."""
     guild_id = row.guild_id

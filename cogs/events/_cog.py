@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -50,7 +49,7 @@ EVENT_OPTIONS = {
 }
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def _guild(interaction: discord.Interaction[LiaisonBot]) -> int:
     assert interaction.guild_id is not None
     return interaction.guild_id
 
@@ -110,7 +109,7 @@ class Events(AcknowledgeFirst):
             log.warning("reminder pass interrupted by shutdown", exc_info=True)
 
     # -- helpers -----------------------------------------------------------------------------
-    async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def event_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
         async with self.bot.db.transaction() as session:
@@ -120,7 +119,9 @@ class Events(AcknowledgeFirst):
             for event_id, title in found
         ]
 
-    async def timezone_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def timezone_autocomplete(
+        self, _interaction: discord.Interaction[LiaisonBot], current: str
+    ) -> Choices:
         return [app_commands.Choice(name=zone, value=zone) for zone in search_timezones(current)]
 
     # -- /event create | edit | cancel (moderators) ------------------------------------------
@@ -131,7 +132,7 @@ class Events(AcknowledgeFirst):
     @moderator_only()
     async def create(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         title: str,
         start: str,
         timezone: str,
@@ -176,7 +177,7 @@ class Events(AcknowledgeFirst):
     @moderator_only()
     async def edit(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         event: str,
         title: str | None = None,
         start: str | None = None,
@@ -240,7 +241,7 @@ class Events(AcknowledgeFirst):
     @app_commands.describe(event="The event to cancel")
     @app_commands.autocomplete(event=event_autocomplete)
     @moderator_only()
-    async def cancel(self, interaction: discord.Interaction[Any], event: str) -> None:
+    async def cancel(self, interaction: discord.Interaction[LiaisonBot], event: str) -> None:
         guild_id, event_id = _guild(interaction), events.parse_ref(event)
         async with self.bot.db.transaction() as session:
             row = await events.get_open(session, guild_id, event_id)
@@ -276,7 +277,7 @@ class Events(AcknowledgeFirst):
     # -- /event list | info | ics ------------------------------------------------------------
     @event.command(name="list", description="Upcoming events")
     @guild_only()
-    async def list_(self, interaction: discord.Interaction[Any]) -> None:
+    async def list_(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         now = self.bot.clock.now()
         reply = await reply_for(interaction)
         async with self.bot.db.transaction() as session:
@@ -294,7 +295,7 @@ class Events(AcknowledgeFirst):
     @app_commands.describe(event="The event to show")
     @app_commands.autocomplete(event=event_autocomplete)
     @guild_only()
-    async def info(self, interaction: discord.Interaction[Any], event: str) -> None:
+    async def info(self, interaction: discord.Interaction[LiaisonBot], event: str) -> None:
         guild_id, event_id = _guild(interaction), events.parse_ref(event)
         async with self.bot.db.transaction() as session:
             row = await events.get(session, guild_id, event_id)
@@ -311,10 +312,10 @@ class Events(AcknowledgeFirst):
     @app_commands.describe(event="The event to export; leave it empty for every upcoming event")
     @app_commands.autocomplete(event=event_autocomplete)
     @guild_only()
-    async def ics_(self, interaction: discord.Interaction[Any], event: str | None = None) -> None:
+    async def ics_(self, interaction: discord.Interaction[LiaisonBot], event: str | None = None) -> None:
         await _ics.send(self.bot, interaction, events.parse_ref(event) if event else None)
 
-    async def send_ics(self, interaction: discord.Interaction[Any], event_id: int) -> None:
+    async def send_ics(self, interaction: discord.Interaction[LiaisonBot], event_id: int) -> None:
         await _ics.send(self.bot, interaction, event_id)
 
     # -- /event rsvp and the buttons ---------------------------------------------------------
@@ -325,7 +326,7 @@ class Events(AcknowledgeFirst):
     @guild_only()
     async def rsvp(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         event: str,
         status: app_commands.Choice[str] | None = None,
     ) -> None:
@@ -334,7 +335,7 @@ class Events(AcknowledgeFirst):
         )
 
     async def rsvp_from_button(
-        self, interaction: discord.Interaction[Any], event_id: int, status: str
+        self, interaction: discord.Interaction[LiaisonBot], event_id: int, status: str
     ) -> None:
         if interaction.guild_id is None:
             return
@@ -348,7 +349,7 @@ class Events(AcknowledgeFirst):
         what="What to remind you of",
     )
     @app_commands.guild_only()
-    async def remind(self, interaction: discord.Interaction[Any], when: str, what: str) -> None:
+    async def remind(self, interaction: discord.Interaction[LiaisonBot], when: str, what: str) -> None:
         reply = await reply_for(interaction)
         async with self.bot.db.transaction() as session:
             planned = await reminders.remind(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 PROGRAMME_LIMIT = 1000
 
 
-async def send(bot: LiaisonBot, interaction: discord.Interaction[Any], event_id: int | None) -> None:
+async def send(bot: LiaisonBot, interaction: discord.Interaction[LiaisonBot], event_id: int | None) -> None:
     await defer(interaction, ephemeral=True)  # the button's; the command's already is
     assert interaction.guild_id is not None
     now = bot.clock.now()

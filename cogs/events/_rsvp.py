@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any
 
 import discord
 
@@ -23,7 +22,7 @@ class Answers:
         self._turns: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def record(
-        self, interaction: discord.Interaction[Any], event_id: int, status: str, *, button: bool
+        self, interaction: discord.Interaction[LiaisonBot], event_id: int, status: str, *, button: bool
     ) -> None:
         """Record the answer, tell the member (their place on the waiting list, if any), refresh
         the event's card (edited in place when the answer came from it), tell who got a place."""

@@ -18,6 +18,7 @@ from bot.ui import limits
 from bot.ui.views import Answering, AnsweringView
 
 if TYPE_CHECKING:
+    from bot.client import LiaisonBot
     from cogs.events._cog import Events
 
 STYLES = {
@@ -27,10 +28,10 @@ STYLES = {
 }
 
 
-def _cog(interaction: discord.Interaction[Any]) -> Events:
+def _cog(interaction: discord.Interaction[LiaisonBot]) -> Events:
     cog = interaction.client.get_cog("Events")  # type: ignore[attr-defined]
     assert cog is not None
-    return cog  # type: ignore[no-any-return]
+    return cog  # type: ignore[return-value]
 
 
 class RsvpButton(

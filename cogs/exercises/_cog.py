@@ -34,7 +34,7 @@ ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in ("player", "contro
 RATING_CHOICES = [app_commands.Choice(name=r, value=r) for r in ("met", "partly", "not_met")]
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def _guild(interaction: discord.Interaction[LiaisonBot]) -> int:
     assert interaction.guild_id is not None
     return interaction.guild_id
 
@@ -64,7 +64,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
                 raise
 
     # -- helpers -----------------------------------------------------------------------------
-    async def caller(self, interaction: discord.Interaction[Any]) -> Caller:
+    async def caller(self, interaction: discord.Interaction[LiaisonBot]) -> Caller:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
@@ -95,7 +95,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @moderator_only()
     async def load(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         scenario: discord.Attachment,
         channel: discord.TextChannel | None = None,
     ) -> None:
@@ -143,7 +143,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         await reply.send(text, ephemeral=True)
 
     @exercise.command(name="list", description="This server's exercises")
-    async def list_(self, interaction: discord.Interaction[Any]) -> None:
+    async def list_(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
         async with self.bot.db.transaction() as session:
@@ -166,7 +166,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @exercise.command(name="info", description="An exercise: its teams, injects and clock")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
-    async def info(self, interaction: discord.Interaction[Any], exercise: str) -> None:
+    async def info(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
         async with self.bot.db.transaction() as session:
@@ -193,7 +193,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises, team=_complete.teams)
     async def assign(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         exercise: str,
         member: discord.Member,
         team: str,
@@ -234,7 +234,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def start(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         exercise: str,
         speed: app_commands.Range[float, 0.1, 10000.0] | None = None,
     ) -> None:
@@ -243,13 +243,13 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @exercise.command(name="pause", description="Pause an exercise's clock")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
-    async def pause(self, interaction: discord.Interaction[Any], exercise: str) -> None:
+    async def pause(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         await self.change_clock(interaction, exercise, running.pause, "exercises.paused")
 
     @exercise.command(name="resume", description="Resume a paused exercise where its clock stopped")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
-    async def resume(self, interaction: discord.Interaction[Any], exercise: str) -> None:
+    async def resume(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         await self.change_clock(interaction, exercise, running.resume, "exercises.resumed")
 
     @exercise.command(name="inject", description="Send the next inject now, a named one, or an ad hoc text")
@@ -262,7 +262,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises, inject=_complete.injects, team=_complete.teams)
     async def inject(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         exercise: str,
         inject: str | None = None,
         text: str | None = None,
@@ -293,7 +293,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @exercise.command(name="end", description="End an exercise: stop the injects and open the hot wash")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
-    async def end(self, interaction: discord.Interaction[Any], exercise: str) -> None:
+    async def end(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
         async with self.bot.db.transaction() as session:
@@ -317,7 +317,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @exercise.command(name="report", description="The after-action report, as Markdown and HTML files")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
-    async def report(self, interaction: discord.Interaction[Any], exercise: str) -> None:
+    async def report(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
         async with self.bot.db.transaction() as session:
@@ -348,7 +348,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     # -- decision, observe --------------------------------------------------------------------
     @exercise.command(name="decision", description="Log your team's decision (inside your team's thread)")
     @app_commands.describe(text="The decision")
-    async def decision(self, interaction: discord.Interaction[Any], text: str) -> None:
+    async def decision(self, interaction: discord.Interaction[LiaisonBot], text: str) -> None:
         await self.log_decision(interaction, text)
 
     @exercise.command(name="observe", description="Record an observation, rated against the expected actions")
@@ -362,7 +362,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises, inject=_complete.injects)
     async def observe(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         exercise: str,
         note: str,
         inject: str | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -34,11 +34,11 @@ class Recording:
 
     bot: LiaisonBot
     runner: InjectRunner
-    caller: Callable[[discord.Interaction[Any]], Awaitable[Caller]]
+    caller: Callable[[discord.Interaction[LiaisonBot]], Awaitable[Caller]]
     post: Callable[..., Awaitable[discord.Message | None]]
 
     async def start_exercise(
-        self, interaction: discord.Interaction[Any], reference: str, speed: float
+        self, interaction: discord.Interaction[LiaisonBot], reference: str, speed: float
     ) -> None:
         """Threads first (nothing is written if Discord refuses), then the exercise starts."""
         reply = await reply_for(interaction)
@@ -90,7 +90,7 @@ class Recording:
 
     async def change_clock(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         reference: str,
         change: Callable[..., Awaitable[running.ClockChange]],
         key: str,
@@ -110,7 +110,7 @@ class Recording:
         await reply.say(key, ephemeral=True, title=ui_text.shown(done.title, 200), time=done.time)
 
     async def log_decision(
-        self, interaction: discord.Interaction[Any], text: str, *, inject_id: int | None = None
+        self, interaction: discord.Interaction[LiaisonBot], text: str, *, inject_id: int | None = None
     ) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
@@ -156,7 +156,9 @@ class Recording:
                     mirror.id if mirror is not None else None,
                 )
 
-    async def remind_improvements(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
+    async def remind_improvements(
+        self, interaction: discord.Interaction[LiaisonBot], exercise_id: int
+    ) -> None:
         await defer(interaction, ephemeral=True)
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)
@@ -171,7 +173,7 @@ class Recording:
             events.runner.notify(planned)  # type: ignore[attr-defined]
         await reply.say("exercises.reminders.planned", ephemeral=True, count=len(planned))
 
-    async def open_hotwash(self, interaction: discord.Interaction[Any], exercise_id: int) -> None:
+    async def open_hotwash(self, interaction: discord.Interaction[LiaisonBot], exercise_id: int) -> None:
         language = await self.bot.language_for(interaction)
         caller = await self.caller(interaction)
         guild_id = interaction.guild_id
@@ -183,7 +185,11 @@ class Recording:
         await interaction.response.send_modal(HotwashModal(exercise_id, team, form.questions, language))
 
     async def save_hotwash(
-        self, interaction: discord.Interaction[Any], exercise_id: int, team: str | None, answers: list[str]
+        self,
+        interaction: discord.Interaction[LiaisonBot],
+        exercise_id: int,
+        team: str | None,
+        answers: list[str],
     ) -> None:
         reply = await reply_for(interaction)
         caller = await self.caller(interaction)

@@ -3,7 +3,7 @@ Exercises a member may not know of (AMBER ones for the unverified) are never off
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -12,15 +12,18 @@ from bot.errors import LiaisonError
 from bot.exercises.scenario import Scenario
 from bot.services.exercises import access
 
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
 Choices = list[app_commands.Choice[str]]
 
 
-async def _caller(interaction: discord.Interaction[Any]) -> access.Caller:
+async def _caller(interaction: discord.Interaction[LiaisonBot]) -> access.Caller:
     cog: Any = interaction.client.get_cog("Exercises")  # type: ignore[attr-defined]
     return await cog.caller(interaction)  # type: ignore[no-any-return]
 
 
-async def exercises(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def exercises(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     if interaction.guild_id is None:
         return []
     caller = await _caller(interaction)
@@ -29,7 +32,9 @@ async def exercises(interaction: discord.Interaction[Any], current: str) -> Choi
     return [app_commands.Choice(name=f"#{i} · {title}"[:100], value=str(i)) for i, title in found]
 
 
-async def _scenario(interaction: discord.Interaction[Any], *, staff_only: bool = False) -> Scenario | None:
+async def _scenario(
+    interaction: discord.Interaction[LiaisonBot], *, staff_only: bool = False
+) -> Scenario | None:
     """The scenario of the exercise chosen in the ``exercise`` option; with ``staff_only``, only
     for its facilitators and observers (players never learn of other teams' injects)."""
     reference = str(getattr(interaction.namespace, "exercise", "") or "")
@@ -46,13 +51,13 @@ async def _scenario(interaction: discord.Interaction[Any], *, staff_only: bool =
         return access.scenario_of(exercise)
 
 
-async def teams(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def teams(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     scenario = await _scenario(interaction)
     names = [t.name for t in scenario.teams] if scenario is not None else []
     return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n.lower()][:25]
 
 
-async def injects(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def injects(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     scenario = await _scenario(interaction, staff_only=True)
     if scenario is None:
         return []

@@ -13,13 +13,14 @@ from bot.ui import limits
 from bot.ui.views import Answering, AnsweringModal, AnsweringView
 
 if TYPE_CHECKING:
+    from bot.client import LiaisonBot
     from cogs.exercises._cog import Exercises
 
 
-def _cog(interaction: discord.Interaction[Any]) -> Exercises:
+def _cog(interaction: discord.Interaction[LiaisonBot]) -> Exercises:
     cog = interaction.client.get_cog("Exercises")  # type: ignore[attr-defined]
     assert cog is not None
-    return cog  # type: ignore[no-any-return]
+    return cog  # type: ignore[return-value]
 
 
 class DecisionButton(
@@ -62,7 +63,7 @@ class DecisionModal(AnsweringModal):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await _cog(interaction).log_decision(interaction, self.text.value, inject_id=self.inject_id)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+    async def on_error(self, interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:  # type: ignore[override]
         from bot.ui.errors import send_error
 
         await send_error(interaction, error)
@@ -113,7 +114,7 @@ class HotwashModal(AnsweringModal):
         answers = [field.value for field in self.fields]
         await _cog(interaction).save_hotwash(interaction, self.exercise_id, self.team, answers)
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+    async def on_error(self, interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:  # type: ignore[override]
         from bot.ui.errors import send_error
 
         await send_error(interaction, error)

@@ -72,7 +72,7 @@ class Experts(AcknowledgeFirst):
     async def cog_unload(self) -> None:
         self.bot.runtime.cancel(SWEEP_JOB)
 
-    async def _viewer_verified(self, interaction: discord.Interaction[Any]) -> bool:
+    async def _viewer_verified(self, interaction: discord.Interaction[LiaisonBot]) -> bool:
         """Moderators count as verified for what they may see."""
         assert interaction.guild_id is not None
         if await is_moderator(interaction):
@@ -90,7 +90,7 @@ class Experts(AcknowledgeFirst):
     @guild_only()
     async def register(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         agency: str,
         country: str,
         expertise: str,
@@ -129,7 +129,7 @@ class Experts(AcknowledgeFirst):
     @guild_only()
     async def update(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         agency: str | None = None,
         country: str | None = None,
         expertise: str | None = None,
@@ -156,7 +156,7 @@ class Experts(AcknowledgeFirst):
 
     @expert.command(name="leave", description="Remove your expert profile")
     @guild_only()
-    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+    async def leave(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
         async with self.bot.db.transaction() as session:
@@ -183,7 +183,7 @@ class Experts(AcknowledgeFirst):
     @app_commands.describe(member="Whose profile to show")
     @guild_only()
     async def profile(
-        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+        self, interaction: discord.Interaction[LiaisonBot], member: discord.Member | None = None
     ) -> None:
         assert interaction.guild_id is not None
         target = member or interaction.user
@@ -214,7 +214,7 @@ class Experts(AcknowledgeFirst):
     @guild_only()
     async def find(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         expertise: str | None = None,
         country: str | None = None,
         language: str | None = None,
@@ -246,7 +246,7 @@ class Experts(AcknowledgeFirst):
     @moderator_only()
     async def verify(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         member: discord.Member,
         months: app_commands.Range[int, 1, 60] = experts.DEFAULT_MONTHS,
     ) -> None:
@@ -268,7 +268,7 @@ class Experts(AcknowledgeFirst):
     @expert.command(name="revoke", description="End a member's verification now")
     @app_commands.describe(member="The member whose verification ends")
     @moderator_only()
-    async def revoke(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
+    async def revoke(self, interaction: discord.Interaction[LiaisonBot], member: discord.Member) -> None:
         assert interaction.guild_id is not None
         async with self.bot.db.transaction() as session:
             await experts.revoke(
@@ -289,7 +289,7 @@ class Experts(AcknowledgeFirst):
     @moderator_only()
     async def areas(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         add_areas: str | None = None,
         remove_areas: str | None = None,
     ) -> None:

@@ -3,7 +3,7 @@ complete their last item), time zone."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -15,10 +15,13 @@ from bot.timeutil import search_timezones
 from bot.ui import text
 from bot.ui.limits import CHOICE_NAME, CHOICE_VALUE, CHOICES
 
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
 Choices = list[app_commands.Choice[str]]
 
 
-async def _language(interaction: discord.Interaction[Any]) -> str:
+async def _language(interaction: discord.Interaction[LiaisonBot]) -> str:
     """The caller's language, as for replies (their setting, Discord locale, the server's)."""
     try:
         return str(await interaction.client.language_for(interaction))  # type: ignore[attr-defined]
@@ -45,17 +48,17 @@ def _list_choices(current: str, options: list[tuple[str, str]]) -> Choices:
     return choices[:CHOICES]
 
 
-async def country(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def country(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     found = search_countries(current, await _language(interaction))
     return [app_commands.Choice(name=f"{name} ({code})", value=code) for name, code in found]
 
 
-async def languages(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def languages(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     _, last = _split_last(current)
     return _list_choices(current, search_languages(last, await _language(interaction), limit=40))
 
 
-async def expertise(interaction: discord.Interaction[Any], current: str) -> Choices:
+async def expertise(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     if interaction.guild_id is None:
         return []
     _, last = _split_last(current)
@@ -64,5 +67,5 @@ async def expertise(interaction: discord.Interaction[Any], current: str) -> Choi
     return _list_choices(current, [(label, label) for label in labels])
 
 
-async def timezone(_interaction: discord.Interaction[Any], current: str) -> Choices:
+async def timezone(_interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     return [app_commands.Choice(name=zone, value=zone) for zone in search_timezones(current)]

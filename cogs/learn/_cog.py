@@ -29,7 +29,7 @@ from cogs.learn._cohort import INTERVAL_SECONDS, JOB_ID, CohortSweeper
 Choices = list[app_commands.Choice[str]]
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def _guild(interaction: discord.Interaction[LiaisonBot]) -> int:
     assert interaction.guild_id is not None
     return interaction.guild_id
 
@@ -68,7 +68,9 @@ class Learn(AcknowledgeFirst):
             self.bot.spawn(self.sweeper.run(), name="learn-cohorts-rsvp")
 
     # -- helpers -----------------------------------------------------------------------------
-    async def course_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def course_autocomplete(
+        self, interaction: discord.Interaction[LiaisonBot], current: str
+    ) -> Choices:
         if interaction.guild_id is None:
             return []
         moderator = await is_moderator(interaction)  # first: it has a transaction of its own
@@ -86,7 +88,7 @@ class Learn(AcknowledgeFirst):
             for cid, title in found
         ]
 
-    async def event_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def event_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
         async with self.bot.db.transaction() as session:
@@ -110,7 +112,7 @@ class Learn(AcknowledgeFirst):
     # -- members -------------------------------------------------------------------------------
     @learn.command(name="courses", description="The server's courses, with your progress")
     @guild_only()
-    async def list_courses(self, interaction: discord.Interaction[Any]) -> None:
+    async def list_courses(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
@@ -130,7 +132,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(course="The course")
     @app_commands.autocomplete(course=course_autocomplete)
     @guild_only()
-    async def start(self, interaction: discord.Interaction[Any], course: str) -> None:
+    async def start(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
@@ -157,7 +159,7 @@ class Learn(AcknowledgeFirst):
 
     async def step_action(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         course_id: int,
         position: int,
         action: str,
@@ -215,7 +217,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(member="Another member (moderators only)")
     @guild_only()
     async def progress(
-        self, interaction: discord.Interaction[Any], member: discord.Member | None = None
+        self, interaction: discord.Interaction[LiaisonBot], member: discord.Member | None = None
     ) -> None:
         target = member or interaction.user
         reply = await reply_for(interaction)
@@ -238,17 +240,19 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(course="The course you completed")
     @app_commands.autocomplete(course=course_autocomplete)
     @guild_only()
-    async def certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
+    async def certificate(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         await self._send_certificate(interaction, course)
 
-    async def certificate_from_button(self, interaction: discord.Interaction[Any], course_id: int) -> None:
+    async def certificate_from_button(
+        self, interaction: discord.Interaction[LiaisonBot], course_id: int
+    ) -> None:
         try:
             await defer(interaction, ephemeral=True)
             await self._send_certificate(interaction, str(course_id))
         except Exception as error:
             await send_error(interaction, error)
 
-    async def _send_certificate(self, interaction: discord.Interaction[Any], course: str) -> None:
+    async def _send_certificate(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
@@ -280,7 +284,7 @@ class Learn(AcknowledgeFirst):
     )
     @app_commands.describe(code="The verification code printed on the certificate")
     @guild_only()
-    async def verify(self, interaction: discord.Interaction[Any], code: str) -> None:
+    async def verify(self, interaction: discord.Interaction[LiaisonBot], code: str) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
@@ -298,7 +302,7 @@ class Learn(AcknowledgeFirst):
     @learn.command(name="load", description="Load or update a course from a course file")
     @app_commands.describe(course="The course file (YAML, see the README's trainer's guide)")
     @moderator_only()
-    async def load(self, interaction: discord.Interaction[Any], course: discord.Attachment) -> None:
+    async def load(self, interaction: discord.Interaction[LiaisonBot], course: discord.Attachment) -> None:
         reply = await reply_for(interaction)
         text = courses.decode(await course.read())
         try:
@@ -327,7 +331,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(course="The course", event="The event it prepares for")
     @app_commands.autocomplete(course=course_autocomplete, event=event_autocomplete)
     @moderator_only()
-    async def assign(self, interaction: discord.Interaction[Any], course: str, event: str) -> None:
+    async def assign(self, interaction: discord.Interaction[LiaisonBot], course: str, event: str) -> None:
         reply = await reply_for(interaction)
         async with self.bot.db.transaction() as session:
             assigned = await cohorts.assign(
@@ -347,7 +351,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.autocomplete(course=course_autocomplete, event=event_autocomplete)
     @moderator_only()
     async def cohort(
-        self, interaction: discord.Interaction[Any], course: str, event: str | None = None
+        self, interaction: discord.Interaction[LiaisonBot], course: str, event: str | None = None
     ) -> None:
         reply = await reply_for(interaction)
         async with self.bot.db.transaction() as session:

@@ -21,16 +21,17 @@ from bot.ui.views import Answering, AnsweringView
 from cogs.learn._render import LETTERS
 
 if TYPE_CHECKING:
+    from bot.client import LiaisonBot
     from cogs.learn._cog import Learn
 
 CERTIFICATE = "cert"
 Translate = Callable[..., str]
 
 
-def _cog(interaction: discord.Interaction[Any]) -> Learn:
+def _cog(interaction: discord.Interaction[LiaisonBot]) -> Learn:
     cog = interaction.client.get_cog("Learn")  # type: ignore[attr-defined]
     assert cog is not None
-    return cog  # type: ignore[no-any-return]
+    return cog  # type: ignore[return-value]
 
 
 class NavButton(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -72,14 +71,14 @@ class QA(AcknowledgeFirst):
         return self._threads[guild_id]
 
     @staticmethod
-    def _thread_of(interaction: discord.Interaction[Any]) -> discord.Thread:
+    def _thread_of(interaction: discord.Interaction[LiaisonBot]) -> discord.Thread:
         if not isinstance(interaction.channel, discord.Thread):
             raise NotFound("qa.error.not_a_question")
         return interaction.channel
 
     # -- autocomplete ----------------------------------------------------------------------------
     async def topic_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
+        self, interaction: discord.Interaction[LiaisonBot], current: str
     ) -> list[app_commands.Choice[str]]:
         """The server's expertise list and the Q&A forum's tags, matching what was typed."""
         if interaction.guild is None:
@@ -99,7 +98,7 @@ class QA(AcknowledgeFirst):
         return _render.choices(list(seen.values()))
 
     async def label_autocomplete(
-        self, _interaction: discord.Interaction[Any], current: str
+        self, _interaction: discord.Interaction[LiaisonBot], current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.strip().upper()
         return _render.choices([label.value for label in labels.LABELS if typed in label.value])
@@ -117,7 +116,7 @@ class QA(AcknowledgeFirst):
     @guild_only()
     async def ask(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         question: str,
         topic: str | None = None,
         details: str | None = None,
@@ -143,7 +142,7 @@ class QA(AcknowledgeFirst):
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
             )
         channel = _posting.question_channel(interaction.guild, place)
-        answer_to: discord.Interaction[Any] = interaction
+        answer_to: discord.Interaction[LiaisonBot] = interaction
         if similar:
             view = PostAnyway(interaction.user.id, reply.language)
             embed = _render.similar_embed(reply.t, interaction.guild.id, similar)
@@ -161,7 +160,9 @@ class QA(AcknowledgeFirst):
         key = "qa.asked" if invited else "qa.asked_no_experts"
         await send(answer_to, reply.t(key, link=thread.mention), ephemeral=True)
 
-    async def _cancelled(self, interaction: discord.Interaction[Any], view: PostAnyway, reply: Reply) -> None:
+    async def _cancelled(
+        self, interaction: discord.Interaction[LiaisonBot], view: PostAnyway, reply: Reply
+    ) -> None:
         if view.answer is not None:
             await update(view.answer, content=reply.t("qa.ask_cancelled"), embed=None, view=None)
         else:
@@ -169,7 +170,7 @@ class QA(AcknowledgeFirst):
 
     async def _post(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         channel: discord.ForumChannel | discord.TextChannel,
         place: qa.Placement,
         asked: CleanAsk,
@@ -220,7 +221,7 @@ class QA(AcknowledgeFirst):
     @qa_group.command(name="search", description="Search solved questions and their accepted answers")
     @app_commands.describe(query="Words to look for in solved questions and answers")
     @acknowledge(Ack.PUBLIC)
-    async def search(self, interaction: discord.Interaction[Any], query: str) -> None:
+    async def search(self, interaction: discord.Interaction[LiaisonBot], query: str) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
@@ -243,7 +244,7 @@ class QA(AcknowledgeFirst):
     # -- /qa solved and /qa reopen ---------------------------------------------------------------
     @qa_group.command(name="solved", description="Mark this question solved and record the accepted answer")
     @app_commands.describe(answer="Link or id of the accepted message (default: the latest answer)")
-    async def solved(self, interaction: discord.Interaction[Any], answer: str | None = None) -> None:
+    async def solved(self, interaction: discord.Interaction[LiaisonBot], answer: str | None = None) -> None:
         assert interaction.guild_id is not None
         thread = self._thread_of(interaction)
         moderator = await is_moderator(interaction)
@@ -306,7 +307,7 @@ class QA(AcknowledgeFirst):
         return AnswerRef(message.id, message.author.id, limits.clip(text, qa.questions.ANSWER_MAX))
 
     @qa_group.command(name="reopen", description="Reopen this solved question")
-    async def reopen(self, interaction: discord.Interaction[Any]) -> None:
+    async def reopen(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         thread = self._thread_of(interaction)
         moderator = await is_moderator(interaction)
@@ -325,7 +326,7 @@ class QA(AcknowledgeFirst):
 
     # -- /qa unanswered --------------------------------------------------------------------------
     @qa_group.command(name="unanswered", description="Questions still waiting to be solved, oldest first")
-    async def unanswered(self, interaction: discord.Interaction[Any]) -> None:
+    async def unanswered(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -17,6 +17,9 @@ from bot.ui.respond import defer, send
 from bot.ui.views import Answering, AnsweringView, InvokerView
 from cogs.qa._render import thread_url
 
+if TYPE_CHECKING:
+    from bot.client import LiaisonBot
+
 
 class PostAnyway(InvokerView):
     """Shown with similar solved questions. ``await view.wait()``; ``decision`` is None on timeout."""
@@ -24,21 +27,25 @@ class PostAnyway(InvokerView):
     def __init__(self, invoker_id: int, language: str) -> None:
         super().__init__(invoker_id, language, timeout=120.0)
         self.decision: bool | None = None
-        self.answer: discord.Interaction[Any] | None = None
+        self.answer: discord.Interaction[LiaisonBot] | None = None
         self.post.label = limits.clip(i18n.t(language, "qa.post_anyway"), limits.BUTTON_LABEL)
         self.cancel.label = limits.clip(i18n.t(language, "common.cancel"), limits.BUTTON_LABEL)
 
-    async def _decide(self, interaction: discord.Interaction[Any], value: bool) -> None:
+    async def _decide(self, interaction: discord.Interaction[LiaisonBot], value: bool) -> None:
         self.decision, self.answer = value, interaction
         self.disable_all()
         self.stop()
 
     @discord.ui.button(label="Post anyway", style=discord.ButtonStyle.primary)
-    async def post(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def post(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         await self._decide(interaction, True)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         await self._decide(interaction, False)
 
 
@@ -73,7 +80,7 @@ class PromoteButton(
         except LiaisonError as error:
             await send_error(interaction, error)
 
-    async def _promote(self, interaction: discord.Interaction[Any]) -> None:
+    async def _promote(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         bot: Any = interaction.client
         if interaction.guild_id is None or not await is_moderator(interaction):
             raise NotAllowed("error.moderators_only")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -39,21 +38,25 @@ class Resources(AcknowledgeFirst):
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
     async def approve(
-        self, interaction: discord.Interaction[Any], suggestion_id: int
+        self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int
     ) -> tuple[Resource, Outcome]:
         async with self.bot.db.transaction() as session:
             return await suggestions.approve(
                 session, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
             )
 
-    async def reject(self, interaction: discord.Interaction[Any], suggestion_id: int, reason: str) -> Outcome:
+    async def reject(
+        self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int, reason: str
+    ) -> Outcome:
         async with self.bot.db.transaction() as session:
             return await suggestions.reject(
                 session, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
             )
 
     # -- autocomplete ------------------------------------------------------------------------
-    async def resource_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def resource_autocomplete(
+        self, interaction: discord.Interaction[LiaisonBot], current: str
+    ) -> Choices:
         if interaction.guild_id is None:
             return []
         moderator = await is_moderator(interaction)  # first: it has a transaction of its own
@@ -73,7 +76,7 @@ class Resources(AcknowledgeFirst):
             for h in hits
         ]
 
-    async def tag_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def tag_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
         moderator = await is_moderator(interaction)
@@ -90,7 +93,9 @@ class Resources(AcknowledgeFirst):
             )
         return [app_commands.Choice(name=text.plain(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
 
-    async def language_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def language_autocomplete(
+        self, _interaction: discord.Interaction[LiaisonBot], current: str
+    ) -> Choices:
         typed = current.strip().lower()
         return [
             app_commands.Choice(name=name, value=code)
@@ -98,7 +103,9 @@ class Resources(AcknowledgeFirst):
             if typed in code or typed in name.lower()
         ]
 
-    async def label_autocomplete(self, _interaction: discord.Interaction[Any], current: str) -> Choices:
+    async def label_autocomplete(
+        self, _interaction: discord.Interaction[LiaisonBot], current: str
+    ) -> Choices:
         typed = current.strip().upper()
         return [
             app_commands.Choice(name=lab.value, value=lab.value)
@@ -118,7 +125,7 @@ class Resources(AcknowledgeFirst):
     @acknowledge(Ack.PUBLIC)
     async def search(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         query: str,
         tag: str | None = None,
         language: str | None = None,
@@ -161,7 +168,7 @@ class Resources(AcknowledgeFirst):
     @app_commands.autocomplete(resource=resource_autocomplete)
     @guild_only()
     @acknowledge(Ack.PUBLIC)
-    async def show(self, interaction: discord.Interaction[Any], resource: str) -> None:
+    async def show(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
@@ -180,7 +187,7 @@ class Resources(AcknowledgeFirst):
     @resource.command(name="tags", description="Every tag in the library, most used first")
     @guild_only()
     @acknowledge(Ack.PUBLIC)
-    async def tags(self, interaction: discord.Interaction[Any]) -> None:
+    async def tags(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
             verified = await labels.is_verified(
@@ -214,7 +221,7 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     async def suggest(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         title: str,
         url: str,
         description: str,
@@ -266,7 +273,7 @@ class Resources(AcknowledgeFirst):
     @moderator_only()
     async def add(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         title: str,
         url: str,
         description: str,
@@ -308,7 +315,7 @@ class Resources(AcknowledgeFirst):
     @moderator_only()
     async def edit(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         resource: str,
         title: str | None = None,
         url: str | None = None,
@@ -335,7 +342,7 @@ class Resources(AcknowledgeFirst):
     @app_commands.describe(resource="The resource (start typing its title)")
     @app_commands.autocomplete(resource=resource_autocomplete)
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction[Any], resource: str) -> None:
+    async def remove(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
         async with self.bot.db.transaction() as session:
             row = await service.resolve(session, _guild(interaction), resource, verified=True)
         reply = await reply_for(interaction)
@@ -352,7 +359,7 @@ class Resources(AcknowledgeFirst):
 
     @resource.command(name="review", description="Review members' suggestions: approve or reject")
     @moderator_only()
-    async def review(self, interaction: discord.Interaction[Any]) -> None:
+    async def review(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         reply = await reply_for(interaction)
         view = ReviewView(self, interaction.user.id, reply.language, _guild(interaction))
         content, embed = await view.page()
@@ -372,7 +379,7 @@ class Resources(AcknowledgeFirst):
     @moderator_only()
     async def glossary_command(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[LiaisonBot],
         term: str | None = None,
         expansions: str | None = None,
         remove: bool = False,
@@ -400,6 +407,6 @@ class Resources(AcknowledgeFirst):
         await send_pages(interaction, pages, reply.language, ephemeral=True, content=head)
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def _guild(interaction: discord.Interaction[LiaisonBot]) -> int:
     assert interaction.guild_id is not None
     return interaction.guild_id

@@ -15,6 +15,7 @@ from bot.ui.views import AnsweringModal, InvokerView
 from cogs.resources import _render
 
 if TYPE_CHECKING:
+    from bot.client import LiaisonBot
     from cogs.resources._cog import Resources
 
 
@@ -46,13 +47,15 @@ class ReviewView(InvokerView):
         self.current = row.id
         return None, _render.suggestion_embed(self.t, row, len(queue))
 
-    async def _advance(self, interaction: discord.Interaction[Any], note: str) -> None:
+    async def _advance(self, interaction: discord.Interaction[LiaisonBot], note: str) -> None:
         content, embed = await self.page(after=self.current or 0)
         text = f"{note}\n{content}" if content else note
         await update(interaction, content=text, embed=embed, view=self)
 
     @discord.ui.button(label="Approve", style=discord.ButtonStyle.success)
-    async def approve(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def approve(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         assert self.current is not None
         await defer_update(interaction)
         resource, outcome = await self.cog.approve(interaction, self.current)
@@ -60,16 +63,20 @@ class ReviewView(InvokerView):
         await self.cog.tell_suggester(self.guild_id, outcome)
 
     @discord.ui.button(label="Reject", style=discord.ButtonStyle.danger)
-    async def reject(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def reject(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         assert self.current is not None
         await interaction.response.send_modal(RejectModal(self, self.current))
 
     @discord.ui.button(label="Skip", style=discord.ButtonStyle.secondary)
-    async def skip(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+    async def skip(
+        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
+    ) -> None:
         await defer_update(interaction)
         await self._advance(interaction, self.t("resource.review.skipped"))
 
-    async def rejected(self, interaction: discord.Interaction[Any], outcome: Outcome) -> None:
+    async def rejected(self, interaction: discord.Interaction[LiaisonBot], outcome: Outcome) -> None:
         await self._advance(interaction, self.t("resource.review.rejected", id=outcome.suggestion_id))
         await self.cog.tell_suggester(self.guild_id, outcome)
 
