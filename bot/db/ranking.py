@@ -274,8 +274,9 @@ def ranked_statement(
     every resource of the server holding a term is scored. With it, only those that may reach the
     floor of a ``page`` of results (see the module's docstring): for each term, taken from the one
     that can add the least, resources holding it are candidates once the terms so far could add up
-    to the floor, if they hold it with the impact the floor then requires. The floor is ``floor``
-    when given, else probed from the best resources of the most telling terms."""
+    to the floor, if they hold it with the impact the floor then requires; the floor is probed
+    from the best resources of the most telling terms. With ``floor`` (known to be reached), see
+    ``_split_statement``."""
     params: dict[str, Any] = {}
     case = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
@@ -287,10 +288,9 @@ def ranked_statement(
         if page is not None:  # no filter left to apply: the page is cut here
             sql += f" ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
         return sql, params
-    if floor is None:
-        first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
-    else:  # a score the page is known to reach (the threshold algorithm's last hit)
-        first, params["floor"] = "CAST(:floor AS FLOAT)", floor
+    if floor is not None:  # a score the page is known to reach (the threshold algorithm's last hit)
+        return _split_statement(terms, verified, page, floor)
+    first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
     total = sum(t.most for t in terms)
     ordered = sorted(terms, key=lambda t: (t.most, t.term))
     arms, so_far = [], 0.0
@@ -308,6 +308,51 @@ def ranked_statement(
         f"SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
         f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) GROUP BY p.resource_id "
         f"ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
+    )
+    return sql, params
+
+
+def _split_statement(
+    terms: Sequence[Scored], verified: bool, page: int, floor: float
+) -> tuple[str, dict[str, Any]]:
+    """SQL of the ``page`` best ``(id, score)`` when the page is known to reach ``floor``
+    (MaxScore): the terms that can add the least, together short of the floor, are "optional"; a
+    resource reaching the floor holds some of the others ("essential") with a part of its score
+    that the optional ones can complete. Every posting of the essential terms is read (their part
+    of each resource's score, no lookup); the optional terms are looked up only for the resources
+    whose essential part, completed by the most the optional terms can add, reaches the floor."""
+    ordered = sorted(terms, key=lambda t: (t.most, t.term))
+    optional: list[Scored] = []
+    so_far = 0.0
+    for t in ordered:
+        if so_far + t.most >= floor - 1e-9:
+            break
+        so_far += t.most
+        optional.append(t)
+    essential = ordered[len(optional) :]
+    params: dict[str, Any] = {"need": floor - so_far - 1e-9}
+
+    def weighted(group: Sequence[Scored], letter: str) -> tuple[str, str]:
+        whens = []
+        for i, t in enumerate(group):
+            params[f"{letter}{i}"], params[f"{letter}f{i}"] = t.term, t.factor
+            whens.append(f"WHEN :{letter}{i} THEN :{letter}f{i}")
+        names = ", ".join(f":{letter}{i}" for i in range(len(group)))
+        return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)", names
+
+    part, names = weighted(essential, "e")
+    score = "e.part"
+    if optional:
+        rest, rest_names = weighted(optional, "o")
+        score += (
+            f" + coalesce((SELECT {rest} FROM {TERMS} p WHERE p.resource_id = e.id "
+            f"AND p.term IN ({rest_names})), 0)"
+        )
+    sql = (
+        f"WITH e AS MATERIALIZED (SELECT p.resource_id AS id, {part} AS part FROM {TERMS} p "
+        f"WHERE {_where(verified)} AND p.term IN ({names}) GROUP BY p.resource_id "
+        f"HAVING {part} >= :need) "
+        f"SELECT e.id AS id, {score} AS score FROM e ORDER BY score DESC, e.id DESC LIMIT {int(page)}"
     )
     return sql, params
 
