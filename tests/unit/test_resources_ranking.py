@@ -188,7 +188,7 @@ async def test_a_known_floor_ranks_exactly_as_scoring_every_match(
         every = await top(*ranking.ranked_statement(scored, verified, None))
         assert len(every) == page
         for floor in (every[-1][1], every[-1][1] / 2, 0.0):
-            found = await top(*ranking.ranked_statement(scored, verified, page, floor))
-            assert [(i, round(score, 6)) for i, score in found] == [
+            pruned = await top(*ranking.ranked_statement(scored, verified, page, floor))
+            assert [(i, round(score, 6)) for i, score in pruned] == [
                 (i, round(score, 6)) for i, score in every
             ], floor
