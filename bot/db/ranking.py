@@ -42,6 +42,7 @@ def create_statements(dialect: str) -> list[str]:
         f"CREATE TABLE {TERMS} (resource_id INTEGER NOT NULL, term VARCHAR(200) NOT NULL, "
         "guild_id BIGINT NOT NULL, restricted SMALLINT NOT NULL, impact FLOAT NOT NULL, "
         f"PRIMARY KEY (resource_id, term)){rowid}",
+        # as 0013 made it; 0015 puts resource_id before restricted (a term's best postings in order)
         f"CREATE INDEX ix_{TERMS}_lookup ON {TERMS} (guild_id, term, impact, restricted, resource_id)",
         f"CREATE TABLE {STATS} (term VARCHAR(200) PRIMARY KEY, docs INTEGER NOT NULL, top FLOAT NOT NULL)"
         f"{rowid}",
@@ -273,8 +274,9 @@ def ranked_statement(
     every resource of the server holding a term is scored. With it, only those that may reach the
     floor of a ``page`` of results (see the module's docstring): for each term, taken from the one
     that can add the least, resources holding it are candidates once the terms so far could add up
-    to the floor, if they hold it with the impact the floor then requires. The floor is ``floor``
-    when given, else probed from the best resources of the most telling terms."""
+    to the floor, if they hold it with the impact the floor then requires; the floor is probed
+    from the best resources of the most telling terms. With ``floor`` (known to be reached), see
+    ``_split_statement``."""
     params: dict[str, Any] = {}
     case = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
@@ -286,10 +288,9 @@ def ranked_statement(
         if page is not None:  # no filter left to apply: the page is cut here
             sql += f" ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}"
         return sql, params
-    if floor is None:
-        first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
-    else:  # a score the page is known to reach (the threshold algorithm's last hit)
-        first, params["floor"] = "CAST(:floor AS FLOAT)", floor
+    if floor is not None:  # a score the page is known to reach (the threshold algorithm's last hit)
+        return _split_statement(terms, verified, page, floor)
+    first = f"coalesce(({_probe(terms, page, verified, params)}), 0.0)"
     total = sum(t.most for t in terms)
     ordered = sorted(terms, key=lambda t: (t.most, t.term))
     arms, so_far = [], 0.0
@@ -311,15 +312,63 @@ def ranked_statement(
     return sql, params
 
 
+def _split_statement(
+    terms: Sequence[Scored], verified: bool, page: int, floor: float
+) -> tuple[str, dict[str, Any]]:
+    """SQL of the ``page`` best ``(id, score)`` when the page is known to reach ``floor``
+    (MaxScore): the terms that can add the least, together short of the floor, are "optional"; a
+    resource reaching the floor holds some of the others ("essential") with a part of its score
+    that the optional ones can complete. Every posting of the essential terms is read (their part
+    of each resource's score, no lookup); the optional terms are looked up only for the resources
+    whose essential part, completed by the most the optional terms can add, reaches the floor."""
+    ordered = sorted(terms, key=lambda t: (t.most, t.term))
+    optional: list[Scored] = []
+    so_far = 0.0
+    for t in ordered:
+        if so_far + t.most >= floor - 1e-9:
+            break
+        so_far += t.most
+        optional.append(t)
+    essential = ordered[len(optional) :]
+    params: dict[str, Any] = {"need": floor - so_far - 1e-9}
+
+    def weighted(group: Sequence[Scored], letter: str) -> tuple[str, str]:
+        whens = []
+        for i, t in enumerate(group):
+            params[f"{letter}{i}"], params[f"{letter}f{i}"] = t.term, t.factor
+            whens.append(f"WHEN :{letter}{i} THEN :{letter}f{i}")
+        names = ", ".join(f":{letter}{i}" for i in range(len(group)))
+        return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)", names
+
+    part, names = weighted(essential, "e")
+    score = "e.part"
+    if optional:
+        rest, rest_names = weighted(optional, "o")
+        score += (
+            f" + coalesce((SELECT {rest} FROM {TERMS} p WHERE p.resource_id = e.id "
+            f"AND p.term IN ({rest_names})), 0)"
+        )
+    sql = (
+        f"WITH e AS MATERIALIZED (SELECT p.resource_id AS id, {part} AS part FROM {TERMS} p "
+        f"WHERE {_where(verified)} AND p.term IN ({names}) GROUP BY p.resource_id "
+        f"HAVING {part} >= :need) "
+        f"SELECT e.id AS id, {score} AS score FROM e ORDER BY score DESC, e.id DESC LIMIT {int(page)}"
+    )
+    return sql, params
+
+
 def capped_statement(
     terms: Sequence[Scored], verified: bool, page: int, depth: int
 ) -> tuple[str, dict[str, Any]]:
     """SQL of the ``page`` best ``(id, score, bound)`` among the resources in the ``depth`` best
     postings of each term (the threshold algorithm's sorted access, in one statement). ``bound``
     is the most any other resource can score (each term's impact just past that depth), ``beyond``
-    the newest resource just past it: when the last of a full page scores more than ``bound`` (or
-    as much, and is newer than ``beyond``: an equal score goes to the newest), or no term has more
-    postings than ``depth``, the page is exact."""
+    the oldest of the terms' next postings (past that depth): when the last of a full page scores
+    more than ``bound`` (or as much, and is newer than ``beyond``: an equal score goes to the
+    newest), or no term has more postings than ``depth``, the page is exact. A resource that none
+    of the best postings hold scores ``bound`` only if it holds every term with the impact just
+    past the depth, so sits past the depth in every term's order (impact, then newest first): it
+    is no newer than any term's next posting, hence than ``beyond``."""
     params: dict[str, Any] = {}
     case = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
@@ -334,22 +383,35 @@ def capped_statement(
             f"ORDER BY p.impact DESC, p.resource_id DESC LIMIT 1 OFFSET {int(depth)}"
         )
         bounds.append(f":f{i} * coalesce((SELECT p.impact {beyond}), 0)")
-        newest.append(f"coalesce((SELECT p.resource_id {beyond}), 0)")
+        newest.append(f"(SELECT p.resource_id {beyond})")
     sql = (
         f"WITH c AS MATERIALIZED ({' UNION '.join(arms)}), "
         f"s AS MATERIALIZED (SELECT p.resource_id AS id, {case} AS score FROM {TERMS} p "
         f"WHERE p.resource_id IN (SELECT resource_id FROM c) AND p.term IN ({names}) "
         f"GROUP BY p.resource_id ORDER BY score DESC, p.resource_id DESC LIMIT {int(page)}), "
         f"b AS MATERIALIZED (SELECT ({' + '.join(bounds)}) AS bound, "
-        f"(SELECT max(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) x) AS beyond) "
+        f"coalesce((SELECT min(n) FROM ({' UNION ALL '.join(f'SELECT {x} AS n' for x in newest)}) x), 0) "
+        "AS beyond) "
         "SELECT s.id, s.score, b.bound, b.beyond FROM s, b"
     )
     return sql, params
 
 
-def hits(sql: str, params: dict[str, Any], name: str = "ranked", *, bound: bool = False) -> sa.Subquery:
+def exists_statement(terms: Sequence[Scored], verified: bool) -> tuple[str, dict[str, Any]]:
+    """SQL of the ``id`` of resources of the server holding any of ``terms`` (visible to the
+    member; filters, if any, are applied by joining it to ``resources``): ``_ranked``'s matches,
+    unranked, for asking whether there is any."""
+    params = {f"t{i}": t.term for i, t in enumerate(terms)}
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
+    sql = f"SELECT p.resource_id AS id FROM {TERMS} p WHERE {_where(verified)} AND p.term IN ({names})"
+    return sql, params
+
+
+def hits(
+    sql: str, params: dict[str, Any], name: str = "ranked", *, bound: bool = False, scored: bool = True
+) -> sa.Subquery:
     statement = sa.text(sql).bindparams(**params)
-    columns = [sa.column("id", sa.Integer), sa.column("score", sa.Float)]
+    columns = [sa.column("id", sa.Integer)] + ([sa.column("score", sa.Float)] if scored else [])
     if bound:
         columns += [sa.column("bound", sa.Float), sa.column("beyond", sa.Integer)]
     return statement.columns(*columns).subquery(name)

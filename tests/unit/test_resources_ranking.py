@@ -164,3 +164,31 @@ async def test_search_pages_are_those_of_scoring_every_match(
                 expected = list(await session.scalars(every))
                 result = await searching.search(session, G, query, verified=False, limit=limit)
             assert [hit.id for hit in result.hits] == expected, (budget, limit)
+
+
+@pytest.mark.parametrize("query", ["alarm", "portal alarm", "customs police laboratory guide", "dete"])
+@pytest.mark.parametrize("verified", [False, True])
+async def test_a_known_floor_ranks_exactly_as_scoring_every_match(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str, verified: bool
+) -> None:
+    """Given a score the page is known to reach (the page's own last score, or a lower one), the
+    split statement (essential terms read whole, the others looked up) gives the same page."""
+    await _library(db, clock, 150)
+    monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+    page = 10
+    async with db.sessions() as session:
+        found = searching.plan(query, await glossary.load(session, G))
+        scored, _unknown = await searching._scored(session, found)
+
+        async def top(sql: str, params: dict[str, object]) -> list[tuple[int, float]]:
+            hits = ranking.hits(sql, {**params, "guild": G})
+            statement = sa.select(hits.c.id, hits.c.score).order_by(hits.c.score.desc(), hits.c.id.desc())
+            return [(row.id, float(row.score)) for row in await session.execute(statement.limit(page))]
+
+        every = await top(*ranking.ranked_statement(scored, verified, None))
+        assert len(every) == page
+        for floor in (every[-1][1], every[-1][1] / 2, 0.0):
+            pruned = await top(*ranking.ranked_statement(scored, verified, page, floor))
+            assert [(i, round(score, 6)) for i, score in pruned] == [
+                (i, round(score, 6)) for i, score in every
+            ], floor

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +41,10 @@ PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
 SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
 PREFIX_MIN = 3
-CAPPED_POSTINGS = 1500  # postings read per query before scoring every candidate (see _capped)
+CAPPED_POSTINGS = 1500  # postings read per query at most (beyond a page per term) before pruning
+# Postings per term read first, per resource of the page: at 100k resources, 2 proves most pages;
+# reading deeper for a better floor cost more than the pruning it saved (see _capped).
+CAPPED_FIRST = 2
 TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 EXPANSIONS_MAX = 16
@@ -247,10 +251,10 @@ def _hit(r: Any) -> Hit:
 async def _capped(
     session: AsyncSession, guild_id: int, scored: list[ranking.Scored], *, verified: bool, limit: int
 ) -> tuple[list[Hit] | None, float | None]:
-    """The page from the best postings of each term, when their bound proves it exact; otherwise
-    (many resources alike near the top) None and the score its last hit reached, a floor for
-    scoring every candidate that may beat it."""
-    depth = max(2 * limit, CAPPED_POSTINGS // len(scored))
+    """The page from the best postings of each term (twice a page of each), when their bound proves
+    it exact; otherwise (many resources alike near the top) None and the score its last hit reached,
+    a floor for scoring every candidate that may beat it."""
+    depth = max(limit + 1, min(CAPPED_FIRST * limit, CAPPED_POSTINGS // len(scored)))
     sql, params = ranking.capped_statement(scored, verified, limit, depth)
     hits = ranking.hits(sql, {**params, "guild": guild_id}, bound=True)
     statement = select(*HIT_COLUMNS, hits.c.score, hits.c.bound, hits.c.beyond)
@@ -337,11 +341,31 @@ async def _hidden(
             continue
         last = found.last_prefix is not None and analysis.normalize(word) == found.last_prefix
         own = [s for s in scored if s.term == stem or (last and s.term not in planned)]
-        if own and not await _ranked(
-            session, guild_id, own, verified=verified, tag=None, language=None, limit=1
-        ):
+        if own and not await _matches(session, guild_id, own, verified=verified, tag=None, language=None):
             return True
     return False
+
+
+async def _matches(
+    session: AsyncSession,
+    guild_id: int,
+    scored: list[ranking.Scored],
+    *,
+    verified: bool,
+    tag: str | None,
+    language: str | None,
+) -> bool:
+    """Does any of ``scored`` find a resource of this server the member may see (with the
+    filters)? What ``_ranked`` would answer non-empty for, without ranking anything."""
+    if not scored:
+        return False
+    sql, params = ranking.exists_statement(scored, verified)
+    if tag or language:
+        hits = ranking.hits(sql, {**params, "guild": guild_id}, scored=False)
+        statement = select(Resource.id).join(hits, hits.c.id == Resource.id)
+        statement = _filtered(statement, guild_id, verified, tag, language).limit(1)
+        return await session.scalar(statement) is not None
+    return await session.scalar(sa.text(f"{sql} LIMIT 1").bindparams(**params, guild=guild_id)) is not None
 
 
 async def _corrected(
@@ -359,7 +383,7 @@ async def _corrected(
     for attempt in await corrections(session, found.words, glossary=glossary, visible=visible):
         changed = [new for new, old in zip(attempt, found.words, strict=True) if new != old]
         alone, _unknown = await _scored(session, plan(" ".join(changed), glossary))
-        if not await _ranked(session, guild_id, alone, limit=1, **options):
+        if not await _matches(session, guild_id, alone, **options):
             continue
         again = plan(" ".join(attempt), glossary)
         scored, _unknown = await _scored(session, again)
