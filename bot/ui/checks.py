@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.services import guild_settings
+from bot.services import guild_settings, labels
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.client import LiaisonBot
 
 
@@ -27,6 +31,17 @@ def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -
     if permissions.manage_guild or permissions.administrator:
         return True
     return moderator_role_id is not None and any(r.id == moderator_role_id for r in member.roles)
+
+
+async def caller_verified(
+    interaction: discord.Interaction[LiaisonBot], session: AsyncSession, now: datetime, *, moderator: bool
+) -> bool:
+    """May the caller see TLP:AMBER material in this server (``bot.services.labels``' one rule),
+    read in the command's own transaction; ``moderator`` is ``is_moderator``'s answer, asked
+    before the transaction opens (it reads the settings in a transaction of its own)."""
+    return await labels.is_verified(
+        session, interaction.guild_id or 0, interaction.user.id, now, is_moderator=moderator
+    )
 
 
 async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:

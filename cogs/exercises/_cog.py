@@ -16,7 +16,7 @@ from bot.exercises.scenario import format_offset
 from bot.services import guild_settings, labels
 from bot.services.exercises import Caller, access, records, reporting, running
 from bot.ui import text as ui_text
-from bot.ui.checks import has_moderator_power, is_moderator, moderator_only
+from bot.ui.checks import caller_verified, has_moderator_power, is_moderator, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from cogs.exercises import _commands, _complete, _render, _threads
 from cogs.exercises._runner import InjectRunner
@@ -67,13 +67,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     async def caller(self, interaction: discord.Interaction[LiaisonBot]) -> Caller:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
         return Caller(interaction.user.id, moderator, verified)
 
     async def post(self, channel_id: int | None, content: str, **kwargs: Any) -> discord.Message | None:

@@ -15,12 +15,12 @@ from discord.ext import commands
 from bot import i18n
 from bot.client import LiaisonBot
 from bot.documents import DocumentInvalid
-from bot.services import events, guild_settings, labels
+from bot.services import events, guild_settings
 from bot.services import learn as service
 from bot.services.learn import certificates, cohorts, courses, walk
 from bot.ui import limits
 from bot.ui import text as ui_text
-from bot.ui.checks import guild_only, has_moderator_power, is_moderator, moderator_only
+from bot.ui.checks import caller_verified, guild_only, has_moderator_power, is_moderator, moderator_only
 from bot.ui.errors import send_error
 from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
 from cogs.learn import _certificate, _render, _views
@@ -75,13 +75,7 @@ class Learn(AcknowledgeFirst):
             return []
         moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             found = await courses.autocomplete(session, interaction.guild_id, current, verified=verified)
         return [
             app_commands.Choice(name=limits.clip(f"#{cid} · {title}", 100), value=str(cid))
@@ -115,13 +109,7 @@ class Learn(AcknowledgeFirst):
     async def list_courses(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             listed = await courses.listing(
                 session, _guild(interaction), interaction.user.id, verified=verified
             )
@@ -136,13 +124,7 @@ class Learn(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             view = await walk.start(
                 session,
                 _guild(interaction),
@@ -184,12 +166,8 @@ class Learn(AcknowledgeFirst):
                 moderator = permissions.manage_guild or permissions.administrator
                 if not moderator and isinstance(interaction.user, discord.Member):
                     moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
-                verified = await labels.is_verified(
-                    session,
-                    interaction.guild_id,
-                    interaction.user.id,
-                    self.bot.clock.now(),
-                    is_moderator=moderator,
+                verified = await caller_verified(
+                    interaction, session, self.bot.clock.now(), moderator=moderator
                 )
                 reply = Reply(interaction, language)
                 view = await walk.act(
@@ -226,13 +204,7 @@ class Learn(AcknowledgeFirst):
             await reply.say("learn.progress.moderators_only", ephemeral=True)
             return
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             rows = await service.progress_of(session, _guild(interaction), target.id, verified=verified)
         await reply.send(embed=_render.progress_embed(reply.t, target.display_name, rows), ephemeral=True)
 
@@ -256,13 +228,7 @@ class Learn(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             issued = await certificates.issue(
                 session,
                 _guild(interaction),
@@ -287,13 +253,7 @@ class Learn(AcknowledgeFirst):
     async def verify(self, interaction: discord.Interaction[LiaisonBot], code: str) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             found = await certificates.verify(session, _guild(interaction), code, verified=verified)
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)

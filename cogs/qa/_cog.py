@@ -14,7 +14,7 @@ from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import experts, guild_settings, labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import bot_permissions, limits
-from bot.ui.checks import guild_only, has_moderator_power, is_moderator
+from bot.ui.checks import caller_verified, guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
@@ -130,13 +130,7 @@ class QA(AcknowledgeFirst):
             await qa.qa_channel(session, interaction.guild.id)  # set up first
             asked = qa.validate(AskInput(question, topic, details, agencies, label))
             # may the caller see TLP:AMBER questions (read in the command's own transaction)
-            verified = await labels.is_verified(
-                session,
-                interaction.guild.id,
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             place = await qa.placement(session, interaction.guild.id, asked.label, verified=verified)
             similar = await qa.similar(
                 session, interaction.guild.id, asked.question, asked.topic, verified=verified
@@ -226,13 +220,7 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             hits = await qa.search(session, interaction.guild_id, query, verified=verified)
         if not hits:
             await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
@@ -331,13 +319,7 @@ class QA(AcknowledgeFirst):
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             questions = await qa.unanswered(session, interaction.guild_id, verified=verified)
         if not questions:
             await reply.say("qa.unanswered.none", ephemeral=True)

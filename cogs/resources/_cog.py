@@ -14,7 +14,7 @@ from bot.services import resources as service
 from bot.services.resources import glossary, suggestions, validation
 from bot.services.resources.suggestions import Outcome, Resource
 from bot.ui import embeds, limits, messenger, text
-from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.checks import caller_verified, guild_only, is_moderator, moderator_only
 from bot.ui.pages import line_pages
 from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
 from bot.ui.views import confirm, send_pages
@@ -61,13 +61,7 @@ class Resources(AcknowledgeFirst):
             return []
         moderator = await is_moderator(interaction)  # first: it has a transaction of its own
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
         return [
             app_commands.Choice(
@@ -81,13 +75,7 @@ class Resources(AcknowledgeFirst):
             return []
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             tags = await service.tag_names(
                 session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
             )
@@ -134,13 +122,7 @@ class Resources(AcknowledgeFirst):
         language_value = validation.language(language) if language else None
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             result = await service.search(
                 session,
                 _guild(interaction),
@@ -171,13 +153,7 @@ class Resources(AcknowledgeFirst):
     async def show(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             hit = await service.show(session, _guild(interaction), resource, verified=verified)
             row = await service.get(session, _guild(interaction), hit.id)
         reply = await reply_for(interaction)
@@ -190,13 +166,7 @@ class Resources(AcknowledgeFirst):
     async def tags(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             found = await service.tag_names(session, _guild(interaction), verified=verified)
             open_only = (
                 await service.tag_names(session, _guild(interaction), verified=False) if verified else found
@@ -237,13 +207,7 @@ class Resources(AcknowledgeFirst):
         )
         moderator = await is_moderator(interaction)
         async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                self.bot.clock.now(),
-                is_moderator=moderator,
-            )
+            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
             row = await suggestions.suggest(
                 session,
                 _guild(interaction),
