@@ -31,10 +31,13 @@ from bot.db import Database, migrate  # noqa: E402
 from bot.sandbox.harness import LiaisonSandbox, start_liaison_sandbox  # noqa: E402
 from tests.e2e import load  # noqa: E402
 
+KEEP_PER_CHANNEL = 100  # older channel posts live in Discord's memory, not the bot's
+
 
 def trim_sandbox(sandbox: LiaisonSandbox) -> None:
     """Forget what the sandbox recorded (requests, settled interactions, ephemeral and DM
-    messages) so that RSS growth is the bot's, not the fake Discord's memory of everything."""
+    messages, channel posts beyond the newest ``KEEP_PER_CHANNEL``) so that RSS growth is the
+    bot's, not the fake Discord's memory of everything."""
     world = sandbox.world
     sandbox.server.requests.clear()
     for iid, inter in list(world.interactions.items()):
@@ -43,8 +46,16 @@ def trim_sandbox(sandbox: LiaisonSandbox) -> None:
             world.interactions_by_token.pop(inter.token, None)
     dm_channels = {c.id for c in world.channels.values() if c.type == 1}
     archived = auto_archive(sandbox)
-    for mid, message in list(world.messages.items()):
-        if message.visible_to is not None or message.channel_id in dm_channels | archived:
+    kept_per_channel: dict[int, int] = {}
+    for mid in sorted(world.messages, reverse=True):  # newest first
+        message = world.messages[mid]
+        seen = kept_per_channel.get(message.channel_id, 0)
+        kept_per_channel[message.channel_id] = seen + 1
+        if (
+            message.visible_to is not None
+            or message.channel_id in dm_channels | archived
+            or seen >= KEEP_PER_CHANNEL
+        ):
             del world.messages[mid]
     kept = {att.id for message in world.messages.values() for att in message.attachments}
     for attachment_id in set(world.attachments) - kept:  # the fake CDN's files (exports…)
@@ -156,6 +167,9 @@ async def main() -> None:
         first, last = samples[0][1], samples[-1][1]
         print(f"waves {n} ({n * 20} interactions), failures {failures}")
         print(f"RSS start {first:.1f} MiB, end {last:.1f} MiB, growth {last - first:+.1f} MiB")
+        half = samples[-1][0] / 2
+        middle = next(rss for minute, rss in samples if minute >= half)
+        print(f"growth over the second half (from {half:.0f} min): {last - middle:+.1f} MiB")
         if baseline is not None:
             top = tracemalloc.take_snapshot().compare_to(baseline, "traceback")[:8]
             for stat in top:
