@@ -29,6 +29,7 @@ NO_DISCORD = (
     "bot/runtime.py",
     "bot/ics.py",
     "bot/backup.py",
+    "bot/documents",
 )
 NO_DATABASE_IN_COGS = ("sqlalchemy", "bot.db.models")
 SANDBOX_ALLOWED = {"bot/cli.py"}
