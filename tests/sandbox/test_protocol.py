@@ -206,6 +206,9 @@ async def test_autocomplete_allows_25_choices(sandbox: Sandbox, bot: ProtocolBot
 
 async def test_original_response_and_followups_can_be_edited(sandbox: Sandbox, bot: ProtocolBot) -> None:
     inter = await sandbox.slash("edit", user=sandbox.users.alice)
+    # the command goes on after its first answer; on a loaded machine a pause between two of its
+    # requests can outlast the driver's quiet period, so wait for its last step (the deletion)
+    await sandbox.wait_for(lambda: len(inter.responses) == 3 and inter.responses[2].deleted)
     assert [m.content for m in inter.responses] == ["final", "edited follow-up", "short-lived"]
     assert inter.responses[2].deleted
     assert [m.content for m in sandbox.messages(sandbox.channels.general)] == ["final", "edited follow-up"]
