@@ -13,10 +13,10 @@ from bot.client import LiaisonBot
 from bot.documents import DocumentInvalid
 from bot.exercises import report as report_files
 from bot.exercises.scenario import format_offset
-from bot.services import guild_settings, labels
-from bot.services.exercises import Caller, access, records, reporting, running
+from bot.services.exercises import access, units
+from bot.services.exercises.units import Asker
 from bot.ui import text as ui_text
-from bot.ui.checks import caller_verified, has_moderator_power, is_moderator, moderator_only
+from bot.ui.checks import has_moderator_power, is_moderator, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from cogs.exercises import _commands, _complete, _render, _threads
 from cogs.exercises._runner import InjectRunner
@@ -64,11 +64,9 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
                 raise
 
     # -- helpers -----------------------------------------------------------------------------
-    async def caller(self, interaction: discord.Interaction[LiaisonBot]) -> Caller:
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-        return Caller(interaction.user.id, moderator, verified)
+    async def asker(self, interaction: discord.Interaction[LiaisonBot]) -> Asker:
+        """Who calls (whether they are verified is read in the command's own transaction)."""
+        return Asker(interaction.user.id, await is_moderator(interaction))
 
     async def post(self, channel_id: int | None, content: str, **kwargs: Any) -> discord.Message | None:
         if channel_id is None:
@@ -94,22 +92,21 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         channel: discord.TextChannel | None = None,
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         data = (
             await scenario.read()
             if scenario.size <= access.MAX_FILE_BYTES
             else b"x" * (access.MAX_FILE_BYTES + 1)
         )
         try:
-            async with self.bot.db.transaction() as session:
-                loaded = await access.load(
-                    session,
-                    _guild(interaction),
-                    caller,
-                    data,
-                    channel.id if channel else None,
-                    self.bot.clock.now(),
-                )
+            loaded = await units.load(
+                self.bot.db,
+                _guild(interaction),
+                asker,
+                data,
+                channel.id if channel else None,
+                self.bot.clock.now(),
+            )
         except DocumentInvalid as exc:
             word = reply.t("document.line")
             lines = [p.describe(reply.t, line_word=word) for p in exc.problems]
@@ -139,17 +136,17 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @exercise.command(name="list", description="This server's exercises")
     async def list_(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            found = await access.listing(session, _guild(interaction), caller)
+        found = await units.listing(
+            self.bot.db, _guild(interaction), await self.asker(interaction), self.bot.clock.now()
+        )
         if not found:
             await reply.say("exercises.list.empty", ephemeral=True)
             return
         lines = [
             reply.t(
                 "exercises.list.line",
-                id=e.id,
-                title=ui_text.shown(access.scenario_of(e).title.get(reply.language), 120),
+                id=e.exercise_id,
+                title=ui_text.shown(e.title.get(reply.language), 120),
                 label=e.label,
                 state=reply.t(f"exercises.state.{e.state}"),
             )
@@ -162,16 +159,10 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def info(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            row = await access.get(session, _guild(interaction), exercise, caller)
-            assigned = await access.members(session, row.id)
-        counts: dict[str, int] = {}
-        for m in assigned:
-            key = m.team if m.role == "player" and m.team else m.role
-            counts[key] = counts.get(key, 0) + 1
-        scenario = access.scenario_of(row)
-        embed = _render.info_embed(reply.t, row, scenario, reply.language, self.bot.clock.now(), counts)
+        found = await units.info(
+            self.bot.db, _guild(interaction), await self.asker(interaction), exercise, self.bot.clock.now()
+        )
+        embed = _render.info_embed(reply.t, found, reply.language, self.bot.clock.now())
         await reply.send(embed=embed, ephemeral=True)
 
     @exercise.command(
@@ -194,24 +185,19 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         role: app_commands.Choice[str] | None = None,
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = _guild(interaction)
-        async with self.bot.db.transaction() as session:
-            settings = await guild_settings.get(session, guild_id)
-            member_moderator = has_moderator_power(member, settings.moderator_role_id)
-            verified = await labels.is_verified(
-                session, guild_id, member.id, self.bot.clock.now(), is_moderator=member_moderator
-            )
-            done = await access.assign(
-                session,
-                guild_id,
-                caller,
-                exercise,
-                member.id,
-                team,
-                role.value if role else "player",
-                member_verified=verified,
-            )
+        done = await units.assign(
+            self.bot.db,
+            guild_id,
+            asker,
+            exercise,
+            member.id,
+            team,
+            role.value if role else "player",
+            self.bot.clock.now(),
+            member_moderator_with=lambda role_id: has_moderator_power(member, role_id),
+        )
         await _threads.join(self.bot, guild_id, done.threads, member.id)
         await reply.say(
             "exercises.assigned",
@@ -238,13 +224,13 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def pause(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
-        await self.change_clock(interaction, exercise, running.pause, "exercises.paused")
+        await self.change_clock(interaction, exercise, units.pause, "exercises.paused")
 
     @exercise.command(name="resume", description="Resume a paused exercise where its clock stopped")
     @app_commands.describe(exercise="The exercise")
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def resume(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
-        await self.change_clock(interaction, exercise, running.resume, "exercises.resumed")
+        await self.change_clock(interaction, exercise, units.resume, "exercises.resumed")
 
     @exercise.command(name="inject", description="Send the next inject now, a named one, or an ad hoc text")
     @app_commands.describe(
@@ -263,19 +249,17 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         team: str | None = None,
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            done = await running.inject_now(
-                session,
-                _guild(interaction),
-                caller,
-                exercise,
-                self.bot.clock.now(),
-                inject=inject,
-                text=text,
-                team=team,
-                language=reply.language,
-            )
+        done = await units.inject_now(
+            self.bot.db,
+            _guild(interaction),
+            await self.asker(interaction),
+            exercise,
+            self.bot.clock.now(),
+            inject=inject,
+            text=text,
+            team=team,
+            language=reply.language,
+        )
         self.runner.notify(done.due)
         await reply.say(
             "exercises.injected",
@@ -289,9 +273,9 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def end(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            ended = await running.end(session, _guild(interaction), caller, exercise, self.bot.clock.now())
+        ended = await units.end(
+            self.bot.db, _guild(interaction), await self.asker(interaction), exercise, self.bot.clock.now()
+        )
         for _name, language, thread_id in ended.teams:
             t = _commands.translator(language)
             text = _render.hotwash_call(t, ended.title, ended.hotwash, language, ended.elapsed)
@@ -313,11 +297,9 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
     @app_commands.autocomplete(exercise=_complete.exercises)
     async def report(self, interaction: discord.Interaction[LiaisonBot], exercise: str) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            data = await reporting.gather(
-                session, _guild(interaction), caller, exercise, self.bot.clock.now()
-            )
+        data = await units.report(
+            self.bot.db, _guild(interaction), await self.asker(interaction), exercise, self.bot.clock.now()
+        )
         markdown = report_files.markdown(data, reply.t, reply.language)
         html = report_files.page(data, reply.t, reply.language)
         files = [
@@ -363,16 +345,14 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         rating: app_commands.Choice[str] | None = None,
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
-        async with self.bot.db.transaction() as session:
-            logged = await records.observe(
-                session,
-                _guild(interaction),
-                caller,
-                exercise,
-                note,
-                self.bot.clock.now(),
-                inject=inject,
-                rating=rating.value if rating else None,
-            )
+        logged = await units.observe(
+            self.bot.db,
+            _guild(interaction),
+            await self.asker(interaction),
+            exercise,
+            note,
+            self.bot.clock.now(),
+            inject=inject,
+            rating=rating.value if rating else None,
+        )
         await reply.say("exercises.observed", ephemeral=True, time=logged.time)

@@ -11,7 +11,8 @@ import discord
 from bot import i18n
 from bot.exercises import clock
 from bot.exercises.scenario import format_offset
-from bot.services.exercises import Caller, access, records, reporting, running
+from bot.services.exercises import records, units
+from bot.services.exercises.units import Asker
 from bot.timeutil import discord_timestamp
 from bot.ui import text as ui_text
 from bot.ui.respond import defer, reply_for
@@ -30,11 +31,11 @@ def translator(language: str) -> Translate:
 
 
 class Recording:
-    """Mixed into the cog (which provides ``bot``, ``runner``, ``caller`` and ``post``)."""
+    """Mixed into the cog (which provides ``bot``, ``runner``, ``asker`` and ``post``)."""
 
     bot: LiaisonBot
     runner: InjectRunner
-    caller: Callable[[discord.Interaction[LiaisonBot]], Awaitable[Caller]]
+    asker: Callable[[discord.Interaction[LiaisonBot]], Awaitable[Asker]]
     post: Callable[..., Awaitable[discord.Message | None]]
 
     async def start_exercise(
@@ -42,7 +43,7 @@ class Recording:
     ) -> None:
         """Threads first (nothing is written if Discord refuses), then the exercise starts."""
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
         if not clock.MIN_SPEED <= speed <= clock.MAX_SPEED:
@@ -50,11 +51,11 @@ class Recording:
                 "exercises.error.bad_speed", ephemeral=True, min=clock.MIN_SPEED, max=int(clock.MAX_SPEED)
             )
             return
-        async with self.bot.db.transaction() as session:
-            here = interaction.channel_id if isinstance(interaction.channel, discord.TextChannel) else None
-            plan = await running.plan_start(session, guild_id, caller, reference, here=here)
-            exercise = await access.get(session, guild_id, reference, caller)
-            scenario = access.scenario_of(exercise)
+        here = interaction.channel_id if isinstance(interaction.channel, discord.TextChannel) else None
+        planned = await units.plan_start(
+            self.bot.db, guild_id, asker, reference, self.bot.clock.now(), here=here
+        )
+        plan, scenario = planned.plan, planned.scenario
         opened = await _threads.open_threads(self.bot, plan, reply.t("exercises.control.name"))
         now = self.bot.clock.now()
         for team in plan.teams:
@@ -64,19 +65,19 @@ class Recording:
         state = clock.started(now, speed)
         for text in _render.timeline(reply.t, scenario, state, reply.language, plan.label):
             await self.post(opened.control.id, text)
-        # a second transaction: the threads are opened on Discord in between
-        async with self.bot.db.transaction() as session:
-            started = await running.start(
-                session,
-                guild_id,
-                caller,
-                reference,
-                speed,
-                {name: thread.id for name, thread in opened.teams.items()},
-                opened.control.id,
-                now,
-                control_language=reply.language,
-            )
+        # a second unit of work: the threads are opened on Discord in between (what Discord
+        # answered, their ids, is recorded; no transaction is held across a Discord request)
+        started = await units.start(
+            self.bot.db,
+            guild_id,
+            asker,
+            reference,
+            speed,
+            {name: thread.id for name, thread in opened.teams.items()},
+            opened.control.id,
+            now,
+            control_language=reply.language,
+        )
         self.runner.notify(started.due)
         threads = " ".join(thread.mention for thread in opened.teams.values())
         await reply.say(
@@ -92,16 +93,15 @@ class Recording:
         self,
         interaction: discord.Interaction[LiaisonBot],
         reference: str,
-        change: Callable[..., Awaitable[running.ClockChange]],
+        change: Callable[..., Awaitable[units.Clocked]],
         key: str,
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.bot.db.transaction() as session:
-            done = await change(session, guild_id, caller, reference, self.bot.clock.now())
-            threads = await access.team_threads(session, done.exercise_id)
+        clocked = await change(self.bot.db, guild_id, asker, reference, self.bot.clock.now())
+        done, threads = clocked.change, clocked.team_threads
         if done.due:
             self.runner.notify(done.due)
         for thread_id, language in threads:
@@ -113,21 +113,19 @@ class Recording:
         self, interaction: discord.Interaction[LiaisonBot], text: str, *, inject_id: int | None = None
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.bot.db.transaction() as session:
-            logged = await records.decide(
-                session,
-                guild_id,
-                caller,
-                interaction.channel_id or 0,
-                text,
-                self.bot.clock.now(),
-                inject_id=inject_id,
-            )
-            exercise = await session.get(records.Exercise, logged.exercise_id)
-            control = exercise.control_thread_id if exercise is not None else None
+        decided = await units.decide(
+            self.bot.db,
+            guild_id,
+            asker,
+            interaction.channel_id or 0,
+            text,
+            self.bot.clock.now(),
+            inject_id=inject_id,
+        )
+        logged, control = decided.logged, decided.control_thread_id
         shown = ui_text.shown(text.strip(), 1500)
         posted = await reply.send(
             reply.t(
@@ -148,26 +146,25 @@ class Recording:
             ),
         )
         if logged.record_id is not None:
-            async with self.bot.db.transaction() as session:
-                await records.decision_posted(
-                    session,
-                    logged.record_id,
-                    posted.id if posted is not None else None,
-                    mirror.id if mirror is not None else None,
-                )
+            # a second unit of work: it records the ids of the messages Discord just posted
+            await records.decision_posted(
+                self.bot.db,
+                logged.record_id,
+                posted.id if posted is not None else None,
+                mirror.id if mirror is not None else None,
+            )
 
     async def remind_improvements(
         self, interaction: discord.Interaction[LiaisonBot], exercise_id: int
     ) -> None:
         await defer(interaction, ephemeral=True)
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.bot.db.transaction() as session:
-            planned = await reporting.remind_improvements(
-                session, guild_id, caller, str(exercise_id), self.bot.clock.now(), language=reply.language
-            )
+        planned = await units.remind_improvements(
+            self.bot.db, guild_id, asker, exercise_id, self.bot.clock.now(), language=reply.language
+        )
         events = self.bot.get_cog("Events")
         if events is not None and planned:
             events.runner.notify(planned)  # type: ignore[attr-defined]
@@ -175,14 +172,19 @@ class Recording:
 
     async def open_hotwash(self, interaction: discord.Interaction[LiaisonBot], exercise_id: int) -> None:
         language = await self.bot.language_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.bot.db.transaction() as session:
-            found = await records.team_of_thread(session, interaction.channel_id or 0)
-            team = found[1].name if found is not None and found[0].id == exercise_id else None
-            form = await records.hotwash_form(session, guild_id, caller, exercise_id, team, language)
-        await interaction.response.send_modal(HotwashModal(exercise_id, team, form.questions, language))
+        form = await units.hotwash_form(
+            self.bot.db,
+            guild_id,
+            asker,
+            exercise_id,
+            interaction.channel_id or 0,
+            language,
+            self.bot.clock.now(),
+        )
+        await interaction.response.send_modal(HotwashModal(exercise_id, form.team, form.questions, language))
 
     async def save_hotwash(
         self,
@@ -192,20 +194,19 @@ class Recording:
         answers: list[str],
     ) -> None:
         reply = await reply_for(interaction)
-        caller = await self.caller(interaction)
+        asker = await self.asker(interaction)
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.bot.db.transaction() as session:
-            await records.answer_hotwash(
-                session,
-                guild_id,
-                caller,
-                exercise_id,
-                team,
-                answers,
-                self.bot.clock.now(),
-                language=reply.language,
-            )
+        await units.answer_hotwash(
+            self.bot.db,
+            guild_id,
+            asker,
+            exercise_id,
+            team,
+            answers,
+            self.bot.clock.now(),
+            language=reply.language,
+        )
         await reply.say("exercises.hotwash.saved", ephemeral=True)
 
 

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.errors import LiaisonError
 from bot.exercises.scenario import Scenario
-from bot.services.exercises import access
+from bot.services.exercises import units
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -18,17 +17,21 @@ if TYPE_CHECKING:
 Choices = list[app_commands.Choice[str]]
 
 
-async def _caller(interaction: discord.Interaction[LiaisonBot]) -> access.Caller:
+async def _asker(interaction: discord.Interaction[LiaisonBot]) -> units.Asker:
     cog: Any = interaction.client.get_cog("Exercises")  # type: ignore[attr-defined]
-    return await cog.caller(interaction)  # type: ignore[no-any-return]
+    return await cog.asker(interaction)  # type: ignore[no-any-return]
 
 
 async def exercises(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
     if interaction.guild_id is None:
         return []
-    caller = await _caller(interaction)
-    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
-        found = await access.autocomplete(session, interaction.guild_id, current, caller)
+    found = await units.choices(
+        interaction.client.db,  # type: ignore[attr-defined]
+        interaction.guild_id,
+        await _asker(interaction),
+        current,
+        interaction.client.clock.now(),  # type: ignore[attr-defined]
+    )
     return [app_commands.Choice(name=f"#{i} · {title}"[:100], value=str(i)) for i, title in found]
 
 
@@ -40,15 +43,14 @@ async def _scenario(
     reference = str(getattr(interaction.namespace, "exercise", "") or "")
     if interaction.guild_id is None or not reference:
         return None
-    caller = await _caller(interaction)
-    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
-        try:
-            exercise = await access.get(session, interaction.guild_id, reference, caller)
-        except LiaisonError:
-            return None
-        if staff_only and not await access.is_staff(session, exercise, caller):
-            return None
-        return access.scenario_of(exercise)
+    return await units.scenario_for(
+        interaction.client.db,  # type: ignore[attr-defined]
+        interaction.guild_id,
+        await _asker(interaction),
+        reference,
+        interaction.client.clock.now(),  # type: ignore[attr-defined]
+        staff_only=staff_only,
+    )
 
 
 async def teams(interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:

@@ -15,6 +15,7 @@ from bot.documents import Bilingual
 from bot.exercises import clock
 from bot.exercises.scenario import Inject, Scenario, format_offset
 from bot.services.exercises.delivery import Outgoing
+from bot.services.exercises.units import Info
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits
 from bot.ui import text as ui_text
@@ -145,18 +146,16 @@ def hotwash_call(
     )
 
 
-def info_embed(
-    t: Translate, exercise: Any, scenario: Scenario, language: str, now: datetime, counts: dict[str, int]
-) -> discord.Embed:
-    state = clock.ClockState(exercise.speed, exercise.clock_base, exercise.clock_anchor)
+def info_embed(t: Translate, info: Info, language: str, now: datetime) -> discord.Embed:
+    scenario, state, counts = info.scenario, info.clock, info.counts
     embed = embeds.make_embed(
-        f"#{exercise.id} · {scenario.title.get(language)}",
+        f"#{info.exercise_id} · {scenario.title.get(language)}",
         ui_text.shown(scenario.briefing.get(language), 1500),
     )
-    embeds.add_field(embed, t("exercises.field.label"), exercise.label)
-    embeds.add_field(embed, t("exercises.field.state"), t(f"exercises.state.{exercise.state}"))
+    embeds.add_field(embed, t("exercises.field.label"), info.label)
+    embeds.add_field(embed, t("exercises.field.state"), t(f"exercises.state.{info.state}"))
     embeds.add_field(embed, t("exercises.field.clock"), format_offset(clock.elapsed(state, now)))
-    embeds.add_field(embed, t("exercises.field.speed"), f"{exercise.speed:g}")
+    embeds.add_field(embed, t("exercises.field.speed"), f"{state.speed:g}")
     embeds.add_field(embed, t("exercises.field.injects"), str(len(scenario.injects)))
     embeds.add_field(embed, t("exercises.field.duration"), format_offset(scenario.duration))
     teams = "\n".join(

@@ -15,12 +15,10 @@ from discord.ext import commands
 from bot import i18n
 from bot.client import LiaisonBot
 from bot.documents import DocumentInvalid
-from bot.services import events, guild_settings
-from bot.services import learn as service
-from bot.services.learn import certificates, cohorts, courses, walk
+from bot.services.learn import cohorts, courses, units
 from bot.ui import limits
 from bot.ui import text as ui_text
-from bot.ui.checks import caller_verified, guild_only, has_moderator_power, is_moderator, moderator_only
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator, moderator_only
 from bot.ui.errors import send_error
 from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
 from cogs.learn import _certificate, _render, _views
@@ -74,9 +72,14 @@ class Learn(AcknowledgeFirst):
         if interaction.guild_id is None:
             return []
         moderator = await is_moderator(interaction)  # first: it has a transaction of its own
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            found = await courses.autocomplete(session, interaction.guild_id, current, verified=verified)
+        found = await units.course_choices(
+            self.bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            current,
+            self.bot.clock.now(),
+            moderator=moderator,
+        )
         return [
             app_commands.Choice(name=limits.clip(f"#{cid} · {title}", 100), value=str(cid))
             for cid, title in found
@@ -85,8 +88,7 @@ class Learn(AcknowledgeFirst):
     async def event_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        async with self.bot.db.transaction() as session:
-            found = await events.autocomplete(session, interaction.guild_id, current, self.bot.clock.now())
+        found = await units.event_choices(self.bot.db, interaction.guild_id, current, self.bot.clock.now())
         return [
             app_commands.Choice(name=limits.clip(f"#{eid} · {title}", 100), value=str(eid))
             for eid, title in found
@@ -100,19 +102,20 @@ class Learn(AcknowledgeFirst):
         return turn
 
     @staticmethod
-    def _step_message(reply: Reply, view: walk.StepView, links: list[tuple[int, str]]) -> dict[str, Any]:
-        return {"embed": _render.step_embed(reply.t, view, links), "view": _views.step_view(reply.t, view)}
+    def _step_message(reply: Reply, shown: units.Shown) -> dict[str, Any]:
+        return {
+            "embed": _render.step_embed(reply.t, shown.view, list(shown.links)),
+            "view": _views.step_view(reply.t, shown.view),
+        }
 
     # -- members -------------------------------------------------------------------------------
     @learn.command(name="courses", description="The server's courses, with your progress")
     @guild_only()
     async def list_courses(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            listed = await courses.listing(
-                session, _guild(interaction), interaction.user.id, verified=verified
-            )
+        listed = await units.listing(
+            self.bot.db, _guild(interaction), interaction.user.id, self.bot.clock.now(), moderator=moderator
+        )
         reply = await reply_for(interaction)
         await reply.send(embed=_render.course_list(reply.t, listed), ephemeral=True)
 
@@ -123,21 +126,16 @@ class Learn(AcknowledgeFirst):
     async def start(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            view = await walk.start(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                course,
-                reply.language,
-                self.bot.clock.now(),
-                verified=verified,
-            )
-            links = await service.lesson_resources(
-                session, _guild(interaction), view.resources, verified=verified
-            )
-        await reply.send(**self._step_message(reply, view, links), ephemeral=True)
+        shown = await units.start(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            course,
+            reply.language,
+            self.bot.clock.now(),
+            moderator=moderator,
+        )
+        await reply.send(**self._step_message(reply, shown), ephemeral=True)
 
     async def step_action(
         self,
@@ -152,40 +150,34 @@ class Learn(AcknowledgeFirst):
             await defer_update(interaction)
             if interaction.guild_id is None:
                 return
-            async with self._turn(interaction.user.id, course_id), self.bot.db.transaction() as session:
-                # the member clicking, read in this one transaction: a step's click is the hot
-                # path (a whole cohort at once), so one transaction instead of three
-                settings = await guild_settings.get(session, interaction.guild_id)
-                chosen = await guild_settings.member_language(
-                    session, interaction.guild_id, interaction.user.id
+            user = interaction.user
+            permissions = interaction.permissions
+            manages = permissions.manage_guild or permissions.administrator
+
+            def language_of(chosen: str | None, server: str | None) -> str:
+                return i18n.pick_language(
+                    chosen, interaction.locale, server, self.bot.settings.liaison_locale
                 )
-                language = i18n.pick_language(
-                    chosen, interaction.locale, settings.language, self.bot.settings.liaison_locale
-                )
-                permissions = interaction.permissions
-                moderator = permissions.manage_guild or permissions.administrator
-                if not moderator and isinstance(interaction.user, discord.Member):
-                    moderator = has_moderator_power(interaction.user, settings.moderator_role_id)
-                verified = await caller_verified(
-                    interaction, session, self.bot.clock.now(), moderator=moderator
-                )
-                reply = Reply(interaction, language)
-                view = await walk.act(
-                    session,
+
+            def moderator_with(role_id: int | None) -> bool:
+                return manages or (isinstance(user, discord.Member) and has_moderator_power(user, role_id))
+
+            # the member clicking (language, moderator, verified) is read in the click's one
+            # transaction: a step's click is the hot path (a whole cohort at once)
+            async with self._turn(user.id, course_id):
+                shown = await units.click(
+                    self.bot.db,
                     interaction.guild_id,
-                    interaction.user.id,
+                    user.id,
                     course_id,
                     action,
                     position,
-                    reply.language,
                     self.bot.clock.now(),
-                    verified=verified,
+                    language_of=language_of,
+                    moderator_with=moderator_with,
                     choices=choices,
                 )
-                links = await service.lesson_resources(
-                    session, interaction.guild_id, view.resources, verified=verified
-                )
-            await update(interaction, **self._step_message(reply, view, links))
+            await update(interaction, **self._step_message(Reply(interaction, shown.language), shown))
         except Exception as error:
             await send_error(interaction, error)
 
@@ -203,9 +195,14 @@ class Learn(AcknowledgeFirst):
         if target.id != interaction.user.id and not moderator:
             await reply.say("learn.progress.moderators_only", ephemeral=True)
             return
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            rows = await service.progress_of(session, _guild(interaction), target.id, verified=verified)
+        rows = await units.progress(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            target.id,
+            self.bot.clock.now(),
+            moderator=moderator,
+        )
         await reply.send(embed=_render.progress_embed(reply.t, target.display_name, rows), ephemeral=True)
 
     @learn.command(name="certificate", description="Your certificate of completion of a course (PDF)")
@@ -227,17 +224,15 @@ class Learn(AcknowledgeFirst):
     async def _send_certificate(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            issued = await certificates.issue(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                course,
-                interaction.user.display_name,
-                self.bot.clock.now(),
-                verified=verified,
-            )
+        issued = await units.certificate(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            course,
+            interaction.user.display_name,
+            self.bot.clock.now(),
+            moderator=moderator,
+        )
         pdf = await asyncio.to_thread(_certificate.render, issued)
         file = discord.File(io.BytesIO(pdf), filename=_certificate.filename(issued))
         text = reply.t(
@@ -252,9 +247,14 @@ class Learn(AcknowledgeFirst):
     @guild_only()
     async def verify(self, interaction: discord.Interaction[LiaisonBot], code: str) -> None:
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            found = await certificates.verify(session, _guild(interaction), code, verified=verified)
+        found = await units.verify(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            code,
+            self.bot.clock.now(),
+            moderator=moderator,
+        )
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)
 
@@ -266,10 +266,9 @@ class Learn(AcknowledgeFirst):
         reply = await reply_for(interaction)
         text = courses.decode(await course.read())
         try:
-            async with self.bot.db.transaction() as session:
-                loaded = await courses.load(
-                    session, _guild(interaction), interaction.user.id, text, self.bot.clock.now()
-                )
+            loaded = await courses.load(
+                self.bot.db, _guild(interaction), interaction.user.id, text, self.bot.clock.now()
+            )
         except DocumentInvalid as error:
             word = reply.t("document.line")
             lines = [f"• {ui_text.shown(p.describe(reply.t, line_word=word), 300)}" for p in error.problems]
@@ -293,10 +292,9 @@ class Learn(AcknowledgeFirst):
     @moderator_only()
     async def assign(self, interaction: discord.Interaction[LiaisonBot], course: str, event: str) -> None:
         reply = await reply_for(interaction)
-        async with self.bot.db.transaction() as session:
-            assigned = await cohorts.assign(
-                session, _guild(interaction), interaction.user.id, course, event, reply.language
-            )
+        assigned = await cohorts.assign(
+            self.bot.db, _guild(interaction), interaction.user.id, course, event, reply.language
+        )
         key = "learn.assign.done" if assigned.created else "learn.assign.already"
         await reply.say(
             key,
@@ -314,8 +312,7 @@ class Learn(AcknowledgeFirst):
         self, interaction: discord.Interaction[LiaisonBot], course: str, event: str | None = None
     ) -> None:
         reply = await reply_for(interaction)
-        async with self.bot.db.transaction() as session:
-            report = await cohorts.report(session, _guild(interaction), course, event, reply.language)
+        report = await cohorts.report(self.bot.db, _guild(interaction), course, event, reply.language)
         names = {}
         guild = interaction.guild
         for row in report.rows:

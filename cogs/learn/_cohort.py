@@ -51,8 +51,7 @@ class CohortSweeper:
             self._again = True
             while self._again:
                 self._again = False
-                async with self.bot.db.transaction() as session:
-                    tasks = await cohorts.due(session, self.bot.clock.now())
+                tasks = await cohorts.due(self.bot.db, self.bot.clock.now())
                 for task in tasks:
                     await self._send(task)
 

@@ -22,6 +22,7 @@ from bot.db.models.exercises import (
     ExerciseObservation,
     ExerciseTeam,
 )
+from bot.db.unit import unit_of_work
 from bot.errors import Invalid, NotAllowed, NotFound
 from bot.exercises import clock
 from bot.exercises.scenario import format_offset
@@ -113,6 +114,7 @@ async def decide(
     return Logged(exercise.id, team.name, offset, number, decision.id)
 
 
+@unit_of_work
 async def decision_posted(
     session: AsyncSession, decision_id: int, message_id: int | None, mirror_message_id: int | None
 ) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.events import GOING, Event, Rsvp
 from bot.db.models.learn import Answer, Assignment, CohortMember, Course, Progress
+from bot.db.unit import unit_of_work
 from bot.errors import NotFound
 from bot.services import audit, events, labels
 from bot.services.learn import courses, steps
@@ -92,6 +93,7 @@ def event_end(event: Event) -> datetime:
     return event.starts_at + timedelta(minutes=event.duration_minutes)
 
 
+@unit_of_work
 async def assign(
     session: AsyncSession, guild_id: int, actor_id: int, course_text: str, event_text: str, language: str
 ) -> Assigned:
@@ -112,6 +114,7 @@ async def assign(
     return Assigned(found.id, row.id, title, event.id, event.title, created)
 
 
+@unit_of_work
 async def due(session: AsyncSession, now: datetime, guild_id: int | None = None) -> list[Task]:
     """The cohort messages due now, each marked as sent as it is returned."""
     query = (
@@ -205,6 +208,7 @@ async def _finished(session: AsyncSession, course_id: int, user_ids: list[int]) 
     return set(rows)
 
 
+@unit_of_work
 async def report(
     session: AsyncSession, guild_id: int, course_text: str, event_text: str | None, language: str
 ) -> Report:

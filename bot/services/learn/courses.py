@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.learn import Course, Progress
+from bot.db.unit import unit_of_work
 from bot.errors import Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import audit, labels
@@ -72,6 +73,7 @@ def decode(data: bytes) -> str:
         raise Invalid("learn.load.not_text") from exc
 
 
+@unit_of_work
 async def load(session: AsyncSession, guild_id: int, actor_id: int, text: str, now: datetime) -> Loaded:
     """Parse and store a course; a course with the same ``id`` (or title) is replaced, keeping
     members' progress. Raises ``CourseFileError`` with every problem."""
