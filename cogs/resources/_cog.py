@@ -11,14 +11,15 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import labels
 from bot.services import resources as service
-from bot.services.resources import glossary, suggestions, validation
-from bot.services.resources.suggestions import Outcome, Resource
-from bot.ui import embeds, limits, messenger, text
-from bot.ui.checks import caller_verified, guild_only, is_moderator, moderator_only
+from bot.services.resources import commands, suggestions, validation
+from bot.services.resources.suggestions import Outcome
+from bot.ui import embeds, limits, text
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.pages import line_pages
-from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
+from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
+from cogs.resources._caller import caller
 from cogs.resources._views import ReviewView
 
 log = logging.getLogger(__name__)
@@ -37,21 +38,17 @@ class Resources(AcknowledgeFirst):
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
-    async def approve(
-        self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int
-    ) -> tuple[Resource, Outcome]:
-        async with self.bot.db.transaction() as session:
-            return await suggestions.approve(
-                session, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
-            )
+    async def approve(self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int) -> Outcome:
+        return await commands.approve(
+            self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
+        )
 
     async def reject(
         self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int, reason: str
     ) -> Outcome:
-        async with self.bot.db.transaction() as session:
-            return await suggestions.reject(
-                session, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
-            )
+        return await suggestions.reject(
+            self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
+        )
 
     # -- autocomplete ------------------------------------------------------------------------
     async def resource_autocomplete(
@@ -59,10 +56,7 @@ class Resources(AcknowledgeFirst):
     ) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
+        hits = await commands.resource_choices(self.bot.db, caller(interaction), current)
         return [
             app_commands.Choice(
                 name=text.plain(f"{h.title} · {h.label}", limits.CHOICE_NAME), value=str(h.id)
@@ -73,12 +67,7 @@ class Resources(AcknowledgeFirst):
     async def tag_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            tags = await service.tag_names(
-                session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
-            )
+        tags = await commands.tag_choices(self.bot.db, caller(interaction), current, limits.CHOICES)
         return [app_commands.Choice(name=text.plain(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
 
     async def language_autocomplete(
@@ -120,18 +109,10 @@ class Resources(AcknowledgeFirst):
     ) -> None:
         tag_value = validation.tag(tag) if tag else None
         language_value = validation.language(language) if language else None
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            result = await service.search(
-                session,
-                _guild(interaction),
-                query,
-                verified=verified,
-                tag=tag_value or None,
-                language=language_value,
-            )
-        reply = await reply_for(interaction)
+        found = await commands.search(
+            self.bot.db, caller(interaction), query, tag=tag_value or None, language=language_value
+        )
+        result, reply = found.result, Reply(interaction, found.language)
         shown_query = result.corrected or query
         if not result.hits:
             await reply.send(reply.t("resource.search.none", query=_render.safe(query, 100)), ephemeral=True)
@@ -151,33 +132,23 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def show(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            hit = await service.show(session, _guild(interaction), resource, verified=verified)
-            row = await service.get(session, _guild(interaction), hit.id)
-        reply = await reply_for(interaction)
-        embed = _render.resource_embed(reply.t, hit, row)
-        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([hit.label]))
+        shown = await commands.show(self.bot.db, caller(interaction), resource)
+        reply = Reply(interaction, shown.language)
+        embed = _render.resource_embed(reply.t, shown.entry)
+        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([shown.entry.label]))
 
     @resource.command(name="tags", description="Every tag in the library, most used first")
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            found = await service.tag_names(session, _guild(interaction), verified=verified)
-            open_only = (
-                await service.tag_names(session, _guild(interaction), verified=False) if verified else found
-            )
-        reply = await reply_for(interaction)
+        tags = await commands.tags(self.bot.db, caller(interaction))
+        reply, found = Reply(interaction, tags.language), tags.found
         if not found:
             await reply.say("resource.tags.none", ephemeral=True)
             return
         lines = [f"{text.code(tag, 40)} · {count}" for tag, count in found]
         pages = line_pages(reply.t, reply.t("resource.tags.title", count=len(found)), lines)
-        await send_pages(interaction, pages, reply.language, ephemeral=found != open_only)
+        await send_pages(interaction, pages, reply.language, ephemeral=tags.restricted)
 
     @resource.command(name="suggest", description="Suggest a resource; moderators review it")
     @app_commands.describe(
@@ -205,23 +176,12 @@ class Resources(AcknowledgeFirst):
             tags_value=tags,
             language_text=language,
         )
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            row = await suggestions.suggest(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                fields,
-                self.bot.clock.now(),
-                verified=verified,
-            )
-        reply = await reply_for(interaction)
+        suggested = await commands.suggest(self.bot.db, caller(interaction), fields)
+        row, reply = suggested.suggestion, Reply(interaction, suggested.language)
         await reply.send(
             reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
         )
-        guild_language = await messenger.server_language(self.bot, _guild(interaction))
-        await _notify.announce_suggestion(self.bot, _guild(interaction), row, guild_language)
+        await _notify.announce_suggestion(self.bot, _guild(interaction), suggested)
 
     # -- moderators --------------------------------------------------------------------------
     @resource.command(name="add", description="Add a resource to the library")
@@ -253,10 +213,9 @@ class Resources(AcknowledgeFirst):
             language_text=language,
             label_text=label,
         )
-        async with self.bot.db.transaction() as session:
-            row = await service.add(
-                session, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
-            )
+        row = await commands.add(
+            self.bot.db, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
+        )
         reply = await reply_for(interaction)
         await reply.send(
             reply.t("resource.added", id=row.id, title=_render.safe(row.title, 200), label=row.label),
@@ -291,10 +250,9 @@ class Resources(AcknowledgeFirst):
         change = service.Edit(
             title=title, url=url, description=description, tags=tags, language=language, label=label
         )
-        async with self.bot.db.transaction() as session:
-            row, changed = await service.edit(
-                session, _guild(interaction), interaction.user.id, resource, change, self.bot.clock.now()
-            )
+        row, changed = await commands.edit(
+            self.bot.db, _guild(interaction), interaction.user.id, resource, change, self.bot.clock.now()
+        )
         reply = await reply_for(interaction)
         key = "resource.edited" if changed else "resource.verified"
         await reply.send(
@@ -307,8 +265,7 @@ class Resources(AcknowledgeFirst):
     @app_commands.autocomplete(resource=resource_autocomplete)
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
-        async with self.bot.db.transaction() as session:
-            row = await service.resolve(session, _guild(interaction), resource, verified=True)
+        row = await commands.find(self.bot.db, _guild(interaction), resource)
         reply = await reply_for(interaction)
         title = _render.safe(row.title, 200)
         confirmed, answer = await confirm(
@@ -317,8 +274,7 @@ class Resources(AcknowledgeFirst):
         if not confirmed or answer is None:
             return
         # a second transaction: the member confirms in between (no transaction held across a prompt)
-        async with self.bot.db.transaction() as session:
-            await service.remove(session, _guild(interaction), interaction.user.id, row.id)
+        await service.remove(self.bot.db, _guild(interaction), interaction.user.id, row.id)
         await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)
 
     @resource.command(name="review", description="Review members' suggestions: approve or reject")
@@ -348,16 +304,16 @@ class Resources(AcknowledgeFirst):
         expansions: str | None = None,
         remove: bool = False,
     ) -> None:
-        guild_id, now = _guild(interaction), self.bot.clock.now()
-        changed: str | None = None
-        async with self.bot.db.transaction() as session:
-            if term and remove:
-                changed = await glossary.forget(session, guild_id, interaction.user.id, term, now)
-            elif term and expansions:
-                changed, _values = await glossary.define(
-                    session, guild_id, interaction.user.id, term, expansions, now
-                )
-            entries = (await glossary.load(session, guild_id)).entries
+        page = await commands.edit_glossary(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            self.bot.clock.now(),
+            term=term,
+            expansions=expansions,
+            remove=remove,
+        )
+        changed, entries = page.changed, page.entries
         reply = await reply_for(interaction)
         lines = [
             f"**{_render.safe(name, 100)}**: {_render.safe(', '.join(values), 900)}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.services.resources import suggestions
+from bot.services.resources import commands
 from bot.services.resources.suggestions import Outcome
 from bot.services.resources.validation import REASON_MAX
 from bot.ui.respond import defer_update, update
@@ -35,8 +35,7 @@ class ReviewView(InvokerView):
 
     async def page(self, *, after: int = 0) -> tuple[str | None, discord.Embed | None]:
         """Move to the first pending suggestion after ``after``; (content, embed) to show."""
-        async with self.cog.bot.db.transaction() as session:
-            queue = await suggestions.queue(session, self.guild_id)
+        queue = await commands.pending(self.cog.bot.db, self.guild_id)
         following = [row for row in queue if row.id > after] or queue
         if not following:
             self.current = None
@@ -58,8 +57,8 @@ class ReviewView(InvokerView):
     ) -> None:
         assert self.current is not None
         await defer_update(interaction)
-        resource, outcome = await self.cog.approve(interaction, self.current)
-        await self._advance(interaction, self.t("resource.review.approved", id=resource.id))
+        outcome = await self.cog.approve(interaction, self.current)
+        await self._advance(interaction, self.t("resource.review.approved", id=outcome.resource_id))
         await self.cog.tell_suggester(self.guild_id, outcome)
 
     @discord.ui.button(label="Reject", style=discord.ButtonStyle.danger)
