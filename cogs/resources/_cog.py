@@ -16,7 +16,7 @@ from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits, text
 from bot.ui.checks import guild_only, moderator_only
 from bot.ui.pages import line_pages
-from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, update
+from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
 from cogs.resources._caller import caller
@@ -112,7 +112,7 @@ class Resources(AcknowledgeFirst):
         found = await commands.search(
             self.bot.db, caller(interaction), query, tag=tag_value or None, language=language_value
         )
-        result, reply = found.result, Reply(interaction, found.language)
+        result, reply = found.value, Reply(interaction, found.language)
         shown_query = result.corrected or query
         if not result.hits:
             await reply.send(reply.t("resource.search.none", query=_render.safe(query, 100)), ephemeral=True)
@@ -134,21 +134,21 @@ class Resources(AcknowledgeFirst):
     async def show(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
         shown = await commands.show(self.bot.db, caller(interaction), resource)
         reply = Reply(interaction, shown.language)
-        embed = _render.resource_embed(reply.t, shown.entry)
-        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([shown.entry.label]))
+        embed = _render.resource_embed(reply.t, shown.value)
+        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([shown.value.label]))
 
     @resource.command(name="tags", description="Every tag in the library, most used first")
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        tags = await commands.tags(self.bot.db, caller(interaction))
-        reply, found = Reply(interaction, tags.language), tags.found
+        answer = await commands.tags(self.bot.db, caller(interaction))
+        reply, found = Reply(interaction, answer.language), answer.value.found
         if not found:
             await reply.say("resource.tags.none", ephemeral=True)
             return
         lines = [f"{text.code(tag, 40)} · {count}" for tag, count in found]
         pages = line_pages(reply.t, reply.t("resource.tags.title", count=len(found)), lines)
-        await send_pages(interaction, pages, reply.language, ephemeral=tags.restricted)
+        await send_pages(interaction, pages, reply.language, ephemeral=answer.value.restricted)
 
     @resource.command(name="suggest", description="Suggest a resource; moderators review it")
     @app_commands.describe(
@@ -176,8 +176,9 @@ class Resources(AcknowledgeFirst):
             tags_value=tags,
             language_text=language,
         )
-        suggested = await commands.suggest(self.bot.db, caller(interaction), fields)
-        row, reply = suggested.suggestion, Reply(interaction, suggested.language)
+        answer = await commands.suggest(self.bot.db, caller(interaction), fields)
+        suggested, reply = answer.value, Reply(interaction, answer.language)
+        row = suggested.suggestion
         await reply.send(
             reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
         )
@@ -213,10 +214,8 @@ class Resources(AcknowledgeFirst):
             language_text=language,
             label_text=label,
         )
-        row = await commands.add(
-            self.bot.db, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
-        )
-        reply = await reply_for(interaction)
+        added = await commands.add(self.bot.db, caller(interaction), fields)
+        row, reply = added.value, Reply(interaction, added.language)
         await reply.send(
             reply.t("resource.added", id=row.id, title=_render.safe(row.title, 200), label=row.label),
             ephemeral=labels.must_be_ephemeral([row.label]),
@@ -250,10 +249,8 @@ class Resources(AcknowledgeFirst):
         change = service.Edit(
             title=title, url=url, description=description, tags=tags, language=language, label=label
         )
-        row, changed = await commands.edit(
-            self.bot.db, _guild(interaction), interaction.user.id, resource, change, self.bot.clock.now()
-        )
-        reply = await reply_for(interaction)
+        edited = await commands.edit(self.bot.db, caller(interaction), resource, change)
+        row, changed, reply = edited.value.entry, edited.value.changed, Reply(interaction, edited.language)
         key = "resource.edited" if changed else "resource.verified"
         await reply.send(
             reply.t(key, id=row.id, title=_render.safe(row.title, 200), fields=", ".join(changed)),
@@ -265,8 +262,8 @@ class Resources(AcknowledgeFirst):
     @app_commands.autocomplete(resource=resource_autocomplete)
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
-        row = await commands.find(self.bot.db, _guild(interaction), resource)
-        reply = await reply_for(interaction)
+        found = await commands.find(self.bot.db, caller(interaction), resource)
+        row, reply = found.value, Reply(interaction, found.language)
         title = _render.safe(row.title, 200)
         confirmed, answer = await confirm(
             interaction, reply.t("resource.remove.confirm", id=row.id, title=title), reply.language
@@ -280,9 +277,10 @@ class Resources(AcknowledgeFirst):
     @resource.command(name="review", description="Review members' suggestions: approve or reject")
     @moderator_only()
     async def review(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        reply = await reply_for(interaction)
+        queue = await commands.review(self.bot.db, caller(interaction))
+        reply = Reply(interaction, queue.language)
         view = ReviewView(self, interaction.user.id, reply.language, _guild(interaction))
-        content, embed = await view.page()
+        content, embed = view.show(queue.value)
         if embed is None:
             await reply.send(content, ephemeral=True)
             return
@@ -305,16 +303,10 @@ class Resources(AcknowledgeFirst):
         remove: bool = False,
     ) -> None:
         page = await commands.edit_glossary(
-            self.bot.db,
-            _guild(interaction),
-            interaction.user.id,
-            self.bot.clock.now(),
-            term=term,
-            expansions=expansions,
-            remove=remove,
+            self.bot.db, caller(interaction), term=term, expansions=expansions, remove=remove
         )
-        changed, entries = page.changed, page.entries
-        reply = await reply_for(interaction)
+        changed, entries = page.value.changed, page.value.entries
+        reply = Reply(interaction, page.language)
         lines = [
             f"**{_render.safe(name, 100)}**: {_render.safe(', '.join(values), 900)}"
             for name, values in entries.items()

@@ -8,7 +8,7 @@ import discord
 
 from bot import i18n
 from bot.services.resources import commands
-from bot.services.resources.suggestions import Outcome
+from bot.services.resources.suggestions import Outcome, Suggestion
 from bot.services.resources.validation import REASON_MAX
 from bot.ui.respond import defer_update, update
 from bot.ui.views import AnsweringModal, InvokerView
@@ -35,7 +35,10 @@ class ReviewView(InvokerView):
 
     async def page(self, *, after: int = 0) -> tuple[str | None, discord.Embed | None]:
         """Move to the first pending suggestion after ``after``; (content, embed) to show."""
-        queue = await commands.pending(self.cog.bot.db, self.guild_id)
+        return self.show(await commands.pending(self.cog.bot.db, self.guild_id), after=after)
+
+    def show(self, queue: list[Suggestion], *, after: int = 0) -> tuple[str | None, discord.Embed | None]:
+        """Move to the first suggestion of ``queue`` after ``after``; (content, embed) to show."""
         following = [row for row in queue if row.id > after] or queue
         if not following:
             self.current = None

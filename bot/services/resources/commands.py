@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,80 +23,73 @@ from bot.services.resources.searching import Hit, SearchResult
 from bot.services.resources.suggestions import Outcome, Suggestion
 from bot.services.resources.validation import Fields
 
-# -- members -----------------------------------------------------------------------------------
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Found:
-    """``/resource search``: the result, and the language to show it in."""
+class Answer(Generic[T]):
+    """A command's result, and the caller's language to show it in (read in the same transaction)."""
 
-    result: SearchResult
+    value: T
     language: str
+
+
+# -- members -----------------------------------------------------------------------------------
 
 
 @unit_of_work
 async def search(
     session: AsyncSession, caller: Caller, text: str, *, tag: str | None, language: str | None
-) -> Found:
+) -> Answer[SearchResult]:
     who = await seen(session, caller)
     result = await searching.search(
         session, caller.guild_id, text, verified=who.verified, tag=tag, language=language
     )
-    return Found(result, who.language)
-
-
-@dataclass(frozen=True)
-class Shown:
-    """``/resource show``: the entry (its view counted), and the language to show it in."""
-
-    entry: Entry
-    language: str
+    return Answer(result, who.language)
 
 
 @unit_of_work
-async def show(session: AsyncSession, caller: Caller, text: str) -> Shown:
+async def show(session: AsyncSession, caller: Caller, text: str) -> Answer[Entry]:
+    """The entry, its view counted."""
     who = await seen(session, caller)
     hit = await catalog.show(session, caller.guild_id, text, verified=who.verified)
     row = await catalog.get(session, caller.guild_id, hit.id)
-    return Shown(replace(Entry.of(row), views=hit.views), who.language)
+    return Answer(replace(Entry.of(row), views=hit.views), who.language)
 
 
 @dataclass(frozen=True)
 class Tags:
-    """``/resource tags``: (tag, visible resources) most used first; ``restricted`` when the
-    counts include material only verified members see (the answer must then be ephemeral)."""
+    """(tag, visible resources) most used first; ``restricted`` when the counts include material
+    only verified members see (the answer must then be ephemeral)."""
 
     found: list[tuple[str, int]]
     restricted: bool
-    language: str
 
 
 @unit_of_work
-async def tags(session: AsyncSession, caller: Caller) -> Tags:
+async def tags(session: AsyncSession, caller: Caller) -> Answer[Tags]:
     who = await seen(session, caller)
     found = await searching.tag_names(session, caller.guild_id, verified=who.verified)
     open_only = await searching.tag_names(session, caller.guild_id, verified=False) if who.verified else found
-    return Tags(found, found != open_only, who.language)
+    return Answer(Tags(found, found != open_only), who.language)
 
 
 @dataclass(frozen=True)
 class Suggested:
-    """``/resource suggest``: the queued suggestion, the member's language, and where (and in
-    which language) the review channel is told of it."""
+    """The queued suggestion, and where (and in which language) the review channel learns of it."""
 
     suggestion: Suggestion
-    language: str
     server_language: str
     review_channel_id: int | None
 
 
 @unit_of_work
-async def suggest(session: AsyncSession, caller: Caller, fields: Fields) -> Suggested:
+async def suggest(session: AsyncSession, caller: Caller, fields: Fields) -> Answer[Suggested]:
     who = await seen(session, caller)
     row = await suggestions.suggest(
         session, caller.guild_id, caller.user_id, fields, caller.now, verified=who.verified
     )
-    return Suggested(Suggestion.of(row), who.language, who.server_language, who.review_channel_id)
+    return Answer(Suggested(Suggestion.of(row), who.server_language, who.review_channel_id), who.language)
 
 
 @unit_of_work
@@ -116,32 +110,47 @@ async def tag_choices(
     )
 
 
-# -- moderators --------------------------------------------------------------------------------
+# -- moderators (``moderator_only`` has checked the caller) ---------------------------------------
 
 
 @unit_of_work
-async def add(session: AsyncSession, guild_id: int, actor_id: int, fields: Fields, now: datetime) -> Entry:
-    return Entry.of(await catalog.add(session, guild_id, actor_id, fields, now))
+async def add(session: AsyncSession, caller: Caller, fields: Fields) -> Answer[Entry]:
+    row = await catalog.add(session, caller.guild_id, caller.user_id, fields, caller.now)
+    return Answer(Entry.of(row), (await seen(session, caller)).language)
+
+
+@dataclass(frozen=True)
+class Edited:
+    entry: Entry
+    changed: list[str]  # the names of the fields that changed (none: only verified)
 
 
 @unit_of_work
-async def edit(
-    session: AsyncSession, guild_id: int, actor_id: int, text: str, change: Edit, now: datetime
-) -> tuple[Entry, list[str]]:
-    """The entry as edited, and the names of the fields that changed."""
-    row, changed = await catalog.edit(session, guild_id, actor_id, text, change, now)
-    return Entry.of(row), changed
+async def edit(session: AsyncSession, caller: Caller, text: str, change: Edit) -> Answer[Edited]:
+    row, changed = await catalog.edit(session, caller.guild_id, caller.user_id, text, change, caller.now)
+    return Answer(Edited(Entry.of(row), changed), (await seen(session, caller)).language)
 
 
 @unit_of_work
-async def find(session: AsyncSession, guild_id: int, text: str) -> Entry:
+async def find(session: AsyncSession, caller: Caller, text: str) -> Answer[Entry]:
     """The entry a moderator's option names (every label)."""
-    return Entry.of(await catalog.resolve(session, guild_id, text, verified=True))
+    row = await catalog.resolve(session, caller.guild_id, text, verified=True)
+    return Answer(Entry.of(row), (await seen(session, caller)).language)
+
+
+@unit_of_work
+async def review(session: AsyncSession, caller: Caller) -> Answer[list[Suggestion]]:
+    """The review queue, oldest first."""
+    return Answer(await _pending(session, caller.guild_id), (await seen(session, caller)).language)
 
 
 @unit_of_work
 async def pending(session: AsyncSession, guild_id: int) -> list[Suggestion]:
-    """The review queue, oldest first."""
+    """The review queue, oldest first (the review view moving on)."""
+    return await _pending(session, guild_id)
+
+
+async def _pending(session: AsyncSession, guild_id: int) -> list[Suggestion]:
     return [Suggestion.of(row) for row in await suggestions.queue(session, guild_id)]
 
 
@@ -156,7 +165,7 @@ async def approve(
 
 @dataclass(frozen=True)
 class GlossaryPage:
-    """``/resource glossary``: the term just defined or removed (if any), and every entry."""
+    """The term just defined or removed (if any), and every entry of the server's glossary."""
 
     changed: str | None
     entries: dict[str, tuple[str, ...]]
@@ -164,19 +173,15 @@ class GlossaryPage:
 
 @unit_of_work
 async def edit_glossary(
-    session: AsyncSession,
-    guild_id: int,
-    actor_id: int,
-    now: datetime,
-    *,
-    term: str | None,
-    expansions: str | None,
-    remove: bool,
-) -> GlossaryPage:
+    session: AsyncSession, caller: Caller, *, term: str | None, expansions: str | None, remove: bool
+) -> Answer[GlossaryPage]:
     """Remove ``term``, or define it as ``expansions``, or only list; then the server's glossary."""
-    changed: str | None = None
+    guild_id, changed = caller.guild_id, None
     if term and remove:
-        changed = await glossary.forget(session, guild_id, actor_id, term, now)
+        changed = await glossary.forget(session, guild_id, caller.user_id, term, caller.now)
     elif term and expansions:
-        changed, _values = await glossary.define(session, guild_id, actor_id, term, expansions, now)
-    return GlossaryPage(changed, dict((await glossary.load(session, guild_id)).entries))
+        changed, _values = await glossary.define(
+            session, guild_id, caller.user_id, term, expansions, caller.now
+        )
+    entries = dict((await glossary.load(session, guild_id)).entries)
+    return Answer(GlossaryPage(changed, entries), (await seen(session, caller)).language)
