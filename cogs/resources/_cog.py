@@ -11,7 +11,8 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import labels
 from bot.services import resources as service
-from bot.services.resources import commands, suggestions, validation
+from bot.services.resources import commands, validation
+from bot.services.resources.commands import Decided
 from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits, text
 from bot.ui.checks import guild_only, moderator_only
@@ -38,15 +39,15 @@ class Resources(AcknowledgeFirst):
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
-    async def approve(self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int) -> Outcome:
+    async def approve(self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int) -> Decided:
         return await commands.approve(
             self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
         )
 
     async def reject(
         self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int, reason: str
-    ) -> Outcome:
-        return await suggestions.reject(
+    ) -> Decided:
+        return await commands.reject(
             self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
         )
 

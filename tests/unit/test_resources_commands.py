@@ -112,15 +112,20 @@ async def test_every_command_returns_plain_values(
     assert suggested.value.review_channel_id == REVIEW and suggested.value.server_language == "fr"
     queue = await commands.review(db, moderator)
     assert [s.id for s in queue.value] == [suggested.value.suggestion.id]
-    outcome = await commands.approve(db, G, MOD, suggested.value.suggestion.id, clock.now())
+    other = await commands.suggest(db, _caller(clock), _fields({**GREEN, "url": "https://example.org/t"}))
+    decided = await commands.approve(db, G, MOD, suggested.value.suggestion.id, clock.now())
+    outcome = decided.outcome
     assert outcome.approved and outcome.resource_id is not None
+    assert [s.id for s in decided.queue] == [other.value.suggestion.id]  # the next one, same transaction
+    rejected = await commands.reject(db, G, MOD, other.value.suggestion.id, "Off topic", clock.now())
+    assert not rejected.outcome.approved and rejected.queue == []
     assert await commands.pending(db, G) == []
     page = await commands.edit_glossary(
         db, moderator, term="OSR", expansions="orphan source recovery", remove=False
     )
     assert page.value.changed == "OSR" and "OSR" in page.value.entries
-    assert len(counted) == 9  # one per call
-    plain: list[Any] = [shown, added, edited, suggested, queue, *queue.value, outcome, page]
+    assert len(counted) == 11  # one per call
+    plain: list[Any] = [shown, added, edited, suggested, queue, *queue.value, decided, outcome, page]
     for value in plain:
         assert dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen  # type: ignore[attr-defined]
     assert isinstance(suggested.value.suggestion, Suggestion)

@@ -154,13 +154,29 @@ async def _pending(session: AsyncSession, guild_id: int) -> list[Suggestion]:
     return [Suggestion.of(row) for row in await suggestions.queue(session, guild_id)]
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A suggestion approved or rejected, and the queue left (for the review view's next one)."""
+
+    outcome: Outcome
+    queue: list[Suggestion]
+
+
 @unit_of_work
 async def approve(
     session: AsyncSession, guild_id: int, reviewer_id: int, suggestion_id: int, now: datetime
-) -> Outcome:
+) -> Decided:
     """The suggestion becomes a resource (``Outcome.resource_id``)."""
     _resource, outcome = await suggestions.approve(session, guild_id, reviewer_id, suggestion_id, now)
-    return outcome
+    return Decided(outcome, await _pending(session, guild_id))
+
+
+@unit_of_work
+async def reject(
+    session: AsyncSession, guild_id: int, reviewer_id: int, suggestion_id: int, reason: str, now: datetime
+) -> Decided:
+    outcome = await suggestions.reject(session, guild_id, reviewer_id, suggestion_id, reason, now)
+    return Decided(outcome, await _pending(session, guild_id))
 
 
 @dataclass(frozen=True)

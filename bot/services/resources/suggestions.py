@@ -181,7 +181,6 @@ async def approve(
     return resource, Outcome(row.id, row.suggested_by, row.title, True, resource_id=resource.id)
 
 
-@unit_of_work
 async def reject(
     session: AsyncSession, guild_id: int, reviewer_id: int, suggestion_id: int, reason: str, now: datetime
 ) -> Outcome:
