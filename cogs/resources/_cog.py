@@ -11,14 +11,16 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import labels
 from bot.services import resources as service
-from bot.services.resources import glossary, suggestions, validation
-from bot.services.resources.suggestions import Outcome, Resource
-from bot.ui import embeds, limits, messenger, text
-from bot.ui.checks import caller_verified, guild_only, is_moderator, moderator_only
+from bot.services.resources import commands, validation
+from bot.services.resources.commands import Decided
+from bot.services.resources.suggestions import Outcome
+from bot.ui import embeds, limits, text
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.pages import line_pages
-from bot.ui.respond import Ack, AcknowledgeFirst, acknowledge, reply_for, update
+from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
+from cogs.resources._caller import caller
 from cogs.resources._views import ReviewView
 
 log = logging.getLogger(__name__)
@@ -37,21 +39,17 @@ class Resources(AcknowledgeFirst):
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
-    async def approve(
-        self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int
-    ) -> tuple[Resource, Outcome]:
-        async with self.bot.db.transaction() as session:
-            return await suggestions.approve(
-                session, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
-            )
+    async def approve(self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int) -> Decided:
+        return await commands.approve(
+            self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
+        )
 
     async def reject(
         self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int, reason: str
-    ) -> Outcome:
-        async with self.bot.db.transaction() as session:
-            return await suggestions.reject(
-                session, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
-            )
+    ) -> Decided:
+        return await commands.reject(
+            self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, reason, self.bot.clock.now()
+        )
 
     # -- autocomplete ------------------------------------------------------------------------
     async def resource_autocomplete(
@@ -59,10 +57,7 @@ class Resources(AcknowledgeFirst):
     ) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            hits = await service.autocomplete(session, interaction.guild_id, current, verified=verified)
+        hits = await commands.resource_choices(self.bot.db, caller(interaction), current)
         return [
             app_commands.Choice(
                 name=text.plain(f"{h.title} · {h.label}", limits.CHOICE_NAME), value=str(h.id)
@@ -73,12 +68,7 @@ class Resources(AcknowledgeFirst):
     async def tag_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            tags = await service.tag_names(
-                session, interaction.guild_id, verified=verified, prefix=current, limit=limits.CHOICES
-            )
+        tags = await commands.tag_choices(self.bot.db, caller(interaction), current, limits.CHOICES)
         return [app_commands.Choice(name=text.plain(f"{t} ({n})", 100), value=t[:100]) for t, n in tags]
 
     async def language_autocomplete(
@@ -120,18 +110,10 @@ class Resources(AcknowledgeFirst):
     ) -> None:
         tag_value = validation.tag(tag) if tag else None
         language_value = validation.language(language) if language else None
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            result = await service.search(
-                session,
-                _guild(interaction),
-                query,
-                verified=verified,
-                tag=tag_value or None,
-                language=language_value,
-            )
-        reply = await reply_for(interaction)
+        found = await commands.search(
+            self.bot.db, caller(interaction), query, tag=tag_value or None, language=language_value
+        )
+        result, reply = found.value, Reply(interaction, found.language)
         shown_query = result.corrected or query
         if not result.hits:
             await reply.send(reply.t("resource.search.none", query=_render.safe(query, 100)), ephemeral=True)
@@ -151,33 +133,23 @@ class Resources(AcknowledgeFirst):
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def show(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            hit = await service.show(session, _guild(interaction), resource, verified=verified)
-            row = await service.get(session, _guild(interaction), hit.id)
-        reply = await reply_for(interaction)
-        embed = _render.resource_embed(reply.t, hit, row)
-        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([hit.label]))
+        shown = await commands.show(self.bot.db, caller(interaction), resource)
+        reply = Reply(interaction, shown.language)
+        embed = _render.resource_embed(reply.t, shown.value)
+        await reply.send(embed=embed, ephemeral=labels.must_be_ephemeral([shown.value.label]))
 
     @resource.command(name="tags", description="Every tag in the library, most used first")
     @guild_only()
     @acknowledge(Ack.PUBLIC)
     async def tags(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            found = await service.tag_names(session, _guild(interaction), verified=verified)
-            open_only = (
-                await service.tag_names(session, _guild(interaction), verified=False) if verified else found
-            )
-        reply = await reply_for(interaction)
+        answer = await commands.tags(self.bot.db, caller(interaction))
+        reply, found = Reply(interaction, answer.language), answer.value.found
         if not found:
             await reply.say("resource.tags.none", ephemeral=True)
             return
         lines = [f"{text.code(tag, 40)} · {count}" for tag, count in found]
         pages = line_pages(reply.t, reply.t("resource.tags.title", count=len(found)), lines)
-        await send_pages(interaction, pages, reply.language, ephemeral=found != open_only)
+        await send_pages(interaction, pages, reply.language, ephemeral=answer.value.restricted)
 
     @resource.command(name="suggest", description="Suggest a resource; moderators review it")
     @app_commands.describe(
@@ -205,23 +177,13 @@ class Resources(AcknowledgeFirst):
             tags_value=tags,
             language_text=language,
         )
-        moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            row = await suggestions.suggest(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                fields,
-                self.bot.clock.now(),
-                verified=verified,
-            )
-        reply = await reply_for(interaction)
+        answer = await commands.suggest(self.bot.db, caller(interaction), fields)
+        suggested, reply = answer.value, Reply(interaction, answer.language)
+        row = suggested.suggestion
         await reply.send(
             reply.t("resource.suggested", id=row.id, title=_render.safe(row.title, 200)), ephemeral=True
         )
-        guild_language = await messenger.server_language(self.bot, _guild(interaction))
-        await _notify.announce_suggestion(self.bot, _guild(interaction), row, guild_language)
+        await _notify.announce_suggestion(self.bot, _guild(interaction), suggested)
 
     # -- moderators --------------------------------------------------------------------------
     @resource.command(name="add", description="Add a resource to the library")
@@ -253,11 +215,8 @@ class Resources(AcknowledgeFirst):
             language_text=language,
             label_text=label,
         )
-        async with self.bot.db.transaction() as session:
-            row = await service.add(
-                session, _guild(interaction), interaction.user.id, fields, self.bot.clock.now()
-            )
-        reply = await reply_for(interaction)
+        added = await commands.add(self.bot.db, caller(interaction), fields)
+        row, reply = added.value, Reply(interaction, added.language)
         await reply.send(
             reply.t("resource.added", id=row.id, title=_render.safe(row.title, 200), label=row.label),
             ephemeral=labels.must_be_ephemeral([row.label]),
@@ -291,11 +250,8 @@ class Resources(AcknowledgeFirst):
         change = service.Edit(
             title=title, url=url, description=description, tags=tags, language=language, label=label
         )
-        async with self.bot.db.transaction() as session:
-            row, changed = await service.edit(
-                session, _guild(interaction), interaction.user.id, resource, change, self.bot.clock.now()
-            )
-        reply = await reply_for(interaction)
+        edited = await commands.edit(self.bot.db, caller(interaction), resource, change)
+        row, changed, reply = edited.value.entry, edited.value.changed, Reply(interaction, edited.language)
         key = "resource.edited" if changed else "resource.verified"
         await reply.send(
             reply.t(key, id=row.id, title=_render.safe(row.title, 200), fields=", ".join(changed)),
@@ -307,9 +263,8 @@ class Resources(AcknowledgeFirst):
     @app_commands.autocomplete(resource=resource_autocomplete)
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[LiaisonBot], resource: str) -> None:
-        async with self.bot.db.transaction() as session:
-            row = await service.resolve(session, _guild(interaction), resource, verified=True)
-        reply = await reply_for(interaction)
+        found = await commands.find(self.bot.db, caller(interaction), resource)
+        row, reply = found.value, Reply(interaction, found.language)
         title = _render.safe(row.title, 200)
         confirmed, answer = await confirm(
             interaction, reply.t("resource.remove.confirm", id=row.id, title=title), reply.language
@@ -317,16 +272,16 @@ class Resources(AcknowledgeFirst):
         if not confirmed or answer is None:
             return
         # a second transaction: the member confirms in between (no transaction held across a prompt)
-        async with self.bot.db.transaction() as session:
-            await service.remove(session, _guild(interaction), interaction.user.id, row.id)
+        await service.remove(self.bot.db, _guild(interaction), interaction.user.id, row.id)
         await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)
 
     @resource.command(name="review", description="Review members' suggestions: approve or reject")
     @moderator_only()
     async def review(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        reply = await reply_for(interaction)
+        queue = await commands.review(self.bot.db, caller(interaction))
+        reply = Reply(interaction, queue.language)
         view = ReviewView(self, interaction.user.id, reply.language, _guild(interaction))
-        content, embed = await view.page()
+        content, embed = view.show(queue.value)
         if embed is None:
             await reply.send(content, ephemeral=True)
             return
@@ -348,17 +303,11 @@ class Resources(AcknowledgeFirst):
         expansions: str | None = None,
         remove: bool = False,
     ) -> None:
-        guild_id, now = _guild(interaction), self.bot.clock.now()
-        changed: str | None = None
-        async with self.bot.db.transaction() as session:
-            if term and remove:
-                changed = await glossary.forget(session, guild_id, interaction.user.id, term, now)
-            elif term and expansions:
-                changed, _values = await glossary.define(
-                    session, guild_id, interaction.user.id, term, expansions, now
-                )
-            entries = (await glossary.load(session, guild_id)).entries
-        reply = await reply_for(interaction)
+        page = await commands.edit_glossary(
+            self.bot.db, caller(interaction), term=term, expansions=expansions, remove=remove
+        )
+        changed, entries = page.value.changed, page.value.entries
+        reply = Reply(interaction, page.language)
         lines = [
             f"**{_render.safe(name, 100)}**: {_render.safe(', '.join(values), 900)}"
             for name, values in entries.items()

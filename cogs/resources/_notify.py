@@ -8,9 +8,9 @@ import discord
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import guild_settings
 from bot.services.resources import suggestions
-from bot.services.resources.suggestions import Outcome
+from bot.services.resources.commands import Suggested
+from bot.services.resources.suggestions import Outcome, Suggestion
 from bot.ui import messenger, text
 from cogs.resources import _render
 
@@ -28,7 +28,7 @@ async def tell_suggester(bot: LiaisonBot, guild_id: int, outcome: Outcome) -> No
     await messenger.dm_or_notice(bot, guild_id, outcome.suggested_by, key, **params)
 
 
-def announcement(language: str, row: Any) -> str:
+def announcement(language: str, row: Suggestion) -> str:
     """The review channel's line about a suggestion (its author a former member once erased)."""
     user = f"<@{row.suggested_by}>" if row.suggested_by else i18n.t(language, "common.former_member")
     return i18n.t(
@@ -41,17 +41,21 @@ def announcement(language: str, row: Any) -> str:
     )
 
 
-async def announce_suggestion(bot: LiaisonBot, guild_id: int, row: Any, language: str) -> None:
-    async with bot.db.transaction() as session:
-        channel_id = (await guild_settings.get(session, guild_id)).review_channel_id
+async def announce_suggestion(bot: LiaisonBot, guild_id: int, suggested: Suggested) -> None:
+    """Post it in the review channel (read with the suggestion), then remember the post: a
+    transaction of its own, after Discord answered (none is held across a Discord request)."""
+    row, channel_id = suggested.suggestion, suggested.review_channel_id
     channel = bot.get_channel(channel_id) if channel_id else None
     if not isinstance(channel, discord.abc.Messageable):
         return
     # the suggestion stays in the queue (/resource review) whatever happens here
     posted = await messenger.post(
-        bot, channel, announcement(language, row), feature="review_notice", what="suggestion"
+        bot,
+        channel,
+        announcement(suggested.server_language, row),
+        feature="review_notice",
+        what="suggestion",
     )
     if posted is None:
         return
-    async with bot.db.transaction() as session:
-        await suggestions.set_announcement(session, guild_id, row.id, posted.channel.id, posted.id)
+    await suggestions.set_announcement(bot.db, guild_id, row.id, posted.channel.id, posted.id)

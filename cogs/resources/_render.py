@@ -8,12 +8,12 @@ breaks Discord's limits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import discord
 
 from bot.services.resources import Hit
-from bot.services.resources.suggestions import ResourceSuggestion
+from bot.services.resources.catalog import Entry
+from bot.services.resources.suggestions import Suggestion
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
 from bot.ui.pages import card_pages
@@ -43,26 +43,28 @@ def result_pages(t: Translate, query: str, hits: list[Hit]) -> list[discord.Embe
     return card_pages(t, t("resource.search.title", query=safe(query, 100), count=len(hits)), cards)
 
 
-def resource_embed(t: Translate, hit: Hit, row: Any) -> discord.Embed:
-    """One entry in full; ``row`` is the stored Resource (who added it, when, last verified)."""
+def resource_embed(t: Translate, entry: Entry) -> discord.Embed:
+    """One entry in full: who added it, when, when last verified."""
     embed = embeds.make_embed(
-        safe(hit.title, limits.EMBED_TITLE), safe(hit.description, 1500) or None, url=text.ascii_url(hit.url)
+        safe(entry.title, limits.EMBED_TITLE),
+        safe(entry.description, 1500) or None,
+        url=text.ascii_url(entry.url),
     )
-    embeds.add_field(embed, t("resource.field.label"), label_badge(hit.label))
-    embeds.add_field(embed, t("resource.field.language"), hit.language)
-    embeds.add_field(embed, t("resource.field.tags"), safe(hit.tags, 500) or t("resource.no_tags"))
-    embeds.add_field(embed, t("resource.field.url"), text.url(hit.url, 600), inline=False)
-    added_by = f"<@{row.added_by}>" if row.added_by else t("common.former_member")
+    embeds.add_field(embed, t("resource.field.label"), label_badge(entry.label))
+    embeds.add_field(embed, t("resource.field.language"), entry.language)
+    embeds.add_field(embed, t("resource.field.tags"), safe(entry.tags, 500) or t("resource.no_tags"))
+    embeds.add_field(embed, t("resource.field.url"), text.url(entry.url, 600), inline=False)
+    added_by = f"<@{entry.added_by}>" if entry.added_by else t("common.former_member")
     embeds.add_field(
-        embed, t("resource.field.added"), f"{added_by} · {discord_timestamp(row.created_at, 'D')}"
+        embed, t("resource.field.added"), f"{added_by} · {discord_timestamp(entry.created_at, 'D')}"
     )
-    embeds.add_field(embed, t("resource.field.verified"), discord_timestamp(row.verified_at, "D"))
-    embeds.add_field(embed, t("resource.field.views"), str(hit.views))
-    embeds.set_footer(embed, f"#{hit.id}")
+    embeds.add_field(embed, t("resource.field.verified"), discord_timestamp(entry.verified_at, "D"))
+    embeds.add_field(embed, t("resource.field.views"), str(entry.views))
+    embeds.set_footer(embed, f"#{entry.id}")
     return embed
 
 
-def suggestion_embed(t: Translate, row: ResourceSuggestion, remaining: int) -> discord.Embed:
+def suggestion_embed(t: Translate, row: Suggestion, remaining: int) -> discord.Embed:
     embed = embeds.make_embed(
         t("resource.review.title", id=row.id, remaining=remaining), safe(row.title, limits.EMBED_TITLE)
     )

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
-from bot.services.resources import suggestions
-from bot.services.resources.suggestions import Outcome
+from bot.services.resources import commands
+from bot.services.resources.commands import Decided
+from bot.services.resources.suggestions import Suggestion
 from bot.services.resources.validation import REASON_MAX
 from bot.ui.respond import defer_update, update
 from bot.ui.views import AnsweringModal, InvokerView
@@ -35,8 +36,10 @@ class ReviewView(InvokerView):
 
     async def page(self, *, after: int = 0) -> tuple[str | None, discord.Embed | None]:
         """Move to the first pending suggestion after ``after``; (content, embed) to show."""
-        async with self.cog.bot.db.transaction() as session:
-            queue = await suggestions.queue(session, self.guild_id)
+        return self.show(await commands.pending(self.cog.bot.db, self.guild_id), after=after)
+
+    def show(self, queue: list[Suggestion], *, after: int = 0) -> tuple[str | None, discord.Embed | None]:
+        """Move to the first suggestion of ``queue`` after ``after``; (content, embed) to show."""
         following = [row for row in queue if row.id > after] or queue
         if not following:
             self.current = None
@@ -47,8 +50,12 @@ class ReviewView(InvokerView):
         self.current = row.id
         return None, _render.suggestion_embed(self.t, row, len(queue))
 
-    async def _advance(self, interaction: discord.Interaction[LiaisonBot], note: str) -> None:
-        content, embed = await self.page(after=self.current or 0)
+    async def _advance(
+        self, interaction: discord.Interaction[LiaisonBot], note: str, queue: list[Suggestion] | None = None
+    ) -> None:
+        """Show the next suggestion: of ``queue`` when the decision just read it, else read now."""
+        after = self.current or 0
+        content, embed = self.show(queue, after=after) if queue is not None else await self.page(after=after)
         text = f"{note}\n{content}" if content else note
         await update(interaction, content=text, embed=embed, view=self)
 
@@ -58,9 +65,10 @@ class ReviewView(InvokerView):
     ) -> None:
         assert self.current is not None
         await defer_update(interaction)
-        resource, outcome = await self.cog.approve(interaction, self.current)
-        await self._advance(interaction, self.t("resource.review.approved", id=resource.id))
-        await self.cog.tell_suggester(self.guild_id, outcome)
+        decided = await self.cog.approve(interaction, self.current)
+        note = self.t("resource.review.approved", id=decided.outcome.resource_id)
+        await self._advance(interaction, note, decided.queue)
+        await self.cog.tell_suggester(self.guild_id, decided.outcome)
 
     @discord.ui.button(label="Reject", style=discord.ButtonStyle.danger)
     async def reject(
@@ -76,9 +84,10 @@ class ReviewView(InvokerView):
         await defer_update(interaction)
         await self._advance(interaction, self.t("resource.review.skipped"))
 
-    async def rejected(self, interaction: discord.Interaction[LiaisonBot], outcome: Outcome) -> None:
-        await self._advance(interaction, self.t("resource.review.rejected", id=outcome.suggestion_id))
-        await self.cog.tell_suggester(self.guild_id, outcome)
+    async def rejected(self, interaction: discord.Interaction[LiaisonBot], decided: Decided) -> None:
+        note = self.t("resource.review.rejected", id=decided.outcome.suggestion_id)
+        await self._advance(interaction, note, decided.queue)
+        await self.cog.tell_suggester(self.guild_id, decided.outcome)
 
 
 class RejectModal(AnsweringModal):
@@ -95,5 +104,5 @@ class RejectModal(AnsweringModal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await defer_update(interaction)
-        outcome = await self.view.cog.reject(interaction, self.suggestion_id, self.reason.value)
-        await self.view.rejected(interaction, outcome)
+        decided = await self.view.cog.reject(interaction, self.suggestion_id, self.reason.value)
+        await self.view.rejected(interaction, decided)

@@ -9,12 +9,46 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.resources import Resource, ResourceTag
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import audit, labels
 from bot.services.resources import validation
 from bot.services.resources.searching import Hit, search
 from bot.services.resources.validation import Fields
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A resource as a command shows it: its fields, who added it, when, when last verified."""
+
+    id: int
+    title: str
+    url: str
+    description: str
+    tags: str
+    language: str
+    label: str
+    views: int
+    added_by: int | None
+    created_at: datetime
+    verified_at: datetime
+
+    @classmethod
+    def of(cls, row: Resource) -> Entry:
+        return cls(
+            row.id,
+            row.title,
+            row.url,
+            row.description,
+            row.tags,
+            row.language,
+            row.label,
+            row.views,
+            row.added_by,
+            row.created_at,
+            row.verified_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -181,6 +215,7 @@ async def edit(
     return row, sorted(values)
 
 
+@unit_of_work
 async def remove(session: AsyncSession, guild_id: int, actor_id: int, resource_id: int) -> str:
     """Delete a resource (after the moderator confirmed); returns its title."""
     row = await get(session, guild_id, resource_id)

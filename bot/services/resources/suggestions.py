@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.resources import Resource, ResourceSuggestion
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit
 from bot.services.resources import catalog, validation
@@ -30,6 +31,35 @@ class Outcome:
     approved: bool
     reason: str = ""
     resource_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggestion as the review queue and the review channel show it."""
+
+    id: int
+    title: str
+    url: str
+    description: str
+    tags: str
+    language: str
+    label: str
+    suggested_by: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: ResourceSuggestion) -> Suggestion:
+        return cls(
+            row.id,
+            row.title,
+            row.url,
+            row.description,
+            row.tags,
+            row.language,
+            row.label,
+            row.suggested_by,
+            row.created_at,
+        )
 
 
 async def suggest(
@@ -81,6 +111,7 @@ async def suggest(
     return row
 
 
+@unit_of_work
 async def set_announcement(
     session: AsyncSession, guild_id: int, suggestion_id: int, channel_id: int, message_id: int
 ) -> None:
@@ -104,13 +135,15 @@ async def queue(session: AsyncSession, guild_id: int) -> list[ResourceSuggestion
     return list(rows)
 
 
-async def find(session: AsyncSession, guild_id: int, suggestion_id: int) -> ResourceSuggestion | None:
+@unit_of_work
+async def find(session: AsyncSession, guild_id: int, suggestion_id: int) -> Suggestion | None:
     """The suggestion ``suggestion_id`` of this server, whatever its state; None when gone."""
-    return await session.scalar(
+    row = await session.scalar(
         select(ResourceSuggestion).where(
             ResourceSuggestion.guild_id == guild_id, ResourceSuggestion.id == suggestion_id
         )
     )
+    return None if row is None else Suggestion.of(row)
 
 
 async def _pending(session: AsyncSession, guild_id: int, suggestion_id: int) -> ResourceSuggestion:
