@@ -15,12 +15,12 @@ from bot.services.resources import commands, validation
 from bot.services.resources.commands import Decided
 from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits, text
+from bot.ui.caller import caller
 from bot.ui.checks import guild_only, moderator_only
 from bot.ui.pages import line_pages
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, update
 from bot.ui.views import confirm, send_pages
 from cogs.resources import _notify, _render
-from cogs.resources._caller import caller
 from cogs.resources._views import ReviewView
 
 log = logging.getLogger(__name__)

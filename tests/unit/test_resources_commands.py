@@ -14,10 +14,10 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.errors import Invalid
 from bot.services import guild_settings, member_prefs, resources
+from bot.services.callers import Caller
 from bot.services.guild_settings import SetupChange
 from bot.services.member_prefs import PrefsChange
 from bot.services.resources import commands
-from bot.services.resources.access import Caller
 from bot.services.resources.catalog import Edit, Entry
 from bot.services.resources.suggestions import Suggestion
 

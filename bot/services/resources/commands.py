@@ -3,7 +3,7 @@
 The cog calls each of these with ``bot.db``: the function opens the command's one transaction,
 composes the feature's session-level services in it (which other services and the tests keep
 calling on a session), and returns frozen dataclasses, never an ORM row. A member's command also
-reads here who they are (``access.seen``: may they see AMBER, their language), so that it costs
+reads here who they are (``callers.seen``: may they see AMBER, their language), so that it costs
 one transaction, not four.
 """
 
@@ -16,8 +16,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.unit import unit_of_work
+from bot.services.callers import Caller, seen, verified
 from bot.services.resources import catalog, glossary, searching, suggestions
-from bot.services.resources.access import Caller, seen, verified
 from bot.services.resources.catalog import Edit, Entry
 from bot.services.resources.searching import Hit, SearchResult
 from bot.services.resources.suggestions import Outcome, Suggestion

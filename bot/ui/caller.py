@@ -1,4 +1,4 @@
-"""The caller of a ``/resource`` command as plain values, for the command's one unit of work.
+"""The caller of a command as plain values (``bot.services.callers.Caller``) for its unit of work.
 
 What Discord already says is decided here, with ``bot.ui.checks``' rule (``is_moderator``: the
 interaction's permissions, then the member's Manage Server or administrator); only the moderator
@@ -11,7 +11,7 @@ from __future__ import annotations
 import discord
 
 from bot.client import LiaisonBot
-from bot.services.resources.access import Caller
+from bot.services.callers import Caller
 from bot.ui.checks import has_moderator_power
 
 

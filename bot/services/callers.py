@@ -1,4 +1,4 @@
-"""Who runs a ``/resource`` command, read in the command's own transaction.
+"""Who runs a command, read in the command's own transaction (every feature's units of work).
 
 A member's command used to open a transaction to learn whether they are a moderator (the server's
 moderator role), another for what they may see, another for their language. The cog now hands
