@@ -201,3 +201,12 @@ async def test_topic_sources_and_leaving_threads(db: Database, clock: FrozenCloc
     await _ask(db, clock, 2000, CASE, label="TLP:AMBER")
     assert await qa.leaving_threads(db, GUILD, ASKER) == qa.LeavingThreads(MODERATOR_ROLE, [2000])
     assert await qa.leaving_threads(db, GUILD, STRANGER) == qa.LeavingThreads(MODERATOR_ROLE, [])
+
+
+async def test_question_as_asked_gives_the_fields_posted(db: Database, clock: FrozenClock) -> None:
+    await _setup(db)
+    asked = await _ask(db, clock, 1000, label="TLP:AMBER")
+    posted = await qa.question_as_asked(db, GUILD, asked.question.id)
+    assert posted == qa.CleanAsk(PORTAL, "border", None, None, "TLP:AMBER")
+    with pytest.raises(NotFound):
+        await qa.question_as_asked(db, GUILD, asked.question.id + 1)

@@ -131,3 +131,10 @@ async def promote_accepted(
         url = f"{url}/{question.accepted_message_id}"
     suggestion = await promote(session, guild_id, question_id, actor_id=actor_id, url=url, now=now)
     return suggestion.id
+
+
+@unit_of_work
+async def question_as_asked(session: AsyncSession, guild_id: int, question_id: int) -> CleanAsk:
+    """A stored question's fields as ``/ask`` posted them (to redraw its starter post)."""
+    row = await get(session, guild_id, question_id)
+    return CleanAsk(row.title, row.topic, row.details, row.agencies, row.label)
