@@ -11,10 +11,10 @@ from discord.ext import commands
 
 from bot.client import LiaisonBot
 from bot.errors import Invalid, NotAllowed, NotFound
-from bot.services import experts, guild_settings, labels, qa
+from bot.services import labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import bot_permissions, limits
-from bot.ui.checks import caller_verified, guild_only, has_moderator_power, is_moderator
+from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
@@ -66,8 +66,7 @@ class QA(AcknowledgeFirst):
     # -- helpers ---------------------------------------------------------------------------------
     async def _known_threads(self, guild_id: int) -> set[int]:
         if guild_id not in self._threads:
-            async with self.bot.db.transaction() as session:
-                self._threads[guild_id] = await qa.thread_ids(session, guild_id)
+            self._threads[guild_id] = await qa.thread_ids(self.bot.db, guild_id)
         return self._threads[guild_id]
 
     @staticmethod
@@ -83,17 +82,12 @@ class QA(AcknowledgeFirst):
         """The server's expertise list and the Q&A forum's tags, matching what was typed."""
         if interaction.guild is None:
             return []
-        async with self.bot.db.transaction() as session:
-            suggestions = await experts.expertise_suggestions(session, interaction.guild.id, current)
-            channel_id = (await guild_settings.get(session, interaction.guild.id)).qa_channel_id
+        sources = await qa.topic_sources(self.bot.db, interaction.guild.id, current)
         typed = current.casefold().strip()
-        tags = [
-            name
-            for name in _posting.forum_tag_names(interaction.guild.get_channel(channel_id or 0))
-            if typed in name.casefold()
-        ]
+        forum = interaction.guild.get_channel(sources.qa_channel_id or 0)
+        tags = [name for name in _posting.forum_tag_names(forum) if typed in name.casefold()]
         seen: dict[str, str] = {}
-        for name in [*tags, *suggestions]:
+        for name in [*tags, *sources.expertise]:
             seen.setdefault(name.casefold(), name)
         return _render.choices(list(seen.values()))
 
@@ -126,20 +120,19 @@ class QA(AcknowledgeFirst):
         assert interaction.guild is not None
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            await qa.qa_channel(session, interaction.guild.id)  # set up first
-            asked = qa.validate(AskInput(question, topic, details, agencies, label))
-            # may the caller see TLP:AMBER questions (read in the command's own transaction)
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            place = await qa.placement(session, interaction.guild.id, asked.label, verified=verified)
-            similar = await qa.similar(
-                session, interaction.guild.id, asked.question, asked.topic, verified=verified
-            )
-        channel = _posting.question_channel(interaction.guild, place)
+        plan = await qa.prepare_ask(
+            self.bot.db,
+            interaction.guild.id,
+            AskInput(question, topic, details, agencies, label),
+            user_id=interaction.user.id,
+            is_moderator=moderator,
+            now=self.bot.clock.now(),
+        )
+        channel = _posting.question_channel(interaction.guild, plan.place)
         answer_to: discord.Interaction[LiaisonBot] = interaction
-        if similar:
+        if plan.similar:
             view = PostAnyway(interaction.user.id, reply.language)
-            embed = _render.similar_embed(reply.t, interaction.guild.id, similar)
+            embed = _render.similar_embed(reply.t, interaction.guild.id, plan.similar)
             view.message = await reply.send(embed=embed, view=view, ephemeral=True) or (
                 await interaction.original_response()
             )
@@ -149,7 +142,7 @@ class QA(AcknowledgeFirst):
                 return
             answer_to = view.answer
             await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
-        thread, invited = await self._post(interaction, channel, place, asked, reply)
+        thread, invited = await self._post(interaction, channel, plan.place, plan.asked, reply)
         # says what happened: experts invited, or none matched (as the thread itself says)
         key = "qa.asked" if invited else "qa.asked_no_experts"
         await send(answer_to, reply.t(key, link=thread.mention), ephemeral=True)
@@ -188,18 +181,19 @@ class QA(AcknowledgeFirst):
                 raise bot_permissions.BotLacksPermissions(channel.id, missing) from None
             key = "qa.error.cannot_post_private" if place.private_thread else "qa.error.cannot_post"
             raise NotAllowed(key, channel=channel.mention) from None
-        async with self.bot.db.transaction() as session:
-            stored = await qa.ask(
-                session,
-                interaction.guild_id,
-                asked,
-                author_id=interaction.user.id,
-                language=reply.language,
-                channel_id=channel.id,
-                thread_id=posted.thread.id,
-                starter_message_id=posted.starter_message_id,
-                now=self.bot.clock.now(),
-            )
+        # stored once Discord has answered with the thread (a transaction of its own, after the
+        # checks of prepare_ask: none is held open across Discord's requests)
+        stored = await qa.ask(
+            self.bot.db,
+            interaction.guild_id,
+            asked,
+            author_id=interaction.user.id,
+            language=reply.language,
+            channel_id=channel.id,
+            thread_id=posted.thread.id,
+            starter_message_id=posted.starter_message_id,
+            now=self.bot.clock.now(),
+        )
         (await self._known_threads(interaction.guild_id)).add(posted.thread.id)
         if stored.experts:
             await _posting.add_members(posted.thread, stored.experts)
@@ -219,9 +213,14 @@ class QA(AcknowledgeFirst):
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            hits = await qa.search(session, interaction.guild_id, query, verified=verified)
+        hits = await qa.search_as(
+            self.bot.db,
+            interaction.guild_id,
+            query,
+            user_id=interaction.user.id,
+            is_moderator=moderator,
+            now=self.bot.clock.now(),
+        )
         if not hits:
             await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
             return
@@ -236,9 +235,9 @@ class QA(AcknowledgeFirst):
         assert interaction.guild_id is not None
         thread = self._thread_of(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            question = await qa.for_thread(session, interaction.guild_id, thread.id)
-            qa.check_may_solve(question, interaction.user.id, moderator)
+        question = await qa.may_solve(
+            self.bot.db, interaction.guild_id, thread.id, actor_id=interaction.user.id, is_moderator=moderator
+        )
         # reading the thread for the answer, and the forum's moderated "solved" tag
         await bot_permissions.ensure(self.bot, thread, "qa_solved")
         reply = await reply_for(interaction)
@@ -246,16 +245,15 @@ class QA(AcknowledgeFirst):
             thread, answer, question.author_id, question.starter_message_id, reply
         )
         # a second transaction: the thread is read from Discord in between
-        async with self.bot.db.transaction() as session:
-            solved = await qa.solve(
-                session,
-                interaction.guild_id,
-                thread.id,
-                actor_id=interaction.user.id,
-                is_moderator=moderator,
-                answer=accepted,
-                now=self.bot.clock.now(),
-            )
+        solved = await qa.solve(
+            self.bot.db,
+            interaction.guild_id,
+            thread.id,
+            actor_id=interaction.user.id,
+            is_moderator=moderator,
+            answer=accepted,
+            now=self.bot.clock.now(),
+        )
         await reply.send(
             reply.t("qa.solved.done"),
             embed=_render.solved_embed(reply.t, solved),
@@ -299,15 +297,14 @@ class QA(AcknowledgeFirst):
         assert interaction.guild_id is not None
         thread = self._thread_of(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            await qa.reopen(
-                session,
-                interaction.guild_id,
-                thread.id,
-                actor_id=interaction.user.id,
-                is_moderator=moderator,
-                now=self.bot.clock.now(),
-            )
+        await qa.reopen(
+            self.bot.db,
+            interaction.guild_id,
+            thread.id,
+            actor_id=interaction.user.id,
+            is_moderator=moderator,
+            now=self.bot.clock.now(),
+        )
         reply = await reply_for(interaction)
         await reply.say("qa.reopened")
         await _posting.mark_open(thread)
@@ -318,9 +315,13 @@ class QA(AcknowledgeFirst):
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await caller_verified(interaction, session, self.bot.clock.now(), moderator=moderator)
-            questions = await qa.unanswered(session, interaction.guild_id, verified=verified)
+        questions = await qa.unanswered_as(
+            self.bot.db,
+            interaction.guild_id,
+            user_id=interaction.user.id,
+            is_moderator=moderator,
+            now=self.bot.clock.now(),
+        )
         if not questions:
             await reply.say("qa.unanswered.none", ephemeral=True)
             return
@@ -337,11 +338,9 @@ class QA(AcknowledgeFirst):
         member = guild.get_member(user_id) if guild else None
         if guild is None or member is None:
             return
-        async with self.bot.db.transaction() as session:
-            moderator_role = (await guild_settings.get(session, guild_id)).moderator_role_id
-            threads = await qa.restricted_threads(session, guild_id, user_id)
-        if threads and not has_moderator_power(member, moderator_role):
-            await _posting.remove_member(guild, threads, user_id)
+        leaving = await qa.leaving_threads(self.bot.db, guild_id, user_id)
+        if leaving.thread_ids and not has_moderator_power(member, leaving.moderator_role_id):
+            await _posting.remove_member(guild, leaving.thread_ids, user_id)
 
     # -- answers in threads ----------------------------------------------------------------------
     @commands.Cog.listener()
@@ -350,12 +349,11 @@ class QA(AcknowledgeFirst):
             return
         if message.channel.id not in await self._known_threads(message.guild.id):
             return
-        async with self.bot.db.transaction() as session:
-            await qa.record_activity(
-                session,
-                message.guild.id,
-                message.channel.id,
-                author_id=message.author.id,
-                message_id=message.id,
-                now=self.bot.clock.now(),
-            )
+        await qa.record_activity(
+            self.bot.db,
+            message.guild.id,
+            message.channel.id,
+            author_id=message.author.id,
+            message_id=message.id,
+            now=self.bot.clock.now(),
+        )

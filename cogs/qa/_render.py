@@ -7,7 +7,8 @@ from typing import Any
 
 import discord
 
-from bot.services.qa import CleanAsk, Hit, Question
+from bot.services import qa
+from bot.services.qa import CleanAsk, Hit, QuestionInfo
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, limits, text
 from bot.ui.pages import card_pages, line_pages
@@ -17,7 +18,7 @@ SOLVED_PREFIXES = ("[Solved] ", "[Résolu] ")
 
 
 def thread_url(guild_id: int, thread_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{thread_id}"
+    return qa.thread_url(guild_id, thread_id)
 
 
 safe = text.shown  # the one escaping policy (bot/ui/text.py)
@@ -68,7 +69,7 @@ def search_pages(t: Translate, guild_id: int, query: str, hits: Sequence[Hit]) -
     return card_pages(t, t("qa.search.title", query=safe(query, 100)), cards)
 
 
-def unanswered_line(t: Translate, question: Question) -> str:
+def unanswered_line(t: Translate, question: QuestionInfo) -> str:
     if question.reply_count == 0:
         status = f"**{t('qa.no_reply_yet')}**"
     else:
@@ -77,11 +78,11 @@ def unanswered_line(t: Translate, question: Question) -> str:
     return f"• {link(question.guild_id, question.thread_id, question.title)} · {asked} · {status}"
 
 
-def unanswered_pages(t: Translate, title: str, questions: Sequence[Question]) -> list[discord.Embed]:
+def unanswered_pages(t: Translate, title: str, questions: Sequence[QuestionInfo]) -> list[discord.Embed]:
     return line_pages(t, title, [unanswered_line(t, q) for q in questions])
 
 
-def solved_embed(t: Translate, question: Question) -> discord.Embed:
+def solved_embed(t: Translate, question: QuestionInfo) -> discord.Embed:
     embed = embeds.make_embed(t("qa.solved.title"), safe(question.accepted_text, 3500), colour=embeds.OK)
     embeds.add_field(embed, t("qa.field.answered_by"), member(t, question.accepted_author_id))
     if question.accepted_message_id:

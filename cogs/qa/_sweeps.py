@@ -42,17 +42,16 @@ class Sweeper:
                     log.warning("Q&A sweep in guild %s stopped early: %s", guild.id, exc)
 
     async def _guild(self, guild: discord.Guild, now: datetime) -> None:
-        async with self.bot.db.transaction() as session:
-            due = await qa.due_escalations(session, guild.id, now)
+        # Each step is a unit of work of its own, committed before Discord is asked to act on it
+        # (no transaction is held across a Discord request; a failure there loses one step only).
+        due = await qa.due_escalations(self.bot.db, guild.id, now)
         language = await messenger.server_language(self.bot, guild.id)
         for question_id in due:
-            async with self.bot.db.transaction() as session:
-                escalation = await qa.escalate(session, guild.id, question_id, now)
+            escalation = await qa.escalate(self.bot.db, guild.id, question_id, now)
             if escalation is not None:
                 await self._escalate(guild, escalation, language)
         await self._archive(guild, now)
-        async with self.bot.db.transaction() as session:
-            digest = await qa.take_digest(session, guild.id, now)
+        digest = await qa.take_digest(self.bot.db, guild.id, now)
         if digest is not None:
             await self._digest(guild, digest, language)
 
@@ -93,13 +92,11 @@ class Sweeper:
         allowed = discord.AllowedMentions(everyone=False, users=False, roles=[role] if role else False)
         feature = "qa_route" if channel is thread else "review_notice"
         posted = await messenger.post(self.bot, channel, text, feature=feature, allowed_mentions=allowed)
-        if posted is not None:
-            async with self.bot.db.transaction() as session:
-                await qa.quoted(session, guild.id, [question.id], "escalation", posted.channel.id, posted.id)
+        if posted is not None:  # recorded after Discord answered: a transaction of its own
+            await qa.quoted(self.bot.db, guild.id, [question.id], "escalation", posted.channel.id, posted.id)
 
     async def _archive(self, guild: discord.Guild, now: datetime) -> None:
-        async with self.bot.db.transaction() as session:
-            due = await qa.due_archives(session, guild.id, now)
+        due = await qa.due_archives(self.bot.db, guild.id, now)
         for question in due:
             thread = await _posting.find_thread(guild, question.thread_id)
             if thread is not None and not thread.archived:
@@ -108,8 +105,8 @@ class Sweeper:
                 except discord.HTTPException as exc:
                     log.warning("could not archive thread %s: %s", thread.id, exc)
                     continue
-            async with self.bot.db.transaction() as session:
-                await qa.mark_archived(session, guild.id, question.id, now)
+            # once Discord archived the thread (or it is gone): one transaction per thread
+            await qa.mark_archived(self.bot.db, guild.id, question.id, now)
 
     async def _digest(self, guild: discord.Guild, digest: Digest, language: str) -> None:
         channel = guild.get_channel(digest.channel_id)
@@ -143,5 +140,4 @@ class Sweeper:
                 for q in digest.questions
                 if f"({_render.thread_url(guild.id, q.thread_id)})" in str(page.description)
             ]
-            async with self.bot.db.transaction() as session:
-                await qa.quoted(session, guild.id, shown, "digest", *where)
+            await qa.quoted(self.bot.db, guild.id, shown, "digest", *where)

@@ -15,7 +15,6 @@ from bot.ui.checks import is_moderator
 from bot.ui.errors import send_error
 from bot.ui.respond import defer, send
 from bot.ui.views import Answering, AnsweringView, InvokerView
-from cogs.qa._render import thread_url
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -85,19 +84,9 @@ class PromoteButton(
         if interaction.guild_id is None or not await is_moderator(interaction):
             raise NotAllowed("error.moderators_only")
         language = await bot.language_for(interaction)
-        async with bot.db.transaction() as session:
-            question = await qa.get(session, interaction.guild_id, self.question_id)
-            url = thread_url(question.guild_id, question.thread_id)
-            if question.accepted_message_id:
-                url = f"{url}/{question.accepted_message_id}"
-            await qa.promote(
-                session,
-                interaction.guild_id,
-                self.question_id,
-                actor_id=interaction.user.id,
-                url=url,
-                now=bot.clock.now(),
-            )
+        await qa.promote_accepted(
+            bot.db, interaction.guild_id, self.question_id, actor_id=interaction.user.id, now=bot.clock.now()
+        )
         await send(interaction, i18n.t(language, "qa.promoted"), ephemeral=True)
 
 

@@ -1,7 +1,8 @@
 """Cross-agency Q&A: questions in threads, routed to experts, solved, searchable.
 
 ``questions`` holds a question's life, ``routing`` the choice of experts, ``search`` the full-text
-search of solved questions, ``digest`` the weekly digest; this module adds the per-feature hooks
+search of solved questions, ``digest`` the weekly digest, ``commands`` each command's one unit of
+work for the cog; this module adds the per-feature hooks
 (``stats``, ``export_member``, ``erase_member``) gathered by name.
 """
 
@@ -14,6 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question, QuestionPost
 from bot.services.qa._text import AskInput, CleanAsk, validate
+from bot.services.qa.commands import (
+    AskPlan,
+    LeavingThreads,
+    TopicSources,
+    leaving_threads,
+    may_solve,
+    prepare_ask,
+    promote_accepted,
+    question_as_asked,
+    search_as,
+    thread_url,
+    topic_sources,
+    unanswered_as,
+)
 from bot.services.qa.digest import Digest, quoted, take_digest
 from bot.services.qa.fulltext import Hit, search, similar
 from bot.services.qa.promote import promote
@@ -22,6 +37,7 @@ from bot.services.qa.questions import (
     Asked,
     Escalation,
     Placement,
+    QuestionInfo,
     ask,
     check_may_close,
     check_may_solve,
@@ -44,12 +60,16 @@ from bot.services.qa.questions import (
 __all__ = [
     "AnswerRef",
     "AskInput",
+    "AskPlan",
     "Asked",
     "CleanAsk",
     "Digest",
     "Escalation",
     "Hit",
+    "LeavingThreads",
     "Placement",
+    "QuestionInfo",
+    "TopicSources",
     "ask",
     "bot_messages",
     "check_may_close",
@@ -61,21 +81,30 @@ __all__ = [
     "export_member",
     "for_thread",
     "get",
+    "leaving_threads",
     "mark_archived",
+    "may_solve",
     "placement",
+    "prepare_ask",
     "promote",
+    "promote_accepted",
     "qa_channel",
+    "question_as_asked",
     "quoted",
     "record_activity",
     "reopen",
     "restricted_threads",
     "search",
+    "search_as",
     "similar",
     "solve",
     "stats",
     "take_digest",
     "thread_ids",
+    "thread_url",
+    "topic_sources",
     "unanswered",
+    "unanswered_as",
     "validate",
 ]
 

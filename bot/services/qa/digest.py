@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.qa import DigestMark, Question, QuestionPost
+from bot.db.models.qa import DigestMark, QuestionPost
+from bot.db.unit import unit_of_work
 from bot.services import guild_settings
-from bot.services.qa.questions import unanswered
+from bot.services.qa.questions import QuestionInfo, unanswered
 
 DIGEST_EVERY = timedelta(days=7)
 
@@ -18,9 +19,10 @@ DIGEST_EVERY = timedelta(days=7)
 class Digest:
     channel_id: int
     language: str | None
-    questions: list[Question]
+    questions: list[QuestionInfo]
 
 
+@unit_of_work
 async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Digest | None:
     """The digest when one is due (marking it posted), else None.
 
@@ -43,6 +45,7 @@ async def take_digest(session: AsyncSession, guild_id: int, now: datetime) -> Di
     return Digest(settings.qa_channel_id, settings.language, questions)
 
 
+@unit_of_work
 async def quoted(
     session: AsyncSession, guild_id: int, question_ids: list[int], kind: str, channel_id: int, message_id: int
 ) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.qa import OPEN, SOLVED, ExpertNotification, Question
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, guild_settings, labels
 from bot.services.qa import routing
@@ -19,8 +20,45 @@ UNANSWERED_LIMIT = 200
 
 
 @dataclass(frozen=True)
+class QuestionInfo:
+    """A question as it stood when a service returned it: what cogs and renderers read (never the
+    ORM row, which belongs to the transaction that loaded it)."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    thread_id: int
+    starter_message_id: int | None
+    author_id: int | None
+    title: str
+    details: str | None
+    topic: str | None
+    agencies: str | None
+    label: str
+    language: str
+    state: str
+    reply_count: int
+    last_answer_message_id: int | None
+    last_answer_author_id: int | None
+    accepted_message_id: int | None
+    accepted_text: str | None
+    accepted_author_id: int | None
+    escalation_level: int
+    created_at: datetime
+    first_reply_at: datetime | None
+    last_activity_at: datetime
+    solved_at: datetime | None
+    escalated_at: datetime | None
+    archived_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Question) -> QuestionInfo:
+        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+
+
+@dataclass(frozen=True)
 class Asked:
-    question: Question
+    question: QuestionInfo
     experts: list[int]
 
 
@@ -35,7 +73,7 @@ class AnswerRef:
 
 @dataclass(frozen=True)
 class Escalation:
-    question: Question
+    question: QuestionInfo
     experts: list[int]
     moderator_role_id: int | None
     review_channel_id: int | None
@@ -81,6 +119,7 @@ async def qa_channel(session: AsyncSession, guild_id: int) -> int:
     return settings.qa_channel_id
 
 
+@unit_of_work
 async def ask(
     session: AsyncSession,
     guild_id: int,
@@ -113,7 +152,7 @@ async def ask(
     session.add(question)
     await session.flush()
     experts = await routing.route(session, question, now=now, round_=0)
-    return Asked(question, experts)
+    return Asked(QuestionInfo.from_row(question), experts)
 
 
 async def restricted_threads(session: AsyncSession, guild_id: int, user_id: int) -> list[int]:
@@ -152,15 +191,18 @@ async def get(session: AsyncSession, guild_id: int, question_id: int) -> Questio
     return question
 
 
+@unit_of_work
 async def thread_ids(session: AsyncSession, guild_id: int) -> set[int]:
     """Every Q&A thread of the server: the message listener only looks at these."""
     return set(await session.scalars(select(Question.thread_id).where(Question.guild_id == guild_id)))
 
 
+@unit_of_work
 async def record_activity(
     session: AsyncSession, guild_id: int, thread_id: int, *, author_id: int, message_id: int, now: datetime
-) -> Question | None:
-    """A member wrote in a Q&A thread: activity, and an answer when it is not the asker."""
+) -> int | None:
+    """A member wrote in a Q&A thread: activity, and an answer when it is not the asker. Returns
+    the question's id, None when the thread holds no question."""
     question = await session.scalar(
         select(Question).where(Question.guild_id == guild_id, Question.thread_id == thread_id)
     )
@@ -173,7 +215,7 @@ async def record_activity(
         question.first_reply_at = question.first_reply_at or now
         question.last_answer_message_id = message_id
         question.last_answer_author_id = author_id
-    return question
+    return question.id
 
 
 def check_may_close(question: Question, actor_id: int, is_moderator: bool) -> None:
@@ -193,6 +235,7 @@ async def _audit_if_moderating(session: AsyncSession, question: Question, actor_
         await audit.record(session, question.guild_id, actor_id, action, target=f"question:{question.id}")
 
 
+@unit_of_work
 async def solve(
     session: AsyncSession,
     guild_id: int,
@@ -202,7 +245,7 @@ async def solve(
     is_moderator: bool,
     answer: AnswerRef,
     now: datetime,
-) -> Question:
+) -> QuestionInfo:
     """Mark solved with ``answer`` accepted; the full-text index picks it up (triggers)."""
     question = await for_thread(session, guild_id, thread_id)
     check_may_solve(question, actor_id, is_moderator)
@@ -218,12 +261,13 @@ async def solve(
     question.archived_at = None
     if is_moderator:
         await _audit_if_moderating(session, question, actor_id, "qa.solve")
-    return question
+    return QuestionInfo.from_row(question)
 
 
+@unit_of_work
 async def reopen(
     session: AsyncSession, guild_id: int, thread_id: int, *, actor_id: int, is_moderator: bool, now: datetime
-) -> Question:
+) -> QuestionInfo:
     """Undo ``solve``: the question is open again and leaves the search index."""
     question = await for_thread(session, guild_id, thread_id)
     check_may_close(question, actor_id, is_moderator)
@@ -238,10 +282,10 @@ async def reopen(
     question.last_activity_at = now
     if is_moderator:
         await _audit_if_moderating(session, question, actor_id, "qa.reopen")
-    return question
+    return QuestionInfo.from_row(question)
 
 
-async def unanswered(session: AsyncSession, guild_id: int, *, verified: bool) -> list[Question]:
+async def unanswered(session: AsyncSession, guild_id: int, *, verified: bool) -> list[QuestionInfo]:
     """Open questions, oldest first (AMBER ones only for verified members)."""
     rows = await session.scalars(
         select(Question)
@@ -253,10 +297,11 @@ async def unanswered(session: AsyncSession, guild_id: int, *, verified: bool) ->
         .order_by(Question.created_at, Question.id)
         .limit(UNANSWERED_LIMIT)
     )
-    return list(rows)
+    return [QuestionInfo.from_row(row) for row in rows]
 
 
 # -- sweeps ----------------------------------------------------------------------------------------
+@unit_of_work
 async def due_escalations(session: AsyncSession, guild_id: int, now: datetime) -> list[int]:
     """Open questions nobody but the asker has answered within the server's delay, not yet escalated."""
     settings = await guild_settings.get(session, guild_id)
@@ -273,6 +318,7 @@ async def due_escalations(session: AsyncSession, guild_id: int, now: datetime) -
     return list(rows)
 
 
+@unit_of_work
 async def escalate(
     session: AsyncSession, guild_id: int, question_id: int, now: datetime
 ) -> Escalation | None:
@@ -285,10 +331,17 @@ async def escalate(
     experts = await routing.route(session, question, now=now, round_=1)
     settings = await guild_settings.get(session, guild_id)
     waited = round((now - question.created_at).total_seconds() / 3600)
-    return Escalation(question, experts, settings.moderator_role_id, settings.review_channel_id, waited)
+    return Escalation(
+        QuestionInfo.from_row(question),
+        experts,
+        settings.moderator_role_id,
+        settings.review_channel_id,
+        waited,
+    )
 
 
-async def due_archives(session: AsyncSession, guild_id: int, now: datetime) -> list[Question]:
+@unit_of_work
+async def due_archives(session: AsyncSession, guild_id: int, now: datetime) -> list[QuestionInfo]:
     """Solved questions whose thread has been idle longer than the server's archive delay."""
     settings = await guild_settings.get(session, guild_id)
     cutoff = now - timedelta(hours=settings.qa_archive_hours)
@@ -300,9 +353,10 @@ async def due_archives(session: AsyncSession, guild_id: int, now: datetime) -> l
             Question.last_activity_at <= cutoff,
         )
     )
-    return list(rows)
+    return [QuestionInfo.from_row(row) for row in rows]
 
 
+@unit_of_work
 async def mark_archived(session: AsyncSession, guild_id: int, question_id: int, now: datetime) -> None:
     question = await get(session, guild_id, question_id)
     question.archived_at = now
