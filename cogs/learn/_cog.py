@@ -12,13 +12,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import i18n
 from bot.client import LiaisonBot
 from bot.documents import DocumentInvalid
 from bot.services.learn import cohorts, courses, units
 from bot.ui import limits
 from bot.ui import text as ui_text
-from bot.ui.checks import guild_only, has_moderator_power, is_moderator, moderator_only
+from bot.ui.caller import caller
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.errors import send_error
 from bot.ui.respond import AcknowledgeFirst, Reply, defer, defer_update, reply_for, send, update
 from cogs.learn import _certificate, _render, _views
@@ -71,15 +71,7 @@ class Learn(AcknowledgeFirst):
     ) -> Choices:
         if interaction.guild_id is None:
             return []
-        moderator = await is_moderator(interaction)  # first: it has a transaction of its own
-        found = await units.course_choices(
-            self.bot.db,
-            interaction.guild_id,
-            interaction.user.id,
-            current,
-            self.bot.clock.now(),
-            moderator=moderator,
-        )
+        found = await units.course_choices(self.bot.db, caller(interaction), current)
         return [
             app_commands.Choice(name=limits.clip(f"#{cid} · {title}", 100), value=str(cid))
             for cid, title in found
@@ -88,7 +80,7 @@ class Learn(AcknowledgeFirst):
     async def event_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        found = await units.event_choices(self.bot.db, interaction.guild_id, current, self.bot.clock.now())
+        found = await units.event_choices(self.bot.db, caller(interaction), current)
         return [
             app_commands.Choice(name=limits.clip(f"#{eid} · {title}", 100), value=str(eid))
             for eid, title in found
@@ -112,10 +104,7 @@ class Learn(AcknowledgeFirst):
     @learn.command(name="courses", description="The server's courses, with your progress")
     @guild_only()
     async def list_courses(self, interaction: discord.Interaction[LiaisonBot]) -> None:
-        moderator = await is_moderator(interaction)
-        listed = await units.listing(
-            self.bot.db, _guild(interaction), interaction.user.id, self.bot.clock.now(), moderator=moderator
-        )
+        listed = await units.listing(self.bot.db, caller(interaction))
         reply = await reply_for(interaction)
         await reply.send(embed=_render.course_list(reply.t, listed), ephemeral=True)
 
@@ -124,17 +113,8 @@ class Learn(AcknowledgeFirst):
     @app_commands.autocomplete(course=course_autocomplete)
     @guild_only()
     async def start(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
-        reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
-        shown = await units.start(
-            self.bot.db,
-            _guild(interaction),
-            interaction.user.id,
-            course,
-            reply.language,
-            self.bot.clock.now(),
-            moderator=moderator,
-        )
+        shown = await units.start(self.bot.db, caller(interaction), course)
+        reply = Reply(interaction, shown.language)
         await reply.send(**self._step_message(reply, shown), ephemeral=True)
 
     async def step_action(
@@ -150,32 +130,11 @@ class Learn(AcknowledgeFirst):
             await defer_update(interaction)
             if interaction.guild_id is None:
                 return
-            user = interaction.user
-            permissions = interaction.permissions
-            manages = permissions.manage_guild or permissions.administrator
-
-            def language_of(chosen: str | None, server: str | None) -> str:
-                return i18n.pick_language(
-                    chosen, interaction.locale, server, self.bot.settings.liaison_locale
-                )
-
-            def moderator_with(role_id: int | None) -> bool:
-                return manages or (isinstance(user, discord.Member) and has_moderator_power(user, role_id))
-
             # the member clicking (language, moderator, verified) is read in the click's one
             # transaction: a step's click is the hot path (a whole cohort at once)
-            async with self._turn(user.id, course_id):
+            async with self._turn(interaction.user.id, course_id):
                 shown = await units.click(
-                    self.bot.db,
-                    interaction.guild_id,
-                    user.id,
-                    course_id,
-                    action,
-                    position,
-                    self.bot.clock.now(),
-                    language_of=language_of,
-                    moderator_with=moderator_with,
-                    choices=choices,
+                    self.bot.db, caller(interaction), course_id, action, position, choices=choices
                 )
             await update(interaction, **self._step_message(Reply(interaction, shown.language), shown))
         except Exception as error:
@@ -190,19 +149,8 @@ class Learn(AcknowledgeFirst):
         self, interaction: discord.Interaction[LiaisonBot], member: discord.Member | None = None
     ) -> None:
         target = member or interaction.user
+        rows = await units.progress(self.bot.db, caller(interaction), target.id)
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
-        if target.id != interaction.user.id and not moderator:
-            await reply.say("learn.progress.moderators_only", ephemeral=True)
-            return
-        rows = await units.progress(
-            self.bot.db,
-            _guild(interaction),
-            interaction.user.id,
-            target.id,
-            self.bot.clock.now(),
-            moderator=moderator,
-        )
         await reply.send(embed=_render.progress_embed(reply.t, target.display_name, rows), ephemeral=True)
 
     @learn.command(name="certificate", description="Your certificate of completion of a course (PDF)")
@@ -223,15 +171,8 @@ class Learn(AcknowledgeFirst):
 
     async def _send_certificate(self, interaction: discord.Interaction[LiaisonBot], course: str) -> None:
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
         issued = await units.certificate(
-            self.bot.db,
-            _guild(interaction),
-            interaction.user.id,
-            course,
-            interaction.user.display_name,
-            self.bot.clock.now(),
-            moderator=moderator,
+            self.bot.db, caller(interaction), course, interaction.user.display_name
         )
         pdf = await asyncio.to_thread(_certificate.render, issued)
         file = discord.File(io.BytesIO(pdf), filename=_certificate.filename(issued))
@@ -246,15 +187,7 @@ class Learn(AcknowledgeFirst):
     @app_commands.describe(code="The verification code printed on the certificate")
     @guild_only()
     async def verify(self, interaction: discord.Interaction[LiaisonBot], code: str) -> None:
-        moderator = await is_moderator(interaction)
-        found = await units.verify(
-            self.bot.db,
-            _guild(interaction),
-            interaction.user.id,
-            code,
-            self.bot.clock.now(),
-            moderator=moderator,
-        )
+        found = await units.verify(self.bot.db, caller(interaction), code)
         reply = await reply_for(interaction)
         await reply.send(_render.verification_text(reply.t, found), ephemeral=True)
 

@@ -1,18 +1,18 @@
-"""The ``/learn`` commands' units of work: each one reads who asks (may they see TLP:AMBER
-courses, ``labels.is_verified``) and does the command's reads and writes in ONE transaction,
-returning plain values. The cog calls them with the database (``bot.db.unit.unit_of_work``); the
-functions they compose stay callable on a session."""
+"""The ``/learn`` commands' units of work: each one reads who asks (``bot.services.callers``: are
+they a moderator, may they see TLP:AMBER courses, their language) and does the command's reads and
+writes in ONE transaction, returning plain values. The cog calls them with the database
+(``bot.db.unit.unit_of_work``); the functions they compose stay callable on a session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.unit import unit_of_work
-from bot.services import events, guild_settings, labels
+from bot.errors import NotAllowed
+from bot.services import callers, events, guild_settings
+from bot.services.callers import Caller
 from bot.services.learn import MemberProgress, certificates, courses, lesson_resources, progress_of, walk
 from bot.services.learn.certificates import Issued, Verification
 from bot.services.learn.courses import Listed
@@ -28,126 +28,90 @@ class Shown:
     links: tuple[tuple[int, str], ...]
 
 
-async def _verified(
-    session: AsyncSession, guild_id: int, user_id: int, now: datetime, moderator: bool
-) -> bool:
-    return await labels.is_verified(session, guild_id, user_id, now, is_moderator=moderator)
-
-
 @unit_of_work
-async def course_choices(
-    session: AsyncSession, guild_id: int, user_id: int, typed: str, now: datetime, *, moderator: bool
-) -> list[tuple[int, str]]:
+async def course_choices(session: AsyncSession, caller: Caller, typed: str) -> list[tuple[int, str]]:
     """(id, title) of the courses the member may see whose title has what they typed."""
-    verified = await _verified(session, guild_id, user_id, now, moderator)
-    return await courses.autocomplete(session, guild_id, typed, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await courses.autocomplete(session, caller.guild_id, typed, verified=verified)
 
 
 @unit_of_work
-async def event_choices(
-    session: AsyncSession, guild_id: int, typed: str, now: datetime
-) -> list[tuple[int, str]]:
+async def event_choices(session: AsyncSession, caller: Caller, typed: str) -> list[tuple[int, str]]:
     """(id, title) of the upcoming events matching what was typed (``events.autocomplete``)."""
-    return await events.autocomplete(session, guild_id, typed, now)
+    return await events.autocomplete(session, caller.guild_id, typed, caller.now)
 
 
 @unit_of_work
-async def listing(
-    session: AsyncSession, guild_id: int, user_id: int, now: datetime, *, moderator: bool
-) -> list[Listed]:
+async def listing(session: AsyncSession, caller: Caller) -> list[Listed]:
     """``/learn courses``: the courses the member may see, with where they stand in each."""
-    verified = await _verified(session, guild_id, user_id, now, moderator)
-    return await courses.listing(session, guild_id, user_id, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await courses.listing(session, caller.guild_id, caller.user_id, verified=verified)
 
 
 @unit_of_work
-async def start(
-    session: AsyncSession,
-    guild_id: int,
-    user_id: int,
-    text: str,
-    language: str,
-    now: datetime,
-    *,
-    moderator: bool,
-) -> Shown:
+async def start(session: AsyncSession, caller: Caller, text: str) -> Shown:
     """``/learn start``: the member's current step of the course (``walk.start``)."""
-    verified = await _verified(session, guild_id, user_id, now, moderator)
-    view = await walk.start(session, guild_id, user_id, text, language, now, verified=verified)
-    links = await lesson_resources(session, guild_id, view.resources, verified=verified)
-    return Shown(language, view, tuple(links))
+    seen = await callers.seen(session, caller)
+    view = await walk.start(
+        session, caller.guild_id, caller.user_id, text, seen.language, caller.now, verified=seen.verified
+    )
+    links = await lesson_resources(session, caller.guild_id, view.resources, verified=seen.verified)
+    return Shown(seen.language, view, tuple(links))
 
 
 @unit_of_work
 async def click(
     session: AsyncSession,
-    guild_id: int,
-    user_id: int,
+    caller: Caller,
     course_id: int,
     action: str,
     position: int,
-    now: datetime,
     *,
-    language_of: Callable[[str | None, str | None], str],
-    moderator_with: Callable[[int | None], bool],
     choices: list[int] | None = None,
 ) -> Shown:
     """A button or the menu of a step (``walk.act``), then the step the member is now on.
 
-    A step's click is the hot path (a whole cohort at once), so who clicks is read in this same
-    transaction: their language is ``language_of(their choice, the server's language)`` and they
-    are a moderator when ``moderator_with(the server's moderator role)`` says so (the cog's rules,
-    which need what Discord tells about the member)."""
-    settings = await guild_settings.get(session, guild_id)
-    chosen = await guild_settings.member_language(session, guild_id, user_id)
-    language = language_of(chosen, settings.language)
-    moderator = moderator_with(settings.moderator_role_id)
-    verified = await _verified(session, guild_id, user_id, now, moderator)
+    A step's click is the hot path (a whole cohort at once): who clicks (language, moderator,
+    verified) is read in this same transaction."""
+    seen = await callers.seen(session, caller)
     view = await walk.act(
         session,
-        guild_id,
-        user_id,
+        caller.guild_id,
+        caller.user_id,
         course_id,
         action,
         position,
-        language,
-        now,
-        verified=verified,
+        seen.language,
+        caller.now,
+        verified=seen.verified,
         choices=choices,
     )
-    links = await lesson_resources(session, guild_id, view.resources, verified=verified)
-    return Shown(language, view, tuple(links))
+    links = await lesson_resources(session, caller.guild_id, view.resources, verified=seen.verified)
+    return Shown(seen.language, view, tuple(links))
 
 
 @unit_of_work
-async def progress(
-    session: AsyncSession, guild_id: int, asker_id: int, user_id: int, now: datetime, *, moderator: bool
-) -> list[MemberProgress]:
-    """``/learn progress``: where ``user_id`` stands in each course the asker may see."""
-    verified = await _verified(session, guild_id, asker_id, now, moderator)
-    return await progress_of(session, guild_id, user_id, verified=verified)
+async def progress(session: AsyncSession, caller: Caller, user_id: int) -> list[MemberProgress]:
+    """``/learn progress``: where ``user_id`` stands in each course the asker may see; another
+    member's progress is for moderators only."""
+    settings = await guild_settings.get(session, caller.guild_id)
+    if user_id != caller.user_id and not callers.moderator(caller, settings.moderator_role_id):
+        raise NotAllowed("learn.progress.moderators_only")
+    verified = await callers.verified(session, caller, settings)
+    return await progress_of(session, caller.guild_id, user_id, verified=verified)
 
 
 @unit_of_work
-async def certificate(
-    session: AsyncSession,
-    guild_id: int,
-    user_id: int,
-    text: str,
-    member_name: str,
-    now: datetime,
-    *,
-    moderator: bool,
-) -> Issued:
+async def certificate(session: AsyncSession, caller: Caller, text: str, member_name: str) -> Issued:
     """``/learn certificate``: the member's certificate of a completed course (``certificates.issue``)."""
-    verified = await _verified(session, guild_id, user_id, now, moderator)
-    return await certificates.issue(session, guild_id, user_id, text, member_name, now, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await certificates.issue(
+        session, caller.guild_id, caller.user_id, text, member_name, caller.now, verified=verified
+    )
 
 
 @unit_of_work
-async def verify(
-    session: AsyncSession, guild_id: int, user_id: int, code: str, now: datetime, *, moderator: bool
-) -> Verification:
+async def verify(session: AsyncSession, caller: Caller, code: str) -> Verification:
     """``/learn verify``: whether a code is a certificate's, for this asker (``certificates.verify``)."""
-    verified = await _verified(session, guild_id, user_id, now, moderator)
-    return await certificates.verify(session, guild_id, code, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await certificates.verify(session, caller.guild_id, code, verified=verified)
