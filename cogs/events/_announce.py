@@ -32,9 +32,9 @@ async def card(
 ) -> tuple[EventInfo, discord.Embed, Any]:
     """The event's embed and its buttons, with current counts.
 
-    Read in a transaction of its own, after whatever changed the event committed (and after the
-    Discord calls that followed): the card then shows the latest counts, including answers that
-    came meanwhile."""
+    Read in a transaction of its own, once the change that calls for it has committed (its
+    answer's turn released): the card then shows the latest counts, answers that came meanwhile
+    included."""
     found = await events.card(bot.db, guild_id, event_id)
     embed, view = _card(bot, found.event, found.counts, language)
     return found.event, embed, view
@@ -65,10 +65,13 @@ async def refresh(bot: LiaisonBot, guild_id: int, event_id: int) -> None:
 
 
 async def post(bot: LiaisonBot, interaction: discord.Interaction[LiaisonBot], row: EventInfo) -> str:
-    """Post the announcement in the events channel, or as the answer when none is set; returns
-    a note for the moderator."""
+    """Post the announcement of an event just created in the events channel, or as the answer
+    when none is set; returns a note for the moderator."""
     guild_id = row.guild_id
-    _row, embed, view = await card(bot, guild_id, row.id, await messenger.server_language(bot, guild_id))
+    server_language = await messenger.server_language(bot, guild_id)
+    # the event was created by the command's transaction, which gave it back: nobody has answered
+    # it yet, so its card needs no read of its own
+    embed, view = _card(bot, row, events.Counts(), server_language)
     reply = await reply_for(interaction)
     if row.channel_id is None:
         message = await reply.send(reply.t("events.announced_here"), embed=embed, view=view)
@@ -78,7 +81,7 @@ async def post(bot: LiaisonBot, interaction: discord.Interaction[LiaisonBot], ro
     else:
         channel = bot.get_partial_messageable(row.channel_id, guild_id=guild_id)
         title = _render.safe(row.title, 200)
-        content = i18n.t(await messenger.server_language(bot, guild_id), "events.announcement", title=title)
+        content = i18n.t(server_language, "events.announcement", title=title)
         # without Embed Links Discord would post the announcement stripped of its card: not at all
         outcome = await messenger.attempt(
             bot,
