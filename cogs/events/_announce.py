@@ -27,17 +27,14 @@ def _lacks(reply: Reply, channel_id: int, missing: tuple[str, ...]) -> str:
     return reply.t("events.announce_lacks", channel=f"<#{channel_id}>", permissions=names)
 
 
-async def card(
-    bot: LiaisonBot, guild_id: int, event_id: int, language: str
-) -> tuple[EventInfo, discord.Embed, Any]:
+async def card(bot: LiaisonBot, guild_id: int, event_id: int, language: str) -> tuple[discord.Embed, Any]:
     """The event's embed and its buttons, with current counts.
 
     Read in a transaction of its own, once the change that calls for it has committed (its
     answer's turn released): the card then shows the latest counts, answers that came meanwhile
     included."""
     found = await events.card(bot.db, guild_id, event_id)
-    embed, view = _card(bot, found.event, found.counts, language)
-    return found.event, embed, view
+    return _card(bot, found.event, found.counts, language)
 
 
 def _card(bot: LiaisonBot, row: EventInfo, counts: events.Counts, language: str) -> tuple[discord.Embed, Any]:

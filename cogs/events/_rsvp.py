@@ -46,7 +46,7 @@ class Answers:
             position=result.position,
         )
         if button and interaction.message is not None and interaction.message.id == row.message_id:
-            _row, embed, view = await _announce.card(
+            embed, view = await _announce.card(
                 self.bot, guild_id, event_id, await messenger.server_language(self.bot, guild_id)
             )
             await update(interaction, embed=embed, view=view)
