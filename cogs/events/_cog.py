@@ -112,8 +112,7 @@ class Events(AcknowledgeFirst):
     async def event_autocomplete(self, interaction: discord.Interaction[LiaisonBot], current: str) -> Choices:
         if interaction.guild_id is None:
             return []
-        async with self.bot.db.transaction() as session:
-            found = await events.autocomplete(session, interaction.guild_id, current, self.bot.clock.now())
+        found = await events.autocomplete(self.bot.db, interaction.guild_id, current, self.bot.clock.now())
         return [
             app_commands.Choice(name=text.plain(f"#{event_id} · {title}", 100), value=str(event_id))
             for event_id, title in found
@@ -154,10 +153,9 @@ class Events(AcknowledgeFirst):
             capacity,
             repeat.value if repeat else None,
         )
-        async with self.bot.db.transaction() as session:
-            change = await events.create(
-                session, _guild(interaction), interaction.user.id, data, self.bot.clock.now()
-            )
+        change = await events.create(
+            self.bot.db, _guild(interaction), interaction.user.id, data, self.bot.clock.now()
+        )
         self.runner.notify(change.wakeups)
         reply = await reply_for(interaction)
         note = await _announce.post(self.bot, interaction, change.event)
@@ -201,10 +199,9 @@ class Events(AcknowledgeFirst):
             repeat.value if repeat else None,
         )
         guild_id = _guild(interaction)
-        async with self.bot.db.transaction() as session:
-            change = await events.edit(
-                session, guild_id, interaction.user.id, events.parse_ref(event), data, self.bot.clock.now()
-            )
+        change = await events.edit(
+            self.bot.db, guild_id, interaction.user.id, events.parse_ref(event), data, self.bot.clock.now()
+        )
         self.runner.notify(change.wakeups)
         reply = await reply_for(interaction)
         row, title_text = change.event, _render.safe(change.event.title, 200)
@@ -243,23 +240,21 @@ class Events(AcknowledgeFirst):
     @moderator_only()
     async def cancel(self, interaction: discord.Interaction[LiaisonBot], event: str) -> None:
         guild_id, event_id = _guild(interaction), events.parse_ref(event)
-        async with self.bot.db.transaction() as session:
-            row = await events.get_open(session, guild_id, event_id)
-            attendees = await events.attendee_ids(session, event_id)
+        asked = await events.cancelling(self.bot.db, guild_id, event_id)
         reply = await reply_for(interaction)
+        row = asked.event
         moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
         title = _render.safe(row.title, 200)
         prompt = reply.t(
-            "events.cancel_prompt", id=row.id, title=title, when=_render.when(moment), count=len(attendees)
+            "events.cancel_prompt", id=row.id, title=title, when=_render.when(moment), count=asked.attendees
         )
         confirmed, answer = await confirm(interaction, prompt, reply.language)
         if not confirmed or answer is None:
             return
         # a second transaction: the member confirms in between (no transaction held across a prompt)
-        async with self.bot.db.transaction() as session:
-            change = await events.cancel(
-                session, guild_id, interaction.user.id, event_id, self.bot.clock.now()
-            )
+        change = await events.cancel(
+            self.bot.db, guild_id, interaction.user.id, event_id, self.bot.clock.now()
+        )
         await update(answer, content=reply.t("events.cancelled_done", id=row.id, title=title), view=None)
         await _announce.refresh(self.bot, guild_id, event_id)
         self.bot.spawn(
@@ -280,11 +275,8 @@ class Events(AcknowledgeFirst):
     async def list_(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         now = self.bot.clock.now()
         reply = await reply_for(interaction)
-        async with self.bot.db.transaction() as session:
-            rows = await events.upcoming(session, _guild(interaction), now)
-            lines = [
-                _render.list_line(reply.t, row, await events.counts(session, row.id), now) for row in rows
-            ]
+        cards = await events.listing(self.bot.db, _guild(interaction), now)
+        lines = [_render.list_line(reply.t, card.event, card.counts, now) for card in cards]
         if not lines:
             await reply.say("events.list.empty", ephemeral=True)
             return
@@ -297,15 +289,15 @@ class Events(AcknowledgeFirst):
     @guild_only()
     async def info(self, interaction: discord.Interaction[LiaisonBot], event: str) -> None:
         guild_id, event_id = _guild(interaction), events.parse_ref(event)
-        async with self.bot.db.transaction() as session:
-            row = await events.get(session, guild_id, event_id)
-            counts = await events.counts(session, event_id)
-            going = await events.members_with(session, event_id, "going")
-            mine = await events.my_status(session, event_id, interaction.user.id)
+        shown = await events.details(self.bot.db, guild_id, event_id, interaction.user.id)
         reply = await reply_for(interaction)
-        embed = _render.event_embed(reply.t, row, counts, self.bot.clock.now(), going=going)
-        if mine:
-            embeds.add_field(embed, reply.t("events.field.your_answer"), reply.t(f"events.status.{mine}"))
+        embed = _render.event_embed(
+            reply.t, shown.event, shown.counts, self.bot.clock.now(), going=shown.going
+        )
+        if shown.mine:
+            embeds.add_field(
+                embed, reply.t("events.field.your_answer"), reply.t(f"events.status.{shown.mine}")
+            )
         await reply.send(embed=embed, ephemeral=True)
 
     @event.command(name="ics", description="The event as a calendar file for Outlook or Google Calendar")
@@ -351,20 +343,19 @@ class Events(AcknowledgeFirst):
     @app_commands.guild_only()
     async def remind(self, interaction: discord.Interaction[LiaisonBot], when: str, what: str) -> None:
         reply = await reply_for(interaction)
-        async with self.bot.db.transaction() as session:
-            planned = await reminders.remind(
-                session,
-                _guild(interaction),
-                interaction.user.id,
-                when,
-                what,
-                self.bot.clock.now(),
-                # the Discord locale seen now; /me settings and the server's language are read
-                # when the reminder is sent
-                language=i18n.language_of_discord_locale(interaction.locale),
-            )
-        self.runner.notify([planned.reminder.fire_at])
-        moment = planned.reminder.fire_at
+        planned = await reminders.remind_member(
+            self.bot.db,
+            _guild(interaction),
+            interaction.user.id,
+            when,
+            what,
+            self.bot.clock.now(),
+            # the Discord locale seen now; /me settings and the server's language are read
+            # when the reminder is sent
+            language=i18n.language_of_discord_locale(interaction.locale),
+        )
+        self.runner.notify([planned.fire_at])
+        moment = planned.fire_at
         times = {"relative": discord_timestamp(moment, "R"), "full": discord_timestamp(moment, "F")}
         if planned.event_title:
             text = reply.t("reminders.set_event", title=_render.safe(planned.event_title, 200), **times)

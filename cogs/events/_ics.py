@@ -24,17 +24,17 @@ async def send(bot: LiaisonBot, interaction: discord.Interaction[LiaisonBot], ev
     assert interaction.guild_id is not None
     now = bot.clock.now()
     if event_id is not None:
-        async with bot.db.transaction() as session:
-            row = await events.get(session, interaction.guild_id, event_id)
+        row = await events.calendar_entry(bot.db, interaction.guild_id, event_id)
         data = _render.ics_event(row)
         reply = await reply_for(interaction)
         file = discord.File(io.BytesIO(ics.build(data, now)), filename=ics.filename(data))
         text = reply.t("events.ics.ready", title=_render.safe(row.title, 200))
         await reply.send(text, file=file, ephemeral=True)
         return
-    async with bot.db.transaction() as session:
-        rows = await events.upcoming(session, interaction.guild_id, now, limit=PROGRAMME_LIMIT)
-        answers = await events.my_statuses(session, [row.id for row in rows], interaction.user.id)
+    programme = await events.programme(
+        bot.db, interaction.guild_id, interaction.user.id, now, PROGRAMME_LIMIT
+    )
+    rows, answers = programme.events, programme.answers
     reply = await reply_for(interaction)
     if not rows:
         await reply.say("events.ics.none", ephemeral=True)

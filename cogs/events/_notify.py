@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.services import events
-from bot.services.events import Event
+from bot.services.events import EventInfo
 from bot.ui import messenger
 from cogs.events import _render
 
@@ -31,20 +31,20 @@ async def tell(
     last answered this event in, else the server's; by DM, else a notice."""
     answered: dict[int, str] = {}
     if event_id and user_ids:
-        async with bot.db.transaction() as session:
-            answered = await events.answer_languages(session, event_id)
+        # a transaction of its own: telling runs in the background, after the command's
+        answered = await events.answer_languages(bot.db, event_id)
     for user_id in user_ids:
         known = (language, answered.get(user_id))
         await messenger.dm_or_notice(bot, guild_id, user_id, key, known=known, **params)
 
 
-def promoted(bot: LiaisonBot, guild_id: int, row: Event, members: list[int]) -> None:
+def promoted(bot: LiaisonBot, guild_id: int, row: EventInfo, members: list[int]) -> None:
     """Tell members moved from the waiting list to going, in the background."""
     if members:
         bot.spawn(tell_promoted(bot, guild_id, row, members))
 
 
-async def tell_promoted(bot: LiaisonBot, guild_id: int, row: Event, promoted: list[int]) -> None:
+async def tell_promoted(bot: LiaisonBot, guild_id: int, row: EventInfo, promoted: list[int]) -> None:
     """Members moved from the waiting list to going."""
     moment = events.next_start(row, bot.clock.now()) or row.starts_at
     title = _render.safe(row.title, 200)

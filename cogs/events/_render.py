@@ -11,7 +11,7 @@ from typing import Any
 import discord
 
 from bot import i18n, ics
-from bot.services.events import Counts, Event, next_start
+from bot.services.events import Counts, EventInfo, next_start
 from bot.services.reminders.delivery import Outgoing
 from bot.timeutil import discord_timestamp, format_offset, parse_timezone
 from bot.ui import embeds, limits, text
@@ -27,7 +27,7 @@ def when(moment: datetime) -> str:
     return f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
 
 
-def when_value(t: Translate, event: Event, moment: datetime) -> str:
+def when_value(t: Translate, event: EventInfo, moment: datetime) -> str:
     local = moment.astimezone(parse_timezone(event.timezone)).strftime("%Y-%m-%d %H:%M")
     return str(
         t(
@@ -41,7 +41,7 @@ def when_value(t: Translate, event: Event, moment: datetime) -> str:
 
 
 def event_embed(
-    t: Translate, event: Event, counts: Counts, now: datetime, *, going: list[int] | None = None
+    t: Translate, event: EventInfo, counts: Counts, now: datetime, *, going: list[int] | None = None
 ) -> discord.Embed:
     """The event's card: the announcement and ``/event info`` share it."""
     cancelled = event.cancelled_at is not None
@@ -83,7 +83,7 @@ def _people(count: int, ids: list[int] | None) -> str:
     return f"{count}: {shown}{more}"
 
 
-def list_line(t: Translate, event: Event, counts: Counts, now: datetime) -> str:
+def list_line(t: Translate, event: EventInfo, counts: Counts, now: datetime) -> str:
     moment = next_start(event, now) or event.starts_at
     repeat = f" · {t(f'events.repeat.{event.repeat}')}" if event.repeat != "none" else ""
     full = t("events.list.full") if event.capacity and counts.going >= event.capacity else ""
@@ -135,7 +135,7 @@ def reminder_text(message: Outgoing, default_language: str) -> str:
     return limits.clip("\n".join(lines), limits.MESSAGE)
 
 
-def ics_event(row: Event, *, rsvp: str | None = None, note: str | None = None) -> ics.IcsEvent:
+def ics_event(row: EventInfo, *, rsvp: str | None = None, note: str | None = None) -> ics.IcsEvent:
     return ics.IcsEvent(
         id=row.id,
         guild_id=row.guild_id,

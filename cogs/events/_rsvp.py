@@ -30,25 +30,23 @@ class Answers:
         guild_id = interaction.guild_id
         reply = await reply_for(interaction)
         now = self.bot.clock.now()
-        async with self._turn(event_id), self.bot.db.transaction() as session:
-            # The Discord locale seen now: later DMs about the event read it when /me settings
-            # names no language, and fall back on the server's language of that moment otherwise.
-            seen = i18n.language_of_discord_locale(interaction.locale)
-            result = await events.rsvp(
-                session, guild_id, event_id, interaction.user.id, status, now, language=seen
+        # The Discord locale seen now: later DMs about the event read it when /me settings
+        # names no language, and fall back on the server's language of that moment otherwise.
+        seen = i18n.language_of_discord_locale(interaction.locale)
+        async with self._turn(event_id):
+            result = await events.answer(
+                self.bot.db, guild_id, event_id, interaction.user.id, status, now, language=seen
             )
-            row = await events.get(session, guild_id, event_id)
-            waiting = await events.members_with(session, event_id, "waiting")
+        row = result.event
         moment = events.next_start(row, self.bot.clock.now()) or row.starts_at
-        position = waiting.index(interaction.user.id) + 1 if interaction.user.id in waiting else 0
         text = reply.t(
             f"events.rsvp.{result.status}",
             title=_render.safe(row.title, 200),
             when=_render.when(moment),
-            position=position,
+            position=result.position,
         )
         if button and interaction.message is not None and interaction.message.id == row.message_id:
-            _row, embed, view = await _announce.card(
+            embed, view = await _announce.card(
                 self.bot, guild_id, event_id, await messenger.server_language(self.bot, guild_id)
             )
             await update(interaction, embed=embed, view=view)

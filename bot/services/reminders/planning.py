@@ -29,6 +29,7 @@ from bot.db.models.events import (
     Event,
     Reminder,
 )
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotFound
 from bot.ids import parse_id
 from bot.services import guild_settings
@@ -242,6 +243,32 @@ async def remind(
     session.add(row)
     await session.flush()
     return Planned(row, title, repeated)
+
+
+@dataclass(frozen=True)
+class PersonalReminder:
+    """What ``/remind`` planned, as the member is told it."""
+
+    fire_at: datetime
+    event_title: str | None = None
+    # The time typed occurs twice in the member's zone (the first was taken): what to say.
+    repeated: dict[str, str] | None = None
+
+
+@unit_of_work
+async def remind_member(
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    when: str,
+    what: str,
+    now: datetime,
+    *,
+    language: str | None = None,
+) -> PersonalReminder:
+    """``/remind``: ``remind`` in a transaction of its own, answered with plain values."""
+    planned = await remind(session, guild_id, user_id, when, what, now, language=language)
+    return PersonalReminder(planned.reminder.fire_at, planned.event_title, planned.repeated)
 
 
 def _absolute(text: str, zone: Any, now: datetime) -> tuple[datetime, dict[str, str] | None]:
