@@ -16,7 +16,8 @@ from bot.exercises.scenario import format_offset
 from bot.services.exercises import access, units
 from bot.services.exercises.units import Asker
 from bot.ui import text as ui_text
-from bot.ui.checks import has_moderator_power, is_moderator, moderator_only
+from bot.ui.caller import caller
+from bot.ui.checks import has_moderator_power, moderator_only
 from bot.ui.respond import AcknowledgeFirst, reply_for
 from cogs.exercises import _commands, _complete, _render, _threads
 from cogs.exercises._runner import InjectRunner
@@ -65,8 +66,8 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
 
     # -- helpers -----------------------------------------------------------------------------
     async def asker(self, interaction: discord.Interaction[LiaisonBot]) -> Asker:
-        """Who calls (whether they are verified is read in the command's own transaction)."""
-        return Asker(interaction.user.id, await is_moderator(interaction))
+        """Who calls (moderator role and verification are read in the command's own transaction)."""
+        return caller(interaction)
 
     async def post(self, channel_id: int | None, content: str, **kwargs: Any) -> discord.Message | None:
         if channel_id is None:

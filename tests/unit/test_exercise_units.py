@@ -13,10 +13,18 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import GuildSettings
 from bot.errors import NotAllowed, NotFound
+from bot.services.callers import Caller
 from bot.services.exercises import units
-from bot.services.exercises.units import Asker
+from tests.conftest import START
 
 GUILD = 1
+
+
+def Asker(user_id: int, *, moderator: bool = False) -> Caller:
+    """Who asks, as the cog describes them: a moderator by Discord's permissions, or not one."""
+    return Caller(guild_id=GUILD, user_id=user_id, now=START, moderator=moderator)
+
+
 LOADER = Asker(10, moderator=True)
 ROLE = 77
 SCENARIO = (

@@ -1,5 +1,5 @@
-"""The ``/exercise`` commands' units of work: each one reads who asks (whether they may see
-TLP:AMBER exercises, ``labels.is_verified``) and does the command's reads and writes in ONE
+"""The ``/exercise`` commands' units of work: each one reads who asks (``bot.services.callers``:
+are they a moderator, may they see TLP:AMBER exercises) and does the command's reads and writes in ONE
 transaction, returning plain values. The cog calls them with the database
 (``bot.db.unit.unit_of_work``); the functions they compose (``access``, ``running``,
 ``records``, ``reporting``) stay callable on a session with a ``Caller``."""
@@ -18,23 +18,20 @@ from bot.documents import Bilingual
 from bot.errors import LiaisonError
 from bot.exercises.clock import ClockState
 from bot.exercises.scenario import Scenario
-from bot.services import guild_settings, labels
+from bot.services import callers, guild_settings, labels
 from bot.services.exercises import access, records, reporting, running
 from bot.services.exercises.access import Caller
 
-
-@dataclass(frozen=True)
-class Asker:
-    """Who asks, as the cog knows it: their id, whether they are a moderator. Whether they are
-    verified is read in the command's own transaction (``caller_of``)."""
-
-    user_id: int
-    moderator: bool = False
+Asker = callers.Caller  # who asks, as Discord describes them (``bot.ui.caller``)
 
 
 async def caller_of(session: AsyncSession, guild_id: int, asker: Asker, now: datetime) -> Caller:
-    verified = await labels.is_verified(session, guild_id, asker.user_id, now, is_moderator=asker.moderator)
-    return Caller(asker.user_id, asker.moderator, verified)
+    """Who asks, read in the command's own transaction: a moderator (by Discord's permissions or
+    the server's moderator role) and whether they may see TLP:AMBER (``callers``' rules)."""
+    settings = await guild_settings.get(session, guild_id)
+    moderator = callers.moderator(asker, settings.moderator_role_id)
+    verified = await callers.verified(session, asker, settings)
+    return Caller(asker.user_id, moderator, verified)
 
 
 # -- autocomplete ------------------------------------------------------------------------------
