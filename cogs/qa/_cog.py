@@ -14,6 +14,7 @@ from bot.errors import Invalid, NotAllowed, NotFound
 from bot.services import labels, qa
 from bot.services.qa import AnswerRef, AskInput, CleanAsk
 from bot.ui import bot_permissions, limits
+from bot.ui.caller import caller
 from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
 from bot.ui.views import send_pages
@@ -119,14 +120,8 @@ class QA(AcknowledgeFirst):
     ) -> None:
         assert interaction.guild is not None
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
         plan = await qa.prepare_ask(
-            self.bot.db,
-            interaction.guild.id,
-            AskInput(question, topic, details, agencies, label),
-            user_id=interaction.user.id,
-            is_moderator=moderator,
-            now=self.bot.clock.now(),
+            self.bot.db, caller(interaction), AskInput(question, topic, details, agencies, label)
         )
         channel = _posting.question_channel(interaction.guild, plan.place)
         answer_to: discord.Interaction[LiaisonBot] = interaction
@@ -212,15 +207,7 @@ class QA(AcknowledgeFirst):
     async def search(self, interaction: discord.Interaction[LiaisonBot], query: str) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
-        hits = await qa.search_as(
-            self.bot.db,
-            interaction.guild_id,
-            query,
-            user_id=interaction.user.id,
-            is_moderator=moderator,
-            now=self.bot.clock.now(),
-        )
+        hits = await qa.search_as(self.bot.db, caller(interaction), query)
         if not hits:
             await reply.say("qa.search.none", ephemeral=True, query=_render.safe(query, 100))
             return
@@ -314,14 +301,7 @@ class QA(AcknowledgeFirst):
     async def unanswered(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         reply = await reply_for(interaction)
-        moderator = await is_moderator(interaction)
-        questions = await qa.unanswered_as(
-            self.bot.db,
-            interaction.guild_id,
-            user_id=interaction.user.id,
-            is_moderator=moderator,
-            now=self.bot.clock.now(),
-        )
+        questions = await qa.unanswered_as(self.bot.db, caller(interaction))
         if not questions:
             await reply.say("qa.unanswered.none", ephemeral=True)
             return

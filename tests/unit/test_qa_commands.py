@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.db.models.qa import Question
 from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, experts, guild_settings, qa
+from bot.services.callers import Caller
 from bot.services.experts import ProfileInput
 from bot.services.guild_settings import SetupChange
 from bot.services.qa import AnswerRef, AskInput, QuestionInfo
@@ -88,6 +89,11 @@ async def test_units_called_with_the_database_commit_and_return_plain_values(
     assert await qa.record_activity(db, GUILD, 999, author_id=HELPER, message_id=9, now=clock.now()) is None
 
 
+def asking(user_id: int, moderator: bool, clock: FrozenClock) -> Caller:
+    """The member asking, as the cog describes them (a moderator by Discord's permissions, or not)."""
+    return Caller(guild_id=GUILD, user_id=user_id, now=clock.now(), moderator=moderator)
+
+
 async def test_prepare_ask_refuses_in_the_order_the_asker_meets_them(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -95,16 +101,14 @@ async def test_prepare_ask_refuses_in_the_order_the_asker_meets_them(
         return AskInput(question=question, topic="border", label=label)
 
     with pytest.raises(NotFound) as not_set_up:  # before the bad question is even looked at
-        await qa.prepare_ask(db, GUILD, given("why?"), user_id=ASKER, is_moderator=False, now=clock.now())
+        await qa.prepare_ask(db, asking(ASKER, False, clock), given("why?"))
     assert not_set_up.value.key == "qa.error.no_channel"
     await _setup(db)
     with pytest.raises(Invalid) as short:
-        await qa.prepare_ask(db, GUILD, given("why?"), user_id=ASKER, is_moderator=False, now=clock.now())
+        await qa.prepare_ask(db, asking(ASKER, False, clock), given("why?"))
     assert short.value.key == "qa.error.question_short"
     with pytest.raises(NotAllowed) as unverified:
-        await qa.prepare_ask(
-            db, GUILD, given(CASE, "amber"), user_id=STRANGER, is_moderator=False, now=clock.now()
-        )
+        await qa.prepare_ask(db, asking(STRANGER, False, clock), given(CASE, "amber"))
     assert unverified.value.key == "qa.error.amber_unverified"
 
 
@@ -113,25 +117,16 @@ async def test_prepare_ask_plans_the_placement_and_shows_similar_solved_question
 ) -> None:
     await _setup(db)
     await _verified_expert(db, clock)
-    open_plan = await qa.prepare_ask(
-        db, GUILD, AskInput(f"  {PORTAL} "), user_id=ASKER, is_moderator=False, now=clock.now()
-    )
+    open_plan = await qa.prepare_ask(db, asking(ASKER, False, clock), AskInput(f"  {PORTAL} "))
     assert open_plan.asked.question == PORTAL and open_plan.asked.label == "TLP:GREEN"
     assert open_plan.place == qa.Placement(QA_CHANNEL) and open_plan.similar == []
     for user_id, moderator in ((EXPERT, False), (STRANGER, True)):  # verified, or a moderator
-        amber = await qa.prepare_ask(
-            db, GUILD, AskInput(CASE, label="amber"), user_id=user_id, is_moderator=moderator, now=clock.now()
-        )
+        amber = await qa.prepare_ask(db, asking(user_id, moderator, clock), AskInput(CASE, label="amber"))
         assert amber.place == qa.Placement(QA_CHANNEL, private_thread=True, restricted=True)
     await _ask(db, clock, 1000)
     await _solve(db, clock, 1000)
     again = await qa.prepare_ask(
-        db,
-        GUILD,
-        AskInput("What follows an innocent alarm at a radiation portal?"),
-        user_id=STRANGER,
-        is_moderator=False,
-        now=clock.now(),
+        db, asking(STRANGER, False, clock), AskInput("What follows an innocent alarm at a radiation portal?")
     )
     assert [hit.thread_id for hit in again.similar] == [1000]
 
@@ -147,17 +142,15 @@ async def test_search_and_unanswered_show_amber_only_to_who_may_see_it(
     await _solve(db, clock, 2000)
 
     async def seen(user_id: int, moderator: bool) -> tuple[list[int], list[int]]:
-        hits = await qa.search_as(
-            db, GUILD, "potassium", user_id=user_id, is_moderator=moderator, now=clock.now()
-        )
-        waiting = await qa.unanswered_as(db, GUILD, user_id=user_id, is_moderator=moderator, now=clock.now())
+        hits = await qa.search_as(db, asking(user_id, moderator, clock), "potassium")
+        waiting = await qa.unanswered_as(db, asking(user_id, moderator, clock))
         return sorted(hit.thread_id for hit in hits), [q.thread_id for q in waiting]
 
     assert await seen(STRANGER, False) == ([1000], [3000])
     assert await seen(EXPERT, False) == ([1000, 2000], [3000, 4000])
     assert await seen(STRANGER, True) == ([1000, 2000], [3000, 4000])
     with pytest.raises(Invalid):
-        await qa.search_as(db, GUILD, " ?! ", user_id=STRANGER, is_moderator=False, now=clock.now())
+        await qa.search_as(db, asking(STRANGER, False, clock), " ?! ")
 
 
 async def test_may_solve_returns_what_the_cog_reads_the_thread_with(db: Database, clock: FrozenClock) -> None:

@@ -2,8 +2,8 @@
 
 Each function composes the feature's session-level services on one session, so a cog makes one
 call (with ``bot.db``: one transaction) and gets plain values back. Where the member's right to
-see TLP:AMBER matters, it is read here, in the same transaction, by ``labels.is_verified`` (the
-one rule); ``is_moderator`` is the cog's answer to "is the caller a moderator".
+see TLP:AMBER matters, it is read here, in the same transaction (``bot.services.callers``, over
+``labels``' one rule); ``is_moderator`` (solving, reopening) is the cog's check's answer.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.unit import unit_of_work
-from bot.services import experts, guild_settings, labels
+from bot.services import callers, experts, guild_settings
+from bot.services.callers import Caller
 from bot.services.qa._text import AskInput, CleanAsk, validate
 from bot.services.qa.fulltext import Hit, search, similar
 from bot.services.qa.promote import promote
@@ -63,35 +64,30 @@ class AskPlan:
 
 
 @unit_of_work
-async def prepare_ask(
-    session: AsyncSession, guild_id: int, given: AskInput, *, user_id: int, is_moderator: bool, now: datetime
-) -> AskPlan:
+async def prepare_ask(session: AsyncSession, caller: Caller, given: AskInput) -> AskPlan:
     """Refusals in the order the asker meets them: Q&A not set up, a bad field, a label the
     member may not use or that has nowhere to go."""
+    guild_id = caller.guild_id
     await qa_channel(session, guild_id)  # set up first
     asked = validate(given)
-    verified = await labels.is_verified(session, guild_id, user_id, now, is_moderator=is_moderator)
+    verified = await callers.verified(session, caller)
     place = await placement(session, guild_id, asked.label, verified=verified)
     found = await similar(session, guild_id, asked.question, asked.topic, verified=verified)
     return AskPlan(asked, place, found)
 
 
 @unit_of_work
-async def search_as(
-    session: AsyncSession, guild_id: int, query: str, *, user_id: int, is_moderator: bool, now: datetime
-) -> list[Hit]:
+async def search_as(session: AsyncSession, caller: Caller, query: str) -> list[Hit]:
     """``/qa search`` for this member: TLP:AMBER answers only when they may see them."""
-    verified = await labels.is_verified(session, guild_id, user_id, now, is_moderator=is_moderator)
-    return await search(session, guild_id, query, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await search(session, caller.guild_id, query, verified=verified)
 
 
 @unit_of_work
-async def unanswered_as(
-    session: AsyncSession, guild_id: int, *, user_id: int, is_moderator: bool, now: datetime
-) -> list[QuestionInfo]:
+async def unanswered_as(session: AsyncSession, caller: Caller) -> list[QuestionInfo]:
     """``/qa unanswered`` for this member: TLP:AMBER questions only when they may see them."""
-    verified = await labels.is_verified(session, guild_id, user_id, now, is_moderator=is_moderator)
-    return await unanswered(session, guild_id, verified=verified)
+    verified = await callers.verified(session, caller)
+    return await unanswered(session, caller.guild_id, verified=verified)
 
 
 @unit_of_work
