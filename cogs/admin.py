@@ -155,6 +155,7 @@ class Admin(AcknowledgeFirst):
         """Each permission Liaison lacks in each configured channel, and role-order problems,
         with what to change (permissions found back are forgotten, to be told again if lost)."""
         report = bot_permissions.inspect(guild, settings)
+        # a unit of work of its own: what Liaison has is read from Discord's state after the save
         await bot_permissions.forget_fixed(self.bot, guild.id, report)
         lines = bot_permissions.render(language, guild, report)
         if report.healthy:

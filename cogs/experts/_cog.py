@@ -243,6 +243,7 @@ class Experts(AcknowledgeFirst):
             now=self.bot.clock.now(),
             months=months,
         )
+        # the role once the verification is committed: Discord is asked outside any transaction
         outcome = await verified_role.give(self.bot, interaction.guild_id, member.id)
         reply = await reply_for(interaction)
         text = reply.t("expert.verify.done", member=member.mention, date=discord_timestamp(until, "D"))
@@ -256,6 +257,7 @@ class Experts(AcknowledgeFirst):
         await experts.revoke(
             self.bot.db, interaction.guild_id, interaction.user.id, member.id, now=self.bot.clock.now()
         )
+        # the role once the revocation is committed: Discord is asked outside any transaction
         outcome = await verified_role.take(self.bot, interaction.guild_id, member.id)
         self.bot.dispatch("verification_ended", interaction.guild_id, member.id)
         reply = await reply_for(interaction)
