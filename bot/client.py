@@ -19,10 +19,9 @@ from bot import i18n
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, migrate
-from bot.db.models import BotState
 from bot.discord_endpoints import point_discord_py_at
 from bot.runtime import Job, Runtime
-from bot.services import guild_settings, notices
+from bot.services import bot_state, guild_settings, notices
 from bot.ui import limits, respond
 from bot.ui.errors import send_error
 from bot.ui.respond import NO_MENTIONS
@@ -184,19 +183,17 @@ class LiaisonBot(commands.Bot):
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
         guild_id = self.settings.liaison_dev_guild_id
         key = f"command_hash:{guild_id or 'global'}"
-        async with self.db.transaction() as session:
-            state = await session.get(BotState, key)
-            if state is not None and state.value == digest and not force:
-                log.info("slash commands unchanged: not syncing")
-                return False
+        # two units of work, one before and one after Discord's sync: none is held across it
+        if await bot_state.get(self.db, key) == digest and not force:
+            log.info("slash commands unchanged: not syncing")
+            return False
         if guild_id:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
         else:
             await self.tree.sync()
-        async with self.db.transaction() as session:
-            await session.merge(BotState(key=key, value=digest))
+        await bot_state.put(self.db, key, digest)
         log.info("slash commands synced (%d top-level, %s)", len(payload), key)
         return True
 
@@ -204,11 +201,7 @@ class LiaisonBot(commands.Bot):
     async def language_for(self, interaction: discord.Interaction[LiaisonBot]) -> str:
         """The member's setting, their Discord locale, the server's language, the default."""
         guild_id = interaction.guild_id
-        async with self.db.transaction() as session:
-            member_choice = await guild_settings.member_language(session, guild_id, interaction.user.id)
-            guild_language = None
-            if guild_id is not None and member_choice is None:
-                guild_language = (await guild_settings.get(session, guild_id)).language
+        member_choice, guild_language = await guild_settings.languages(self.db, guild_id, interaction.user.id)
         return i18n.pick_language(
             member_choice, interaction.locale, guild_language, self.settings.liaison_locale
         )
@@ -219,8 +212,7 @@ class LiaisonBot(commands.Bot):
         """Hand over notices that could not be delivered by DM, ephemerally."""
         if interaction.guild_id is None or not interaction.response.is_done():
             return
-        async with self.db.transaction() as session:
-            pending = await notices.take(session, interaction.guild_id, interaction.user.id)
+        pending = await notices.take(self.db, interaction.guild_id, interaction.user.id)
         if not pending:
             return
         language = await self.language_for(interaction)
@@ -229,9 +221,8 @@ class LiaisonBot(commands.Bot):
             # respond.send: private even if a public deferral were still unanswered.
             await respond.send(interaction, text[: limits.MESSAGE], ephemeral=True)
         except discord.HTTPException:
-            async with self.db.transaction() as session:  # keep them for next time
-                for key, params in pending:
-                    await notices.leave(session, interaction.guild_id, interaction.user.id, key, **params)
+            # keep them for next time
+            await notices.leave_all(self.db, interaction.guild_id, interaction.user.id, pending)
             log.warning("could not hand over %d notices", len(pending))
 
 

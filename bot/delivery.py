@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.db.unit import unit_of_work
 
 log = logging.getLogger("liaison.scheduling")
 
@@ -114,8 +115,7 @@ class Wakeups:
 
     async def load(self, db: Database) -> int:
         """Read every pending moment back from the database; returns how many buckets."""
-        async with db.transaction() as session:
-            buckets = await self.pending_buckets(session, db.dialect)
+        buckets = await _pending_buckets(db, self, db.dialect)
         self._known |= {int(bucket) for bucket in buckets}
         self._heap = list(self._known)
         heapq.heapify(self._heap)
@@ -212,3 +212,9 @@ class Wakeups:
         ended within seconds: cancelling database work midway is the last resort."""
         self.stop()
         await finish_or_cancel(self._tasks, SHUTDOWN_WAIT_SECONDS)
+
+
+@unit_of_work
+async def _pending_buckets(session: AsyncSession, wakeups: Wakeups, dialect: str) -> set[int]:
+    """``wakeups.pending_buckets`` (a method, per feature) as one unit of work."""
+    return await wakeups.pending_buckets(session, dialect)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import audit, experts, guild_settings, stats
-from bot.services.guild_settings import SetupChange
+from bot.services import audit, guild_settings, server_setup, stats
+from bot.services.guild_settings import ServerSettings, SetupChange
 from bot.ui import autocomplete, bot_permissions, embeds, text
 from bot.ui import verified_role as roles
 from bot.ui.checks import MODERATOR_DEFAULT_PERMISSIONS, moderator_only
@@ -101,16 +99,12 @@ class Admin(AcknowledgeFirst):
             exercises_channel_id=exercises_channel.id if exercises_channel else None,
         )
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            previous = (await guild_settings.get(session, interaction.guild_id)).verified_role_id
-            row = await guild_settings.update(session, interaction.guild_id, interaction.user.id, change)
-            verified = (
-                await experts.verified_members(session, interaction.guild_id, now)
-                if verified_role and verified_role.id != previous
-                else []
-            )
+        saved = await server_setup.apply(
+            self.bot.db, interaction.guild_id, interaction.user.id, change, now=now
+        )
+        row, previous = saved.settings, saved.previous_verified_role_id
         role_refused = False
-        for user_id in verified:  # a newly chosen role moves to the members already verified
+        for user_id in saved.verified_members:  # a newly chosen role moves to the members already verified
             outcomes = [await roles.give(self.bot, interaction.guild_id, user_id, change.verified_role_id)]
             if previous is not None:
                 outcomes.append(await roles.take(self.bot, interaction.guild_id, user_id, previous))
@@ -149,17 +143,19 @@ class Admin(AcknowledgeFirst):
     @moderator_only()
     async def check(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild is not None
-        async with self.bot.db.transaction() as session:
-            row = await guild_settings.get(session, interaction.guild.id)
+        row = await guild_settings.current(self.bot.db, interaction.guild.id)
         reply = await reply_for(interaction)
         await reply.send(
             embed=await self._permissions(interaction.guild, row, reply.language), ephemeral=True
         )
 
-    async def _permissions(self, guild: discord.Guild, settings: Any, language: str) -> discord.Embed:
+    async def _permissions(
+        self, guild: discord.Guild, settings: ServerSettings, language: str
+    ) -> discord.Embed:
         """Each permission Liaison lacks in each configured channel, and role-order problems,
         with what to change (permissions found back are forgotten, to be told again if lost)."""
         report = bot_permissions.inspect(guild, settings)
+        # a unit of work of its own: what Liaison has is read from Discord's state after the save
         await bot_permissions.forget_fixed(self.bot, guild.id, report)
         lines = bot_permissions.render(language, guild, report)
         if report.healthy:
@@ -172,8 +168,7 @@ class Admin(AcknowledgeFirst):
     @moderator_only()
     async def stats(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            figures = await stats.gather(session, interaction.guild_id)
+        figures = await stats.gather(self.bot.db, interaction.guild_id)
         reply = await reply_for(interaction)
         embed = embeds.make_embed(reply.t("stats.title"))
         for key, value in figures.items():
@@ -187,8 +182,7 @@ class Admin(AcknowledgeFirst):
         self, interaction: discord.Interaction[LiaisonBot], member: discord.Member | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            lines = await audit.recent(session, interaction.guild_id, actor_id=member.id if member else None)
+        lines = await audit.recent(self.bot.db, interaction.guild_id, actor_id=member.id if member else None)
         reply = await reply_for(interaction)
         if not lines:
             await reply.say("audit.empty", ephemeral=True)

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.client import LiaisonBot
-from bot.services import labels, member_prefs, privacy
+from bot.services import member_prefs, privacy
 from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
 from bot.ui import autocomplete, embeds
@@ -56,8 +56,7 @@ class Me(AcknowledgeFirst):
     ) -> None:
         assert interaction.guild_id is not None
         change = PrefsChange(language.value if language else None, timezone, dm_reminders, qa_routing)
-        async with self.bot.db.transaction() as session:
-            prefs = await member_prefs.update(session, interaction.guild_id, interaction.user.id, change)
+        prefs = await member_prefs.update(self.bot.db, interaction.guild_id, interaction.user.id, change)
         reply = await reply_for(interaction)
         embed = embeds.make_embed(
             reply.t("me.settings.title"),
@@ -76,13 +75,9 @@ class Me(AcknowledgeFirst):
         assert interaction.guild_id is not None
         now = self.bot.clock.now()
         moderator = await is_moderator(interaction)
-        async with self.bot.db.transaction() as session:
-            verified = await labels.is_verified(
-                session, interaction.guild_id, interaction.user.id, now, is_moderator=moderator
-            )
-            data = await privacy.export(
-                session, interaction.guild_id, interaction.user.id, now=now, verified=verified
-            )
+        data = await privacy.export_for(
+            self.bot.db, interaction.guild_id, interaction.user.id, now=now, moderator=moderator
+        )
         payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         reply = await reply_for(interaction)
         file = discord.File(io.BytesIO(payload), filename=EXPORT_NAME)
@@ -104,8 +99,7 @@ class Me(AcknowledgeFirst):
         agreed, answer = await confirm(interaction, prompt, reply.language)
         if not agreed or answer is None:
             return
-        async with self.bot.db.transaction() as session:
-            erasure = await privacy.erase(session, interaction.guild_id, interaction.user.id, qa_text=mode)
+        erasure = await privacy.erase(self.bot.db, interaction.guild_id, interaction.user.id, qa_text=mode)
         await self.bot.db.checkpoint()
         # Features with a Discord side of their own (the verified role) listen for this.
         self.bot.dispatch("member_erased", interaction.guild_id, interaction.user.id)

@@ -22,9 +22,9 @@ import discord
 
 from bot import i18n
 from bot.client import LiaisonBot
-from bot.services import qa
-from bot.services.privacy import BotMessage
-from bot.services.resources import suggestions
+from bot.errors import NotFound
+from bot.services import privacy
+from bot.services.privacy import BotMessage, RedrawSources
 from bot.ui import limits, messenger
 from bot.ui import text as ui_text
 from bot.ui.respond import NO_MENTIONS
@@ -38,6 +38,7 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
     if not messages:
         return
     language = await messenger.server_language(bot, guild_id)
+    sources = await privacy.redraw_sources(bot.db, guild_id, messages)  # read once for every post
     for message in messages:
         try:
             if message.kind in ("qa.thread", "mentions"):
@@ -46,7 +47,7 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
             if message.kind == "qa.quoted":
                 await _unquote(bot, guild_id, language, message)
                 continue
-            content, embeds = await _content(bot, guild_id, language, message)
+            content, embeds = _content(language, message, sources)
             await _edit(bot, message, content, embeds)
             if message.kind == "qa.question" and message.erased:
                 await _rename_thread(
@@ -56,9 +57,7 @@ async def redraw(bot: LiaisonBot, guild_id: int, user_id: int, messages: Sequenc
             log.warning("could not edit message %s after an erasure: %s", message.message_id, error)
 
 
-async def _content(
-    bot: LiaisonBot, guild_id: int, language: str, message: BotMessage
-) -> tuple[str, list[discord.Embed]]:
+def _content(language: str, message: BotMessage, sources: RedrawSources) -> tuple[str, list[discord.Embed]]:
     params = dict(message.params)
     t = partial(i18n.t, params.get("language") or language)
     if message.kind in ("exercises.decision", "exercises.decision_mirror"):
@@ -71,16 +70,15 @@ async def _content(
     if message.kind == "qa.question":
         if message.erased:
             return t("me.erased.question"), []
-        async with bot.db.transaction() as session:
-            row = await qa.get(session, guild_id, message.ref)
-        asked = qa.CleanAsk(row.title, row.topic, row.details, row.agencies, row.label)
+        asked = sources.questions.get(message.ref)
+        if asked is None:
+            raise NotFound("qa.error.not_found")
         header = t("qa.posted_header", author=t("common.former_member"))
         return header, [qa_render.question_embed(t, asked, None)]
     if message.kind == "resources.suggestion":
         if message.erased:
             return t("resource.review.announce_erased", id=message.ref), []
-        async with bot.db.transaction() as session:
-            suggestion = await suggestions.find(session, guild_id, message.ref)
+        suggestion = sources.suggestions.get(message.ref)
         if suggestion is None:
             return t("resource.review.announce_erased", id=message.ref), []
         return resources_notify.announcement(language, suggestion), []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry
+from bot.db.unit import unit_of_work
 
 TARGET_LIMIT = 200
 
@@ -42,6 +43,7 @@ class AuditLine:
     details: dict[str, Any] | None
 
 
+@unit_of_work
 async def recent(
     session: AsyncSession, guild_id: int, *, actor_id: int | None = None, limit: int = 200
 ) -> list[AuditLine]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings, MemberSettings
+from bot.db.unit import unit_of_work
 from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.i18n import LANGUAGES
@@ -41,6 +42,32 @@ class SetupChange:
         )
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """The server's settings as plain values: what cogs and the Discord side read."""
+
+    guild_id: int
+    qa_channel_id: int | None
+    events_channel_id: int | None
+    review_channel_id: int | None
+    exercises_channel_id: int | None
+    moderator_role_id: int | None
+    verified_role_id: int | None
+    restricted_channel_id: int | None
+    language: str | None
+    timezone: str
+    reminder_offsets: str
+    reminder_grace_minutes: int
+    retention_days: int
+    qa_escalation_hours: int
+    qa_daily_cap: int
+    qa_archive_hours: int
+
+    @classmethod
+    def from_row(cls, row: GuildSettings) -> ServerSettings:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
 async def get(session: AsyncSession, guild_id: int) -> GuildSettings:
     """The server's settings; defaults (not yet saved) for a server never set up."""
     row = await session.get(GuildSettings, guild_id)
@@ -52,6 +79,12 @@ async def get(session: AsyncSession, guild_id: int) -> GuildSettings:
                 if not callable(default):
                     setattr(row, column.key, default)
     return row
+
+
+@unit_of_work
+async def current(session: AsyncSession, guild_id: int) -> ServerSettings:
+    """The server's settings (defaults for a server never set up), as plain values."""
+    return ServerSettings.from_row(await get(session, guild_id))
 
 
 async def get_or_create(session: AsyncSession, guild_id: int) -> GuildSettings:
@@ -119,3 +152,17 @@ async def member_language(session: AsyncSession, guild_id: int | None, user_id: 
         )
     row = await member(session, guild_id, user_id)
     return row.language if row else None
+
+
+@unit_of_work
+async def languages(
+    session: AsyncSession, guild_id: int | None, user_id: int | None
+) -> tuple[str | None, str | None]:
+    """(the member's ``/me settings`` language, the server's language) as the language rule
+    (``bot.i18n.choose_language``) reads them: the server's is only read when the member's
+    setting does not already decide (no setting, or none of Liaison's languages)."""
+    member_language_ = await member_language(session, guild_id, user_id) if user_id else None
+    server = None
+    if guild_id is not None and member_language_ not in LANGUAGES:
+        server = (await get(session, guild_id)).language
+    return member_language_, server

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.unit import unit_of_work
 from bot.errors import Invalid
 from bot.services import experts
 
@@ -91,6 +92,7 @@ def must_be_ephemeral(labels: Iterable[str]) -> bool:
     return any(label in RESTRICTED for label in labels)
 
 
+@unit_of_work
 async def is_verified(
     session: AsyncSession, guild_id: int, user_id: int, now: datetime, *, is_moderator: bool = False
 ) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import MemberSettings
+from bot.db.unit import unit_of_work
 from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.i18n import LANGUAGES
@@ -45,6 +46,7 @@ async def get(session: AsyncSession, guild_id: int, user_id: int) -> Prefs:
     return _of(await session.get(MemberSettings, (guild_id, user_id)))
 
 
+@unit_of_work
 async def update(session: AsyncSession, guild_id: int, user_id: int, change: PrefsChange) -> Prefs:
     """Validate every value, then save them together."""
     language = timezone = None

@@ -4,6 +4,7 @@ channel and permission (not at every refused post), and forgotten once the permi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -11,6 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.permissions import MissingPermission
+from bot.db.unit import unit_of_work
+from bot.services import guild_settings
+from bot.services.guild_settings import ServerSettings
 
 
 async def record(
@@ -59,6 +63,33 @@ async def clear(session: AsyncSession, guild_id: int, channel_id: int, present: 
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Noted:
+    """What ``note`` found: the permissions not told yet, and the settings to tell them with."""
+
+    new: tuple[str, ...]
+    settings: ServerSettings
+
+
+@unit_of_work
+async def note(
+    session: AsyncSession, guild_id: int, channel_id: int, missing: Mapping[str, str], now: datetime
+) -> Noted:
+    """``record``, with the server's settings (its language, review channel) to tell the
+    moderators in: one unit of work."""
+    new = await record(session, guild_id, channel_id, missing, now)
+    return Noted(tuple(new), await guild_settings.current(session, guild_id))
+
+
+@unit_of_work
+async def forget_back(
+    session: AsyncSession, guild_id: int, present: Iterable[tuple[int, Iterable[str]]]
+) -> None:
+    """``clear`` for each (channel or role id, permissions back there)."""
+    for channel_id, permissions in present:
+        await clear(session, guild_id, channel_id, permissions)
 
 
 async def noted(session: AsyncSession, guild_id: int) -> list[tuple[int, str]]:

@@ -24,8 +24,11 @@ from sqlalchemy import String, cast, delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, MemberSettings, Notice
-from bot.services import audit, labels
+from bot.db.unit import unit_of_work
+from bot.errors import NotFound
+from bot.services import audit, labels, qa
 from bot.services.features import FEATURES
+from bot.services.resources import suggestions
 
 ERASED_ACTION = "member.erased"
 ERASED_TEXT = "…"
@@ -55,6 +58,25 @@ class BotMessage:
 class Erasure:
     features: list[str]
     messages: list[BotMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SuggestionShown:
+    """A resource suggestion as its review-channel announcement shows it."""
+
+    id: int
+    suggested_by: int | None
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RedrawSources:
+    """What the posts to edit after an erasure show now, read once for all of them: each
+    question still there (by id) and each suggestion still there (by id)."""
+
+    questions: dict[int, qa.CleanAsk]
+    suggestions: dict[int, SuggestionShown]
 
 
 def feature_modules() -> list[tuple[str, ModuleType]]:
@@ -111,6 +133,16 @@ async def export(
     for short, hook in _hooks("export_member"):
         data[short] = await hook(session, guild_id, user_id)
     return dict(labels.redact(data, verified))
+
+
+@unit_of_work
+async def export_for(
+    session: AsyncSession, guild_id: int, user_id: int, *, now: Any, moderator: bool
+) -> dict[str, Any]:
+    """``export``, with what the member may see (``labels.is_verified``; ``moderator`` is
+    the caller's moderator check) read in the same transaction."""
+    verified = await labels.is_verified(session, guild_id, user_id, now, is_moderator=moderator)
+    return await export(session, guild_id, user_id, now=now, verified=verified)
 
 
 async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> None:
@@ -174,6 +206,7 @@ async def _scrub_texts(session: AsyncSession, guild_id: int, texts: Iterable[str
                 row.details = None
 
 
+@unit_of_work
 async def erase(session: AsyncSession, guild_id: int, user_id: int, *, qa_text: QaText = "keep") -> Erasure:
     """Erase the member's personal data in this server; returns the features that took part and
     the bot's posts to edit. ``qa_text="erase"`` erases their Q&A questions and answers too.
@@ -202,3 +235,27 @@ async def erase(session: AsyncSession, guild_id: int, user_id: int, *, qa_text: 
     if erase_text:
         await _purge_search_indexes(session)
     return Erasure(features, messages)
+
+
+@unit_of_work
+async def redraw_sources(
+    session: AsyncSession, guild_id: int, messages: Iterable[BotMessage]
+) -> RedrawSources:
+    """After an erasure: the questions and suggestions whose posts ``messages`` redraw with
+    their text (those not erased), as they are now; one gone is left out."""
+    questions: dict[int, qa.CleanAsk] = {}
+    shown: dict[int, SuggestionShown] = {}
+    for message in messages:
+        if message.erased:
+            continue
+        if message.kind == "qa.question" and message.ref not in questions:
+            try:
+                row = await qa.get(session, guild_id, message.ref)
+            except NotFound:
+                continue
+            questions[message.ref] = qa.CleanAsk(row.title, row.topic, row.details, row.agencies, row.label)
+        elif message.kind == "resources.suggestion" and message.ref not in shown:
+            found = await suggestions.find(session, guild_id, message.ref)
+            if found is not None:
+                shown[message.ref] = SuggestionShown(found.id, found.suggested_by, found.title, found.url)
+    return RedrawSources(questions, shown)

@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry
+from bot.db.unit import unit_of_work
 from bot.services.features import FEATURES
 
 
+@unit_of_work
 async def gather(session: AsyncSession, guild_id: int) -> dict[str, int]:
     figures: dict[str, int] = {}
     for _name, module in FEATURES:

@@ -6,6 +6,7 @@ permission when something is refused at run time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,7 +14,7 @@ import discord
 from bot import i18n
 from bot import permissions_needed as table
 from bot.errors import LiaisonError
-from bot.services import guild_settings, notices, permission_notices
+from bot.services import notices, permission_notices
 from bot.ui import limits
 from bot.ui.respond import NO_MENTIONS
 
@@ -172,12 +173,11 @@ def render(language: str, guild: discord.Guild, report: table.Report) -> list[st
 async def forget_fixed(bot: LiaisonBot, guild_id: int, report: table.Report) -> None:
     """Permissions back in a channel are forgotten, so that losing them again is told again."""
     troubled = {p.role_id for p in report.role_problems}
-    async with bot.db.transaction() as session:
-        for seen in report.channels:
-            await permission_notices.clear(session, guild_id, seen.channel_id, seen.granted)
-        for role in report.roles:
-            if role.role_id not in troubled:
-                await permission_notices.clear(session, guild_id, role.role_id, ROLE_PERMISSION.values())
+    back: list[tuple[int, Iterable[str]]] = [(seen.channel_id, seen.granted) for seen in report.channels]
+    back += [
+        (role.role_id, ROLE_PERMISSION.values()) for role in report.roles if role.role_id not in troubled
+    ]
+    await permission_notices.forget_back(bot.db, guild_id, back)
 
 
 # -- at run time -----------------------------------------------------------------------------
@@ -205,11 +205,10 @@ async def refused(
             feature,
         )
         return
-    async with bot.db.transaction() as session:
-        new = await permission_notices.record(
-            session, guild_id, channel_id, dict.fromkeys(missing, feature), bot.clock.now()
-        )
-        settings = await guild_settings.get(session, guild_id)
+    noted = await permission_notices.note(
+        bot.db, guild_id, channel_id, dict.fromkeys(missing, feature), bot.clock.now()
+    )
+    new, settings = noted.new, noted.settings
     log.warning(
         "Liaison lacks %s in channel %s of guild %s (%s)", ",".join(missing), channel_id, guild_id, feature
     )
@@ -240,8 +239,7 @@ async def _tell_moderators(bot: LiaisonBot, guild_id: int, settings: Any, failed
     guild = bot.get_guild(guild_id)
     if guild is None or guild.owner_id is None:
         return
-    async with bot.db.transaction() as session:
-        await notices.leave(session, guild_id, guild.owner_id, "perms.notice", text=text)
+    await notices.leave(bot.db, guild_id, guild.owner_id, "perms.notice", text=text)
 
 
 ROLE_PERMISSION = {"gone": "role_gone", "no_manage_roles": "manage_roles", "above_bot": "role_order"}
@@ -250,15 +248,10 @@ ROLE_PERMISSION = {"gone": "role_gone", "no_manage_roles": "manage_roles", "abov
 async def role_refused(bot: LiaisonBot, guild: discord.Guild, problem: table.RoleProblem) -> None:
     """Liaison could not give or take a role it manages: tell the moderators, once per role and
     problem (kept like a channel's missing permission, under the role's id)."""
-    async with bot.db.transaction() as session:
-        new = await permission_notices.record(
-            session,
-            guild.id,
-            problem.role_id,
-            {ROLE_PERMISSION[problem.reason]: problem.feature},
-            bot.clock.now(),
-        )
-        settings = await guild_settings.get(session, guild.id)
+    noted = await permission_notices.note(
+        bot.db, guild.id, problem.role_id, {ROLE_PERMISSION[problem.reason]: problem.feature}, bot.clock.now()
+    )
+    new, settings = noted.new, noted.settings
     log.warning("Liaison cannot manage role %s of guild %s: %s", problem.role_id, guild.id, problem.reason)
     if not new:
         return

@@ -12,9 +12,8 @@ from bot.services import guild_settings, labels
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from bot.client import LiaisonBot
+    from bot.db.unit import SessionOrDatabase
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -34,11 +33,16 @@ def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -
 
 
 async def caller_verified(
-    interaction: discord.Interaction[LiaisonBot], session: AsyncSession, now: datetime, *, moderator: bool
+    interaction: discord.Interaction[LiaisonBot],
+    session: SessionOrDatabase,
+    now: datetime,
+    *,
+    moderator: bool,
 ) -> bool:
     """May the caller see TLP:AMBER material in this server (``bot.services.labels``' one rule),
-    read in the command's own transaction; ``moderator`` is ``is_moderator``'s answer, asked
-    before the transaction opens (it reads the settings in a transaction of its own)."""
+    read in the command's own transaction (``session``), or in one of its own when given the
+    database; ``moderator`` is ``is_moderator``'s answer, asked before (it reads the settings in
+    a unit of work of its own)."""
     return await labels.is_verified(
         session, interaction.guild_id or 0, interaction.user.id, now, is_moderator=moderator
     )
@@ -51,8 +55,7 @@ async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:
     perms = interaction.permissions
     if perms.manage_guild or perms.administrator:
         return True
-    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
-        settings = await guild_settings.get(session, interaction.guild.id)
+    settings = await guild_settings.current(interaction.client.db, interaction.guild.id)  # type: ignore[attr-defined]
     return has_moderator_power(interaction.user, settings.moderator_role_id)
 
 

@@ -36,9 +36,7 @@ log = logging.getLogger("liaison.messenger")
 
 async def language(bot: LiaisonBot, guild_id: int, user_id: int | None, *known: str | None) -> str:
     """The language to write to ``user_id`` in (``None``: nobody in particular, the server's)."""
-    async with bot.db.transaction() as session:
-        member = await guild_settings.member_language(session, guild_id, user_id) if user_id else None
-        server = (await guild_settings.get(session, guild_id)).language
+    member, server = await guild_settings.languages(bot.db, guild_id, user_id)
     return i18n.choose_language(member, known, server, bot.settings.liaison_locale)
 
 
@@ -65,8 +63,7 @@ async def dm_or_notice(
         await dm.send(text, allowed_mentions=NO_MENTIONS)
         return True
     except discord.Forbidden:
-        async with bot.db.transaction() as session:
-            await notices.leave(session, guild_id, user_id, key, **params)
+        await notices.leave(bot.db, guild_id, user_id, key, **params)
     except discord.HTTPException as exc:
         log.warning("could not tell member %s (%s): %s %s", user_id, key, exc.status, exc.code)
     return False

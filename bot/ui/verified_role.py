@@ -30,8 +30,7 @@ class RoleOutcome(enum.Enum):
 
 
 async def role_id(bot: LiaisonBot, guild_id: int) -> int | None:
-    async with bot.db.transaction() as session:
-        return (await guild_settings.get(session, guild_id)).verified_role_id
+    return (await guild_settings.current(bot.db, guild_id)).verified_role_id
 
 
 async def give(bot: LiaisonBot, guild_id: int, user_id: int, role: int | None = None) -> RoleOutcome:

@@ -72,16 +72,6 @@ class Experts(AcknowledgeFirst):
     async def cog_unload(self) -> None:
         self.bot.runtime.cancel(SWEEP_JOB)
 
-    async def _viewer_verified(self, interaction: discord.Interaction[LiaisonBot]) -> bool:
-        """Moderators count as verified for what they may see."""
-        assert interaction.guild_id is not None
-        if await is_moderator(interaction):
-            return True
-        async with self.bot.db.transaction() as session:
-            return await experts.is_verified(
-                session, interaction.guild_id, interaction.user.id, self.bot.clock.now()
-            )
-
     # -- own profile ------------------------------------------------------------------------
     @expert.command(name="register", description="Add yourself to the expert directory (opt-in)")
     @app_commands.describe(**OPTIONS)
@@ -103,8 +93,7 @@ class Experts(AcknowledgeFirst):
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
         data = ProfileInput(agency, country, expertise, languages, timezone, bio, _choice(visibility))
-        async with self.bot.db.transaction() as session:
-            await experts.check_registration(session, guild_id, user_id, data)
+        await experts.check_registration(self.bot.db, guild_id, user_id, data)
         reply = await reply_for(interaction)
         consent = reply.t("expert.consent.text")
         prompt = reply.t("expert.consent.prompt", text=consent)
@@ -113,9 +102,8 @@ class Experts(AcknowledgeFirst):
             return
         now = self.bot.clock.now()
         try:
-            # a second transaction: the member confirms in between (no transaction held across a prompt)
-            async with self.bot.db.transaction() as session:
-                card = await experts.register(session, guild_id, user_id, data, consent_text=consent, now=now)
+            # a second unit of work: the member confirms in between (no transaction held across a prompt)
+            card = await experts.register(self.bot.db, guild_id, user_id, data, consent_text=consent, now=now)
         except LiaisonError as error:  # e.g. registered meanwhile from another prompt
             await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
@@ -141,10 +129,9 @@ class Experts(AcknowledgeFirst):
         assert interaction.guild_id is not None
         data = ProfileInput(agency, country, expertise, languages, timezone, bio, _choice(visibility))
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            result = await experts.update_profile(
-                session, interaction.guild_id, interaction.user.id, data, now=now
-            )
+        result = await experts.update_profile(
+            self.bot.db, interaction.guild_id, interaction.user.id, data, now=now
+        )
         reply = await reply_for(interaction)
         changed = any(value is not None for value in vars(data).values())
         text = reply.t("expert.updated" if changed else "expert.update.nothing")
@@ -159,18 +146,16 @@ class Experts(AcknowledgeFirst):
     async def leave(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
-        async with self.bot.db.transaction() as session:
-            await experts.show(
-                session, guild_id, user_id, viewer_id=user_id, viewer_verified=True, now=self.bot.clock.now()
-            )
+        await experts.show(
+            self.bot.db, guild_id, user_id, viewer_id=user_id, viewer_verified=True, now=self.bot.clock.now()
+        )
         reply = await reply_for(interaction)
         agreed, answer = await confirm(interaction, reply.t("expert.leave.confirm"), reply.language)
         if not agreed or answer is None:
             return
         try:
-            # a second transaction: the member confirms in between (no transaction held across a prompt)
-            async with self.bot.db.transaction() as session:
-                await experts.leave(session, guild_id, user_id)
+            # a second unit of work: the member confirms in between (no transaction held across a prompt)
+            await experts.leave(self.bot.db, guild_id, user_id)
         except LiaisonError as error:  # e.g. removed meanwhile from another prompt
             await update(answer, content=message_for(error, reply.language)[0], view=None)
             return
@@ -187,17 +172,16 @@ class Experts(AcknowledgeFirst):
     ) -> None:
         assert interaction.guild_id is not None
         target = member or interaction.user
-        viewer_verified = await self._viewer_verified(interaction)
+        moderator = await is_moderator(interaction)  # moderators count as verified for what they may see
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            card = await experts.show(
-                session,
-                interaction.guild_id,
-                target.id,
-                viewer_id=interaction.user.id,
-                viewer_verified=viewer_verified,
-                now=now,
-            )
+        card = await experts.show_to(
+            self.bot.db,
+            interaction.guild_id,
+            target.id,
+            viewer_id=interaction.user.id,
+            viewer_moderator=moderator,
+            now=now,
+        )
         reply = await reply_for(interaction)
         await reply.send(embed=_render.profile_embed(reply, card, now), ephemeral=True)
 
@@ -221,20 +205,20 @@ class Experts(AcknowledgeFirst):
         agency: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        viewer_verified = await self._viewer_verified(interaction)
+        moderator = await is_moderator(interaction)  # moderators count as verified for what they may see
         now = self.bot.clock.now()
-        async with self.bot.db.transaction() as session:
-            page = await experts.find(
-                session,
-                interaction.guild_id,
-                viewer_verified=viewer_verified,
-                now=now,
-                expertise=expertise,
-                country=country,
-                language=language,
-                agency=agency,
-                limit=_render.MAX_SHOWN,
-            )
+        page = await experts.find_for(
+            self.bot.db,
+            interaction.guild_id,
+            viewer_id=interaction.user.id,
+            viewer_moderator=moderator,
+            now=now,
+            expertise=expertise,
+            country=country,
+            language=language,
+            agency=agency,
+            limit=_render.MAX_SHOWN,
+        )
         reply = await reply_for(interaction)
         if not page.experts:
             await reply.say("expert.find.none", ephemeral=True)
@@ -251,15 +235,15 @@ class Experts(AcknowledgeFirst):
         months: app_commands.Range[int, 1, 60] = experts.DEFAULT_MONTHS,
     ) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            until = await experts.verify(
-                session,
-                interaction.guild_id,
-                interaction.user.id,
-                member.id,
-                now=self.bot.clock.now(),
-                months=months,
-            )
+        until = await experts.verify(
+            self.bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            member.id,
+            now=self.bot.clock.now(),
+            months=months,
+        )
+        # the role once the verification is committed: Discord is asked outside any transaction
         outcome = await verified_role.give(self.bot, interaction.guild_id, member.id)
         reply = await reply_for(interaction)
         text = reply.t("expert.verify.done", member=member.mention, date=discord_timestamp(until, "D"))
@@ -270,10 +254,10 @@ class Experts(AcknowledgeFirst):
     @moderator_only()
     async def revoke(self, interaction: discord.Interaction[LiaisonBot], member: discord.Member) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            await experts.revoke(
-                session, interaction.guild_id, interaction.user.id, member.id, now=self.bot.clock.now()
-            )
+        await experts.revoke(
+            self.bot.db, interaction.guild_id, interaction.user.id, member.id, now=self.bot.clock.now()
+        )
+        # the role once the revocation is committed: Discord is asked outside any transaction
         outcome = await verified_role.take(self.bot, interaction.guild_id, member.id)
         self.bot.dispatch("verification_ended", interaction.guild_id, member.id)
         reply = await reply_for(interaction)
@@ -294,10 +278,9 @@ class Experts(AcknowledgeFirst):
         remove_areas: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        async with self.bot.db.transaction() as session:
-            listed = await experts.curate_areas(
-                session, interaction.guild_id, interaction.user.id, add=add_areas, remove=remove_areas
-            )
+        listed = await experts.curate_areas(
+            self.bot.db, interaction.guild_id, interaction.user.id, add=add_areas, remove=remove_areas
+        )
         reply = await reply_for(interaction)
         changed = bool(add_areas or remove_areas)
         body = "\n".join(f"• {_render.safe(label)}" for label in listed) or reply.t("common.none")
@@ -311,13 +294,11 @@ class Experts(AcknowledgeFirst):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """Raw: fires even for members not in the cache. Hides the profile at once and ends its
         verification (Discord drops the member's roles itself)."""
-        async with self.bot.db.transaction() as session:
-            await experts.member_left(session, payload.guild_id, payload.user.id, self.bot.clock.now())
+        await experts.member_left(self.bot.db, payload.guild_id, payload.user.id, self.bot.clock.now())
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        async with self.bot.db.transaction() as session:
-            await experts.member_returned(session, member.guild.id, member.id)
+        await experts.member_returned(self.bot.db, member.guild.id, member.id)
 
     @commands.Cog.listener()
     async def on_member_erased(self, guild_id: int, user_id: int) -> None:
@@ -327,8 +308,7 @@ class Experts(AcknowledgeFirst):
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Build the server's search index now rather than on the first ``/expert find``."""
-        async with self.bot.db.transaction() as session:
-            await experts.prepare(session, guild.id)
+        await experts.prepare(self.bot.db, guild.id)
 
     @commands.Cog.listener()
     async def on_clock_advanced(self) -> None:

@@ -62,8 +62,12 @@ async def expertise(interaction: discord.Interaction[LiaisonBot], current: str) 
     if interaction.guild_id is None:
         return []
     _, last = _split_last(current)
-    async with interaction.client.db.transaction() as session:  # type: ignore[attr-defined]
-        labels = await experts.expertise_suggestions(session, interaction.guild_id, last, limit=40)
+    labels = await experts.expertise_suggestions(
+        interaction.client.db,  # type: ignore[attr-defined]
+        interaction.guild_id,
+        last,
+        limit=40,
+    )
     return _list_choices(current, [(label, label) for label in labels])
 
 

@@ -36,14 +36,11 @@ class Sweeper:
     async def run(self) -> None:
         async with self.lock:
             now = self.bot.clock.now()
-            async with self.bot.db.transaction() as session:
-                warnings = await experts.due_expiry_warnings(session, now)
-                expired = await experts.claim_expired(session, now)
-                erased = await experts.erase_departed(session, now)
-            if erased:
-                log.info("erased %d profiles of departed members", erased)
-            for warning in warnings:
+            due = await experts.sweep(self.bot.db, now)
+            if due.erased:
+                log.info("erased %d profiles of departed members", due.erased)
+            for warning in due.warnings:
                 await _warn(self.bot, warning)
-            for ended in expired:
+            for ended in due.expired:
                 await verified_role.take(self.bot, ended.guild_id, ended.user_id)
                 self.bot.dispatch("verification_ended", ended.guild_id, ended.user_id)

@@ -236,3 +236,50 @@ async def test_leaving_the_server_ends_the_verification(db: Database, clock: Fro
         assert await experts.member_left(session, G, 10, clock.now())
         assert await experts.member_returned(session, G, 10)
     assert not await _verified(db, clock, 10)
+
+
+async def test_show_to_and_find_for_read_the_viewers_verification_in_their_own_unit_of_work(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Called with the database (as the cog does), a verified viewer, a moderator and anyone
+    else see a ``verified``-only profile as ``show``/``find`` with their verification would."""
+    async with db.transaction() as session:
+        await experts.register(
+            session,
+            G,
+            10,
+            ProfileInput("ASN", "FR", "Dosimetry", "fr", visibility="verified"),
+            consent_text="ok",
+            now=clock.now(),
+        )
+    await add(db, clock, 20)
+    await experts.verify(db, G, 99, 20, now=clock.now())
+    for viewer, moderator, sees in ((20, False, True), (30, True, True), (30, False, False)):
+        page = await experts.find_for(db, G, viewer_id=viewer, viewer_moderator=moderator, now=clock.now())
+        assert (10 in {card.user_id for card in page.experts}) is sees
+        if sees:
+            card = await experts.show_to(
+                db, G, 10, viewer_id=viewer, viewer_moderator=moderator, now=clock.now()
+            )
+            assert card.user_id == 10
+        else:
+            with pytest.raises(NotFound):
+                await experts.show_to(
+                    db, G, 10, viewer_id=viewer, viewer_moderator=moderator, now=clock.now()
+                )
+
+
+async def test_sweep_claims_warnings_expiries_and_erasures_once(db: Database, clock: FrozenClock) -> None:
+    await add(db, clock, 10)
+    await add(db, clock, 11)
+    await add(db, clock, 12)
+    await experts.verify(db, G, 99, 10, now=clock.now(), months=1)
+    await experts.verify(db, G, 99, 11, now=clock.now(), months=2)
+    await experts.member_left(db, G, 12, clock.now())
+    clock.advance(timedelta(days=55))  # 10 expired, 11 within its last week, 12 gone 55 days
+    due = await experts.sweep(db, clock.now())
+    assert [w.user_id for w in due.warnings] == [11]
+    assert [(e.guild_id, e.user_id) for e in due.expired] == [(G, 10)]
+    assert due.erased == 1
+    again = await experts.sweep(db, clock.now())
+    assert (again.warnings, again.expired, again.erased) == ([], [], 0)

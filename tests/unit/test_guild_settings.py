@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.db import Database
 from bot.errors import Invalid
 from bot.services import audit, guild_settings
@@ -126,3 +127,56 @@ async def test_verified_role_and_restricted_channel_are_saved(db: Database) -> N
     async with db.transaction() as session:
         row = await guild_settings.get(session, 1)
     assert (row.moderator_role_id, row.verified_role_id, row.restricted_channel_id) == (66, 77, 88)
+
+
+async def test_current_is_plain_values_in_a_unit_of_work_of_its_own(db: Database) -> None:
+    before = await guild_settings.current(db, 1)
+    assert (before.guild_id, before.timezone, before.reminder_offsets, before.language) == (
+        1,
+        "UTC",
+        "1d, 1h",
+        None,
+    )
+    async with db.transaction() as session:
+        await guild_settings.update(session, 1, 42, SetupChange(language="fr", qa_channel_id=5))
+    after = await guild_settings.current(db, 1)
+    assert (after.language, after.qa_channel_id) == ("fr", 5)
+    assert isinstance(after, guild_settings.ServerSettings)
+
+
+async def test_languages_reads_the_servers_only_when_the_members_does_not_decide(db: Database) -> None:
+    from bot.services import member_prefs
+    from bot.services.member_prefs import PrefsChange
+
+    async with db.transaction() as session:
+        await guild_settings.update(session, 1, 42, SetupChange(language="fr"))
+        await member_prefs.update(session, 1, 7, PrefsChange(language="en"))
+    assert await guild_settings.languages(db, 1, 7) == ("en", None)
+    assert await guild_settings.languages(db, 1, 8) == (None, "fr")
+    assert await guild_settings.languages(db, 1, None) == (None, "fr")
+    assert await guild_settings.languages(db, None, 7) == ("en", None)
+
+
+async def test_server_setup_lists_the_verified_members_only_when_the_role_changes(
+    db: Database, clock: FrozenClock
+) -> None:
+    from bot.services import experts, server_setup
+    from bot.services.experts import ProfileInput
+
+    async with db.transaction() as session:
+        await experts.register(
+            session, 1, 10, ProfileInput("ASN", "FR", "Dosimetry", "fr"), consent_text="ok", now=clock.now()
+        )
+        await experts.verify(session, 1, 42, 10, now=clock.now())
+    first = await server_setup.apply(db, 1, 42, SetupChange(verified_role_id=500), now=clock.now())
+    assert (first.previous_verified_role_id, first.verified_members) == (None, (10,))
+    assert first.settings.verified_role_id == 500
+    same = await server_setup.apply(
+        db, 1, 42, SetupChange(verified_role_id=500, language="fr"), now=clock.now()
+    )
+    assert (same.previous_verified_role_id, same.verified_members, same.settings.language) == (500, (), "fr")
+    moved = await server_setup.apply(db, 1, 42, SetupChange(verified_role_id=501), now=clock.now())
+    assert (moved.previous_verified_role_id, moved.verified_members) == (500, (10,))
+    with pytest.raises(Invalid):
+        await server_setup.apply(db, 1, 42, SetupChange(verified_role_id=1), now=clock.now())  # @everyone
+    assert (await guild_settings.current(db, 1)).verified_role_id == 501

@@ -227,3 +227,38 @@ async def test_erase_with_qa_text_leaves_no_typed_text_even_in_the_audit_log(
     async with db.transaction() as session:
         rejected = await session.scalar(select(AuditEntry).where(AuditEntry.action == "resource.reject"))
         assert rejected is not None and rejected.target == f"suggestion {row.id} …"
+
+
+async def test_export_for_reads_the_callers_verification_in_the_same_unit_of_work(
+    db: Database, clock: FrozenClock
+) -> None:
+    """Called with the database (as ``/me export`` does): the same as ``export`` given the
+    member's verification (a moderator counts as verified)."""
+    await _seed_experts(db, clock)
+    unverified = 333333333333333333
+    for user_id, moderator, verified in (
+        (USER, False, True),
+        (unverified, False, False),
+        (unverified, True, True),
+    ):
+        async with db.transaction() as session:
+            expected = await privacy.export(session, G, user_id, now=clock.now(), verified=verified)
+        assert await privacy.export_for(db, G, user_id, now=clock.now(), moderator=moderator) == expected
+
+
+async def test_redraw_sources_reads_what_the_posts_show_as_plain_values(
+    db: Database, clock: FrozenClock
+) -> None:
+    await _seed_other_features(db, clock)
+    messages = [
+        privacy.BotMessage("qa.question", (6, 5), 7, 1, False),
+        privacy.BotMessage("qa.question", (6, 5), 8, 99, False),  # gone: left out
+        privacy.BotMessage("resources.suggestion", (9,), 10, 1, False),
+        privacy.BotMessage("resources.suggestion", (9,), 11, 2, True),  # erased: not read
+    ]
+    sources = await privacy.redraw_sources(db, G, messages)
+    assert list(sources.questions) == [1]
+    assert sources.questions[1].question == "Who has run a RIID in the field?"
+    assert sources.suggestions == {
+        1: privacy.SuggestionShown(1, USER, "Field guide", "https://example.org/guide")
+    }

@@ -6,6 +6,7 @@ The public API lives here; the pieces are ``vocab`` (countries, languages, worki
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.db.models import AuditEntry
 from bot.db.models.experts import ExpertProfile
+from bot.db.unit import unit_of_work
 from bot.services.experts import areas, index
 from bot.services.experts.profiles import (
     ProfileInput,
@@ -38,6 +40,7 @@ from bot.services.experts.verification import (
     DEFAULT_MONTHS,
     EndedVerification,
     ExpiryWarning,
+    Sweep,
     claim_expired,
     due_expiry_warnings,
     erase_departed,
@@ -45,6 +48,7 @@ from bot.services.experts.verification import (
     member_left,
     member_returned,
     revoke,
+    sweep,
     verified_members,
     verify,
 )
@@ -58,6 +62,7 @@ __all__ = [
     "ProfileInput",
     "ProfileUpdate",
     "RoutingCandidate",
+    "Sweep",
     "check_registration",
     "claim_expired",
     "curate_areas",
@@ -67,6 +72,7 @@ __all__ = [
     "expertise_suggestions",
     "export_member",
     "find",
+    "find_for",
     "is_verified",
     "leave",
     "load_cards",
@@ -77,13 +83,62 @@ __all__ = [
     "revoke",
     "routing_candidates",
     "show",
+    "show_to",
     "stats",
+    "sweep",
     "update_profile",
     "verified_members",
     "verify",
 ]
 
 
+@unit_of_work
+async def show_to(
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    *,
+    viewer_id: int,
+    viewer_moderator: bool,
+    now: datetime,
+) -> ExpertCard:
+    """``show`` for ``viewer_id``, whose verification (moderators count as verified) is read in
+    the same transaction."""
+    verified = viewer_moderator or await is_verified(session, guild_id, viewer_id, now)
+    return await show(session, guild_id, user_id, viewer_id=viewer_id, viewer_verified=verified, now=now)
+
+
+@unit_of_work
+async def find_for(
+    session: AsyncSession,
+    guild_id: int,
+    *,
+    viewer_id: int,
+    viewer_moderator: bool,
+    now: datetime,
+    expertise: str | None = None,
+    country: str | None = None,
+    language: str | None = None,
+    agency: str | None = None,
+    limit: int = 10,
+) -> FindPage:
+    """``find`` for ``viewer_id``, whose verification (moderators count as verified) is read in
+    the same transaction."""
+    verified = viewer_moderator or await is_verified(session, guild_id, viewer_id, now)
+    return await find(
+        session,
+        guild_id,
+        viewer_verified=verified,
+        now=now,
+        expertise=expertise,
+        country=country,
+        language=language,
+        agency=agency,
+        limit=limit,
+    )
+
+
+@unit_of_work
 async def curate_areas(
     session: AsyncSession, guild_id: int, actor_id: int, *, add: str | None = None, remove: str | None = None
 ) -> list[str]:
@@ -91,6 +146,7 @@ async def curate_areas(
     return await areas.curate(session, guild_id, actor_id, add=add, remove=remove)
 
 
+@unit_of_work
 async def expertise_suggestions(
     session: AsyncSession, guild_id: int, prefix: str, limit: int = 25
 ) -> list[str]:
@@ -98,6 +154,7 @@ async def expertise_suggestions(
     return await areas.suggestions(session, guild_id, prefix, limit)
 
 
+@unit_of_work
 async def prepare(session: AsyncSession, guild_id: int) -> None:
     """Load the server's search index ahead of the first search (it is otherwise built then)."""
     await index.load(session, guild_id)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models.experts import ExpertArea, ExpertLanguage, ExpertProfile
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit, guild_settings
 from bot.services.experts import areas, index
@@ -118,6 +119,7 @@ async def _set_links(
     await index.touch(session, profile.guild_id, profile.id)
 
 
+@unit_of_work
 async def check_registration(
     session: AsyncSession, guild_id: int, user_id: int, data: ProfileInput
 ) -> tuple[dict[str, object], list[str] | None, tuple[str, ...] | None]:
@@ -131,6 +133,7 @@ async def check_registration(
     return validated
 
 
+@unit_of_work
 async def register(
     session: AsyncSession,
     guild_id: int,
@@ -170,6 +173,7 @@ def _affiliation_changed(profile: ExpertProfile, values: dict[str, object]) -> b
     )
 
 
+@unit_of_work
 async def update(
     session: AsyncSession, guild_id: int, user_id: int, data: ProfileInput, *, now: datetime
 ) -> ProfileUpdate:
@@ -209,12 +213,14 @@ async def remove(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     return True
 
 
+@unit_of_work
 async def leave(session: AsyncSession, guild_id: int, user_id: int) -> None:
     """``/expert leave``."""
     if not await remove(session, guild_id, user_id):
         raise NotFound("expert.no_profile")
 
 
+@unit_of_work
 async def show(
     session: AsyncSession,
     guild_id: int,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.db.models.experts import ExpertProfile
+from bot.db.unit import unit_of_work
 from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit
 from bot.services.experts import index, profiles
@@ -29,6 +30,7 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+@unit_of_work
 async def verify(
     session: AsyncSession,
     guild_id: int,
@@ -59,6 +61,7 @@ async def verify(
     return until
 
 
+@unit_of_work
 async def revoke(
     session: AsyncSession, guild_id: int, moderator_id: int, user_id: int, *, now: datetime
 ) -> None:
@@ -110,6 +113,7 @@ async def verified_members(session: AsyncSession, guild_id: int, now: datetime) 
     return list(rows)
 
 
+@unit_of_work
 async def is_verified(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
     """Verified by a moderator and not expired; profiles of members who left are not verified."""
     found = await session.scalar(
@@ -156,6 +160,7 @@ async def due_expiry_warnings(session: AsyncSession, now: datetime) -> list[Expi
     ]
 
 
+@unit_of_work
 async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> bool:
     """Hide the profile at once; it is erased after the server's retention period. Leaving ends
     the verification: a member who comes back needs a new ``/expert verify``."""
@@ -169,6 +174,7 @@ async def member_left(session: AsyncSession, guild_id: int, user_id: int, now: d
     return True
 
 
+@unit_of_work
 async def member_returned(session: AsyncSession, guild_id: int, user_id: int) -> bool:
     """A member back before the erasure finds their profile shown again."""
     profile = await profiles.get_row(session, guild_id, user_id)
@@ -201,3 +207,22 @@ async def erase_departed(session: AsyncSession, now: datetime) -> int:
             await audit.record(session, guild_id, None, "expert.retention_erased")
             erased += 1
     return erased
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What one pass of due work found: warnings to send, verifications whose role to take
+    back, and how many departed members' profiles were erased."""
+
+    warnings: list[ExpiryWarning]
+    expired: list[EndedVerification]
+    erased: int
+
+
+@unit_of_work
+async def sweep(session: AsyncSession, now: datetime) -> Sweep:
+    """The directory's due work, claimed in one transaction (each warning and expiry is marked
+    handled as it is returned)."""
+    warnings = await due_expiry_warnings(session, now)
+    expired = await claim_expired(session, now)
+    return Sweep(warnings, expired, await erase_departed(session, now))
