@@ -61,22 +61,12 @@ class Erasure:
 
 
 @dataclass(frozen=True)
-class SuggestionShown:
-    """A resource suggestion as its review-channel announcement shows it."""
-
-    id: int
-    suggested_by: int | None
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
 class RedrawSources:
     """What the posts to edit after an erasure show now, read once for all of them: each
     question still there (by id) and each suggestion still there (by id)."""
 
     questions: dict[int, qa.CleanAsk]
-    suggestions: dict[int, SuggestionShown]
+    suggestions: dict[int, suggestions.Suggestion]
 
 
 def feature_modules() -> list[tuple[str, ModuleType]]:
@@ -244,7 +234,7 @@ async def redraw_sources(
     """After an erasure: the questions and suggestions whose posts ``messages`` redraw with
     their text (those not erased), as they are now; one gone is left out."""
     questions: dict[int, qa.CleanAsk] = {}
-    shown: dict[int, SuggestionShown] = {}
+    shown: dict[int, suggestions.Suggestion] = {}
     for message in messages:
         if message.erased:
             continue
@@ -257,5 +247,5 @@ async def redraw_sources(
         elif message.kind == "resources.suggestion" and message.ref not in shown:
             found = await suggestions.find(session, guild_id, message.ref)
             if found is not None:
-                shown[message.ref] = SuggestionShown(found.id, found.suggested_by, found.title, found.url)
+                shown[message.ref] = found
     return RedrawSources(questions, shown)

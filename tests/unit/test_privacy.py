@@ -259,6 +259,5 @@ async def test_redraw_sources_reads_what_the_posts_show_as_plain_values(
     sources = await privacy.redraw_sources(db, G, messages)
     assert list(sources.questions) == [1]
     assert sources.questions[1].question == "Who has run a RIID in the field?"
-    assert sources.suggestions == {
-        1: privacy.SuggestionShown(1, USER, "Field guide", "https://example.org/guide")
-    }
+    shown = {i: (s.id, s.suggested_by, s.title, s.url) for i, s in sources.suggestions.items()}
+    assert shown == {1: (1, USER, "Field guide", "https://example.org/guide")}
