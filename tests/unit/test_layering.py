@@ -4,7 +4,9 @@
 - the product (``bot/`` outside ``bot/sandbox/``, and ``cogs/``) never imports the sandbox, except
   the command line's lazily loaded ``sandbox`` command;
 - cogs never import APScheduler (background work goes through ``bot.runtime``);
-- cogs never import SQLAlchemy or the ORM models: they call services with plain values (issue #16).
+- cogs never import SQLAlchemy or the ORM models: they call services with plain values (issue #16);
+- cogs never open a transaction: a service owns its unit of work (``bot.db.unit.unit_of_work``), and
+  a cog calls it with ``bot.db``.
 
 Imports are read from the source (``ast``), including imports inside functions, so a lazy import
 cannot slip past.
@@ -92,3 +94,35 @@ def test_no_import_crosses_a_layer() -> None:
 )
 def test_a_deliberately_wrong_import_is_caught(rel: str, source: str, expected: list[str]) -> None:
     assert layer_violations(rel, imported_modules(source)) == expected
+
+
+def opened_transactions(source: str) -> list[int]:
+    """Lines where ``source`` calls something's ``transaction()`` (``db.transaction()``)."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"transaction", "sessions"}
+    )
+
+
+def test_no_cog_opens_a_transaction() -> None:
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in sorted(ROOT.glob("cogs/**/*.py"))
+        for line in opened_transactions(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("async def f(bot):\n    async with bot.db.transaction() as session:\n        pass\n", [2]),
+        ("async def f(bot):\n    async with self.bot.db.sessions() as s:\n        pass\n", [2]),
+        ("async def f(bot):\n    return await search(bot.db, 'x')\n", []),
+    ],
+)
+def test_a_transaction_opened_in_a_cog_is_caught(source: str, expected: list[int]) -> None:
+    assert opened_transactions(source) == expected
