@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.services import guild_settings, labels
+from bot.services import guild_settings
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from bot.client import LiaisonBot
-    from bot.db.unit import SessionOrDatabase
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -30,22 +27,6 @@ def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -
     if permissions.manage_guild or permissions.administrator:
         return True
     return moderator_role_id is not None and any(r.id == moderator_role_id for r in member.roles)
-
-
-async def caller_verified(
-    interaction: discord.Interaction[LiaisonBot],
-    session: SessionOrDatabase,
-    now: datetime,
-    *,
-    moderator: bool,
-) -> bool:
-    """May the caller see TLP:AMBER material in this server (``bot.services.labels``' one rule),
-    read in the command's own transaction (``session``), or in one of its own when given the
-    database; ``moderator`` is ``is_moderator``'s answer, asked before (it reads the settings in
-    a unit of work of its own)."""
-    return await labels.is_verified(
-        session, interaction.guild_id or 0, interaction.user.id, now, is_moderator=moderator
-    )
 
 
 async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:
