@@ -114,6 +114,36 @@ async def test_typos_are_corrected_with_did_you_mean(db: Database, clock: Frozen
         assert nothing.hits == [] and nothing.corrected is None
 
 
+async def test_a_misspelt_last_word_is_corrected_though_it_continues_a_known_stem(
+    db: Database, clock: FrozenClock
+) -> None:
+    """``dosimetery`` continues ``dosimet`` (the stem of ``dosimeters``) by 3 letters: it is still a
+    misspelling, corrected to ``dosimetry``, whose French pair then finds the French guide; a word
+    being typed (``dosim``) still completes without a correction."""
+    await _seed(db, clock)
+    async with db.transaction() as session:
+        for title, description, language in (
+            ("Electronic dosimeters compared", "Dosimetry for field teams", "en"),
+            ("Dosimétrie des primo-intervenants", "Limites de dose", "fr"),
+        ):
+            fields = resources.fields(
+                title_text=title,
+                url_text=f"https://example.org/{len(title)}",
+                description_text=description,
+                tags_value="",
+                language_text=language,
+                label_text=None,
+            )
+            await resources.add(session, G, MOD, fields, clock.now())
+        result = await resources.search(session, G, "dosimetery", verified=False)
+        assert result.corrected == "dosimetry"
+        assert {"Personal dosimetry basics", "Dosimétrie des primo-intervenants"} <= {
+            h.title for h in result.hits
+        }
+        typing = await resources.search(session, G, "dosim", verified=False)
+        assert typing.corrected is None and len(typing.hits) == 3
+
+
 async def test_acronyms_and_expansions_find_each_other(db: Database, clock: FrozenClock) -> None:
     await _seed(db, clock)
     assert "Radiation portal monitor alarms" in await _titles(db, "RPM")

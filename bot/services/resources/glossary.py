@@ -51,6 +51,8 @@ BUILT_IN: dict[str, tuple[str, ...]] = {
     "ICSANT": (
         "international convention for the suppression of acts of nuclear terrorism",
         "convention internationale pour la répression des actes de terrorisme nucléaire",
+        "nuclear terrorism convention",
+        "convention sur le terrorisme nucléaire",
     ),
     "CPPNM": (
         "convention on the physical protection of nuclear material",

@@ -287,12 +287,14 @@ async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scor
         ]
     scored = ranking.scored(terms + completions, counts)
     present = {s.term for s in scored}
+    # an unfinished word begins a known one (dosim); a word that only continues one is misspelt
+    begun = [c for c in completions if found.last_prefix and c.term.startswith(found.last_prefix)]
     unknown = [
         word
         for stem, word in found.lone.items()
         if stem not in present
         and not word.isdigit()
-        and not (completions and analysis.normalize(word) == found.last_prefix)
+        and not (begun and analysis.normalize(word) == found.last_prefix)
     ]
     return scored, [analysis.normalize(w) for w in unknown]
 
