@@ -26,6 +26,8 @@ from tests.e2e.load import (
 )
 from tests.e2e.robustness import CALLBACK_ROUTE
 
+pytestmark = pytest.mark.engines  # concurrent commands, capacity held
+
 TOTAL = 500
 
 

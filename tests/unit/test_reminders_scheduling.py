@@ -18,6 +18,8 @@ from bot.services.reminders.delivery import DeliveryEngine
 from bot.services.reminders.runner import JOB_ID, ReminderRunner, ReminderWakeups
 from tests.unit.reminder_fakes import FakeDiscord
 
+pytestmark = pytest.mark.engines  # wake-up buckets computed in SQL per dialect
+
 GUILD = 1
 
 
