@@ -65,6 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "engines: run on every engine the suite has (SQLite and PostgreSQL), not on SQLite only: "
         "the engine matters to what the test proves",
     )
+    config.addinivalue_line(
+        "markers",
+        "serial: timed against a window, or starting processes of its own: scripts/test runs it "
+        "alone, after the rest of the suite (which runs on several workers)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

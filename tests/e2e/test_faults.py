@@ -19,7 +19,8 @@ from bot.sandbox.world import Interaction, User
 from bot.services import events
 from tests.e2e.load import add_members, fire, settle
 
-pytestmark = pytest.mark.engines  # reminders claimed exactly once through faults
+# reminders claimed exactly once through faults; a burst timed against the window: alone
+pytestmark = [pytest.mark.engines, pytest.mark.serial]
 
 MEMBERS = 12
 TITLE = "Fault drill"

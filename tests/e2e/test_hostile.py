@@ -61,6 +61,8 @@ from tests.e2e.robustness import (
     wrong_language,
 )
 
+pytestmark = pytest.mark.serial  # every answer timed against the 3 s window: alone
+
 ROUNDS = int(os.environ.get("LIAISON_HOSTILE_EXAMPLES", "20"))
 LONG_RUN = ROUNDS > 40
 MAX_STRING = 6000

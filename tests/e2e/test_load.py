@@ -26,7 +26,8 @@ from tests.e2e.load import (
 )
 from tests.e2e.robustness import CALLBACK_ROUTE
 
-pytestmark = pytest.mark.engines  # concurrent commands, capacity held
+# concurrent commands and the capacity held; acknowledgements timed: alone, not beside other tests
+pytestmark = [pytest.mark.engines, pytest.mark.serial]
 
 TOTAL = 500
 

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
@@ -23,6 +24,8 @@ from bot.sandbox.server_gateway import Session
 from bot.sandbox.world import ChannelType, User
 from bot.services import reminders
 from tests.databases import PostgresDatabases
+
+pytestmark = pytest.mark.serial  # three processes and a timed window: alone, not beside other tests
 
 SHARDS = 3
 REMINDERS = 1_000
