@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh, migrated database per test and a controllable clock.
 
-Which engines a test runs on (the rule of the README's "Testing" section): every test that uses a
+Which engines a test runs on (the rule the README states beside the test command): every test using a
 database (``db``, ``database_url``, ``empty_database_url``, or the e2e ``sandbox``) runs on SQLite;
 it runs on PostgreSQL too (when the suite has a server) only if it is marked
 ``@pytest.mark.engines``, or its module says ``pytestmark = pytest.mark.engines``. Mark a test
