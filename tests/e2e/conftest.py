@@ -2,6 +2,10 @@
 
 A test fails if the bot logged an error (an unhandled exception) or called a route that the
 sandbox does not know.
+
+The sandbox's database is SQLite; PostgreSQL too for a test marked ``engines`` (the rule is in
+``tests/conftest.py``). A test timed against a window, or starting processes of its own, is
+marked ``serial``: ``scripts/test`` runs it alone, after the rest.
 """
 
 from __future__ import annotations

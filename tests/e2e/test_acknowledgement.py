@@ -23,6 +23,8 @@ from bot.sandbox.harness import LiaisonSandbox
 from bot.sandbox.world import Interaction
 from tests.e2e.robustness import CALLBACK_ROUTE
 
+pytestmark = pytest.mark.serial  # acknowledgements timed against a 0.5 s window: alone
+
 WINDOW = 0.5
 SLOW = WINDOW + 0.1  # per transaction
 GUIDE = {

@@ -8,6 +8,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.sandbox.harness import LiaisonSandbox
 from bot.services import reminders
 
@@ -68,6 +70,7 @@ async def test_announcement_buttons_counts_waiting_list_and_reminder(sandbox: Li
     assert not [m for m in sandbox.dms(users.carol) if "⏰" in m.content]  # waiting, not going
 
 
+@pytest.mark.engines  # reminders claimed across a killed process
 async def test_killed_during_downtime_then_restarted_nothing_twice(sandbox: LiaisonSandbox) -> None:
     announcement = await _create(sandbox, start=_start(sandbox, timedelta(hours=3)), reminders="2h, 1h")
     await sandbox.click(announcement, index=0, user=sandbox.users.bruno)
@@ -149,6 +152,7 @@ async def test_without_an_events_channel_the_answer_is_the_announcement(bare_san
     assert [int(u) for u in reminder.allowed_mentions["users"]] == [sandbox.users.eve.id]
 
 
+@pytest.mark.engines  # reminders claimed across killed processes
 async def test_twenty_kills_with_fifty_reminders_in_flight(sandbox: LiaisonSandbox) -> None:
     """Kill the bot before, during and after reminders' moments, 20 times: every reminder is
     delivered exactly once (the sandbox, like Discord, returns the first message for a nonce

@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.sandbox.harness import LiaisonSandbox
 
 SCENARIO = """\
@@ -295,6 +297,7 @@ async def test_amber_scenario_only_for_verified_members_and_bad_files(sandbox: L
     assert [t.name for t in sandbox.threads(sandbox.channels.events)][-1].endswith("· control")
 
 
+@pytest.mark.engines  # injects claimed across a restart
 async def test_restart_mid_exercise_every_inject_once_in_order(sandbox: LiaisonSandbox) -> None:
     users = sandbox.users
     exercise = await _setup(sandbox)

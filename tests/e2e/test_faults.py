@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models.events import SENT, Reminder
@@ -17,6 +18,9 @@ from bot.sandbox.harness import LiaisonSandbox
 from bot.sandbox.world import Interaction, User
 from bot.services import events
 from tests.e2e.load import add_members, fire, settle
+
+# reminders claimed exactly once through faults; a burst timed against the window: alone
+pytestmark = [pytest.mark.engines, pytest.mark.serial]
 
 MEMBERS = 12
 TITLE = "Fault drill"

@@ -26,6 +26,9 @@ from tests.e2e.load import (
 )
 from tests.e2e.robustness import CALLBACK_ROUTE
 
+# concurrent commands and the capacity held; acknowledgements timed: alone, not beside other tests
+pytestmark = [pytest.mark.engines, pytest.mark.serial]
+
 TOTAL = 500
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from bot.db.models import Base
@@ -69,6 +70,7 @@ async def test_suggesting_the_url_of_an_amber_entry_reveals_nothing(sandbox: Lia
 
 
 # -- item 3: did-you-mean reads only what the member may see ------------------------------------
+@pytest.mark.engines  # did-you-mean reads each engine's own vocabulary
 async def test_did_you_mean_does_not_reveal_words_of_amber_material(sandbox: LiaisonSandbox) -> None:
     await _add(sandbox)
     await _add(sandbox, title="Monitar deployment plan", url=AMBER_URL, label="TLP:AMBER")
@@ -285,6 +287,7 @@ async def _answer_as_expert(sandbox: LiaisonSandbox) -> Any:
     return thread
 
 
+@pytest.mark.engines  # erasure down to what each engine stores
 async def test_erase_leaves_nothing_tied_to_the_member(sandbox: LiaisonSandbox) -> None:
     carol = sandbox.users.carol
     thread = await _ask_suggest_and_get_rejected(sandbox)
@@ -308,6 +311,7 @@ async def test_erase_leaves_nothing_tied_to_the_member(sandbox: LiaisonSandbox) 
         assert str(carol.id).encode() not in raw and carol.id.to_bytes(8, "big") not in raw
 
 
+@pytest.mark.engines  # erasure down to what each engine stores
 async def test_keep_leaves_the_question_as_from_a_former_member(sandbox: LiaisonSandbox) -> None:
     carol = sandbox.users.carol
     thread = await _ask_suggest_and_get_rejected(sandbox)

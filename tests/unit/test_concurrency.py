@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
@@ -14,6 +15,8 @@ from bot.db.models.experts import ExpertDirectoryState, ExpertiseArea
 from bot.services import audit, experts, guild_settings, member_prefs
 from bot.services.experts import ProfileInput
 from bot.services.member_prefs import PrefsChange
+
+pytestmark = pytest.mark.engines  # transactions really running at the same time
 
 GUILD = 7
 

@@ -42,6 +42,8 @@ from bot.services.reminders.batches import add_deliveries
 from bot.services.resources import glossary, suggestions
 from tests.databases import copy_sqlite
 
+pytestmark = pytest.mark.engines  # transfer between engines, each engine's own tables
+
 G, MOD, MEMBER, EXPERT, QA_CHANNEL, EVENTS_CHANNEL, THREAD = 1, 100, 200, 300, 50, 60, 1000
 PORTAL = "How do you adjudicate an innocent alarm at a radiation portal monitor?"
 SCENARIO = (Path(__file__).resolve().parents[2] / "bot/exercises/scenarios/border_source.yaml").read_bytes()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.services import events
 from bot.services.events import Counts, EventInput
+
+pytestmark = pytest.mark.engines  # capacity held under concurrent RSVPs
 
 GUILD = 1
 

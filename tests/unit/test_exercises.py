@@ -18,6 +18,8 @@ from bot.errors import Conflict, NotAllowed, NotFound
 from bot.services.exercises import Caller, access, records, reporting, running
 from bot.services.exercises.delivery import InjectEngine, Outgoing
 
+pytestmark = pytest.mark.engines  # injects claimed with FOR UPDATE SKIP LOCKED
+
 GUILD = 1
 LOADER = Caller(10, moderator=True, verified=True)
 SCENARIO = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.services import experts
 from bot.services.experts import ProfileInput, index
+
+pytestmark = pytest.mark.engines  # upserts (insert_missing) written per dialect
 
 G = 1
 

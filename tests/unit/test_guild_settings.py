@@ -8,6 +8,8 @@ from bot.errors import Invalid
 from bot.services import audit, guild_settings
 from bot.services.guild_settings import SetupChange
 
+pytestmark = pytest.mark.engines  # upserts (insert_missing) written per dialect
+
 
 async def test_defaults_for_a_server_never_set_up(db: Database) -> None:
     async with db.transaction() as session:

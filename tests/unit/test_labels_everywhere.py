@@ -11,6 +11,8 @@ from bot.errors import Conflict
 from bot.services import labels, privacy, resources
 from bot.services.resources import suggestions
 
+pytestmark = pytest.mark.engines  # did-you-mean reads each engine's own vocabulary
+
 G, OTHER, MOD, MEMBER = 1, 2, 100, 200
 
 

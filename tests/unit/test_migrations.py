@@ -14,6 +14,8 @@ from bot.db import Database, migrate
 from bot.db.migrate import include_object
 from bot.db.models import Base
 
+pytestmark = pytest.mark.engines  # migrations are DDL per dialect
+
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(

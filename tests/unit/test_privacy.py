@@ -10,6 +10,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -18,6 +19,8 @@ from bot.db.models import AuditEntry, Base, MemberSettings
 from bot.services import audit, experts, member_prefs, notices, privacy
 from bot.services.experts import ProfileInput
 from bot.services.member_prefs import PrefsChange
+
+pytestmark = pytest.mark.engines  # erasure down to every row, per engine
 
 G = 1
 USER = 987654321012345678

@@ -10,6 +10,8 @@ from bot.errors import Invalid
 from bot.services import qa
 from bot.services.qa import AnswerRef, AskInput
 
+pytestmark = pytest.mark.engines  # full-text SQL written per dialect
+
 GUILD, OTHER_GUILD, ASKER, HELPER = 1, 2, 100, 200
 
 

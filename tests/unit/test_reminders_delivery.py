@@ -19,6 +19,8 @@ from bot.services.guild_settings import SetupChange, update
 from bot.services.reminders.delivery import DeliveryEngine
 from tests.unit.reminder_fakes import Crash, FakeDiscord
 
+pytestmark = pytest.mark.engines  # claiming (FOR UPDATE SKIP LOCKED) and time buckets per dialect
+
 GUILD = 1
 CHANNEL = 500
 

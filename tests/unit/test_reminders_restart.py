@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -24,6 +25,8 @@ from bot.db import Database
 from bot.db.models.events import SENT, Reminder
 from bot.services import reminders
 from bot.services.reminders.delivery import DeliveryEngine, Outgoing
+
+pytestmark = pytest.mark.engines  # processes killed between claim and confirm
 
 GUILD = 1
 IN_FLIGHT = 50

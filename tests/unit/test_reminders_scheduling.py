@@ -18,6 +18,8 @@ from bot.services.reminders.delivery import DeliveryEngine
 from bot.services.reminders.runner import JOB_ID, ReminderRunner, ReminderWakeups
 from tests.unit.reminder_fakes import FakeDiscord
 
+pytestmark = pytest.mark.engines  # wake-up buckets computed in SQL per dialect
+
 GUILD = 1
 
 
@@ -39,6 +41,7 @@ async def test_load_coalesces_pending_moments_into_buckets(db: Database, clock: 
     assert runs == [1] and len(wakeups) == 1
 
 
+@pytest.mark.serial  # on time within a second: alone, not beside other tests
 async def test_a_reminder_fires_through_the_scheduler_on_time(db: Database) -> None:
     clock = Clock()
     scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")

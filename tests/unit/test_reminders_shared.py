@@ -17,6 +17,8 @@ from bot.services import reminders
 from bot.services.reminders.delivery import DeliveryEngine
 from tests.unit.reminder_fakes import Crash, FakeDiscord
 
+pytestmark = pytest.mark.engines  # several engines claiming on one database
+
 GUILD = 1
 TIMEOUT = timedelta(seconds=60)
 

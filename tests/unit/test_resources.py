@@ -13,6 +13,8 @@ from bot.services import audit, resources
 from bot.services.resources import glossary, suggestions
 from bot.services.resources.catalog import Edit
 
+pytestmark = pytest.mark.engines  # search and did-you-mean written per dialect
+
 G, OTHER, MOD, MEMBER = 1, 2, 100, 200
 
 LIBRARY = [

@@ -13,6 +13,8 @@ from bot.db import Database, analysis, ranking
 from bot.services import resources
 from bot.services.resources import glossary, searching
 
+pytestmark = pytest.mark.engines  # ranking and postings written per dialect
+
 G, MOD = 1, 100
 
 

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from bot.db import Database, search
 from bot.db.search import FullTextIndex, Query, Term
 
+pytestmark = pytest.mark.engines  # full-text SQL written per dialect
+
 NOTES = FullTextIndex(name="notes_fts", table="notes", columns=("title", "body"), weights=(10.0, 1.0))
 
 

@@ -15,6 +15,8 @@ from bot.db import Database
 from bot.services import resources
 from bot.services.resources import transfer
 
+pytestmark = pytest.mark.engines  # import upserts on url
+
 G = 1
 CSV = """title,url,description,tags,language,label
 RIID operating sheet,https://example.org/riid,How to run a RIID,"RIID, Equipment",en,TLP:GREEN

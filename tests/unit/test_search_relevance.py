@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench import relevance_eval as rel
 from bot.db import Database
+
+pytestmark = pytest.mark.engines  # ranking written per dialect
 
 RECORDED = json.loads((rel.HERE / "recorded.json").read_text(encoding="utf-8"))
 

@@ -11,6 +11,8 @@ from bot.db import Database
 from bot.db.models import GuildSettings
 from bot.db.unit import unit_of_work
 
+pytestmark = pytest.mark.engines  # commit and rollback semantics of each engine
+
 
 @unit_of_work
 async def add_settings(session: AsyncSession, guild_id: int, *, fail: bool = False) -> int:
