@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FrozenClock
-from bot.db import Database, analysis, ranking
+from bot.db import Database, analysis, ranking, resident
 from bot.services import resources
 from bot.services.resources import glossary, searching
 
@@ -145,12 +145,20 @@ async def test_postings_follow_edits_labels_and_deletes(db: Database, clock: Fro
 @pytest.mark.parametrize(
     "query", ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector"]
 )
+@pytest.mark.parametrize("held", [True, False])
 async def test_search_pages_are_those_of_scoring_every_match(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str, held: bool
 ) -> None:
-    """Whichever way a page is found (the best postings of each term when their bound proves it,
-    pruned scoring otherwise), it is the page that scoring every match gives, ties to the newest."""
+    """Whichever way a page is found (from memory, ``bot.db.resident``; in SQL, the best postings
+    of each term when their bound proves it, pruned scoring otherwise), it is the page that scoring
+    every match gives, ties to the newest."""
     await _library(db, clock, 150)
+    if not held:
+
+        async def no_view(*_args: object) -> None:
+            return None
+
+        monkeypatch.setattr(resident, "view", no_view)
     monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
     for budget in (1, 60, 100_000):
         monkeypatch.setattr(searching, "CAPPED_POSTINGS", budget)
