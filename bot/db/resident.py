@@ -331,9 +331,18 @@ class View:
         return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
 
 
+TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics
+TOKEN_ROW = f"SELECT '{TOKEN_TERM}', token, 0 FROM {TABLE} WHERE id = 1"
+
+
 async def view(session: AsyncSession, guild_id: int) -> View | None:
     """The arrays for this server as the caller's session sees the library (None: no token table)."""
     token = await session.scalar(sa.text(f"SELECT token FROM {TABLE} WHERE id = 1"))
+    return view_at(session, guild_id, None if token is None else int(token))
+
+
+def view_at(session: AsyncSession, guild_id: int, token: int | None) -> View | None:
+    """``view`` with the token already read (``TOKEN_ROW``, in the caller's session)."""
     if token is None:
         return None
     resident = _resident(session)

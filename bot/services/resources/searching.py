@@ -306,9 +306,21 @@ async def _capped(
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
     """The plan's terms the library holds (with the unfinished last word's completions), and the
     typed words it does not know at all. One round trip."""
+    scored, unknown, _token = await _scored_at(session, found, token=False)
+    return scored, unknown
+
+
+async def _scored_at(
+    session: AsyncSession, found: Plan, *, token: bool
+) -> tuple[list[ranking.Scored], list[str], int | None]:
+    """``_scored``, and with ``token`` the library's (``bot.db.resident``), in the same round trip."""
     terms = list(found.terms)
-    rows = await session.execute(ranking.statistics_statement([t.term for t in terms], found.last_prefix))
+    also = resident.TOKEN_ROW if token else ""
+    rows = await session.execute(
+        ranking.statistics_statement([t.term for t in terms], found.last_prefix, also)
+    )
     counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
+    held = counts.pop(resident.TOKEN_TERM, None)
     completions: list[ranking.Weighted] = []
     if found.last_prefix:
         known = {t.term for t in terms}
@@ -326,7 +338,7 @@ async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scor
         and not word.isdigit()
         and not (completions and analysis.normalize(word) == found.last_prefix)
     ]
-    return scored, [analysis.normalize(w) for w in unknown]
+    return scored, [analysis.normalize(w) for w in unknown], None if held is None else held[0]
 
 
 async def search(
@@ -348,8 +360,8 @@ async def search(
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language}
     page = max(limit, SEARCH_LIMIT)
     found = plan(text, glossary)
-    scored, unknown = await _scored(session, found)
-    options["memory"] = await resident.view(session, guild_id)
+    scored, unknown, token = await _scored_at(session, found, token=True)
+    options["memory"] = resident.view_at(session, guild_id, token)
     if unknown or await _hidden(session, guild_id, found, scored, options):
         corrected = await _corrected(session, guild_id, found, glossary, options, page)
         if corrected is not None:
