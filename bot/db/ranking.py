@@ -192,9 +192,10 @@ def idf(docs: int, total: int) -> float:
     return math.log(1 + (total - docs + 0.5) / (docs + 0.5))
 
 
-def statistics_statement(terms: Sequence[str], prefix: str | None) -> sa.TextClause:
+def statistics_statement(terms: Sequence[str], prefix: str | None, also: str = "") -> sa.TextClause:
     """(term, docs, top) of ``terms`` and of ``''`` (the number of resources); with ``prefix``,
-    also of the single-word terms near it (see ``completions``). One round trip."""
+    also of the single-word terms near it (see ``completions``); and the rows of the statement
+    ``also`` (same columns). One round trip."""
     sql = f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0"
     params: dict[str, Any] = {}
     if prefix:
@@ -205,6 +206,8 @@ def statistics_statement(terms: Sequence[str], prefix: str | None) -> sa.TextCla
         )
         params = {"lo": low, "hi": low[:-1] + chr(ord(low[-1]) + 1)}
     names = sorted({*terms, ""})
+    if also:
+        sql += f" UNION ALL {also}"
     return sa.text(sql).bindparams(sa.bindparam("terms", names, expanding=True), **params)
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FrozenClock
-from bot.db import Database, analysis, ranking
+from bot.db import Database, analysis, ranking, resident
 from bot.services import resources
 from bot.services.resources import glossary, searching
 
@@ -147,12 +147,20 @@ async def test_postings_follow_edits_labels_and_deletes(db: Database, clock: Fro
 @pytest.mark.parametrize(
     "query", ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector"]
 )
+@pytest.mark.parametrize("held", [True, False])
 async def test_search_pages_are_those_of_scoring_every_match(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, query: str, held: bool
 ) -> None:
-    """Whichever way a page is found (the best postings of each term when their bound proves it,
-    pruned scoring otherwise), it is the page that scoring every match gives, ties to the newest."""
+    """Whichever way a page is found (from memory, ``bot.db.resident``; in SQL, the best postings
+    of each term when their bound proves it, pruned scoring otherwise), it is the page that scoring
+    every match gives, ties to the newest."""
     await _library(db, clock, 150)
+    if not held:
+
+        def no_view(*_args: object) -> None:
+            return None
+
+        monkeypatch.setattr(resident, "view_at", no_view)
     monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
     for budget in (1, 60, 100_000):
         monkeypatch.setattr(searching, "CAPPED_POSTINGS", budget)
@@ -194,3 +202,24 @@ async def test_a_known_floor_ranks_exactly_as_scoring_every_match(
             assert [(i, round(score, 6)) for i, score in pruned] == [
                 (i, round(score, 6)) for i, score in every
             ], floor
+
+
+async def test_without_memory_search_still_ranks_in_sql(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SQL path (a database without the token) is what the test above compares when not held:
+    make sure it is the one taken then."""
+    await _library(db, clock, 30)
+    called: list[bool] = []
+    original = ranking.capped_statement
+
+    def capped(*args: object, **kwargs: object) -> object:
+        called.append(True)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ranking, "capped_statement", capped)
+    monkeypatch.setattr(ranking, "SCORE_ALL_BELOW", 0)
+    monkeypatch.setattr(resident, "view_at", lambda *_args: None)
+    async with db.sessions() as session:
+        await searching.search(session, G, "alarm", verified=False)
+    assert called

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import analysis, ranking
+from bot.db import analysis, ranking, resident
 from bot.db import search as fts
 from bot.db.models.resources import RESOURCES_INDEX, Resource, ResourceTag
 from bot.db.search import Query, Term, words
@@ -223,11 +223,17 @@ async def _ranked(
     tag: str | None,
     language: str | None,
     limit: int,
+    memory: resident.View | None = None,
 ) -> list[Hit]:
-    """Every visible match of this server, best first: the ``limit`` best. Filters (tag, language)
-    leave the floor unknown in advance: every match is scored then."""
+    """Every visible match of this server, best first: the ``limit`` best. From the arrays held
+    in memory (``bot.db.resident``) when there is no filter; otherwise in SQL, where filters (tag,
+    language) leave the floor unknown in advance: every match is scored then."""
     if not scored:
         return []
+    if memory is not None and not tag and not language:
+        held = await _resident_page(session, guild_id, scored, memory, verified=verified, limit=limit)
+        if held is not None:
+            return held
     floor: float | None = None
     if not tag and not language:
         capped, floor = await _capped(session, guild_id, scored, verified=verified, limit=limit)
@@ -240,6 +246,32 @@ async def _ranked(
     statement = _filtered(statement, guild_id, verified, tag, language)
     rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
     return [_hit(r) for r in rows]
+
+
+async def _resident_page(
+    session: AsyncSession,
+    guild_id: int,
+    scored: list[ranking.Scored],
+    memory: resident.View,
+    *,
+    verified: bool,
+    limit: int,
+) -> list[Hit] | None:
+    """The page scored in memory, its rows read with the visibility rule; None (score it in SQL)
+    if any of them is not there to be seen."""
+    page = await memory.page([(s.term, s.factor) for s in scored], verified, limit)
+    if not page:
+        return []
+    # by primary key (a WHERE on the server would have SQLite walk the server's index instead)
+    allowed = sa.and_(Resource.guild_id == guild_id, labels.sql_visible(Resource.label, verified))
+    statement = select(*HIT_COLUMNS, allowed.label("allowed")).where(Resource.id.in_([i for i, _s in page]))
+    rows = {r.id: r for r in await session.execute(statement)}
+    if len(rows) != len(page) or not all(r.allowed for r in rows.values()):
+        return None
+    return [
+        Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(score, 6), r.views)
+        for r, score in ((rows[i], score) for i, score in page)
+    ]
 
 
 def _hit(r: Any) -> Hit:
@@ -274,9 +306,21 @@ async def _capped(
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
     """The plan's terms the library holds (with the unfinished last word's completions), and the
     typed words it does not know at all. One round trip."""
+    scored, unknown, _token = await _scored_at(session, found, token=False)
+    return scored, unknown
+
+
+async def _scored_at(
+    session: AsyncSession, found: Plan, *, token: bool
+) -> tuple[list[ranking.Scored], list[str], int | None]:
+    """``_scored``, and with ``token`` the library's (``bot.db.resident``), in the same round trip."""
     terms = list(found.terms)
-    rows = await session.execute(ranking.statistics_statement([t.term for t in terms], found.last_prefix))
+    also = resident.TOKEN_ROW if token else ""
+    rows = await session.execute(
+        ranking.statistics_statement([t.term for t in terms], found.last_prefix, also)
+    )
     counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
+    held = counts.pop(resident.TOKEN_TERM, None)
     completions: list[ranking.Weighted] = []
     if found.last_prefix:
         known = {t.term for t in terms}
@@ -296,7 +340,7 @@ async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scor
         and not word.isdigit()
         and not (begun and analysis.normalize(word) == found.last_prefix)
     ]
-    return scored, [analysis.normalize(w) for w in unknown]
+    return scored, [analysis.normalize(w) for w in unknown], None if held is None else held[0]
 
 
 async def search(
@@ -318,8 +362,9 @@ async def search(
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language}
     page = max(limit, SEARCH_LIMIT)
     found = plan(text, glossary)
-    scored, unknown = await _scored(session, found)
-    if unknown or await _hidden(session, guild_id, found, scored, verified):
+    scored, unknown, token = await _scored_at(session, found, token=True)
+    options["memory"] = resident.view_at(session, guild_id, token)
+    if unknown or await _hidden(session, guild_id, found, scored, options):
         corrected = await _corrected(session, guild_id, found, glossary, options, page)
         if corrected is not None:
             return SearchResult(corrected.hits[:limit], corrected.corrected)
@@ -328,7 +373,7 @@ async def search(
 
 
 async def _hidden(
-    session: AsyncSession, guild_id: int, found: Plan, scored: list[ranking.Scored], verified: bool
+    session: AsyncSession, guild_id: int, found: Plan, scored: list[ranking.Scored], options: dict[str, Any]
 ) -> bool:
     """Does a typed word that the index holds find nothing this member may see in this server?
 
@@ -343,7 +388,8 @@ async def _hidden(
             continue
         last = found.last_prefix is not None and analysis.normalize(word) == found.last_prefix
         own = [s for s in scored if s.term == stem or (last and s.term not in planned)]
-        if own and not await _matches(session, guild_id, own, verified=verified, tag=None, language=None):
+        unfiltered = {**options, "tag": None, "language": None}
+        if own and not await _matches(session, guild_id, own, **unfiltered):
             return True
     return False
 
@@ -356,11 +402,14 @@ async def _matches(
     verified: bool,
     tag: str | None,
     language: str | None,
+    memory: resident.View | None = None,
 ) -> bool:
     """Does any of ``scored`` find a resource of this server the member may see (with the
     filters)? What ``_ranked`` would answer non-empty for, without ranking anything."""
     if not scored:
         return False
+    if memory is not None and not tag and not language:
+        return await memory.any_visible([s.term for s in scored], verified)
     sql, params = ranking.exists_statement(scored, verified)
     if tag or language:
         hits = ranking.hits(sql, {**params, "guild": guild_id}, scored=False)

@@ -1,0 +1,352 @@
+# ruff: noqa: S608  (SQL is built from fixed names; every value is bound)
+"""Ranked search from the bot's memory: each server's postings of a term as two arrays (resource
+ids, impacts), read once from ``resource_terms`` (``bot.db.ranking``) and scored with numpy, with
+the same arithmetic as the SQL statements (``sum(factor * impact)`` over the query's terms, best
+first, then newest first), so the same page on every engine.
+
+Exactly fresh, in every process: migration 0017 adds ``search_generation``, one row holding a random
+``token`` that triggers on ``resources`` replace whenever a row is inserted or deleted or its
+``search_terms``, ``label`` or ``guild_id`` change (what the postings are filed from). Each search
+reads the token through the caller's session (one primary-key read, which sees the caller's own
+uncommitted changes too); when it is not the token the arrays were read under, they are all
+dropped, and read again as queries ask for them. A token is never reused (63 random bits), so
+arrays read under a state that was rolled back are never taken for another state's. The page found
+here is then read from ``resources`` with the caller's visibility rule (``labels.sql_visible``) and
+server: a resource the caller may not see is never shown, even if the arrays were wrong.
+
+Memory: 6 bytes per posting held (int32 id, uint16 impact: impacts are stored rounded to 4
+decimals, ``bot.db.analysis``; a term whose impacts are not is held as float64, 12 bytes), and
+about 1 kB per term, at most ``BUDGET`` bytes (least recently used terms dropped first; they are
+read again when asked for). At 100,000 resources every posting (3.9 million, 200,000 terms) would
+take 25 MB of arrays and 200 MB of objects: the budget keeps the most used terms.
+
+Caveat for later migrations: on SQLite a batch ("move and copy") migration of ``resources`` drops
+its triggers; re-run ``create_statements`` after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.ranking import TERMS
+
+TABLE = "search_generation"
+BUDGET = 40_000_000  # bytes held per database, at most (arrays, and TERM_COST per term)
+TERM_COST = 1_000  # bytes of Python objects around one term's arrays
+_SCALE = 10_000.0  # impacts are rounded to 4 decimals
+_COLUMNS = ("search_terms", "label", "guild_id")
+
+
+# -- DDL -------------------------------------------------------------------------------------------
+def create_statements(dialect: str) -> list[str]:
+    """The token's table (one row) and the triggers that replace it."""
+    table = f"CREATE TABLE {TABLE} (id SMALLINT PRIMARY KEY, token BIGINT NOT NULL)"
+    if dialect == "sqlite":
+        bump = f"UPDATE {TABLE} SET token = random();"
+        return [
+            table,
+            f"INSERT INTO {TABLE} (id, token) VALUES (1, random())",
+            f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON resources BEGIN {bump} END",
+            f"CREATE TRIGGER {TABLE}_au AFTER UPDATE OF {', '.join(_COLUMNS)} ON resources BEGIN {bump} END",
+            f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON resources BEGIN {bump} END",
+        ]
+    if dialect == "postgresql":
+        token = "floor((random() - 0.5) * 1.8e19)::bigint"
+        return [
+            table,
+            f"INSERT INTO {TABLE} (id, token) VALUES (1, {token})",
+            f"CREATE FUNCTION {TABLE}_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"UPDATE {TABLE} SET token = {token}; RETURN NULL; END $$",
+            f"CREATE TRIGGER {TABLE}_change AFTER INSERT OR DELETE OR UPDATE OF {', '.join(_COLUMNS)} "
+            f"ON resources FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_bump()",
+        ]
+    raise NotImplementedError(f"resident search on {dialect}")
+
+
+def drop_statements(dialect: str) -> list[str]:
+    if dialect == "sqlite":
+        triggers = [f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("ai", "au", "ad")]
+    elif dialect == "postgresql":
+        triggers = [
+            f"DROP TRIGGER IF EXISTS {TABLE}_change ON resources",
+            f"DROP FUNCTION IF EXISTS {TABLE}_bump()",
+        ]
+    else:
+        raise NotImplementedError(f"resident search on {dialect}")
+    return [*triggers, f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+# -- the arrays ------------------------------------------------------------------------------------
+TOP = 100  # a term's best postings scored first (at least a page), whose page gives the floor
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Postings of one term in one server, all restricted or none: ids in increasing order, their
+    impacts, and where its ``TOP`` best are."""
+
+    ids: np.ndarray[Any, Any]  # int32 (int64 past 2**31)
+    impacts: np.ndarray[Any, Any]  # uint16 (impact * 10,000) or float64
+    best: np.ndarray[Any, Any]  # indexes of the TOP highest impacts
+    top: float  # the highest impact
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def values(self, at: np.ndarray[Any, Any] | slice) -> np.ndarray[Any, Any]:
+        """The impacts at ``at`` as float64, exactly the stored ones."""
+        found = self.impacts[at]
+        return found if found.dtype == np.float64 else found / _SCALE
+
+
+def _segment(ids: np.ndarray[Any, Any], impacts: np.ndarray[Any, Any]) -> Segment:
+    order = np.argsort(ids, kind="stable")
+    ids, impacts = ids[order], impacts[order]
+    best = np.argsort(-impacts, kind="stable")[:TOP] if len(ids) > TOP else np.arange(len(ids))
+    top = float(impacts.max()) if len(impacts) else 0.0
+    scaled = np.rint(impacts * _SCALE)
+    compact: np.ndarray[Any, Any] = impacts
+    if len(ids) and scaled.min() >= 0 and scaled.max() < 65536 and np.array_equal(scaled / _SCALE, impacts):
+        compact = scaled.astype(np.uint16)
+    narrow = ids.astype(np.int32) if len(ids) and ids.max() < 2**31 else ids
+    return Segment(narrow, compact, best.astype(np.int32), top)
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One server's postings of one term: those anyone may see, and the restricted ones."""
+
+    open: Segment
+    restricted: Segment
+
+    def __len__(self) -> int:
+        return len(self.open) + len(self.restricted)
+
+    @property
+    def cost(self) -> int:
+        """Bytes held, roughly."""
+        arrays = (s.ids.nbytes + s.impacts.nbytes + s.best.nbytes for s in (self.open, self.restricted))
+        return TERM_COST + sum(arrays)
+
+    def visible(self, verified: bool) -> list[Segment]:
+        return [s for s in ((self.open, self.restricted) if verified else (self.open,)) if len(s)]
+
+
+def _postings(rows: Sequence[tuple[int, float, int]]) -> Postings:
+    """From (resource_id, impact, restricted) rows."""
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    impacts = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    restricted = np.fromiter((r[2] for r in rows), dtype=np.bool_, count=len(rows))
+    return Postings(
+        _segment(ids[~restricted], impacts[~restricted]), _segment(ids[restricted], impacts[restricted])
+    )
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A query term's visible postings with its factor: a score adds ``factor * impact``."""
+
+    segments: list[Segment]
+    factor: float
+
+    @functools.cached_property
+    def most(self) -> float:
+        return self.factor * max(s.top for s in self.segments)
+
+    def add(self, scores: np.ndarray[Any, Any], candidates: np.ndarray[Any, Any]) -> None:
+        """Adds to ``scores`` (of ``candidates``, in increasing order) what this term gives each."""
+        for segment in self.segments:
+            ids = segment.ids
+            at = np.searchsorted(ids, candidates.astype(ids.dtype, copy=False))  # same type: no copy
+            np.minimum(at, len(ids) - 1, out=at)
+            held = ids[at] == candidates
+            scores[held] += segment.values(at[held]) * self.factor
+
+
+def _scores(terms: Sequence[_Term], candidates: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Exact scores of ``candidates`` (in increasing order): the terms added in the query's order,
+    whoever asks, so that two resources holding the same terms alike score exactly alike."""
+    scores = np.zeros(len(candidates), dtype=np.float64)
+    for term in terms:
+        term.add(scores, candidates)
+    return scores
+
+
+def _best(
+    candidates: np.ndarray[Any, Any], scores: np.ndarray[Any, Any], limit: int
+) -> list[tuple[int, float]]:
+    """The ``limit`` best, equal scores newest (highest id) first."""
+    if len(candidates) > limit:
+        cut = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= cut
+        candidates, scores = candidates[keep], scores[keep]
+    order = np.lexsort((-candidates.astype(np.int64), -scores))[:limit]
+    return [(int(candidates[i]), float(scores[i])) for i in order]
+
+
+_SCRATCH: list[np.ndarray[Any, Any]] = [np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.bool_)]
+
+
+def _scratch(size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Two arrays of at least ``size`` zeros (sums and flags per resource id), kept between
+    searches (fresh ones cost a page fault per 4 kB), to be left zero after use."""
+    if len(_SCRATCH[0]) < size:
+        grown = max(size, 2 * len(_SCRATCH[0]))
+        _SCRATCH[:] = [np.zeros(grown, dtype=np.float64), np.zeros(grown, dtype=np.bool_)]
+    return _SCRATCH[0], _SCRATCH[1]
+
+
+def best_page(terms: Sequence[_Term], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best resources holding any of ``terms``, exactly as scoring every one, without
+    scoring every one (MaxScore): the resources among each term's ``TOP`` best postings are scored
+    first; the ``limit``-th best of them is a floor the page reaches. The terms that can add the
+    least, together short of the floor, are optional: a resource reaching the floor holds one of
+    the others (essential). Every posting of the essential terms is summed per resource; only the
+    resources whose sum, with the most the optional terms can add, reaches the floor are scored."""
+    terms = [t for t in terms if t.segments]
+    if not terms:
+        return []
+    first = np.unique(np.concatenate([s.ids[s.best] for t in terms for s in t.segments]))
+    scores = _scores(terms, first)
+    if all(len(s) <= TOP for t in terms for s in t.segments):  # every match was in the first read
+        return _best(first, scores, limit)
+    floor = (
+        float(np.partition(scores, len(scores) - limit)[len(scores) - limit]) if len(first) >= limit else 0.0
+    )
+    ordered = sorted(terms, key=lambda t: t.most)
+    optional, reach = 0, 0.0
+    while optional < len(ordered) and reach + ordered[optional].most < floor - 1e-9:
+        reach += ordered[optional].most
+        optional += 1
+    essential = ordered[optional:]
+    size = max(int(s.ids[-1]) for t in essential for s in t.segments) + 1
+    dense, held = _scratch(size)
+    for term in essential:
+        for segment in term.segments:
+            dense[segment.ids] += segment.values(slice(None)) * term.factor
+            held[segment.ids] = True
+    candidates = np.flatnonzero(held[:size] & (dense[:size] + reach >= floor - 1e-9))
+    part = dense[candidates]
+    for term in essential:  # left as found
+        for segment in term.segments:
+            dense[segment.ids] = 0.0
+            held[segment.ids] = False
+    for i in range(optional - 1, -1, -1):  # the optional terms, the most telling first
+        ordered[i].add(part, candidates)
+        rest = sum(t.most for t in ordered[:i])
+        keep = part + rest >= floor - 1e-9
+        candidates, part = candidates[keep], part[keep]
+    return _best(candidates, part, limit)
+
+
+@dataclass
+class _State:
+    """The arrays read under one token, least recently used first."""
+
+    token: int
+    terms: OrderedDict[tuple[int, str], Postings] = field(default_factory=OrderedDict)
+    held: int = 0  # bytes
+
+    def keep(self, key: tuple[int, str], postings: Postings) -> None:
+        if key in self.terms:
+            return
+        self.terms[key] = postings
+        self.held += postings.cost
+        while self.held > BUDGET and len(self.terms) > 1:
+            _key, dropped = self.terms.popitem(last=False)
+            self.held -= dropped.cost
+
+
+class _Resident:
+    def __init__(self) -> None:
+        self.state: _State | None = None
+
+
+_RESIDENT: weakref.WeakKeyDictionary[Any, _Resident] = weakref.WeakKeyDictionary()
+
+
+def _resident(session: AsyncSession) -> _Resident:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    found = _RESIDENT.get(engine)
+    if found is None:
+        found = _RESIDENT[engine] = _Resident()
+    return found
+
+
+@dataclass
+class View:
+    """The arrays of one server, valid for the caller's session as it is now (one search)."""
+
+    session: AsyncSession
+    guild_id: int
+    state: _State
+
+    async def postings(self, terms: Sequence[str]) -> dict[str, Postings]:
+        """Each term's postings in this server (read from the database once, then held)."""
+        state, found = self.state, {}
+        missing = []
+        for term in dict.fromkeys(terms):
+            key = (self.guild_id, term)
+            if key in state.terms:
+                state.terms.move_to_end(key)
+                found[term] = state.terms[key]
+            else:
+                missing.append(term)
+        if missing:
+            rows = await self.session.execute(
+                sa.text(
+                    f"SELECT term, resource_id, impact, restricted FROM {TERMS} "
+                    "WHERE guild_id = :guild AND term IN :terms"
+                ).bindparams(sa.bindparam("terms", missing, expanding=True), guild=self.guild_id)
+            )
+            grouped: dict[str, list[tuple[int, float, int]]] = {term: [] for term in missing}
+            for term, resource_id, impact, restricted in rows:
+                grouped[str(term)].append((int(resource_id), float(impact), int(restricted)))
+            for term, held in grouped.items():
+                found[term] = _postings(held)
+                state.keep((self.guild_id, term), found[term])
+        return found
+
+    async def any_visible(self, terms: Sequence[str], verified: bool) -> bool:
+        """Does any of ``terms`` find a resource of this server the member may see?"""
+        found = await self.postings(terms)
+        return any(p.visible(verified) for p in found.values())
+
+    async def page(
+        self, factors: Sequence[tuple[str, float]], verified: bool, limit: int
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best ``(id, score)`` of every resource holding one of the terms, a
+        score being ``sum(factor * impact)``; equal scores newest (highest id) first."""
+        found = await self.postings([term for term, _factor in factors])
+        return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
+
+
+TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics
+TOKEN_ROW = f"SELECT '{TOKEN_TERM}', token, 0 FROM {TABLE} WHERE id = 1"
+
+
+async def view(session: AsyncSession, guild_id: int) -> View | None:
+    """The arrays for this server as the caller's session sees the library (None: no token table)."""
+    token = await session.scalar(sa.text(f"SELECT token FROM {TABLE} WHERE id = 1"))
+    return view_at(session, guild_id, None if token is None else int(token))
+
+
+def view_at(session: AsyncSession, guild_id: int, token: int | None) -> View | None:
+    """``view`` with the token already read (``TOKEN_ROW``, in the caller's session)."""
+    if token is None:
+        return None
+    resident = _resident(session)
+    state = resident.state
+    if state is None or state.token != int(token):
+        state = resident.state = _State(int(token))
+    return View(session, guild_id, state)

@@ -1,0 +1,171 @@
+"""Ranked search from memory (``bot.db.resident``): the page of scoring every match in SQL, fresh
+after every change whoever made it, and never a resource the caller may not see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot.clock import FrozenClock
+from bot.db import Database, ranking, resident
+from bot.services import resources
+from bot.services.resources import glossary, searching
+from tests.unit.test_resources_ranking import MOD, G, _library
+
+QUERIES = ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector", "dete"]
+
+
+async def _every_match(db: Database, query: str, verified: bool, limit: int) -> list[tuple[int, float]]:
+    """The page of scoring every visible match in SQL, best first, then newest."""
+    async with db.sessions() as session:
+        found = searching.plan(query, await glossary.load(session, G))
+        scored, _unknown = await searching._scored(session, found)
+        sql, params = ranking.ranked_statement(scored, verified, None)
+        hits = ranking.hits(sql, {**params, "guild": G})
+        statement = sa.select(hits.c.id, hits.c.score).order_by(hits.c.score.desc(), hits.c.id.desc())
+        return [(row.id, round(row.score, 6)) for row in await session.execute(statement.limit(limit))]
+
+
+async def _search(
+    db: Database, query: str, *, verified: bool = False, limit: int = 10
+) -> list[tuple[int, float]]:
+    async with db.sessions() as session:
+        result = await searching.search(session, G, query, verified=verified, limit=limit)
+    return [(hit.id, hit.score) for hit in result.hits]
+
+
+@pytest.mark.parametrize("top", [2, 100])
+@pytest.mark.parametrize("verified", [False, True])
+async def test_pages_from_memory_are_those_of_scoring_every_match(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, top: int, verified: bool
+) -> None:
+    """Pruned (few best postings first, a floor, optional terms looked up) or not, the same ids
+    and scores as SQL scoring every match, ties to the newest."""
+    await _library(db, clock, 150)
+    monkeypatch.setattr(resident, "TOP", top)
+    used: list[int] = []
+    page = resident.best_page
+
+    def counted(terms: Any, limit: int) -> list[tuple[int, float]]:
+        used.append(limit)
+        return page(terms, limit)
+
+    monkeypatch.setattr(resident, "best_page", counted)
+    for query in QUERIES:
+        for limit in (1, 5, 25):
+            expected = await _every_match(db, query, verified, limit)
+            assert await _search(db, query, verified=verified, limit=limit) == expected, (query, limit)
+    assert used  # the pages did come from memory
+
+
+async def test_every_change_is_seen_by_every_process(db: Database, clock: FrozenClock) -> None:
+    """Another process (another engine on the same database) adds, edits, relabels, deletes: each
+    search here sees the library as it is."""
+    await _library(db, clock, 40)
+    other = Database(db.url)
+    try:
+        assert await _search(db, "zircon") == []
+        async with other.transaction() as session:
+            fields = resources.fields(
+                title_text="Zircon alarm guide",
+                url_text="https://z.example/1",
+                description_text="zircon zircon",
+                tags_value="alarm",
+            )
+            row = await resources.add(session, G, MOD, fields, clock.now())
+        assert [i for i, _s in await _search(db, "zircon")] == [row.id]
+        assert await _search(db, "zircon alarm") == await _every_match(db, "zircon alarm", False, 10)
+        async with other.transaction() as session:
+            await resources.edit(session, G, MOD, str(row.id), resources.Edit(label="TLP:AMBER"), clock.now())
+        assert await _search(db, "zircon") == []
+        assert await _search(db, "zircon alarm") == await _every_match(db, "zircon alarm", False, 10)
+        assert [i for i, _s in await _search(db, "zircon", verified=True)] == [row.id]
+        async with other.transaction() as session:
+            await resources.edit(session, G, MOD, str(row.id), resources.Edit(title="Quartz"), clock.now())
+        assert [i for i, _s in await _search(db, "quartz", verified=True)] == [row.id]
+        async with other.transaction() as session:
+            await resources.remove(session, G, MOD, row.id)
+        assert await _search(db, "quartz", verified=True) == []
+        assert await _search(db, "alarm") == await _every_match(db, "alarm", False, 10)
+    finally:
+        await other.dispose()
+
+
+async def test_uncommitted_changes_count_only_in_their_transaction(db: Database, clock: FrozenClock) -> None:
+    await _library(db, clock, 40)
+    before = await _search(db, "alarm")
+    session = db.sessions()
+    try:
+        async with session.begin():
+            fields = resources.fields(
+                title_text="Alarm alarm",
+                url_text="https://a.example/new",
+                description_text="alarm alarm alarm",
+                tags_value="alarm",
+            )
+            row = await resources.add(session, G, MOD, fields, clock.now())
+            inside = await searching.search(session, G, "alarm", verified=False, limit=10)
+            assert inside.hits[0].id == row.id
+            assert await _search(db, "alarm") == before  # not committed: others do not see it
+            await session.rollback()
+    finally:
+        await session.close()
+    assert await _search(db, "alarm") == before
+
+
+async def test_a_page_that_memory_got_wrong_is_never_shown(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: were the arrays to name a restricted resource, or another server's, for
+    an unverified member, the page is scored again in SQL, with the visibility rule."""
+    await _library(db, clock, 40)
+    async with db.transaction() as session:
+        hidden = await resources.add(
+            session,
+            G,
+            MOD,
+            resources.fields(
+                title_text="Alarm amber",
+                url_text="https://a.example/amber",
+                description_text="alarm",
+                tags_value="",
+                label_text="TLP:AMBER",
+            ),
+            clock.now(),
+        )
+        elsewhere = await resources.add(
+            session,
+            G + 1,
+            MOD,
+            resources.fields(
+                title_text="Alarm elsewhere",
+                url_text="https://a.example/else",
+                description_text="",
+                tags_value="",
+            ),
+            clock.now(),
+        )
+    expected = await _every_match(db, "alarm", False, 10)
+    for wrong in (hidden.id, elsewhere.id):
+
+        async def page(
+            self: resident.View, factors: Any, verified: bool, limit: int, wrong: int = wrong
+        ) -> Any:
+            return [(wrong, 99.0)]
+
+        monkeypatch.setattr(resident.View, "page", page)
+        assert await _search(db, "alarm") == expected
+
+
+async def test_memory_held_stays_within_its_budget(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _library(db, clock, 60)
+    monkeypatch.setattr(resident, "BUDGET", 5000)
+    for query in QUERIES:
+        assert await _search(db, query) == await _every_match(db, query, False, 10)
+    async with db.sessions() as session:
+        held = (await resident.view(session, G)).state  # type: ignore[union-attr]
+    assert held.held <= 5000 or len(held.terms) == 1
