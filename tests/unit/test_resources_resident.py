@@ -14,6 +14,8 @@ from bot.services import resources
 from bot.services.resources import glossary, searching
 from tests.unit.test_resources_ranking import MOD, G, _library
 
+pytestmark = pytest.mark.engines  # the generation triggers and the page re-read are per dialect
+
 QUERIES = ["alarm", "portal alarm", "customs police laboratory guide", "sourc detector", "dete"]
 
 
