@@ -69,6 +69,10 @@ class Runtime:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    def in_flight(self) -> set[asyncio.Task[Any]]:
+        """The background work started with ``spawn`` that has not finished yet."""
+        return {task for task in self._tasks if not task.done()}
+
     def job(self, work: Callable[[], Job]) -> Callable[[], Job]:
         """``work`` as a scheduler job whose body runs as tracked work (see the module's doc)."""
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -51,6 +52,31 @@ async def spawn_liaison(
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=CHECKOUT, stdout=stdout, stderr=stderr
     )
+
+
+# discord.py's names for the tasks running an interaction's handler: a command, a view's item, a
+# dynamic item, a modal
+HANDLER_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+
+
+def _waits_for_a_member(task: asyncio.Task[Any]) -> bool:
+    """The handler is parked in a view's or a modal's ``wait`` (a confirmation's buttons)."""
+    coro: Any = task.get_coro()
+    while coro is not None:
+        code = getattr(coro, "cr_code", None)
+        if (
+            code is not None
+            and code.co_name == "wait"
+            and "discord/ui/" in code.co_filename.replace("\\", "/")
+        ):
+            return True
+        coro = getattr(coro, "cr_await", None)
+    return False
 
 
 class LiaisonSandbox(Sandbox):
@@ -125,15 +151,40 @@ class LiaisonSandbox(Sandbox):
     async def quiet(self, period: float | None = None, *, deadline: float | None = None) -> None:
         """No request for ``period`` seconds *and* no event listener of the bot still running:
         a listener may only write to the database (a member leaving hides their profile), which
-        no request would show; on a slower database it may still be running after the quiet."""
+        no request would show; on a slower database it may still be running after the quiet.
+        Nor a command, button or modal still at work, nor background work it spawned: on a loaded
+        machine its database work can outlast the quiet (a confirmed erasure edits its prompt only
+        once done)."""
         await super().quiet(period, deadline=deadline)
         await self._events_received()
         for _ in range(20):
             listeners = event_handlers_running() - {asyncio.current_task()}
             if not listeners:
-                return
+                break
             await asyncio.wait(listeners, timeout=5.0)
             await super().quiet(period, deadline=deadline)
+        if await self._handlers_done(deadline or time.monotonic() + 5.0):
+            await super().quiet(period, deadline=deadline)
+
+    async def _handlers_done(self, deadline: float) -> bool:
+        """Wait until no interaction's handler is at work (one waiting for a member's click is not
+        at work) nor the background work they spawned (notices to attendees…); True when one was."""
+        waited = False
+        while time.monotonic() < deadline:
+            at_work = [
+                task
+                for task in asyncio.all_tasks()
+                if not task.done()
+                and task.get_name().startswith(HANDLER_TASKS)
+                and not _waits_for_a_member(task)
+            ]
+            if self.bot is not None:
+                at_work += self.bot.runtime.in_flight() - {asyncio.current_task()}
+            if not at_work:
+                return waited
+            waited = True
+            await asyncio.sleep(0.005)
+        return waited
 
     async def _events_received(self) -> None:
         """Wait until the bot has read every gateway event queued for it (its sequence number
