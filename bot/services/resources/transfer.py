@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import ranking
 from bot.db.models.resources import Resource, ResourceTag, search_terms_of
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
@@ -151,8 +152,9 @@ async def import_records(
             report.updated += 1
         else:
             report.unchanged += 1
-    for start in range(0, len(fresh), BATCH):
-        await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now)
+    async with ranking.filing_in_bulk(session) as filing:
+        for start in range(0, len(fresh), BATCH):
+            await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now, filing)
     report.added = len(fresh)
     if report.added or report.updated:
         details = {"added": report.added, "updated": report.updated, "rejected": len(report.rejected)}
@@ -176,9 +178,15 @@ async def _update(session: AsyncSession, row: Resource, fields: Fields, now: dat
 
 
 async def _insert(
-    session: AsyncSession, guild_id: int, batch: list[Fields], actor_id: int | None, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    batch: list[Fields],
+    actor_id: int | None,
+    now: datetime,
+    filing: ranking.Filing,
 ) -> None:
-    """Many new entries at once: one multi-row insert for the entries, one for their tags."""
+    """Many new entries at once: one multi-row insert for the entries, one for their tags, and
+    their search postings filed together (``bot.db.ranking.filing_in_bulk``)."""
     rows = [
         {
             "guild_id": guild_id,
@@ -205,6 +213,7 @@ async def _insert(
         insert(RESOURCES_TABLE).returning(RESOURCES_TABLE.c.url, RESOURCES_TABLE.c.id), rows
     )
     ids = {url: rid for url, rid in found}
+    await filing.file(list(ids.values()))
     tag_rows = [
         {"resource_id": ids[f.url], "tag": tag, "guild_id": guild_id} for f in batch for tag in f.tags
     ]
