@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 TERMS = "resource_terms"
 STATS = "resource_term_stats"
@@ -206,7 +206,7 @@ class Filing:
     """Files new resources' postings and counts, a batch at a time, in the writer's transaction
     (``filing_in_bulk``): ``file(ids)`` right after inserting the rows ``ids``."""
 
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
+    def __init__(self, session: AsyncSession | AsyncConnection, dialect: str) -> None:
         self.session = session
         self.sqlite = dialect == "sqlite"
 
@@ -235,10 +235,11 @@ def _sqlite_filing() -> list[str]:
 
 
 @asynccontextmanager
-async def filing_in_bulk(session: AsyncSession) -> AsyncIterator[Filing]:
+async def filing_in_bulk(session: AsyncSession | AsyncConnection) -> AsyncIterator[Filing]:
     """Inside ``session``'s transaction: new resources are filed by ``Filing.file``, not by the
     insert trigger, until the block ends (on SQLite, with a larger page cache meanwhile)."""
-    filing = Filing(session, (await session.connection()).dialect.name)
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
+    filing = Filing(session, connection.dialect.name)
     if not filing.sqlite:
         yield filing
         return
@@ -254,7 +255,7 @@ async def filing_in_bulk(session: AsyncSession) -> AsyncIterator[Filing]:
     await _undefer(session, cache)
 
 
-async def _undefer(session: AsyncSession, cache: int) -> None:
+async def _undefer(session: AsyncSession | AsyncConnection, cache: int) -> None:
     await session.execute(sa.text(f"DELETE FROM {DEFERRED}"))
     await session.execute(sa.text(f"PRAGMA cache_size = {int(cache)}"))
 
