@@ -168,14 +168,17 @@ class _Undone(Exception):
 
 
 async def _index(session: AsyncSession) -> tuple[list[Any], list[Any]]:
-    terms, stats = (
-        sa.table(name, sa.column("resource_id"), sa.column("term")) for name in (ranking.TERMS, ranking.STATS)
+    """Every posting (its resource named by url: PostgreSQL does not give back the ids of a
+    rolled-back transaction) and every count, sorted."""
+    terms = sa.table(
+        ranking.TERMS, *(sa.column(c) for c in ("resource_id", "term", "guild_id", "restricted", "impact"))
     )
+    stats = sa.table(ranking.STATS, *(sa.column(c) for c in ("term", "docs", "top")))
     postings = await session.execute(
-        sa.select(sa.text("*")).select_from(terms).order_by(terms.c.resource_id, terms.c.term)
+        sa.select(Resource.url, *list(terms.c)[1:]).join(terms, terms.c.resource_id == Resource.id)
     )
-    counts = await session.execute(sa.select(sa.text("*")).select_from(stats).order_by(stats.c.term))
-    return [tuple(r) for r in postings], [tuple(r) for r in counts]
+    counts = await session.execute(sa.select(*stats.c))
+    return sorted(tuple(r) for r in postings), sorted(tuple(r) for r in counts)
 
 
 def _library(count: int) -> str:
