@@ -235,9 +235,13 @@ def _sqlite_filing() -> list[str]:
 
 
 @asynccontextmanager
-async def filing_in_bulk(session: AsyncSession | AsyncConnection) -> AsyncIterator[Filing]:
+async def filing_in_bulk(session: AsyncSession | AsyncConnection, adding: int = 0) -> AsyncIterator[Filing]:
     """Inside ``session``'s transaction: new resources are filed by ``Filing.file``, not by the
-    insert trigger, until the block ends (on SQLite, with a larger page cache meanwhile)."""
+    insert trigger, until the block ends. On SQLite, with a larger page cache meanwhile; and when
+    ``adding`` resources are at least as many as the library holds, the postings' secondary
+    indexes are dropped and built again at the end, as written in the schema (sorting every
+    posting once costs less than inserting each new one in place; readers still see the committed
+    index meanwhile, and a rollback restores it)."""
     connection = session if isinstance(session, AsyncConnection) else await session.connection()
     filing = Filing(session, connection.dialect.name)
     if not filing.sqlite:
@@ -246,13 +250,33 @@ async def filing_in_bulk(session: AsyncSession | AsyncConnection) -> AsyncIterat
     cache = await session.scalar(sa.text("PRAGMA cache_size"))
     await session.execute(sa.text(f"INSERT INTO {DEFERRED} (writer) VALUES (1)"))
     await session.execute(sa.text(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}"))
+    rebuilt: list[str] = []
     try:
+        held = await session.scalar(sa.text("SELECT count(*) FROM resources"))
+        if adding and adding >= (held or 0):
+            rebuilt = await _drop_indexes(session)
         yield filing
     except BaseException:
         with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
             await _undefer(session, cache)
         raise
+    for statement in rebuilt:
+        await session.execute(sa.text(statement))
     await _undefer(session, cache)
+
+
+async def _drop_indexes(session: AsyncSession | AsyncConnection) -> list[str]:
+    """Drop the postings' secondary indexes; returns the statements that create them again."""
+    found = await session.execute(
+        sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL"
+        ),
+        {"t": TERMS},
+    )
+    indexes = [(str(name), str(sql)) for name, sql in found]
+    for name, _sql in indexes:
+        await session.execute(sa.text(f'DROP INDEX "{name}"'))
+    return [sql for _name, sql in indexes]
 
 
 async def _undefer(session: AsyncSession | AsyncConnection, cache: int) -> None:

@@ -228,10 +228,21 @@ async def test_an_import_files_the_same_index_as_the_row_triggers(
     assert len(postings) > 40 * 10 and {row[3] for row in postings} == {0, 1}  # AMBER: restricted
     assert ("", 40, 0.0) in counts
     assert index[ranking.filing_in_bulk] == index[_row_by_row]
+    assert await _indexes(db) == INDEXES  # rebuilt as they were (30 added to 10: see filing_in_bulk)
+
+
+INDEXES = {"ix_resource_terms_lookup"}
+
+
+async def _indexes(db: Database) -> set[str]:
+    """The postings' secondary indexes."""
+    async with db.engine.connect() as connection:
+        names = await connection.run_sync(lambda c: sa.inspect(c).get_indexes(ranking.TERMS))
+    return {index["name"] for index in names if index["name"]}
 
 
 @asynccontextmanager
-async def _row_by_row(session: AsyncSession) -> AsyncIterator[ranking.Filing]:
+async def _row_by_row(session: AsyncSession, _adding: int = 0) -> AsyncIterator[ranking.Filing]:
     """The triggers file every row (as before 0018)."""
     yield ranking.Filing(session, "none")
 
@@ -258,6 +269,7 @@ async def test_an_import_that_fails_midway_files_nothing_and_leaves_the_triggers
         assert await session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
         deferred = sa.table(ranking.DEFERRED)
         assert await session.scalar(sa.select(sa.func.count()).select_from(deferred)) == 0
+    assert await _indexes(db) == INDEXES
     async with db.transaction() as session:  # the insert trigger files what the ORM adds
         session.add(Resource(guild_id=G, title="Orphan source recovery", url="https://o.example"))
     async with db.transaction() as session:

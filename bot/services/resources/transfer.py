@@ -152,7 +152,7 @@ async def import_records(
             report.updated += 1
         else:
             report.unchanged += 1
-    async with ranking.filing_in_bulk(session) as filing:
+    async with ranking.filing_in_bulk(session, len(fresh)) as filing:
         for start in range(0, len(fresh), BATCH):
             await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now, filing)
     report.added = len(fresh)
