@@ -5,7 +5,9 @@
 row. Triggers (one set per engine, created by migration 0013) file them in ``resource_terms``
 (one row per resource and term, with the server and whether the row is AMBER) and count them in
 ``resource_term_stats`` (per term: in how many resources, and the highest impact ever filed; the
-term ``''`` counts the resources). Nothing else maintains either table.
+term ``''`` counts the resources). Nothing else maintains either table, but an import, which
+files its new rows itself a batch at a time, the same postings and counts (``filing_in_bulk``,
+migration 0018).
 
 A query is a set of weighted terms. A resource's score is ``sum(weight * idf(term) * impact)`` over
 the query's terms it holds, the same arithmetic on both engines, so both rank alike. Every match is
