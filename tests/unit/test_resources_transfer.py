@@ -275,3 +275,19 @@ async def test_an_import_that_fails_midway_files_nothing_and_leaves_the_triggers
     async with db.transaction() as session:
         postings, counts = await _index(session)
     assert {p[1] for p in postings} >= {"orphan", "sourc", "recoveri"} and ("", 1, 0.0) in counts
+
+
+async def test_a_reimport_updates_many_entries_their_tags_and_postings(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "BATCH", 4)  # the changed rows are read a few at a time
+    await _import(db, clock, _library(10), ".jsonl")
+    changed = _library(10).replace('"border"', '"frontier"').replace("customs", "police")
+    report = await _import(db, clock, changed, ".jsonl")
+    assert (report.added, report.updated, report.unchanged) == (0, 10, 0)
+    async with db.transaction() as session:
+        assert ("frontier", 10) in await resources.tag_names(session, G, verified=True)
+        assert ("border", 10) not in await resources.tag_names(session, G, verified=True)
+        postings, _counts = await _index(session)
+    terms = {p[1] for p in postings}
+    assert "polic" in terms and "custom" not in terms

@@ -127,6 +127,7 @@ async def import_records(
     }
     seen: dict[str, int] = {}
     fresh: list[Fields] = []
+    changed: list[tuple[int, Fields]] = []
     for number, values in records:
         if isinstance(values, Rejection):
             report.rejected.append(values)
@@ -146,12 +147,16 @@ async def import_records(
         if known is None:
             fresh.append(fields)
         elif known[1] != _content(fields):
-            row = await session.get(Resource, known[0])
-            assert row is not None
-            await _update(session, row, fields, now)
-            report.updated += 1
+            changed.append((known[0], fields))
         else:
             report.unchanged += 1
+    for start in range(0, len(changed), BATCH):  # the rows to update read BATCH at a time
+        chunk = changed[start : start + BATCH]
+        rows = await session.scalars(select(Resource).where(Resource.id.in_([rid for rid, _f in chunk])))
+        by_id = {row.id: row for row in rows}
+        for rid, fields in chunk:
+            await _update(session, by_id[rid], fields, now)
+    report.updated = len(changed)
     async with ranking.filing_in_bulk(session, len(fresh)) as filing:
         for start in range(0, len(fresh), BATCH):
             await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now, filing)
