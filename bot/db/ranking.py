@@ -211,25 +211,27 @@ class Filing:
     def __init__(self, session: AsyncSession | AsyncConnection, dialect: str) -> None:
         self.session = session
         self.sqlite = dialect == "sqlite"
+        self.indexed = True  # False while the secondary indexes are dropped: postings in key order
 
     async def file(self, ids: Sequence[int]) -> None:
         if not self.sqlite or not ids:  # PostgreSQL's statement triggers have filed them
             return
         params = {"ids": json.dumps(list(ids)), "n": len(ids)}
-        for statement in _sqlite_filing():
+        for statement in _sqlite_filing(self.indexed):
             await self.session.execute(sa.text(statement), params)
 
 
-def _sqlite_filing() -> list[str]:
+def _sqlite_filing(indexed: bool) -> list[str]:
     """The insert trigger's two statements for many rows at once (the rows ``:ids``, ``:n`` of
-    them): the same postings (inserted in the lookup index's order) and the same counts."""
+    them): the same postings (inserted in the lookup index's order, or in the primary key's while
+    that index is dropped) and the same counts."""
     term, impact = "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
     batch = "(SELECT value FROM json_each(:ids))"
     return [
         f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
         f"SELECT r.id, {term}, r.guild_id, CASE WHEN r.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
         f"{impact} FROM resources r, json_each(r.search_terms) j WHERE r.id IN {batch} "
-        "ORDER BY 3, 2, 5, 1",
+        f"ORDER BY {'3, 2, 5, 1' if indexed else '1, 2'}",
         f"INSERT INTO {STATS} (term, docs, top) SELECT term, count(*), max(impact) FROM {TERMS} "
         f"WHERE resource_id IN {batch} GROUP BY term UNION ALL SELECT '', :n, 0 WHERE true "
         "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs, top = max(top, excluded.top)",
@@ -257,6 +259,7 @@ async def filing_in_bulk(session: AsyncSession | AsyncConnection, adding: int = 
         held = await session.scalar(sa.text("SELECT count(*) FROM resources"))
         if adding and adding >= (held or 0):
             rebuilt = await _drop_indexes(session)
+            filing.indexed = not rebuilt
         yield filing
     except BaseException:
         with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
