@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
+import operator
 import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from json.encoder import encode_basestring as _json_string  # json.dumps's, with ensure_ascii=False
 
 import Stemmer
 
@@ -110,9 +111,13 @@ def _identifier(match: re.Match[str], kind: str) -> str:
     return f" {match.group(1).lower().replace('-', '')}{match.group(2)} "
 
 
+# Any of the identifiers: when none is in a text, none of the substitutions below changes it.
+_ANY_IDENTIFIER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _kind in _IDENTIFIERS), re.I)
+
+
 def identifiers_whole(text: str) -> str:
     """``text`` with each identifier replaced by its one term (see the module's docstring)."""
-    if not _DIGIT.search(text):  # every identifier has a number
+    if not _DIGIT.search(text) or not _ANY_IDENTIFIER.search(text):  # every identifier has a number
         return text
     for pattern, kind in _IDENTIFIERS:
         text = pattern.sub(functools.partial(_replace, kind=kind), text)
@@ -164,15 +169,48 @@ def pair(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
+# word -> its term, or _SKIP when it does not count (no term holds a NUL): one lookup per word of a
+# document, as imports analyse whole libraries. Cleared when full.
+_TERMS: dict[str, str] = {}
+_CACHED = 200_000
+_SKIP = "\0"
+
+
+def _term(word: str) -> str:
+    term = stem(word) if _counts(word) else _SKIP
+    if len(_TERMS) >= _CACHED:
+        _TERMS.clear()
+    _TERMS[word] = term
+    return term
+
+
 def _field_terms(text: str) -> tuple[Counter[str], int]:
-    words = [w for w in raw_words(text) if _counts(w)]
-    stems = [stem(w) for w in words]
-    for word in words:  # "NSS 22-G" also answers a bare "NSS 22"
-        if word.startswith("nss") and word[-1] in "gtr" and word[3:-1].isdigit():
-            stems.append(word[:-1])
+    known = _TERMS.get
+    stems: list[str] = []
+    series: list[str] = []
+    for word in raw_words(text):
+        term = known(word) or _term(word)
+        if term != _SKIP:
+            stems.append(term)
+            if word.startswith("nss") and word[-1] in "gtr" and word[3:-1].isdigit():
+                series.append(word[:-1])  # "NSS 22-G" also answers a bare "NSS 22"
+    stems += series
     counts: Counter[str] = Counter(stems)
     counts.update(pair(a, b) for a, b in itertools.pairwise(stems) if a != b)
     return counts, len(stems)
+
+
+# pseudo term frequency -> impact (``round`` is slow, and few values recur across a library)
+_IMPACTS: dict[float, float] = {}
+
+
+def _impact(tf: float) -> float:
+    impact = _IMPACTS.get(tf)
+    if impact is None:
+        if len(_IMPACTS) >= _CACHED:
+            _IMPACTS.clear()
+        impact = _IMPACTS[tf] = round(tf * (K1 + 1) / (tf + K1), 4)
+    return impact
 
 
 def document_terms(title: str | None, tags: str | None, description: str | None) -> list[tuple[str, float]]:
@@ -184,11 +222,28 @@ def document_terms(title: str | None, tags: str | None, description: str | None)
         norm = 1 - b + b * length / average
         for term, tf in counts.items():
             pseudo[term] = pseudo.get(term, 0.0) + weight * tf / norm
-    impacts = {term: round(tf * (K1 + 1) / (tf + K1), 4) for term, tf in pseudo.items() if term}
-    ranked = sorted(impacts.items(), key=lambda item: (-item[1], item[0]))
+    pseudo.pop("", None)
+    # by term, then (a stable sort) by impact, highest first: (-impact, term) order
+    ranked = sorted(sorted((term, _impact(tf)) for term, tf in pseudo.items()), key=_second, reverse=True)
     return ranked[:MAX_TERMS]
 
 
+_second = operator.itemgetter(1)
+
+
 def document_json(title: str | None, tags: str | None, description: str | None) -> str:
-    """``document_terms`` as stored in ``resources.search_terms``."""
-    return json.dumps(document_terms(title, tags, description), ensure_ascii=False, separators=(",", ":"))
+    """``document_terms`` as stored in ``resources.search_terms``: what ``json.dumps(terms,
+    ensure_ascii=False, separators=(",", ":"))`` writes, character for character (its string
+    encoder, floats as ``repr``), written here with each impact's text cached."""
+    parts = []
+    for term, impact in document_terms(title, tags, description):
+        text = _IMPACT_TEXT.get(impact)
+        if text is None:
+            if len(_IMPACT_TEXT) >= _CACHED:
+                _IMPACT_TEXT.clear()
+            text = _IMPACT_TEXT[impact] = repr(impact)
+        parts.append(f"[{_json_string(term)},{text}]")
+    return "[" + ",".join(parts) + "]"
+
+
+_IMPACT_TEXT: dict[float, str] = {}

@@ -5,7 +5,9 @@
 row. Triggers (one set per engine, created by migration 0013) file them in ``resource_terms``
 (one row per resource and term, with the server and whether the row is AMBER) and count them in
 ``resource_term_stats`` (per term: in how many resources, and the highest impact ever filed; the
-term ``''`` counts the resources). Nothing else maintains either table.
+term ``''`` counts the resources). Nothing else maintains either table, but an import, which
+files its new rows itself a batch at a time, the same postings and counts (``filing_in_bulk``,
+migration 0018).
 
 A query is a set of weighted terms. A resource's score is ``sum(weight * idf(term) * impact)`` over
 the query's terms it holds, the same arithmetic on both engines, so both rank alike. Every match is
@@ -19,15 +21,20 @@ match is scored.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 TERMS = "resource_terms"
 STATS = "resource_term_stats"
+DEFERRED = "resource_terms_deferred"  # 0018: while a writer's transaction holds a row, see ``Filing``
 RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")
 PROBE_TERMS = 3  # terms whose best resources give the first floor
 SCORE_ALL_BELOW = 3000  # matches (postings of the query's terms) cheaper to score than to prune
@@ -85,7 +92,9 @@ def fill_statements(dialect: str) -> list[str]:
     ]
 
 
-def _sqlite_triggers() -> list[str]:
+def _sqlite_triggers(gated: bool = False) -> list[str]:
+    """The three triggers; ``gated``: the insert trigger as 0018 makes it (see ``gated_statements``)."""
+
     def file(row: str) -> str:
         each = f"json_each({row}.search_terms) j"
         term, impact = "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
@@ -105,8 +114,9 @@ def _sqlite_triggers() -> list[str]:
             f"DELETE FROM {TERMS} WHERE resource_id = {row}.id;"
         )
 
+    when = f"WHEN NOT EXISTS (SELECT 1 FROM {DEFERRED}) " if gated else ""
     return [
-        f"CREATE TRIGGER {TERMS}_ai AFTER INSERT ON resources BEGIN {file('new')} END",
+        f"CREATE TRIGGER {TERMS}_ai AFTER INSERT ON resources {when}BEGIN {file('new')} END",
         f"CREATE TRIGGER {TERMS}_au AFTER UPDATE OF search_terms, label, guild_id ON resources "
         f"BEGIN {unfile('old')} {file('new')} END",
         f"CREATE TRIGGER {TERMS}_ad AFTER DELETE ON resources BEGIN {unfile('old')} END",
@@ -162,6 +172,121 @@ def _postgres_triggers() -> list[str]:
         f"CREATE TRIGGER {TERMS}_ad AFTER DELETE ON resources REFERENCING OLD TABLE AS old_rows "
         f"{each} {TERMS}_sync()",
     ]
+
+
+# -- filing in bulk (0018) -------------------------------------------------------------------------
+# A row per insert trigger a dozen B-tree writes per term of the resource, and per term an upsert of
+# its count: 38 terms a resource, 100,000 resources an import. An import instead files each batch
+# of new resources with one statement for the postings (in index order) and one for the counts:
+# while its transaction holds a row in ``resource_terms_deferred``, SQLite's insert trigger stands
+# aside (its WHEN); PostgreSQL's triggers already run once per statement. Updates and deletes are
+# always filed by the triggers. The row is never seen by another transaction (it is removed before
+# the commit, or rolled back with the rest), and every new row is filed before anything reads it.
+def gated_statements(dialect: str) -> list[str]:
+    """0018's upgrade: the table that defers filing, and SQLite's insert trigger gated on it."""
+    table = f"CREATE TABLE {DEFERRED} (writer INTEGER NOT NULL)"
+    if dialect == "sqlite":
+        return [table, f"DROP TRIGGER {TERMS}_ai", _sqlite_triggers(gated=True)[0]]
+    if dialect == "postgresql":
+        return [table]
+    raise NotImplementedError(f"ranked search on {dialect}")
+
+
+def ungated_statements(dialect: str) -> list[str]:
+    """0018's downgrade."""
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER {TERMS}_ai", _sqlite_triggers()[0], f"DROP TABLE {DEFERRED}"]
+    if dialect == "postgresql":
+        return [f"DROP TABLE {DEFERRED}"]
+    raise NotImplementedError(f"ranked search on {dialect}")
+
+
+SQLITE_BULK_CACHE_KIB = 256_000  # SQLite's page cache while filing in bulk (default: 2 MB)
+
+
+class Filing:
+    """Files new resources' postings and counts, a batch at a time, in the writer's transaction
+    (``filing_in_bulk``): ``file(ids)`` right after inserting the rows ``ids``."""
+
+    def __init__(self, session: AsyncSession | AsyncConnection, dialect: str) -> None:
+        self.session = session
+        self.sqlite = dialect == "sqlite"
+        self.indexed = True  # False while the secondary indexes are dropped: postings in key order
+
+    async def file(self, ids: Sequence[int]) -> None:
+        if not self.sqlite or not ids:  # PostgreSQL's statement triggers have filed them
+            return
+        params = {"ids": json.dumps(list(ids)), "n": len(ids)}
+        for statement in _sqlite_filing(self.indexed):
+            await self.session.execute(sa.text(statement), params)
+
+
+def _sqlite_filing(indexed: bool) -> list[str]:
+    """The insert trigger's two statements for many rows at once (the rows ``:ids``, ``:n`` of
+    them): the same postings (inserted in the lookup index's order, or in the primary key's while
+    that index is dropped) and the same counts."""
+    term, impact = "json_extract(j.value, '$[0]')", "json_extract(j.value, '$[1]')"
+    batch = "(SELECT value FROM json_each(:ids))"
+    return [
+        f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
+        f"SELECT r.id, {term}, r.guild_id, CASE WHEN r.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
+        f"{impact} FROM resources r, json_each(r.search_terms) j WHERE r.id IN {batch} "
+        f"ORDER BY {'3, 2, 5, 1' if indexed else '1, 2'}",
+        f"INSERT INTO {STATS} (term, docs, top) SELECT term, count(*), max(impact) FROM {TERMS} "
+        f"WHERE resource_id IN {batch} GROUP BY term UNION ALL SELECT '', :n, 0 WHERE true "
+        "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs, top = max(top, excluded.top)",
+    ]
+
+
+@asynccontextmanager
+async def filing_in_bulk(session: AsyncSession | AsyncConnection, adding: int = 0) -> AsyncIterator[Filing]:
+    """Inside ``session``'s transaction: new resources are filed by ``Filing.file``, not by the
+    insert trigger, until the block ends. On SQLite, with a larger page cache meanwhile; and when
+    ``adding`` resources are at least as many as the library holds, the postings' secondary
+    indexes are dropped and built again at the end, as written in the schema (sorting every
+    posting once costs less than inserting each new one in place; readers still see the committed
+    index meanwhile, and a rollback restores it)."""
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
+    filing = Filing(session, connection.dialect.name)
+    if not filing.sqlite:
+        yield filing
+        return
+    cache = await session.scalar(sa.text("PRAGMA cache_size"))
+    await session.execute(sa.text(f"INSERT INTO {DEFERRED} (writer) VALUES (1)"))
+    await session.execute(sa.text(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}"))
+    rebuilt: list[str] = []
+    try:
+        held = await session.scalar(sa.text("SELECT count(*) FROM resources"))
+        if adding and adding >= (held or 0):
+            rebuilt = await _drop_indexes(session)
+            filing.indexed = not rebuilt
+        yield filing
+    except BaseException:
+        with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
+            await _undefer(session, cache)
+        raise
+    for statement in rebuilt:
+        await session.execute(sa.text(statement))
+    await _undefer(session, cache)
+
+
+async def _drop_indexes(session: AsyncSession | AsyncConnection) -> list[str]:
+    """Drop the postings' secondary indexes; returns the statements that create them again."""
+    found = await session.execute(
+        sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL"
+        ),
+        {"t": TERMS},
+    )
+    indexes = [(str(name), str(sql)) for name, sql in found]
+    for name, _sql in indexes:
+        await session.execute(sa.text(f'DROP INDEX "{name}"'))
+    return [sql for _name, sql in indexes]
+
+
+async def _undefer(session: AsyncSession | AsyncConnection, cache: int) -> None:
+    await session.execute(sa.text(f"DELETE FROM {DEFERRED}"))
+    await session.execute(sa.text(f"PRAGMA cache_size = {int(cache)}"))
 
 
 # -- queries ---------------------------------------------------------------------------------------

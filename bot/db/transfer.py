@@ -261,7 +261,8 @@ async def _copy_all(
         occupied = await _non_empty(writing)
         if occupied:
             raise TransferError("transfer.target_not_empty", tables=", ".join(occupied))
-        copied = [await _read_table(reading, table, batch_size, writing) for table in tables()]
+        async with ranking.filing_in_bulk(writing) as filing:  # resources: postings a batch at a time
+            copied = [await _read_table(reading, table, batch_size, writing, filing) for table in tables()]
         for index in shared:
             if index.kept:
                 await writing.execute(sa.delete(index.table))
@@ -274,9 +275,14 @@ async def _copy_all(
 
 
 async def _read_table(
-    reading: AsyncConnection, table: sa.Table, batch_size: int, writing: AsyncConnection | None = None
+    reading: AsyncConnection,
+    table: sa.Table,
+    batch_size: int,
+    writing: AsyncConnection | None = None,
+    filing: ranking.Filing | None = None,
 ) -> TableDigest:
-    """Hash every row of ``table``, copying each batch into ``writing`` when given."""
+    """Hash every row of ``table``, copying each batch into ``writing`` when given (new resources
+    filed for ranked search by ``filing``)."""
     rows, digest, insert = 0, hashlib.sha256(), _insert(table)
     json_names = _json_names(table)
     async for batch in _batches(reading, table, batch_size):
@@ -286,6 +292,8 @@ async def _read_table(
         try:
             if writing is not None:
                 await writing.execute(insert, batch)
+                if filing is not None and table.name == "resources":
+                    await filing.file([row["id"] for row in batch])
         except DBAPIError as exc:
             raise TransferError("transfer.copy_failed", table=table.name, reason=_reason(exc)) from exc
     return TableDigest(table.name, rows, digest.hexdigest())

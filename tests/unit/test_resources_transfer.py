@@ -5,13 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cli
 from bot.clock import FrozenClock
-from bot.db import Database
+from bot.db import Database, ranking
+from bot.db.models.resources import Resource
 from bot.services import resources
 from bot.services.resources import transfer
 
@@ -156,3 +162,134 @@ async def test_csv_export_runs_no_formula_and_imports_back_the_same_titles(
     assert (report.added, report.updated, report.unchanged, report.rejected) == (0, 0, len(FORMULAS), [])
     titles = [values["title"] for _, values in transfer.read_records(text, ".csv")]
     assert titles == FORMULAS
+
+
+# -- the search postings an import files (bot.db.ranking.filing_in_bulk) ---------------------------
+class _Undone(Exception):
+    """Raised to roll a transaction back after reading what it wrote."""
+
+
+async def _index(session: AsyncSession) -> tuple[list[Any], list[Any]]:
+    """Every posting (its resource named by url: PostgreSQL does not give back the ids of a
+    rolled-back transaction) and every count, sorted."""
+    terms = sa.table(
+        ranking.TERMS, *(sa.column(c) for c in ("resource_id", "term", "guild_id", "restricted", "impact"))
+    )
+    stats = sa.table(ranking.STATS, *(sa.column(c) for c in ("term", "docs", "top")))
+    postings = await session.execute(
+        sa.select(Resource.url, *list(terms.c)[1:]).join(terms, terms.c.resource_id == Resource.id)
+    )
+    counts = await session.execute(sa.select(*stats.c))
+    return sorted(tuple(r) for r in postings), sorted(tuple(r) for r in counts)
+
+
+def _library(count: int) -> str:
+    subjects = [
+        "portal monitor alarm",
+        "détecteur personnel",
+        "NSS 22-G guide",
+        "orphan source",
+        "crime scene",
+    ]
+    lines = [
+        json.dumps(
+            {
+                "title": f"{subjects[i % 5]} {i}",
+                "url": f"https://lib.example/{i}",
+                "description": f"{subjects[(i * 3) % 5]} and {subjects[(i + 2) % 5]} for customs {i % 7}",
+                "tags": [subjects[i % 3].split()[0], "border"],
+                "label": ["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT"][i % 4],
+            }
+        )
+        for i in range(count)
+    ]
+    return "\n".join(lines)
+
+
+async def test_an_import_files_the_same_index_as_the_row_triggers(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Postings and counts filed a batch at a time equal, row for row, what the per-row triggers
+    file for the same import, on a library that already holds resources and counts the past
+    (a removed resource's terms stay counted at 0, with their highest impact ever)."""
+    await _import(db, clock, _library(11), ".jsonl")
+    async with db.transaction() as session:
+        await session.execute(sa.delete(Resource).where(Resource.url == "https://lib.example/3"))
+    monkeypatch.setattr(transfer, "BATCH", 7)  # several batches, the last one short
+    index = {}
+    for filing in (_row_by_row, ranking.filing_in_bulk):
+        monkeypatch.setattr(ranking, "filing_in_bulk", filing)
+        with pytest.raises(_Undone):
+            async with db.transaction() as session:
+                records = transfer.read_records(_library(40), ".jsonl")
+                report = await transfer.import_records(session, G, records, now=clock.now())
+                assert (report.added, report.unchanged) == (30, 10)
+                index[filing] = await _index(session)
+                raise _Undone
+    postings, counts = index[ranking.filing_in_bulk]
+    assert len(postings) > 40 * 10 and {row[3] for row in postings} == {0, 1}  # AMBER: restricted
+    assert ("", 40, 0.0) in counts
+    assert index[ranking.filing_in_bulk] == index[_row_by_row]
+    assert await _indexes(db) == INDEXES  # rebuilt as they were (30 added to 10: see filing_in_bulk)
+
+
+INDEXES = {"ix_resource_terms_lookup"}
+
+
+async def _indexes(db: Database) -> set[str]:
+    """The postings' secondary indexes."""
+    async with db.engine.connect() as connection:
+        names = await connection.run_sync(lambda c: sa.inspect(c).get_indexes(ranking.TERMS))
+    return {index["name"] for index in names if index["name"]}
+
+
+@asynccontextmanager
+async def _row_by_row(session: AsyncSession, _adding: int = 0) -> AsyncIterator[ranking.Filing]:
+    """The triggers file every row (as before 0018)."""
+    yield ranking.Filing(session, "none")
+
+
+async def test_an_import_that_fails_midway_files_nothing_and_leaves_the_triggers_on(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "BATCH", 5)
+    original, calls = transfer._insert, []
+
+    async def fail_on_the_third_batch(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        await original(*args)
+
+    monkeypatch.setattr(transfer, "_insert", fail_on_the_third_batch)
+    async with db.transaction() as session:
+        before = await _index(session)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await _import(db, clock, _library(20), ".jsonl")
+    async with db.transaction() as session:
+        assert await _index(session) == before == ([], [("", 0, 0.0)])
+        assert await session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
+        deferred = sa.table(ranking.DEFERRED)
+        assert await session.scalar(sa.select(sa.func.count()).select_from(deferred)) == 0
+    assert await _indexes(db) == INDEXES
+    async with db.transaction() as session:  # the insert trigger files what the ORM adds
+        session.add(Resource(guild_id=G, title="Orphan source recovery", url="https://o.example"))
+    async with db.transaction() as session:
+        postings, counts = await _index(session)
+    assert {p[1] for p in postings} >= {"orphan", "sourc", "recoveri"} and ("", 1, 0.0) in counts
+
+
+async def test_a_reimport_updates_many_entries_their_tags_and_postings(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "BATCH", 4)  # the changed rows are read a few at a time
+    await _import(db, clock, _library(10), ".jsonl")
+    changed = _library(10).replace('"border"', '"frontier"').replace("customs", "police")
+    report = await _import(db, clock, changed, ".jsonl")
+    assert (report.added, report.updated, report.unchanged) == (0, 10, 0)
+    async with db.transaction() as session:
+        assert ("frontier", 10) in await resources.tag_names(session, G, verified=True)
+        assert ("border", 10) not in await resources.tag_names(session, G, verified=True)
+        postings, _counts = await _index(session)
+    terms = {p[1] for p in postings}
+    assert "polic" in terms and "custom" not in terms

@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import ranking
 from bot.db.models.resources import Resource, ResourceTag, search_terms_of
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
@@ -126,6 +127,7 @@ async def import_records(
     }
     seen: dict[str, int] = {}
     fresh: list[Fields] = []
+    changed: list[tuple[int, Fields]] = []
     for number, values in records:
         if isinstance(values, Rejection):
             report.rejected.append(values)
@@ -145,14 +147,19 @@ async def import_records(
         if known is None:
             fresh.append(fields)
         elif known[1] != _content(fields):
-            row = await session.get(Resource, known[0])
-            assert row is not None
-            await _update(session, row, fields, now)
-            report.updated += 1
+            changed.append((known[0], fields))
         else:
             report.unchanged += 1
-    for start in range(0, len(fresh), BATCH):
-        await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now)
+    for start in range(0, len(changed), BATCH):  # the rows to update read BATCH at a time
+        chunk = changed[start : start + BATCH]
+        rows = await session.scalars(select(Resource).where(Resource.id.in_([rid for rid, _f in chunk])))
+        by_id = {row.id: row for row in rows}
+        for rid, fields in chunk:
+            await _update(session, by_id[rid], fields, now)
+    report.updated = len(changed)
+    async with ranking.filing_in_bulk(session, len(fresh)) as filing:
+        for start in range(0, len(fresh), BATCH):
+            await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now, filing)
     report.added = len(fresh)
     if report.added or report.updated:
         details = {"added": report.added, "updated": report.updated, "rejected": len(report.rejected)}
@@ -176,9 +183,15 @@ async def _update(session: AsyncSession, row: Resource, fields: Fields, now: dat
 
 
 async def _insert(
-    session: AsyncSession, guild_id: int, batch: list[Fields], actor_id: int | None, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    batch: list[Fields],
+    actor_id: int | None,
+    now: datetime,
+    filing: ranking.Filing,
 ) -> None:
-    """Many new entries at once: one multi-row insert for the entries, one for their tags."""
+    """Many new entries at once: one multi-row insert for the entries, one for their tags, and
+    their search postings filed together (``bot.db.ranking.filing_in_bulk``)."""
     rows = [
         {
             "guild_id": guild_id,
@@ -205,6 +218,7 @@ async def _insert(
         insert(RESOURCES_TABLE).returning(RESOURCES_TABLE.c.url, RESOURCES_TABLE.c.id), rows
     )
     ids = {url: rid for url, rid in found}
+    await filing.file(list(ids.values()))
     tag_rows = [
         {"resource_id": ids[f.url], "tag": tag, "guild_id": guild_id} for f in batch for tag in f.tags
     ]
