@@ -4,7 +4,7 @@ insert trigger on ``resources`` aside meanwhile (``bot.db.ranking.filing_in_bulk
 triggers already file once per statement: there the table is only created.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from bot.db import ranking
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
