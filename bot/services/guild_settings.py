@@ -14,6 +14,7 @@ from bot.db.upsert import insert_missing
 from bot.errors import Invalid
 from bot.i18n import LANGUAGES
 from bot.services import audit
+from bot.services.values import copied
 from bot.timeutil import format_offsets, parse_offsets, parse_timezone
 
 
@@ -65,7 +66,7 @@ class ServerSettings:
 
     @classmethod
     def from_row(cls, row: GuildSettings) -> ServerSettings:
-        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+        return copied(cls, row)
 
 
 async def get(session: AsyncSession, guild_id: int) -> GuildSettings:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from bot.db.models.events import Event
+from bot.services.values import copied
 
 
 @dataclass(frozen=True)
@@ -48,22 +49,7 @@ class EventInfo:
 
     @classmethod
     def from_row(cls, row: Event) -> EventInfo:
-        return cls(
-            id=row.id,
-            guild_id=row.guild_id,
-            title=row.title,
-            starts_at=row.starts_at,
-            timezone=row.timezone,
-            duration_minutes=row.duration_minutes,
-            repeat=row.repeat,
-            location=row.location,
-            description=row.description,
-            capacity=row.capacity,
-            reminder_offsets=row.reminder_offsets,
-            cancelled_at=row.cancelled_at,
-            channel_id=row.channel_id,
-            message_id=row.message_id,
-        )
+        return copied(cls, row)
 
 
 @dataclass(frozen=True)

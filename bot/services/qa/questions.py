@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -14,6 +14,7 @@ from bot.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services import audit, guild_settings, labels
 from bot.services.qa import routing
 from bot.services.qa._text import CleanAsk
+from bot.services.values import copied
 
 ANSWER_MAX = 4000
 UNANSWERED_LIMIT = 200
@@ -53,7 +54,7 @@ class QuestionInfo:
 
     @classmethod
     def from_row(cls, row: Question) -> QuestionInfo:
-        return cls(**{field.name: getattr(row, field.name) for field in fields(cls)})
+        return copied(cls, row)
 
 
 @dataclass(frozen=True)

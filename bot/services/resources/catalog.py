@@ -16,6 +16,7 @@ from bot.services import audit, labels
 from bot.services.resources import validation
 from bot.services.resources.searching import Hit, search
 from bot.services.resources.validation import Fields
+from bot.services.values import copied
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,7 @@ class Entry:
 
     @classmethod
     def of(cls, row: Resource) -> Entry:
-        return cls(
-            row.id,
-            row.title,
-            row.url,
-            row.description,
-            row.tags,
-            row.language,
-            row.label,
-            row.views,
-            row.added_by,
-            row.created_at,
-            row.verified_at,
-        )
+        return copied(cls, row)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
 from bot.services.resources.spelling import Visible, corrections, dialect_of
+from bot.services.values import copied
 
 SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
@@ -64,9 +65,7 @@ class Hit:
 
     @classmethod
     def of(cls, row: Resource, score: float) -> Hit:
-        return cls(
-            row.id, row.title, row.url, row.description, row.tags, row.language, row.label, score, row.views
-        )
+        return copied(cls, row, score=score)
 
 
 HIT_COLUMNS = (

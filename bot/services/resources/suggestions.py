@@ -14,6 +14,7 @@ from bot.errors import Conflict, Invalid, NotFound
 from bot.services import audit
 from bot.services.resources import catalog, validation
 from bot.services.resources.validation import Fields
+from bot.services.values import copied
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -49,17 +50,7 @@ class Suggestion:
 
     @classmethod
     def of(cls, row: ResourceSuggestion) -> Suggestion:
-        return cls(
-            row.id,
-            row.title,
-            row.url,
-            row.description,
-            row.tags,
-            row.language,
-            row.label,
-            row.suggested_by,
-            row.created_at,
-        )
+        return copied(cls, row)
 
 
 async def suggest(
