@@ -13,7 +13,8 @@ from bot.services import member_prefs, privacy
 from bot.services.member_prefs import PrefsChange
 from bot.timeutil import search_timezones
 from bot.ui import autocomplete, embeds
-from bot.ui.checks import guild_only, is_moderator
+from bot.ui.caller import caller
+from bot.ui.checks import guild_only
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm
 from cogs.me_messages import redraw
@@ -73,11 +74,7 @@ class Me(AcknowledgeFirst):
     @guild_only()
     async def export(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         assert interaction.guild_id is not None
-        now = self.bot.clock.now()
-        moderator = await is_moderator(interaction)
-        data = await privacy.export_for(
-            self.bot.db, interaction.guild_id, interaction.user.id, now=now, moderator=moderator
-        )
+        data = await privacy.export_for(self.bot.db, caller(interaction))
         payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         reply = await reply_for(interaction)
         file = discord.File(io.BytesIO(payload), filename=EXPORT_NAME)

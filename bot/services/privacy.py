@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import AuditEntry, MemberSettings, Notice
 from bot.db.unit import unit_of_work
 from bot.errors import NotFound
-from bot.services import audit, labels, qa
+from bot.services import audit, callers, labels, qa
+from bot.services.callers import Caller
 from bot.services.features import FEATURES
 from bot.services.resources import suggestions
 
@@ -126,13 +127,11 @@ async def export(
 
 
 @unit_of_work
-async def export_for(
-    session: AsyncSession, guild_id: int, user_id: int, *, now: Any, moderator: bool
-) -> dict[str, Any]:
-    """``export``, with what the member may see (``labels.is_verified``; ``moderator`` is
-    the caller's moderator check) read in the same transaction."""
-    verified = await labels.is_verified(session, guild_id, user_id, now, is_moderator=moderator)
-    return await export(session, guild_id, user_id, now=now, verified=verified)
+async def export_for(session: AsyncSession, caller: Caller) -> dict[str, Any]:
+    """``export`` of the caller's own data, with what they may see (``bot.services.callers``)
+    read in the same transaction."""
+    verified = await callers.verified(session, caller)
+    return await export(session, caller.guild_id, caller.user_id, now=caller.now, verified=verified)
 
 
 async def _scrub_audit(session: AsyncSession, guild_id: int, user_id: int) -> None:

@@ -10,11 +10,12 @@ from discord.ext import commands
 
 from bot.client import LiaisonBot
 from bot.errors import LiaisonError
-from bot.services import experts
+from bot.services import directory, experts
 from bot.services.experts import ProfileInput
 from bot.timeutil import discord_timestamp
 from bot.ui import embeds, verified_role
-from bot.ui.checks import guild_only, is_moderator, moderator_only
+from bot.ui.caller import caller
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.errors import message_for
 from bot.ui.respond import AcknowledgeFirst, reply_for, update
 from bot.ui.views import confirm, send_pages
@@ -172,16 +173,9 @@ class Experts(AcknowledgeFirst):
     ) -> None:
         assert interaction.guild_id is not None
         target = member or interaction.user
-        moderator = await is_moderator(interaction)  # moderators count as verified for what they may see
-        now = self.bot.clock.now()
-        card = await experts.show_to(
-            self.bot.db,
-            interaction.guild_id,
-            target.id,
-            viewer_id=interaction.user.id,
-            viewer_moderator=moderator,
-            now=now,
-        )
+        asking = caller(interaction)  # moderators count as verified for what they may see
+        now = asking.now
+        card = await directory.profile(self.bot.db, asking, target.id)
         reply = await reply_for(interaction)
         await reply.send(embed=_render.profile_embed(reply, card, now), ephemeral=True)
 
@@ -205,14 +199,11 @@ class Experts(AcknowledgeFirst):
         agency: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        moderator = await is_moderator(interaction)  # moderators count as verified for what they may see
-        now = self.bot.clock.now()
-        page = await experts.find_for(
+        asking = caller(interaction)  # moderators count as verified for what they may see
+        now = asking.now
+        page = await directory.find(
             self.bot.db,
-            interaction.guild_id,
-            viewer_id=interaction.user.id,
-            viewer_moderator=moderator,
-            now=now,
+            asking,
             expertise=expertise,
             country=country,
             language=language,

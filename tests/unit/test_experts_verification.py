@@ -13,7 +13,8 @@ from bot.db import Database
 from bot.db.models import GuildSettings
 from bot.db.models.experts import ExpertProfile
 from bot.errors import Conflict, Invalid, NotFound
-from bot.services import audit, experts
+from bot.services import audit, directory, experts
+from bot.services.callers import Caller
 from bot.services.experts import ProfileInput
 from bot.services.experts.verification import add_months
 
@@ -238,11 +239,12 @@ async def test_leaving_the_server_ends_the_verification(db: Database, clock: Fro
     assert not await _verified(db, clock, 10)
 
 
-async def test_show_to_and_find_for_read_the_viewers_verification_in_their_own_unit_of_work(
+async def test_the_directory_reads_the_viewers_verification_in_its_own_unit_of_work(
     db: Database, clock: FrozenClock
 ) -> None:
     """Called with the database (as the cog does), a verified viewer, a moderator and anyone
-    else see a ``verified``-only profile as ``show``/``find`` with their verification would."""
+    else see a ``verified``-only profile as ``show``/``find`` with their verification would
+    (``bot.services.directory``)."""
     async with db.transaction() as session:
         await experts.register(
             session,
@@ -255,18 +257,15 @@ async def test_show_to_and_find_for_read_the_viewers_verification_in_their_own_u
     await add(db, clock, 20)
     await experts.verify(db, G, 99, 20, now=clock.now())
     for viewer, moderator, sees in ((20, False, True), (30, True, True), (30, False, False)):
-        page = await experts.find_for(db, G, viewer_id=viewer, viewer_moderator=moderator, now=clock.now())
+        asking = Caller(guild_id=G, user_id=viewer, now=clock.now(), moderator=moderator)
+        page = await directory.find(db, asking)
         assert (10 in {card.user_id for card in page.experts}) is sees
         if sees:
-            card = await experts.show_to(
-                db, G, 10, viewer_id=viewer, viewer_moderator=moderator, now=clock.now()
-            )
+            card = await directory.profile(db, asking, 10)
             assert card.user_id == 10
         else:
             with pytest.raises(NotFound):
-                await experts.show_to(
-                    db, G, 10, viewer_id=viewer, viewer_moderator=moderator, now=clock.now()
-                )
+                await directory.profile(db, asking, 10)
 
 
 async def test_sweep_claims_warnings_expiries_and_erasures_once(db: Database, clock: FrozenClock) -> None:

@@ -17,6 +17,7 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.models import AuditEntry, Base, MemberSettings
 from bot.services import audit, experts, member_prefs, notices, privacy
+from bot.services.callers import Caller
 from bot.services.experts import ProfileInput
 from bot.services.member_prefs import PrefsChange
 
@@ -246,7 +247,8 @@ async def test_export_for_reads_the_callers_verification_in_the_same_unit_of_wor
     ):
         async with db.transaction() as session:
             expected = await privacy.export(session, G, user_id, now=clock.now(), verified=verified)
-        assert await privacy.export_for(db, G, user_id, now=clock.now(), moderator=moderator) == expected
+        asking = Caller(guild_id=G, user_id=user_id, now=clock.now(), moderator=moderator)
+        assert await privacy.export_for(db, asking) == expected
 
 
 async def test_redraw_sources_reads_what_the_posts_show_as_plain_values(

@@ -6,7 +6,6 @@ The public API lives here; the pieces are ``vocab`` (countries, languages, worki
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -72,7 +71,6 @@ __all__ = [
     "expertise_suggestions",
     "export_member",
     "find",
-    "find_for",
     "is_verified",
     "leave",
     "load_cards",
@@ -83,59 +81,12 @@ __all__ = [
     "revoke",
     "routing_candidates",
     "show",
-    "show_to",
     "stats",
     "sweep",
     "update_profile",
     "verified_members",
     "verify",
 ]
-
-
-@unit_of_work
-async def show_to(
-    session: AsyncSession,
-    guild_id: int,
-    user_id: int,
-    *,
-    viewer_id: int,
-    viewer_moderator: bool,
-    now: datetime,
-) -> ExpertCard:
-    """``show`` for ``viewer_id``, whose verification (moderators count as verified) is read in
-    the same transaction."""
-    verified = viewer_moderator or await is_verified(session, guild_id, viewer_id, now)
-    return await show(session, guild_id, user_id, viewer_id=viewer_id, viewer_verified=verified, now=now)
-
-
-@unit_of_work
-async def find_for(
-    session: AsyncSession,
-    guild_id: int,
-    *,
-    viewer_id: int,
-    viewer_moderator: bool,
-    now: datetime,
-    expertise: str | None = None,
-    country: str | None = None,
-    language: str | None = None,
-    agency: str | None = None,
-    limit: int = 10,
-) -> FindPage:
-    """``find`` for ``viewer_id``, whose verification (moderators count as verified) is read in
-    the same transaction."""
-    verified = viewer_moderator or await is_verified(session, guild_id, viewer_id, now)
-    return await find(
-        session,
-        guild_id,
-        viewer_verified=verified,
-        now=now,
-        expertise=expertise,
-        country=country,
-        language=language,
-        agency=agency,
-        limit=limit,
-    )
 
 
 @unit_of_work
