@@ -1,9 +1,9 @@
 """The caller of a command as plain values (``bot.services.callers.Caller``) for its unit of work.
 
-What Discord already says is decided here, with ``bot.ui.checks``' rule (``is_moderator``: the
-interaction's permissions, then the member's Manage Server or administrator); only the moderator
-role, stored in the server's settings, is left for the service to read in the command's own
-transaction, instead of a transaction of its own before it.
+What Discord already says is decided by ``bot.ui.checks.moderator_by_discord`` (the rule
+``is_moderator`` also starts from); only the moderator role, stored in the server's settings, is
+left for the service to read in the command's own transaction, instead of a transaction of its own
+before it.
 """
 
 from __future__ import annotations
@@ -12,23 +12,15 @@ import discord
 
 from bot.client import LiaisonBot
 from bot.services.callers import Caller
-from bot.ui.checks import has_moderator_power
+from bot.ui.checks import moderator_by_discord
 
 
 def caller(interaction: discord.Interaction[LiaisonBot]) -> Caller:
     bot = interaction.client
     user = interaction.user
-    moderator: bool | None = None
+    moderator = moderator_by_discord(interaction)
     role_ids: frozenset[int] = frozenset()
-    if interaction.guild is None or not isinstance(user, discord.Member):
-        moderator = False
-    elif (
-        interaction.permissions.manage_guild
-        or interaction.permissions.administrator
-        or has_moderator_power(user, None)  # Manage Server or administrator in the server
-    ):
-        moderator = True
-    else:
+    if moderator is None and isinstance(user, discord.Member):  # the moderator role decides
         role_ids = frozenset(role.id for role in user.roles)
     return Caller(
         guild_id=interaction.guild_id or 0,

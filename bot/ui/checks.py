@@ -29,13 +29,24 @@ def has_moderator_power(member: discord.Member, moderator_role_id: int | None) -
     return moderator_role_id is not None and any(r.id == moderator_role_id for r in member.roles)
 
 
-async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:
-    """True when the caller may use moderator commands in this server."""
-    if interaction.guild is None or not isinstance(interaction.user, discord.Member):
+def moderator_by_discord(interaction: discord.Interaction[LiaisonBot]) -> bool | None:
+    """What Discord alone says of the caller: True (Manage Server or administrator), False (not a
+    member of a server), None (the server's moderator role, stored by Liaison, decides)."""
+    user = interaction.user
+    if interaction.guild is None or not isinstance(user, discord.Member):
         return False
     perms = interaction.permissions
-    if perms.manage_guild or perms.administrator:
+    if perms.manage_guild or perms.administrator or has_moderator_power(user, None):
         return True
+    return None
+
+
+async def is_moderator(interaction: discord.Interaction[LiaisonBot]) -> bool:
+    """True when the caller may use moderator commands in this server."""
+    said = moderator_by_discord(interaction)
+    if said is not None:
+        return said
+    assert interaction.guild is not None and isinstance(interaction.user, discord.Member)
     settings = await guild_settings.current(interaction.client.db, interaction.guild.id)  # type: ignore[attr-defined]
     return has_moderator_power(interaction.user, settings.moderator_role_id)
 
