@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 TERMS = "resource_terms"
 STATS = "resource_term_stats"
 DEFERRED = "resource_terms_deferred"  # 0018: while a writer's transaction holds a row, see ``Filing``
-RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")
+RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")  # labels.RESTRICTED (a test keeps them equal)
 PROBE_TERMS = 3  # terms whose best resources give the first floor
 SCORE_ALL_BELOW = 3000  # matches (postings of the query's terms) cheaper to score than to prune
 _RESTRICTED_SQL = ", ".join(f"'{label}'" for label in RESTRICTED)
