@@ -333,7 +333,10 @@ def statistics_statement(terms: Sequence[str], prefix: str | None, also: str = "
     names = sorted({*terms, ""})
     if also:
         sql += f" UNION ALL {also}"
-    return sa.text(sql).bindparams(sa.bindparam("terms", names, expanding=True), **params)
+    # one named value per term, not an expanding IN (which SQLAlchemy renders anew at every execution)
+    listed = ", ".join(f":t{i}" for i in range(len(names)))
+    params.update({f"t{i}": name for i, name in enumerate(names)})
+    return sa.text(sql.replace(":terms", f"({listed})")).bindparams(**params)
 
 
 def completions(prefix: str, found: dict[str, tuple[int, float]], limit: int) -> list[str]:

@@ -17,7 +17,8 @@ server: a resource the caller may not see is never shown, even if the arrays wer
 Memory: 6 bytes per posting held (int32 id, uint16 impact: impacts are stored rounded to 4
 decimals, ``bot.db.analysis``; a term whose impacts are not is held as float64, 12 bytes), and
 about 1 kB per term, at most ``BUDGET`` bytes (least recently used terms dropped first; they are
-read again when asked for). At 100,000 resources every posting (3.9 million, 200,000 terms) would
+read again when asked for). The vocabulary slices that did-you-mean reads (``View.words``) are held
+under the same token and budget. At 100,000 resources every posting (3.9 million, 200,000 terms) would
 take 25 MB of arrays and 200 MB of objects: the budget keeps the most used terms.
 
 Caveat for later migrations: on SQLite a batch ("move and copy") migration of ``resources`` drops
@@ -29,7 +30,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -248,22 +249,44 @@ def best_page(terms: Sequence[_Term], limit: int) -> list[tuple[int, float]]:
     return _best(candidates, part, limit)
 
 
+@dataclass(frozen=True)
+class Words:
+    """Words of the library with how many resources hold each (a vocabulary's slice, every
+    server's), held under the token like the arrays (``View.words``)."""
+
+    counts: dict[str, int]
+
+    @property
+    def cost(self) -> int:
+        return TERM_COST + WORD_COST * len(self.counts)
+
+
+WORD_COST = 120  # bytes of a held word and its count, roughly
+_WORDS = -1  # the "server" of held vocabularies' keys (server ids are positive)
+
+
 @dataclass
 class _State:
-    """The arrays read under one token, least recently used first."""
+    """The arrays (and vocabularies) read under one token, least recently used first."""
 
     token: int
-    terms: OrderedDict[tuple[int, str], Postings] = field(default_factory=OrderedDict)
+    terms: OrderedDict[tuple[int, str], Postings | Words] = field(default_factory=OrderedDict)
     held: int = 0  # bytes
 
-    def keep(self, key: tuple[int, str], postings: Postings) -> None:
+    def keep(self, key: tuple[int, str], value: Postings | Words) -> None:
         if key in self.terms:
             return
-        self.terms[key] = postings
-        self.held += postings.cost
+        self.terms[key] = value
+        self.held += value.cost
         while self.held > BUDGET and len(self.terms) > 1:
             _key, dropped = self.terms.popitem(last=False)
             self.held -= dropped.cost
+
+    def get(self, key: tuple[int, str]) -> Postings | Words | None:
+        found = self.terms.get(key)
+        if found is not None:
+            self.terms.move_to_end(key)
+        return found
 
 
 class _Resident:
@@ -296,10 +319,9 @@ class View:
         state, found = self.state, {}
         missing = []
         for term in dict.fromkeys(terms):
-            key = (self.guild_id, term)
-            if key in state.terms:
-                state.terms.move_to_end(key)
-                found[term] = state.terms[key]
+            held = state.get((self.guild_id, term))
+            if isinstance(held, Postings):
+                found[term] = held
             else:
                 missing.append(term)
         if missing:
@@ -312,10 +334,25 @@ class View:
             grouped: dict[str, list[tuple[int, float, int]]] = {term: [] for term in missing}
             for term, resource_id, impact, restricted in rows:
                 grouped[str(term)].append((int(resource_id), float(impact), int(restricted)))
-            for term, held in grouped.items():
-                found[term] = _postings(held)
+            for term, filed in grouped.items():
+                found[term] = _postings(filed)
                 state.keep((self.guild_id, term), found[term])
         return found
+
+    async def words(self, name: str, statement: sa.TextClause, keep: Callable[[str], bool]) -> dict[str, int]:
+        """The (word, count) rows of ``statement`` whose word ``keep`` keeps, read once under this
+        token and held as ``name``. For what changes with the library's postings: a vocabulary
+        slice of the full-text index, which the token follows closely but not exactly (an edit
+        changing a word's spelling but not its stem keeps the token), so its words are candidates
+        to check, never an answer (``bot.services.resources.spelling``)."""
+        key = (_WORDS, name)
+        held = self.state.get(key)
+        if isinstance(held, Words):
+            return held.counts
+        rows = await self.session.execute(statement)
+        counts = {str(word): int(docs) for word, docs in rows if keep(str(word))}
+        self.state.keep(key, Words(counts))
+        return counts
 
     async def any_visible(self, terms: Sequence[str], verified: bool) -> bool:
         """Does any of ``terms`` find a resource of this server the member may see?"""

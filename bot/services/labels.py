@@ -22,6 +22,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,8 +84,9 @@ def may_see(label: str, verified: bool) -> bool:
 
 
 def sql_visible(column: Any, verified: bool) -> ColumnElement[bool]:
-    """A WHERE clause keeping only the rows whose label ``column`` the member may see."""
-    return column.in_([label.value for label in visible_labels(verified)])  # type: ignore[no-any-return]
+    """A WHERE clause keeping only the rows whose label ``column`` the member may see (one bound
+    value per label: an expanding IN is rendered anew by SQLAlchemy at every execution)."""
+    return column.in_([sa.literal(label.value) for label in visible_labels(verified)])  # type: ignore[no-any-return]
 
 
 def must_be_ephemeral(labels: Iterable[str]) -> bool:

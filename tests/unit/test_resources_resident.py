@@ -171,3 +171,39 @@ async def test_memory_held_stays_within_its_budget(
     async with db.sessions() as session:
         held = (await resident.view(session, G)).state  # type: ignore[union-attr]
     assert held.held <= 5000 or len(held.terms) == 1
+
+
+async def test_did_you_mean_sees_words_another_process_added(db: Database, clock: FrozenClock) -> None:
+    """The vocabulary did-you-mean reads is held under the library's token: a word another
+    process adds is offered at once, one it removes is no longer."""
+    await _library(db, clock, 20)
+    other = Database(db.url)
+    try:
+        async with db.sessions() as session:
+            assert (await searching.search(session, G, "zirconium", verified=False)).corrected is None
+        async with other.transaction() as session:
+            fields = resources.fields(
+                title_text="Zirconium cladding",
+                url_text="https://z.example/1",
+                description_text="",
+                tags_value="",
+            )
+            row = await resources.add(session, G, MOD, fields, clock.now())
+        async with db.sessions() as session:
+            found = await searching.search(session, G, "zirconiun", verified=False)
+        assert (found.corrected, [hit.id for hit in found.hits]) == ("zirconium", [row.id])
+        async with other.transaction() as session:
+            await resources.remove(session, G, MOD, row.id)
+        async with db.sessions() as session:
+            assert (await searching.search(session, G, "zirconiun", verified=False)).corrected is None
+    finally:
+        await other.dispose()
+
+
+async def test_only_words_that_find_nothing_are_corrected(db: Database, clock: FrozenClock) -> None:
+    """A typed word found through its stem (``detectors``: the index holds ``detector``) is kept as
+    typed; only the word that finds nothing is corrected."""
+    await _library(db, clock, 20)
+    async with db.sessions() as session:
+        found = await searching.search(session, G, "detectors polise", verified=False)
+    assert found.corrected == "detectors police"

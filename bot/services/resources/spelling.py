@@ -12,7 +12,6 @@ the answer reveals nothing about it.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -20,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import resident
 from bot.db import search as fts
 from bot.db.models.resources import RESOURCES_INDEX, Resource
 from bot.db.search import Query, Term
@@ -68,35 +68,55 @@ def _max_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
 
 
-async def _candidates(session: AsyncSession, word: str, visible: Visible) -> list[str]:
+async def _vocabulary(session: AsyncSession, first: str, memory: resident.View | None) -> dict[str, int]:
+    """The indexed words (letters only) starting with ``first`` and how many resources hold each
+    (every server's: candidates only), held in memory under the library's token when at hand."""
+    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), first)
+    if memory is not None:
+        return await memory.words(f"vocabulary {first}", clause, str.isalpha)
+    return {str(term): int(docs) for term, docs in await session.execute(clause) if str(term).isalpha()}
+
+
+async def _candidates(
+    session: AsyncSession, word: str, visible: Visible, memory: resident.View | None
+) -> list[str]:
     """Known words within 1 edit (4-6 letters) or 2 edits (7+), closest and most frequent first,
-    among the indexed terms with the same first letter that the member may see."""
+    among the indexed terms with the same first letter that the member may see (the first 3)."""
     edits = _max_edits(word)
     if edits == 0:
         return []
-    clause = fts.vocabulary_terms(RESOURCES_INDEX, dialect_of(session), word[0])
-    counts: Counter[str] = Counter(
-        {str(term): int(docs) for term, docs in await session.execute(clause) if str(term).isalpha()}
-    )
-    found = process.extract(word, list(counts), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
-    ranked = sorted(found, key=lambda c: (c[1], -counts[c[0]], c[0]))
-    seen = [str(c[0]) for c in ranked if await visible.knows(session, str(c[0]))]
-    return seen[:3]
+    vocabulary = await _vocabulary(session, word[0], memory)
+    found = process.extract(word, vocabulary.keys(), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
+    seen: list[str] = []
+    for candidate, _distance, _at in sorted(found, key=lambda c: (c[1], -vocabulary[c[0]], c[0])):
+        if await visible.knows(session, str(candidate)):
+            seen.append(str(candidate))
+            if len(seen) == 3:
+                break
+    return seen
 
 
 async def corrections(
-    session: AsyncSession, tokens: list[str], *, glossary: Glossary, visible: Visible
+    session: AsyncSession,
+    tokens: list[str],
+    *,
+    glossary: Glossary,
+    visible: Visible,
+    suspects: set[str] | None = None,
+    memory: resident.View | None = None,
 ) -> list[list[str]]:
     """Corrected versions of ``tokens`` to try, most likely first (``dosimetery`` -> ``dosimetry``,
     ``portal monitr`` -> ``portal monitor``); empty when every word is known to the member (see
-    ``Visible``) or nothing they may see is close."""
+    ``Visible``) or nothing they may see is close. With ``suspects``, only those words may be
+    corrected (the others already found something the member may see)."""
     known_phrases = glossary.phrases()
     options: list[list[str]] = []
     for word in tokens:
-        if (word,) in known_phrases or await visible.knows(session, word):
+        settled = suspects is not None and word not in suspects
+        if settled or (word,) in known_phrases or await visible.knows(session, word):
             options.append([word])
             continue
-        options.append(await _candidates(session, word, visible) or [word])
+        options.append(await _candidates(session, word, visible, memory) or [word])
     if all(len(choices) == 1 and choices[0] == word for choices, word in zip(options, tokens, strict=True)):
         return []
     attempts = [[choices[0] for choices in options]]
