@@ -38,15 +38,17 @@ async def _search(
     return [(hit.id, hit.score) for hit in result.hits]
 
 
+@pytest.mark.parametrize("dense", [0, 3])
 @pytest.mark.parametrize("top", [2, 100])
 @pytest.mark.parametrize("verified", [False, True])
 async def test_pages_from_memory_are_those_of_scoring_every_match(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, top: int, verified: bool
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, top: int, verified: bool, dense: int
 ) -> None:
-    """Pruned (few best postings first, a floor, optional terms looked up) or not, the same ids
-    and scores as SQL scoring every match, ties to the newest."""
+    """Pruned (few best postings first, a floor, optional terms looked up) or not, common terms
+    held by position or not, the same ids and scores as SQL scoring every match, ties to the newest."""
     await _library(db, clock, 150)
     monkeypatch.setattr(resident, "TOP", top)
+    monkeypatch.setattr(resident, "DENSE", dense)
     used: list[int] = []
     page = resident.best_page
 
@@ -60,6 +62,10 @@ async def test_pages_from_memory_are_those_of_scoring_every_match(
             expected = await _every_match(db, query, verified, limit)
             assert await _search(db, query, verified=verified, limit=limit) == expected, (query, limit)
     assert used  # the pages did come from memory
+    async with db.sessions() as session:
+        held = (await resident.view(session, G)).state.terms.values()  # type: ignore[union-attr]
+    by_position = [p.open.dense is not None for p in held if isinstance(p, resident.Postings)]
+    assert any(by_position) == bool(dense) and not all(by_position)  # both ways were used
 
 
 async def test_every_change_is_seen_by_every_process(db: Database, clock: FrozenClock) -> None:
