@@ -12,6 +12,7 @@ an entry links its term to its expansions, and entries sharing a phrase join one
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -99,7 +100,7 @@ class Glossary:
         items = [tuple(words(acronym))] + [tuple(words(e)) for e in self.entries.get(acronym, ())]
         return list(dict.fromkeys(item for item in items if item))
 
-    @property
+    @functools.cached_property
     def longest(self) -> int:
         return max((len(key) for key in self.by_stems), default=1)
 
@@ -108,7 +109,7 @@ class Glossary:
         index = self.by_stems.get(stems)
         return None if index is None else self.groups[index]
 
-    @property
+    @functools.cached_property
     def longest_spelt(self) -> int:
         return max((len(key) for key in self.by_words), default=1)
 

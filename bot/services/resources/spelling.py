@@ -49,8 +49,11 @@ class Visible:
     async def knows(self, session: AsyncSession, word: str) -> bool:
         """Does ``word`` find a resource the member may see here? Cheap when it is absent from
         the index (the common case for a misspelling), else stops at the first visible match."""
-        if not await indexed(session, word):
-            return False
+        return await indexed(session, word) and await self.sees(session, word)
+
+    async def sees(self, session: AsyncSession, word: str) -> bool:
+        """Does ``word``, a word of the index, find a resource the member may see here? Stops at
+        the first visible match."""
         matches = fts.hits(RESOURCES_INDEX, dialect_of(session), Query.all_of([Term((word,))]), rank=False)
         statement = (
             select(Resource.id)
@@ -89,7 +92,7 @@ async def _candidates(
     found = process.extract(word, vocabulary.keys(), scorer=Levenshtein.distance, score_cutoff=edits, limit=8)
     seen: list[str] = []
     for candidate, _distance, _at in sorted(found, key=lambda c: (c[1], -vocabulary[c[0]], c[0])):
-        if await visible.knows(session, str(candidate)):
+        if await visible.sees(session, str(candidate)):  # a word of the index: no probe first
             seen.append(str(candidate))
             if len(seen) == 3:
                 break
@@ -112,8 +115,11 @@ async def corrections(
     known_phrases = glossary.phrases()
     options: list[list[str]] = []
     for word in tokens:
-        settled = suspects is not None and word not in suspects
-        if settled or (word,) in known_phrases or await visible.knows(session, word):
+        if suspects is not None:  # the others found something the member may see
+            settled = word not in suspects or (word,) in known_phrases
+        else:
+            settled = (word,) in known_phrases or await visible.knows(session, word)
+        if settled:
             options.append([word])
             continue
         options.append(await _candidates(session, word, visible, memory) or [word])
