@@ -317,14 +317,18 @@ def idf(docs: int, total: int) -> float:
     return math.log(1 + (total - docs + 0.5) / (docs + 0.5))
 
 
+def range_low(prefix: str | None) -> str | None:
+    """Where the single-word terms read beside an unfinished word begin (``statistics_statement``)."""
+    return prefix[: max(3, len(prefix) - 3)] if prefix else None
+
+
 def statistics_statement(terms: Sequence[str], prefix: str | None, also: str = "") -> sa.TextClause:
     """(term, docs, top) of ``terms`` and of ``''`` (the number of resources); with ``prefix``,
     also of the single-word terms near it (see ``completions``); and the rows of the statement
     ``also`` (same columns). One round trip."""
     sql = f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0"
     params: dict[str, Any] = {}
-    if prefix:
-        low = prefix[: max(3, len(prefix) - 3)]
+    if low := range_low(prefix):
         sql += (
             f" UNION SELECT term, docs, top FROM {STATS} WHERE term >= :lo AND term < :hi "
             "AND docs > 0 AND term NOT LIKE '% %'"

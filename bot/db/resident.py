@@ -287,6 +287,7 @@ class Words:
 
 
 WORD_COST = 120  # bytes of a held word and its count, roughly
+STATISTICS_HELD = 50_000  # terms' statistics kept per token, at most (cleared when full)
 _WORDS = -1  # the "server" of held vocabularies' keys (server ids are positive)
 
 
@@ -297,6 +298,10 @@ class _State:
     token: int
     terms: OrderedDict[tuple[int, str], Postings | Words] = field(default_factory=OrderedDict)
     held: int = 0  # bytes
+    # what the term statistics said under the token: term -> (docs, top), (0, 0.0) when absent;
+    # and for an unfinished word's range (``ranking.statistics_statement``), the terms in it
+    statistics: dict[str, tuple[int, float]] = field(default_factory=dict)
+    ranges: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def keep(self, key: tuple[int, str], value: Postings | Words) -> None:
         if key in self.terms:
@@ -306,6 +311,35 @@ class _State:
         while self.held > BUDGET and len(self.terms) > 1:
             _key, dropped = self.terms.popitem(last=False)
             self.held -= dropped.cost
+
+    def learn(self, asked: Sequence[str], counts: dict[str, tuple[int, float]], low: str | None) -> None:
+        """Keep what one read of the term statistics said (``asked``: the terms it asked for,
+        ``low``: the range it read, see ``ranking.statistics_statement``)."""
+        if len(self.statistics) + len(counts) + len(asked) > STATISTICS_HELD:
+            self.statistics.clear()
+            self.ranges.clear()
+        self.statistics.update(dict.fromkeys(asked, (0, 0.0)))
+        self.statistics.update(counts)
+        if low is not None:
+            high = low[:-1] + chr(ord(low[-1]) + 1)
+            self.ranges[low] = frozenset(t for t in counts if low <= t < high and " " not in t)
+
+    def recall(self, asked: Sequence[str], low: str | None) -> dict[str, tuple[int, float]] | None:
+        """What ``learn`` kept for the same read, in its shape (present terms only); None when
+        part of it was never read under this token."""
+        terms = list(asked)
+        if low is not None:
+            if low not in self.ranges:
+                return None
+            terms += self.ranges[low]
+        found = {}
+        for term in terms:
+            known = self.statistics.get(term)
+            if known is None:
+                return None
+            if known[0] > 0:
+                found[term] = known
+        return found
 
     def get(self, key: tuple[int, str]) -> Postings | Words | None:
         found = self.terms.get(key)
@@ -392,9 +426,31 @@ class View:
         found = await self.postings([term for term, _factor in factors])
         return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
 
+    def held(self, terms: Sequence[str]) -> dict[str, Postings] | None:
+        """Each term's postings if all are held (no read), else None."""
+        found = {}
+        for term in dict.fromkeys(terms):
+            postings = self.state.get((self.guild_id, term))
+            if not isinstance(postings, Postings):
+                return None
+            found[term] = postings
+        return found
+
+    def held_page(
+        self, factors: Sequence[tuple[str, float]], verified: bool, limit: int
+    ) -> list[tuple[int, float]] | None:
+        """``page`` from the postings held, without reading any; None when one is not held."""
+        found = self.held([term for term, _factor in factors])
+        if found is None:
+            return None
+        return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
+
 
 TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics
 TOKEN_ROW = f"SELECT '{TOKEN_TERM}', token, 0 FROM {TABLE} WHERE id = 1"
+TOKEN: sa.ColumnClause[int] = sa.literal_column(
+    f"(SELECT token FROM {TABLE} WHERE id = 1)"
+)  # read beside a page's rows
 
 
 async def view(session: AsyncSession, guild_id: int) -> View | None:
@@ -412,3 +468,11 @@ def view_at(session: AsyncSession, guild_id: int, token: int | None) -> View | N
     if state is None or state.token != int(token):
         state = resident.state = _State(int(token))
     return View(session, guild_id, state)
+
+
+def unconfirmed(session: AsyncSession, guild_id: int) -> View | None:
+    """The arrays as last read, without reading the token: what is found there is only good once
+    the token is read, equal to ``View.state.token``, by the same statement as the rows shown
+    (same snapshot). Nothing may be read into it (``View.held`` only): the token is unknown."""
+    state = _resident(session).state
+    return None if state is None else View(session, guild_id, state)

@@ -266,14 +266,15 @@ async def _resident_page(
     rows = {r.id: r for r in await session.execute(_page_rows(len(page), verified), params)}
     if len(rows) != len(page) or not all(r.allowed for r in rows.values()):
         return None
-    return [
-        Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(score, 6), r.views)
-        for r, score in ((rows[i], score) for i, score in page)
-    ]
+    return [_page_hit(rows[i], score) for i, score in page]
 
 
-@functools.lru_cache(maxsize=128)
-def _page_rows(count: int, verified: bool) -> Select[Any]:
+def _page_hit(r: Any, score: float) -> Hit:
+    return Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(score, 6), r.views)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_rows(count: int, verified: bool, *, confirmed: bool = False) -> Select[Any]:
     """The rows of a page scored in memory, with whether the caller may see each, by primary key
     (a WHERE on the server would have SQLite walk the server's index instead). One statement per
     page size, with one bound value per id: SQLAlchemy renders an expanding IN anew at every
@@ -282,7 +283,9 @@ def _page_rows(count: int, verified: bool) -> Select[Any]:
         Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified)
     )
     ids: list[sa.BindParameter[int]] = [sa.bindparam(f"id{k}") for k in range(count)]
-    return cast("Select[Any]", select(*HIT_COLUMNS, allowed.label("allowed")).where(Resource.id.in_(ids)))
+    token = [resident.TOKEN.label("token")] if confirmed else []
+    statement = select(*HIT_COLUMNS, allowed.label("allowed"), *token).where(Resource.id.in_(ids))
+    return cast("Select[Any]", statement)
 
 
 def _hit(r: Any) -> Hit:
@@ -325,13 +328,30 @@ async def _scored_at(
     session: AsyncSession, found: Plan, *, token: bool
 ) -> tuple[list[ranking.Scored], list[str], int | None]:
     """``_scored``, and with ``token`` the library's (``bot.db.resident``), in the same round trip."""
-    terms = list(found.terms)
+    counts, held = await _statistics(session, found, token=token)
+    return (*_scored_from(found, counts), held)
+
+
+def _asked(found: Plan) -> list[str]:
+    """The terms whose statistics a plan reads: its own, and ``''`` (the number of resources)."""
+    return ["", *(t.term for t in found.terms)]
+
+
+async def _statistics(
+    session: AsyncSession, found: Plan, *, token: bool
+) -> tuple[dict[str, tuple[int, float]], int | None]:
+    """The term statistics the plan needs, and with ``token`` the library's token. One round trip."""
     also = resident.TOKEN_ROW if token else ""
-    rows = await session.execute(
-        ranking.statistics_statement([t.term for t in terms], found.last_prefix, also)
-    )
+    rows = await session.execute(ranking.statistics_statement(_asked(found), found.last_prefix, also))
     counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
     held = counts.pop(resident.TOKEN_TERM, None)
+    return counts, None if held is None else held[0]
+
+
+def _scored_from(found: Plan, counts: dict[str, tuple[int, float]]) -> tuple[list[ranking.Scored], list[str]]:
+    """The plan's terms the library holds (with the unfinished last word's completions), and the
+    typed words it does not know at all."""
+    terms = list(found.terms)
     completions: list[ranking.Weighted] = []
     if found.last_prefix:
         known = {t.term for t in terms}
@@ -351,7 +371,7 @@ async def _scored_at(
         and not word.isdigit()
         and not (begun and analysis.normalize(word) == found.last_prefix)
     ]
-    return scored, [analysis.normalize(w) for w in unknown], None if held is None else held[0]
+    return scored, [analysis.normalize(w) for w in unknown]
 
 
 async def search(
@@ -373,8 +393,13 @@ async def search(
     options: dict[str, Any] = {"verified": verified, "tag": tag, "language": language}
     page = max(limit, SEARCH_LIMIT)
     found = plan(text, glossary)
-    scored, unknown, token = await _scored_at(session, found, token=True)
-    options["memory"] = resident.view_at(session, guild_id, token)
+    if not tag and not language and (held := await _held_page(session, guild_id, found, verified, page)):
+        return SearchResult(held[:limit])
+    counts, token = await _statistics(session, found, token=True)
+    scored, unknown = _scored_from(found, counts)
+    options["memory"] = memory = resident.view_at(session, guild_id, token)
+    if memory is not None:
+        memory.state.learn(_asked(found), counts, ranking.range_low(found.last_prefix))
     suspects = {*unknown, *await _hidden(session, guild_id, found, scored, options)}
     if suspects:
         corrected = await _corrected(session, guild_id, found, glossary, options, page, suspects)
@@ -384,6 +409,21 @@ async def search(
     return SearchResult(hits[:limit])
 
 
+def _own_terms(found: Plan, scored: list[ranking.Scored]) -> list[tuple[str, list[ranking.Scored]]]:
+    """Each typed word outside a glossary phrase (digits aside) with its scored terms: its stem,
+    and for the unfinished last word its completions (the terms nobody else asked for)."""
+    planned = {t.term for t in found.terms}
+    owned = []
+    for stem, word in found.lone.items():
+        if word.isdigit():
+            continue
+        last = found.last_prefix is not None and analysis.normalize(word) == found.last_prefix
+        own = [s for s in scored if s.term == stem or (last and s.term not in planned)]
+        if own:
+            owned.append((analysis.normalize(word), own))
+    return owned
+
+
 async def _hidden(
     session: AsyncSession, guild_id: int, found: Plan, scored: list[ranking.Scored], options: dict[str, Any]
 ) -> list[str]:
@@ -391,20 +431,42 @@ async def _hidden(
 
     The index holds every server's words, AMBER material's too. Such a word is treated exactly as
     a word that exists nowhere (a correction is tried, from what the member may see), so that the
-    answer never hints at AMBER material or another server's library. The unfinished last word
-    counts with its completions (the scored terms no typed word or glossary entry asked for).
+    answer never hints at AMBER material or another server's library.
     """
-    planned = {t.term for t in found.terms}
-    hidden = []
-    for stem, word in found.lone.items():
-        if word.isdigit():
-            continue
-        last = found.last_prefix is not None and analysis.normalize(word) == found.last_prefix
-        own = [s for s in scored if s.term == stem or (last and s.term not in planned)]
-        unfiltered = {**options, "tag": None, "language": None}
-        if own and not await _matches(session, guild_id, own, **unfiltered):
-            hidden.append(analysis.normalize(word))
-    return hidden
+    unfiltered = {**options, "tag": None, "language": None}
+    owned = _own_terms(found, scored)
+    return [word for word, own in owned if not await _matches(session, guild_id, own, **unfiltered)]
+
+
+async def _held_page(
+    session: AsyncSession, guild_id: int, found: Plan, verified: bool, limit: int
+) -> list[Hit] | None:
+    """The page from what memory already holds (statistics and postings read under the last token
+    seen), confirmed by one statement that reads the page's rows with the visibility rule and the
+    library's token: when the token is not the one they were read under, or anything is missing,
+    a word finds nothing the member may see, or a row may not be shown, None (the usual way)."""
+    memory = resident.unconfirmed(session, guild_id)
+    if memory is None:
+        return None
+    counts = memory.state.recall(_asked(found), ranking.range_low(found.last_prefix))
+    if counts is None:
+        return None
+    scored, unknown = _scored_from(found, counts)
+    postings = memory.held([s.term for s in scored])
+    if unknown or not scored or postings is None:
+        return None
+    for _word, own in _own_terms(found, scored):
+        if not any(postings[s.term].visible(verified) for s in own):
+            return None
+    page = memory.held_page([(s.term, s.factor) for s in scored], verified, limit)
+    if not page:
+        return None
+    params = {"guild": guild_id, **{f"id{k}": i for k, (i, _score) in enumerate(page)}}
+    rows = {r.id: r for r in await session.execute(_page_rows(len(page), verified, confirmed=True), params)}
+    token = memory.state.token
+    if len(rows) != len(page) or not all(r.allowed and int(r.token) == token for r in rows.values()):
+        return None
+    return [_page_hit(rows[i], score) for i, score in page]
 
 
 async def _matches(
