@@ -182,6 +182,16 @@ def corpus(count: int, seed: int = 7) -> list[dict[str, object]]:
     return rows
 
 
+def novel_queries(count: int, seed: int = 5) -> list[str]:
+    """``count`` different queries of 1 to 4 words of the corpus, in an order no other part uses."""
+    rng = random.Random(seed)
+    pool = sorted({w for text in SUBJECTS + KINDS for w in text.split()} | set(FILLER[10:]) | set(TAGS))
+    found: dict[str, None] = {}
+    while len(found) < count:
+        found[" ".join(rng.sample(pool, rng.randint(1, 4)))] = None
+    return list(found)
+
+
 async def like_scan(session: AsyncSession, text: str) -> list[int]:
     """The naive baseline: every word as LIKE '%word%' over title, tags and description, title
     matches first (a naive ranking, so every row is looked at, as any ranked search must)."""
@@ -291,6 +301,9 @@ async def main(count: int, queries: int, args: argparse.Namespace) -> None:
             print(f"search: {checked}")
         await interleaved(found, len(QUERIES), over(QUERIES, find))  # warm the caches
         table.add("search", await interleaved(found, queries, over(QUERIES, find)))
+        # each asked once: nothing of them held in memory yet (bot.db.resident), the usual two reads
+        novel = novel_queries(queries // 2)
+        table.add("search, each query asked once", await interleaved(found, len(novel), over(novel, find)))
         long = [q for q in QUERIES if len(q.split()) >= 4]
         table.add("search, 4-8 word questions", await interleaved(found, queries // 2, over(long, find)))
         table.add("autocomplete", await interleaved(found, queries, over(TYPED, complete)))
@@ -320,14 +333,14 @@ async def main(count: int, queries: int, args: argparse.Namespace) -> None:
                 f"{name}: search vs scan (same queries): {ratio:.0f}x faster on average, {p50_ratio:.0f}x at "
                 f"p50, {p95_ratio:.0f}x at p95; did-you-mean -> {corrected[name]!r}"
             )
-            p95s, p99c = (
-                percentiles(table.get("search", name))[1],
-                percentiles(table.get("autocomplete", name))[2],
-            )
+            searches = ("search", "search, 4-8 word questions", "search, each query asked once")
+            p95s = {kind: percentiles(table.get(kind, name))[1] for kind in searches}
+            worst = max(p95s, key=lambda kind: p95s[kind])
+            p99c = percentiles(table.get("autocomplete", name))[2]
             print(
-                f"{name}: targets: search p95 {p95s:.2f} <= 10 ms {_ok(p95s <= 10)} (1 to 8 words, ranked "
-                f"over every match); autocomplete p99 {p99c:.2f} <= 10 ms {_ok(p99c <= 10)}; "
-                f">= 50x scan {_ok(ratio >= 50)}"
+                f"{name}: targets: search p95 {p95s[worst]:.2f} <= 10 ms {_ok(p95s[worst] <= 10)} (the worst "
+                f"of the three search lines: {worst!r}; 1 to 8 words, ranked over every match); "
+                f"autocomplete p99 {p99c:.2f} <= 10 ms {_ok(p99c <= 10)}; >= 50x scan {_ok(ratio >= 50)}"
             )
 
 
