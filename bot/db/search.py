@@ -283,6 +283,7 @@ def hits(
     columns: tuple[str, ...] | None = None,
     rank: bool = True,
     alias: str | None = None,
+    recent_first: bool = True,
 ) -> sa.Subquery:
     """A subquery of the rows matching ``query``: columns ``id`` and ``score`` (higher is better).
 
@@ -293,6 +294,8 @@ def hits(
     ``columns`` restricts matching to some columns (type-ahead on titles); without ``rank`` every
     score is 0 and no relevance is computed (the cheapest: order the join by id instead).
     ``alias`` names the subquery and its bound parameter, so that one statement may hold several.
+    ``recent_first`` (PostgreSQL, with ``window``): look among the newest documents first (see
+    ``_postgres_recent_first``); without it, straight through the index.
     """
     if not query:
         raise ValueError("empty full-text query")
@@ -326,7 +329,7 @@ def hits(
             sql += f" AND ts_filter(f.document, '{{{letters}}}') @@ q.query"
         value = tsquery(query)
         order = "f.rowid"
-        if window is not None:
+        if window is not None and recent_first:
             sql = _postgres_recent_first(sql, index.name, int(window))
             window = None
     else:
@@ -338,6 +341,30 @@ def hits(
 
 
 RECENT_ROWS = 5000  # PostgreSQL: newest documents tried first for a window of the newest matches
+
+
+def recent_hits(
+    index: FullTextIndex, query: Query, *, columns: tuple[str, ...], rows: int = RECENT_ROWS
+) -> sa.Subquery:
+    """PostgreSQL: the matches of ``query`` among the ``rows`` newest documents, newest first, read
+    in that order (columns ``id``, ``score`` 0): joined to the source table, filtered and cut at a
+    page, reading stops as soon as the page is full."""
+    if not query:
+        raise ValueError("empty full-text query")
+    letters = ",".join(_postgres_letter(index, column).lower() for column in columns)
+    param = f"{index.name}_q"
+    # the query parsed once, in FROM (in WHERE, a generic plan would parse it again for every row);
+    # the whole document tried first, which is cheaper than building its title and tags part
+    sql = (
+        f"SELECT f.rowid AS id, 0.0 AS score FROM to_tsquery('simple', :{param}) AS q(query), "
+        f"(SELECT rowid, document FROM {index.name} ORDER BY rowid DESC LIMIT {int(rows)}) f "
+        f"WHERE f.document @@ q.query AND ts_filter(f.document, '{{{letters}}}') @@ q.query "
+        "ORDER BY f.rowid DESC"
+    )
+    statement = sa.text(sql).bindparams(sa.bindparam(param, value=tsquery(query)))
+    return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(
+        f"{index.name}_recent"
+    )
 
 
 def _postgres_recent_first(sql: str, name: str, window: int) -> str:

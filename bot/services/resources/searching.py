@@ -39,6 +39,9 @@ from bot.services.values import copied
 SEARCH_LIMIT = 25
 AUTOCOMPLETE_LIMIT = 25
 AUTOCOMPLETE_WINDOW = 100
+# PostgreSQL type-ahead: newest documents looked through first; past them (a match in ~70 or
+# rarer), the index is cheaper (~1.5 ms per 1,000 documents looked through in vain at 100,000)
+TYPING_RECENT = 2000
 PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
 SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
@@ -133,20 +136,51 @@ def _filtered(
 async def _typed(
     session: AsyncSession, guild_id: int, query: Query, *, verified: bool, limit: int
 ) -> list[Hit]:
-    """Type-ahead: titles and tags of the most recent matches, no relevance to compute."""
+    """Type-ahead: titles and tags of the most recent matches, no relevance to compute. On
+    PostgreSQL, first the newest visible matches among the newest documents (reading stops at a
+    full page: the GIN index would hand every match of a common prefix to be sorted); only when
+    they are fewer than a page, through the index."""
     if not query:
         return []
+    dialect = dialect_of(session)
+    if dialect == "postgresql":
+        found = await _recent_typed(session, query, guild_id, verified, limit)
+        if len(found) == limit:
+            return found
     hits = fts.hits(
         RESOURCES_INDEX,
-        dialect_of(session),
+        dialect,
         query,
         window=AUTOCOMPLETE_WINDOW,
         columns=TYPING_COLUMNS,
         rank=False,
+        recent_first=False,
     )
+    return await _typed_rows(session, hits, guild_id, verified, limit)
+
+
+async def _recent_typed(
+    session: AsyncSession, query: Query, guild_id: int, verified: bool, limit: int
+) -> list[Hit]:
+    """PostgreSQL: the newest visible matches among the newest documents, each row looked up by
+    its id as it comes (LATERAL: a generic plan may not hash-join the whole server instead)."""
+    recent = fts.recent_hits(RESOURCES_INDEX, query, columns=TYPING_COLUMNS, rows=TYPING_RECENT)
+    row = _filtered(cast("Select[Any]", select(*HIT_COLUMNS)), guild_id, verified, None, None)
+    row = row.where(Resource.id == recent.c.id)
+    looked_up = row.lateral("row")
+    statement = select(looked_up).select_from(recent).join(looked_up, sa.true())
+    rows = await session.execute(statement.order_by(recent.c.id.desc()).limit(limit))
+    return [Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, 0.0, r.views) for r in rows]
+
+
+async def _typed_rows(
+    session: AsyncSession, hits: sa.Subquery, guild_id: int, verified: bool, limit: int
+) -> list[Hit]:
+    """The page of ``hits`` (score 0: newest first) this member may see here."""
     statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
     statement = _filtered(statement, guild_id, verified, None, None)
-    rows = await session.execute(statement.order_by(hits.c.score.desc(), Resource.id.desc()).limit(limit))
+    # by the matches' own id, in which order recent_hits reads them, so that reading stops early
+    rows = await session.execute(statement.order_by(hits.c.id.desc()).limit(limit))
     return [
         Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, float(r.score), r.views)
         for r in rows
@@ -532,11 +566,8 @@ async def autocomplete(
     typed = (current or "").strip().lstrip("#")
     found: list[Hit] = []
     if (typed_id := parse_id(typed)) is not None:
-        row = await session.scalar(
-            _filtered(select(Resource), guild_id, verified, None, None).where(Resource.id == typed_id)
-        )
-        if row is not None:
-            found.append(Hit.of(row, 0.0))
+        statement = _filtered(cast("Select[Any]", select(*HIT_COLUMNS)), guild_id, verified, None, None)
+        found += [_page_hit(r, 0.0) for r in await session.execute(statement.where(Resource.id == typed_id))]
     if all(len(word) < 2 for word in words(typed)):  # nothing yet, or one letter: the most viewed
         statement = _filtered(select(Resource), guild_id, verified, None, None)
         rows = await session.scalars(
