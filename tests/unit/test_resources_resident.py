@@ -38,6 +38,18 @@ async def _search(
     return [(hit.id, hit.score) for hit in result.hits]
 
 
+async def _add(db: Database, clock: FrozenClock, title: str, description: str = "", tags: str = "") -> int:
+    """A resource of this server added through ``db`` (another process's engine, in some tests)."""
+    async with db.transaction() as session:
+        fields = resources.fields(
+            title_text=title,
+            url_text=f"https://a.example/{title.replace(' ', '-')}",
+            description_text=description,
+            tags_value=tags,
+        )
+        return (await resources.add(session, G, MOD, fields, clock.now())).id
+
+
 @pytest.mark.parametrize("dense", [0, 3])
 @pytest.mark.parametrize("top", [2, 100])
 @pytest.mark.parametrize("verified", [False, True])
@@ -75,26 +87,19 @@ async def test_every_change_is_seen_by_every_process(db: Database, clock: Frozen
     other = Database(db.url)
     try:
         assert await _search(db, "zircon") == []
-        async with other.transaction() as session:
-            fields = resources.fields(
-                title_text="Zircon alarm guide",
-                url_text="https://z.example/1",
-                description_text="zircon zircon",
-                tags_value="alarm",
-            )
-            row = await resources.add(session, G, MOD, fields, clock.now())
-        assert [i for i, _s in await _search(db, "zircon")] == [row.id]
+        row_id = await _add(other, clock, "Zircon alarm guide", "zircon zircon", "alarm")
+        assert [i for i, _s in await _search(db, "zircon")] == [row_id]
         assert await _search(db, "zircon alarm") == await _every_match(db, "zircon alarm", False, 10)
         async with other.transaction() as session:
-            await resources.edit(session, G, MOD, str(row.id), resources.Edit(label="TLP:AMBER"), clock.now())
+            await resources.edit(session, G, MOD, str(row_id), resources.Edit(label="TLP:AMBER"), clock.now())
         assert await _search(db, "zircon") == []
         assert await _search(db, "zircon alarm") == await _every_match(db, "zircon alarm", False, 10)
-        assert [i for i, _s in await _search(db, "zircon", verified=True)] == [row.id]
+        assert [i for i, _s in await _search(db, "zircon", verified=True)] == [row_id]
         async with other.transaction() as session:
-            await resources.edit(session, G, MOD, str(row.id), resources.Edit(title="Quartz"), clock.now())
-        assert [i for i, _s in await _search(db, "quartz", verified=True)] == [row.id]
+            await resources.edit(session, G, MOD, str(row_id), resources.Edit(title="Quartz"), clock.now())
+        assert [i for i, _s in await _search(db, "quartz", verified=True)] == [row_id]
         async with other.transaction() as session:
-            await resources.remove(session, G, MOD, row.id)
+            await resources.remove(session, G, MOD, row_id)
         assert await _search(db, "quartz", verified=True) == []
         assert await _search(db, "alarm") == await _every_match(db, "alarm", False, 10)
     finally:
@@ -194,19 +199,12 @@ async def test_did_you_mean_sees_words_another_process_added(db: Database, clock
     try:
         async with db.sessions() as session:
             assert (await searching.search(session, G, "zirconium", verified=False)).corrected is None
-        async with other.transaction() as session:
-            fields = resources.fields(
-                title_text="Zirconium cladding",
-                url_text="https://z.example/1",
-                description_text="",
-                tags_value="",
-            )
-            row = await resources.add(session, G, MOD, fields, clock.now())
+        row_id = await _add(other, clock, "Zirconium cladding")
         async with db.sessions() as session:
             found = await searching.search(session, G, "zirconiun", verified=False)
-        assert (found.corrected, [hit.id for hit in found.hits]) == ("zirconium", [row.id])
+        assert (found.corrected, [hit.id for hit in found.hits]) == ("zirconium", [row_id])
         async with other.transaction() as session:
-            await resources.remove(session, G, MOD, row.id)
+            await resources.remove(session, G, MOD, row_id)
         async with db.sessions() as session:
             assert (await searching.search(session, G, "zirconiun", verified=False)).corrected is None
     finally:
@@ -239,17 +237,10 @@ async def test_a_search_memory_can_answer_reads_once(db: Database, clock: Frozen
         assert len(statements) == 1 and "search_generation" in statements[0]
         other = Database(db.url)
         try:
-            async with other.transaction() as session:
-                fields = resources.fields(
-                    title_text="Portal alarm portal alarm",
-                    url_text="https://p.example/new",
-                    description_text="portal alarm",
-                    tags_value="alarm",
-                )
-                row = await resources.add(session, G, MOD, fields, clock.now())
+            row_id = await _add(other, clock, "Portal alarm portal alarm", "portal alarm", "alarm")
         finally:
             await other.dispose()
         again = await _search(db, "portal alarm")
-        assert again[0][0] == row.id and again == await _every_match(db, "portal alarm", False, 10)
+        assert again[0][0] == row_id and again == await _every_match(db, "portal alarm", False, 10)
     finally:
         sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
