@@ -310,9 +310,7 @@ def hits(
         weights = ", ".join(repr(float(w)) for w in index.weights)
         score = f"-bm25({index.name}, {weights})" if rank else "0.0"
         sql = f"SELECT rowid AS id, {score} AS score FROM {index.name} WHERE {index.name} MATCH :{param}"
-        value = fts5_match(query)
-        if columns:
-            value = "{" + " ".join(columns) + "} : (" + value + ")"
+        value = match_value(dialect, query, columns)
         order = "rowid"
     elif dialect == "postgresql":
         top = max(index.weights)
@@ -327,7 +325,7 @@ def hits(
         if columns:
             letters = ",".join(_postgres_letter(index, column).lower() for column in columns)
             sql += f" AND ts_filter(f.document, '{{{letters}}}') @@ q.query"
-        value = tsquery(query)
+        value = match_value(dialect, query, columns)
         order = "f.rowid"
         if window is not None and recent_first:
             sql = _postgres_recent_first(sql, index.name, int(window))
@@ -338,6 +336,15 @@ def hits(
         sql += f" ORDER BY {order} DESC LIMIT {int(window)}"
     statement = sa.text(sql).bindparams(sa.bindparam(param, value=value))
     return statement.columns(sa.column("id", sa.Integer), sa.column("score", sa.Float)).subquery(name)
+
+
+def match_value(dialect: str, query: Query, columns: tuple[str, ...] | None = None) -> str:
+    """The value ``hits`` binds for ``query`` (``<index>_q``): to bind it anew in a statement built
+    once (a cached statement, whose bound value is only an example)."""
+    if dialect == "postgresql":
+        return tsquery(query)
+    value = fts5_match(query)
+    return "{" + " ".join(columns) + "} : (" + value + ")" if columns else value
 
 
 RECENT_ROWS = 5000  # PostgreSQL: newest documents tried first for a window of the newest matches

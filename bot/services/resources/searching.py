@@ -143,48 +143,60 @@ async def _typed(
     if not query:
         return []
     dialect = dialect_of(session)
-    if dialect == "postgresql":
-        found = await _recent_typed(session, query, guild_id, verified, limit)
+    params = {"guild": guild_id, f"{RESOURCES_INDEX.name}_q": fts.match_value(dialect, query, TYPING_COLUMNS)}
+    found: list[Hit] = []
+    for recent in (True, False) if dialect == "postgresql" else (False,):
+        rows = await session.execute(_typing_statement(dialect, verified, limit, recent), params)
+        found = [_page_hit(r, 0.0) for r in rows]
         if len(found) == limit:
-            return found
-    hits = fts.hits(
-        RESOURCES_INDEX,
-        dialect,
-        query,
-        window=AUTOCOMPLETE_WINDOW,
-        columns=TYPING_COLUMNS,
-        rank=False,
-        recent_first=False,
+            break
+    return found
+
+
+def _seen_here(verified: bool) -> sa.ColumnElement[bool]:
+    """This server's resources the member may see (bound: ``guild``), for statements built once."""
+    return sa.and_(Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified))
+
+
+@functools.lru_cache(maxsize=64)
+def _typing_shortcut(verified: bool, limit: int, *, by_id: bool) -> Select[Any]:
+    """Type-ahead without words (bound: ``guild``): the resource of a typed ``id``, or the most
+    viewed. Built once per shape (building a statement costs about as much as running it)."""
+    statement = select(*HIT_COLUMNS).where(_seen_here(verified))
+    if by_id:
+        statement = statement.where(Resource.id == sa.bindparam("id"))
+    return cast("Select[Any]", statement.order_by(Resource.views.desc(), Resource.id.desc()).limit(limit))
+
+
+_EXAMPLE = Query.all_of([Term(("example",))])  # the value bound in a cached statement (see _typed)
+
+
+@functools.lru_cache(maxsize=64)
+def _typing_statement(dialect: str, verified: bool, limit: int, recent: bool) -> Select[Any]:
+    """The page of type-ahead matches a member may see in a server (bound: ``guild`` and the
+    query), built once per shape. ``recent`` (PostgreSQL): among the newest documents, each row
+    looked up as it comes (LATERAL: a generic plan may not hash-join the whole server instead);
+    otherwise the newest matches of the index."""
+    visible = sa.and_(
+        Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified)
     )
-    return await _typed_rows(session, hits, guild_id, verified, limit)
-
-
-async def _recent_typed(
-    session: AsyncSession, query: Query, guild_id: int, verified: bool, limit: int
-) -> list[Hit]:
-    """PostgreSQL: the newest visible matches among the newest documents, each row looked up by
-    its id as it comes (LATERAL: a generic plan may not hash-join the whole server instead)."""
-    recent = fts.recent_hits(RESOURCES_INDEX, query, columns=TYPING_COLUMNS, rows=TYPING_RECENT)
-    row = _filtered(cast("Select[Any]", select(*HIT_COLUMNS)), guild_id, verified, None, None)
-    row = row.where(Resource.id == recent.c.id)
-    looked_up = row.lateral("row")
-    statement = select(looked_up).select_from(recent).join(looked_up, sa.true())
-    rows = await session.execute(statement.order_by(recent.c.id.desc()).limit(limit))
-    return [Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, 0.0, r.views) for r in rows]
-
-
-async def _typed_rows(
-    session: AsyncSession, hits: sa.Subquery, guild_id: int, verified: bool, limit: int
-) -> list[Hit]:
-    """The page of ``hits`` (score 0: newest first) this member may see here."""
-    statement = select(*HIT_COLUMNS, hits.c.score).join(hits, hits.c.id == Resource.id)
-    statement = _filtered(statement, guild_id, verified, None, None)
-    # by the matches' own id, in which order recent_hits reads them, so that reading stops early
-    rows = await session.execute(statement.order_by(hits.c.id.desc()).limit(limit))
-    return [
-        Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, float(r.score), r.views)
-        for r in rows
-    ]
+    if recent:
+        hits = fts.recent_hits(RESOURCES_INDEX, _EXAMPLE, columns=TYPING_COLUMNS, rows=TYPING_RECENT)
+        row = select(*HIT_COLUMNS).where(Resource.id == hits.c.id, visible).lateral("row")
+        statement = select(row).select_from(hits).join(row, sa.true())
+    else:
+        hits = fts.hits(
+            RESOURCES_INDEX,
+            dialect,
+            _EXAMPLE,
+            window=AUTOCOMPLETE_WINDOW,
+            columns=TYPING_COLUMNS,
+            rank=False,
+            recent_first=False,
+        )
+        statement = select(*HIT_COLUMNS).join(hits, hits.c.id == Resource.id).where(visible)
+    # by the matches' own id, in the order recent_hits reads them, so that reading stops early
+    return cast("Select[Any]", statement.order_by(hits.c.id.desc()).limit(limit))
 
 
 @dataclass(frozen=True)
@@ -313,9 +325,7 @@ def _page_rows(count: int, verified: bool, *, confirmed: bool = False) -> Select
     (a WHERE on the server would have SQLite walk the server's index instead). One statement per
     page size, with one bound value per id: SQLAlchemy renders an expanding IN anew at every
     execution (about 1 ms a search)."""
-    allowed = sa.and_(
-        Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified)
-    )
+    allowed = _seen_here(verified)
     ids: list[sa.BindParameter[int]] = [sa.bindparam(f"id{k}") for k in range(count)]
     token = [resident.TOKEN.label("token")] if confirmed else []
     statement = select(*HIT_COLUMNS, allowed.label("allowed"), *token).where(Resource.id.in_(ids))
@@ -566,14 +576,13 @@ async def autocomplete(
     typed = (current or "").strip().lstrip("#")
     found: list[Hit] = []
     if (typed_id := parse_id(typed)) is not None:
-        statement = _filtered(cast("Select[Any]", select(*HIT_COLUMNS)), guild_id, verified, None, None)
-        found += [_page_hit(r, 0.0) for r in await session.execute(statement.where(Resource.id == typed_id))]
-    if all(len(word) < 2 for word in words(typed)):  # nothing yet, or one letter: the most viewed
-        statement = _filtered(select(Resource), guild_id, verified, None, None)
-        rows = await session.scalars(
-            statement.order_by(Resource.views.desc(), Resource.id.desc()).limit(limit)
+        rows = await session.execute(
+            _typing_shortcut(verified, 1, by_id=True), {"guild": guild_id, "id": typed_id}
         )
-        more = [Hit.of(row, 0.0) for row in rows]
+        found += [_page_hit(r, 0.0) for r in rows]
+    if all(len(word) < 2 for word in words(typed)):  # nothing yet, or one letter: the most viewed
+        rows = await session.execute(_typing_shortcut(verified, limit, by_id=False), {"guild": guild_id})
+        more = [_page_hit(r, 0.0) for r in rows]
         return (found + [hit for hit in more if hit.id not in {h.id for h in found}])[:limit]
     glossary = await glossary_service.load(session, guild_id)
     query = build_query(query_words(typed), glossary, prefix_last=True)
