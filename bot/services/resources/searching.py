@@ -444,6 +444,8 @@ async def search(
     options["memory"] = memory = resident.view_at(session, guild_id, token)
     if memory is not None:
         memory.state.learn(_asked(found), counts, ranking.range_low(found.last_prefix))
+        if not tag and not language and not unknown:  # one read for the check below and the page
+            await memory.postings([s.term for s in scored])
     suspects = {*unknown, *await _hidden(session, guild_id, found, scored, options)}
     if suspects:
         corrected = await _corrected(session, guild_id, found, glossary, options, page, suspects)
