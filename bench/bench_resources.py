@@ -44,7 +44,7 @@ from bench.engines import (
     percentiles,
 )
 from bot.db.models.resources import Resource
-from bot.services.resources import searching, transfer
+from bot.services.resources import searching, transfer, typeahead
 
 GUILD = 1
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
@@ -269,7 +269,7 @@ async def find(session: AsyncSession, q: str) -> object:
 
 
 async def complete(session: AsyncSession, q: str) -> object:
-    return await searching.autocomplete(session, GUILD, q, verified=False)
+    return await typeahead.autocomplete(session, GUILD, q, verified=False)
 
 
 def over(items: list[str], work: Callable[[AsyncSession, str], Awaitable[object]]) -> Work:

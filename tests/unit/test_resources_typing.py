@@ -1,4 +1,4 @@
-"""Type-ahead (``searching.autocomplete``): the newest matches of titles and tags this member may
+"""Type-ahead (``typeahead.autocomplete``): the newest matches of titles and tags this member may
 see here, whichever way the engine finds them (on PostgreSQL: among the newest documents first,
 then through the index)."""
 
@@ -9,7 +9,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.services import resources
-from bot.services.resources import searching
+from bot.services.resources import typeahead
 
 pytestmark = pytest.mark.engines  # PostgreSQL has a way of its own
 
@@ -44,7 +44,7 @@ async def test_typing_gives_the_newest_visible_matches(
     """With few newest documents looked through first (then the index) or many (a full page
     among them), the same page: the newest guides of this server the member may see."""
     made = await _library(db, clock)
-    monkeypatch.setattr(searching, "TYPING_RECENT", recent)
+    monkeypatch.setattr(typeahead, "TYPING_RECENT", recent)
     visible = [
         i
         for i, guild, label, title in made
@@ -52,5 +52,5 @@ async def test_typing_gives_the_newest_visible_matches(
     ]
     for limit in (5, 12):
         async with db.sessions() as session:
-            found = await searching.autocomplete(session, G, "gui", verified=verified, limit=limit)
+            found = await typeahead.autocomplete(session, G, "gui", verified=verified, limit=limit)
         assert [hit.id for hit in found] == sorted(visible, reverse=True)[:limit]

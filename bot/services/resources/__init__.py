@@ -5,7 +5,8 @@ This package is also where ``/liaison stats`` and ``/me export|delete`` find the
 
 from bot.services.resources.catalog import Edit, add, edit, get, remove, resolve, show
 from bot.services.resources.privacy import bot_messages, erase_member, export_member, stats
-from bot.services.resources.searching import Hit, SearchResult, autocomplete, search, tag_names
+from bot.services.resources.searching import Hit, SearchResult, search, tag_names
+from bot.services.resources.typeahead import autocomplete
 from bot.services.resources.validation import Fields, fields
 
 __all__ = [

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.unit import unit_of_work
 from bot.services.callers import Caller, seen, verified
-from bot.services.resources import catalog, glossary, searching, suggestions
+from bot.services.resources import catalog, glossary, searching, suggestions, typeahead
 from bot.services.resources.catalog import Edit, Entry
 from bot.services.resources.searching import Hit, SearchResult
 from bot.services.resources.suggestions import Outcome, Suggestion
@@ -96,7 +96,7 @@ async def suggest(session: AsyncSession, caller: Caller, fields: Fields) -> Answ
 async def resource_choices(session: AsyncSession, caller: Caller, current: str) -> list[Hit]:
     """Autocomplete of a resource option: what the caller may see."""
     may_see_amber = await verified(session, caller)
-    return await searching.autocomplete(session, caller.guild_id, current, verified=may_see_amber)
+    return await typeahead.autocomplete(session, caller.guild_id, current, verified=may_see_amber)
 
 
 @unit_of_work

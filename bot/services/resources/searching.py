@@ -1,4 +1,4 @@
-"""Finding resources: ranked search over every match, in both languages; autocomplete.
+"""Finding resources: ranked search over every match, in both languages.
 
 What a person typed becomes weighted terms (``bot.db.analysis``: identifiers whole, stop words out,
 English and French stems): each meaningful word, each pair of neighbouring words (words close
@@ -8,8 +8,8 @@ the glossary every equivalent phrase in either language (``détecteur personnel 
 ``bot.db.ranking`` (the same arithmetic on SQLite and PostgreSQL): resources holding more of the
 words, the rarer ones, in the title, side by side, come first. A word the library does not know is
 corrected ("did you mean") when a close known word finds visible resources of this server.
-``/resource search`` and the CLI both call ``search``, so they rank identically. Type-ahead
-(``autocomplete``) matches titles and tags, newest first (``bot.db.search``).
+``/resource search`` and the CLI both call ``search``, so they rank identically. Type-ahead is
+``bot.services.resources.typeahead``.
 """
 
 from __future__ import annotations
@@ -25,23 +25,16 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import analysis, ranking, resident
-from bot.db import search as fts
-from bot.db.models.resources import RESOURCES_INDEX, Resource, ResourceTag
-from bot.db.search import Query, Term, words
+from bot.db.models.resources import Resource, ResourceTag
+from bot.db.search import words
 from bot.errors import Invalid
-from bot.ids import parse_id
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
-from bot.services.resources.spelling import Visible, corrections, dialect_of
+from bot.services.resources.spelling import Visible, corrections
 from bot.services.values import copied
 
 SEARCH_LIMIT = 25
-AUTOCOMPLETE_LIMIT = 25
-AUTOCOMPLETE_WINDOW = 100
-# PostgreSQL type-ahead: newest documents looked through first; past them (a match in ~70 or
-# rarer), the index is cheaper (~1.5 ms per 1,000 documents looked through in vain at 100,000)
-TYPING_RECENT = 2000
 PAIR_WEIGHT = 0.5  # two typed words side by side
 PREFIX_WEIGHT = 0.7  # a completion of the last word
 SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
@@ -50,7 +43,6 @@ CAPPED_POSTINGS = 1500  # postings read per query at most (beyond a page per ter
 # Postings per term read first, per resource of the page: at 100k resources, 2 proves most pages;
 # reading deeper for a better floor cost more than the pruning it saved (see _capped).
 CAPPED_FIRST = 2
-TYPING_COLUMNS = ("title", "tags")
 QUERY_MAX_WORDS = 12
 EXPANSIONS_MAX = 16
 
@@ -98,26 +90,9 @@ def query_words(text: str) -> list[str]:
     return tokens
 
 
-def build_query(tokens: list[str], glossary: Glossary, *, prefix_last: bool) -> Query:
-    """Words in order, every one required; a glossary phrase or acronym becomes one group of
-    alternatives (the acronym and all its expansions). With ``prefix_last`` the last word may be
-    unfinished (``dosim`` finds ``dosimetry``)."""
-    phrases = glossary.phrases()
-    longest = max((len(p) for p in phrases), default=1)
-    groups: list[tuple[Term, ...]] = []
-    i = 0
-    while i < len(tokens):
-        for size in range(min(longest, len(tokens) - i), 0, -1):
-            acronym = phrases.get(tuple(tokens[i : i + size]))
-            if acronym is not None:
-                groups.append(tuple(Term(alt) for alt in glossary.alternatives(acronym)))
-                i += size
-                break
-        else:
-            last = i == len(tokens) - 1
-            groups.append((Term((tokens[i],), prefix=prefix_last and last),))
-            i += 1
-    return Query(tuple(groups))
+def seen_here(verified: bool) -> sa.ColumnElement[bool]:
+    """This server's resources the member may see (bound: ``guild``), for statements built once."""
+    return sa.and_(Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified))
 
 
 def _filtered(
@@ -131,72 +106,6 @@ def _filtered(
             exists().where(ResourceTag.resource_id == Resource.id, ResourceTag.tag == tag)
         )
     return statement
-
-
-async def _typed(
-    session: AsyncSession, guild_id: int, query: Query, *, verified: bool, limit: int
-) -> list[Hit]:
-    """Type-ahead: titles and tags of the most recent matches, no relevance to compute. On
-    PostgreSQL, first the newest visible matches among the newest documents (reading stops at a
-    full page: the GIN index would hand every match of a common prefix to be sorted); only when
-    they are fewer than a page, through the index."""
-    if not query:
-        return []
-    dialect = dialect_of(session)
-    params = {"guild": guild_id, f"{RESOURCES_INDEX.name}_q": fts.match_value(dialect, query, TYPING_COLUMNS)}
-    found: list[Hit] = []
-    for recent in (True, False) if dialect == "postgresql" else (False,):
-        rows = await session.execute(_typing_statement(dialect, verified, limit, recent), params)
-        found = [_page_hit(r, 0.0) for r in rows]
-        if len(found) == limit:
-            break
-    return found
-
-
-def _seen_here(verified: bool) -> sa.ColumnElement[bool]:
-    """This server's resources the member may see (bound: ``guild``), for statements built once."""
-    return sa.and_(Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified))
-
-
-@functools.lru_cache(maxsize=64)
-def _typing_shortcut(verified: bool, limit: int, *, by_id: bool) -> Select[Any]:
-    """Type-ahead without words (bound: ``guild``): the resource of a typed ``id``, or the most
-    viewed. Built once per shape (building a statement costs about as much as running it)."""
-    statement = select(*HIT_COLUMNS).where(_seen_here(verified))
-    if by_id:
-        statement = statement.where(Resource.id == sa.bindparam("id"))
-    return cast("Select[Any]", statement.order_by(Resource.views.desc(), Resource.id.desc()).limit(limit))
-
-
-_EXAMPLE = Query.all_of([Term(("example",))])  # the value bound in a cached statement (see _typed)
-
-
-@functools.lru_cache(maxsize=64)
-def _typing_statement(dialect: str, verified: bool, limit: int, recent: bool) -> Select[Any]:
-    """The page of type-ahead matches a member may see in a server (bound: ``guild`` and the
-    query), built once per shape. ``recent`` (PostgreSQL): among the newest documents, each row
-    looked up as it comes (LATERAL: a generic plan may not hash-join the whole server instead);
-    otherwise the newest matches of the index."""
-    visible = sa.and_(
-        Resource.guild_id == sa.bindparam("guild"), labels.sql_visible(Resource.label, verified)
-    )
-    if recent:
-        hits = fts.recent_hits(RESOURCES_INDEX, _EXAMPLE, columns=TYPING_COLUMNS, rows=TYPING_RECENT)
-        row = select(*HIT_COLUMNS).where(Resource.id == hits.c.id, visible).lateral("row")
-        statement = select(row).select_from(hits).join(row, sa.true())
-    else:
-        hits = fts.hits(
-            RESOURCES_INDEX,
-            dialect,
-            _EXAMPLE,
-            window=AUTOCOMPLETE_WINDOW,
-            columns=TYPING_COLUMNS,
-            rank=False,
-            recent_first=False,
-        )
-        statement = select(*HIT_COLUMNS).join(hits, hits.c.id == Resource.id).where(visible)
-    # by the matches' own id, in the order recent_hits reads them, so that reading stops early
-    return cast("Select[Any]", statement.order_by(hits.c.id.desc()).limit(limit))
 
 
 @dataclass(frozen=True)
@@ -312,10 +221,10 @@ async def _resident_page(
     rows = {r.id: r for r in await session.execute(_page_rows(len(page), verified), params)}
     if len(rows) != len(page) or not all(r.allowed for r in rows.values()):
         return None
-    return [_page_hit(rows[i], score) for i, score in page]
+    return [page_hit(rows[i], score) for i, score in page]
 
 
-def _page_hit(r: Any, score: float) -> Hit:
+def page_hit(r: Any, score: float) -> Hit:
     return Hit(r.id, r.title, r.url, r.description, r.tags, r.language, r.label, round(score, 6), r.views)
 
 
@@ -325,7 +234,7 @@ def _page_rows(count: int, verified: bool, *, confirmed: bool = False) -> Select
     (a WHERE on the server would have SQLite walk the server's index instead). One statement per
     page size, with one bound value per id: SQLAlchemy renders an expanding IN anew at every
     execution (about 1 ms a search)."""
-    allowed = _seen_here(verified)
+    allowed = seen_here(verified)
     ids: list[sa.BindParameter[int]] = [sa.bindparam(f"id{k}") for k in range(count)]
     token = [resident.TOKEN.label("token")] if confirmed else []
     statement = select(*HIT_COLUMNS, allowed.label("allowed"), *token).where(Resource.id.in_(ids))
@@ -512,7 +421,7 @@ async def _held_page(
     token = memory.state.token
     if len(rows) != len(page) or not all(r.allowed and int(r.token) == token for r in rows.values()):
         return None
-    return [_page_hit(rows[i], score) for i, score in page]
+    return [page_hit(rows[i], score) for i, score in page]
 
 
 async def _matches(
@@ -567,30 +476,6 @@ async def _corrected(
         if hits:
             return SearchResult(hits, " ".join(attempt))
     return None
-
-
-async def autocomplete(
-    session: AsyncSession, guild_id: int, current: str, *, verified: bool, limit: int = AUTOCOMPLETE_LIMIT
-) -> list[Hit]:
-    """At most 25 visible resources for what is being typed: an id, words as prefixes, or (nothing
-    typed yet) the most viewed."""
-    limit = min(limit, AUTOCOMPLETE_LIMIT)
-    typed = (current or "").strip().lstrip("#")
-    found: list[Hit] = []
-    if (typed_id := parse_id(typed)) is not None:
-        rows = await session.execute(
-            _typing_shortcut(verified, 1, by_id=True), {"guild": guild_id, "id": typed_id}
-        )
-        found += [_page_hit(r, 0.0) for r in rows]
-    if all(len(word) < 2 for word in words(typed)):  # nothing yet, or one letter: the most viewed
-        rows = await session.execute(_typing_shortcut(verified, limit, by_id=False), {"guild": guild_id})
-        more = [_page_hit(r, 0.0) for r in rows]
-        return (found + [hit for hit in more if hit.id not in {h.id for h in found}])[:limit]
-    glossary = await glossary_service.load(session, guild_id)
-    query = build_query(query_words(typed), glossary, prefix_last=True)
-    more = await _typed(session, guild_id, query, verified=verified, limit=limit)
-    seen = {hit.id for hit in found}
-    return (found + [hit for hit in more[:limit] if hit.id not in seen])[:limit]
 
 
 async def tag_names(
