@@ -11,7 +11,7 @@ from bot import i18n
 from bot.client import LiaisonBot
 from bot.services import labels
 from bot.services import resources as service
-from bot.services.resources import commands, validation
+from bot.services.resources import commands, searching, validation
 from bot.services.resources.commands import Decided
 from bot.services.resources.suggestions import Outcome
 from bot.ui import embeds, limits, text
@@ -25,6 +25,7 @@ from cogs.resources._views import ReviewView
 
 log = logging.getLogger(__name__)
 Choices = list[app_commands.Choice[str]]
+WARM_JOB, WARM_MINUTES = "resource-warm", 1
 
 
 class Resources(AcknowledgeFirst):
@@ -34,6 +35,20 @@ class Resources(AcknowledgeFirst):
 
     def __init__(self, bot: LiaisonBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        """Keep the library's common words in memory, so that searches after a start or a change
+        read only their page: now, then every minute (a key read when nothing changed)."""
+        self.bot.runtime.every(WARM_JOB, self.warm, minutes=WARM_MINUTES, now=True)
+
+    async def cog_unload(self) -> None:
+        self.bot.runtime.cancel(WARM_JOB)
+
+    async def warm(self) -> None:
+        for guild in list(self.bot.guilds):
+            if self.bot.runtime.stopping:
+                return
+            await searching.warm(self.bot.db, guild.id)
 
     # -- helpers -----------------------------------------------------------------------------
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:

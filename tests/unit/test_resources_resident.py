@@ -244,3 +244,27 @@ async def test_a_search_memory_can_answer_reads_once(db: Database, clock: Frozen
         assert again[0][0] == row_id and again == await _every_match(db, "portal alarm", False, 10)
     finally:
         sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_warming_holds_common_words_once_per_state_of_the_library(
+    db: Database, clock: FrozenClock
+) -> None:
+    """After warming, the first search of a common word reads no postings (only its statistics
+    and page); warming again does nothing until the library changes."""
+    await _library(db, clock, 60)
+    assert await searching.warm(db, G) > 0
+    assert await searching.warm(db, G) == 0
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    expected = await _every_match(db, "customs", False, 10)
+    sa.event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await _search(db, "customs") == expected
+        assert statements and not [st for st in statements if "FROM resource_terms " in st]  # no postings
+    finally:
+        sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    await _add(db, clock, "Customs customs")
+    assert await searching.warm(db, G) > 0  # a new state of the library

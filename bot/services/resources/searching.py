@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import analysis, ranking, resident
 from bot.db.models.resources import Resource, ResourceTag
 from bot.db.search import words
+from bot.db.unit import unit_of_work
 from bot.errors import Invalid
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
@@ -495,3 +496,11 @@ async def tag_names(
     if limit is not None:
         statement = statement.limit(limit)
     return [(tag, int(count)) for tag, count in await session.execute(statement)]
+
+
+@unit_of_work
+async def warm(session: AsyncSession, guild_id: int) -> int:
+    """Hold the library's most common terms in memory for this server (``bot.db.resident.warm``),
+    once per state of the library: run in the background, so that the first search of a common
+    word after a start or a change does not read its postings. Returns postings read."""
+    return await resident.warm(session, guild_id)
