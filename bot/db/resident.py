@@ -492,7 +492,7 @@ def unconfirmed(session: AsyncSession, guild_id: int) -> View | None:
     return None if state is None else View(session, guild_id, state)
 
 
-WARM_SHARE = 0.5  # of BUDGET that warming may fill
+WARM_SHARE = 0.75  # of BUDGET that warming may fill
 WARM_STEP = 60_000  # postings read per step (then the event loop runs other work)
 WARM_TERMS = 2000  # the most common terms considered
 WARM_STEP_TERMS = 100  # terms read per step at most (SQLite joins at most 500 SELECTs in one)
