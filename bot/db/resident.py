@@ -438,7 +438,7 @@ class View:
         """The ``limit`` best ``(id, score)`` of every resource holding one of the terms, a
         score being ``sum(factor * impact)``; equal scores newest (highest id) first."""
         found = await self.postings([term for term, _factor in factors])
-        return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
+        return _page_of(found, factors, verified, limit)
 
     def held(self, terms: Sequence[str]) -> dict[str, Postings] | None:
         """Each term's postings if all are held (no read), else None."""
@@ -455,9 +455,13 @@ class View:
     ) -> list[tuple[int, float]] | None:
         """``page`` from the postings held, without reading any; None when one is not held."""
         found = self.held([term for term, _factor in factors])
-        if found is None:
-            return None
-        return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
+        return None if found is None else _page_of(found, factors, verified, limit)
+
+
+def _page_of(
+    found: dict[str, Postings], factors: Sequence[tuple[str, float]], verified: bool, limit: int
+) -> list[tuple[int, float]]:
+    return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
 
 
 TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics
@@ -502,7 +506,8 @@ async def warm(session: AsyncSession, guild_id: int, *, share: float = WARM_SHAR
     """Read the postings and statistics of the library's most common terms into memory for this
     server, if not done under the current token yet: the first search of a common word after a
     change then reads nothing but its page (a 64,000-posting term costs ~80 ms to read). Steps of
-    at most ``WARM_STEP`` postings, the event loop free between them. Returns postings read."""
+    at most ``WARM_STEP`` postings, the event loop free between them. Returns the postings read, as
+    the term statistics count them (every server's: an upper bound of this server's)."""
     held = await view(session, guild_id)  # one primary-key read when there is nothing to do
     if held is None or guild_id in held.state.warmed:
         return 0
@@ -514,15 +519,15 @@ async def warm(session: AsyncSession, guild_id: int, *, share: float = WARM_SHAR
     if found is None:
         return 0
     found.state.warmed.add(guild_id)
-    budget, read, step = int(BUDGET * share) // 8, 0, []  # ~8 bytes a posting held
+    budget, read, step, in_step = int(BUDGET * share) // 8, 0, [], 0  # ~8 bytes a posting held
     for term, (docs, _top) in counts.items():
         if term == "" or read + docs > budget:
             continue
         step.append(term)
-        read += docs
-        if len(step) >= WARM_STEP_TERMS or sum(counts[t][0] for t in step) >= WARM_STEP:
+        read, in_step = read + docs, in_step + docs
+        if len(step) >= WARM_STEP_TERMS or in_step >= WARM_STEP:
             await found.postings(step)
-            step = []
+            step, in_step = [], 0
             await asyncio.sleep(0)
     if step:
         await found.postings(step)

@@ -218,9 +218,25 @@ async def _resident_page(
     page = await memory.page([(s.term, s.factor) for s in scored], verified, limit)
     if not page:
         return []
+    return await _page_read(session, guild_id, page, verified)
+
+
+async def _page_read(
+    session: AsyncSession,
+    guild_id: int,
+    page: list[tuple[int, float]],
+    verified: bool,
+    token: int | None = None,
+) -> list[Hit] | None:
+    """The rows of a page scored in memory, read with the visibility rule (and with ``token``, the
+    library's token in the same statement); None if any may not be shown (or the token is not
+    ``token``)."""
     params = {"guild": guild_id, **{f"id{k}": i for k, (i, _score) in enumerate(page)}}
-    rows = {r.id: r for r in await session.execute(_page_rows(len(page), verified), params)}
+    statement = _page_rows(len(page), verified, confirmed=token is not None)
+    rows = {r.id: r for r in await session.execute(statement, params)}
     if len(rows) != len(page) or not all(r.allowed for r in rows.values()):
+        return None
+    if token is not None and any(int(r.token) != token for r in rows.values()):
         return None
     return [page_hit(rows[i], score) for i, score in page]
 
@@ -417,12 +433,7 @@ async def _held_page(
     page = memory.held_page([(s.term, s.factor) for s in scored], verified, limit)
     if not page:
         return None
-    params = {"guild": guild_id, **{f"id{k}": i for k, (i, _score) in enumerate(page)}}
-    rows = {r.id: r for r in await session.execute(_page_rows(len(page), verified, confirmed=True), params)}
-    token = memory.state.token
-    if len(rows) != len(page) or not all(r.allowed and int(r.token) == token for r in rows.values()):
-        return None
-    return [page_hit(rows[i], score) for i, score in page]
+    return await _page_read(session, guild_id, page, verified, token=memory.state.token)
 
 
 async def _matches(

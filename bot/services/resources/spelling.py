@@ -33,23 +33,12 @@ def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-async def indexed(session: AsyncSession, word: str) -> bool:
-    """Is ``word`` itself a term of the index (in any server)? One cheap index probe."""
-    probe = fts.any_match(RESOURCES_INDEX, dialect_of(session), Query.all_of([Term((word,))]))
-    return (await session.scalar(probe)) is not None
-
-
 @dataclass(frozen=True)
 class Visible:
     """What the member may see: this server's resources with the labels open to them."""
 
     guild_id: int
     verified: bool
-
-    async def knows(self, session: AsyncSession, word: str) -> bool:
-        """Does ``word`` find a resource the member may see here? Cheap when it is absent from
-        the index (the common case for a misspelling), else stops at the first visible match."""
-        return await indexed(session, word) and await self.sees(session, word)
 
     async def sees(self, session: AsyncSession, word: str) -> bool:
         """Does ``word``, a word of the index, find a resource the member may see here? Stops at
@@ -105,21 +94,17 @@ async def corrections(
     *,
     glossary: Glossary,
     visible: Visible,
-    suspects: set[str] | None = None,
+    suspects: set[str],
     memory: resident.View | None = None,
 ) -> list[list[str]]:
     """Corrected versions of ``tokens`` to try, most likely first (``dosimetery`` -> ``dosimetry``,
-    ``portal monitr`` -> ``portal monitor``); empty when every word is known to the member (see
-    ``Visible``) or nothing they may see is close. With ``suspects``, only those words may be
-    corrected (the others already found something the member may see)."""
+    ``portal monitr`` -> ``portal monitor``): only the ``suspects`` (the words that find nothing the
+    member may see; the others did) are corrected, to words the member may see (see ``Visible``);
+    empty when nothing they may see is close."""
     known_phrases = glossary.phrases()
     options: list[list[str]] = []
     for word in tokens:
-        if suspects is not None:  # the others found something the member may see
-            settled = word not in suspects or (word,) in known_phrases
-        else:
-            settled = (word,) in known_phrases or await visible.knows(session, word)
-        if settled:
+        if word not in suspects or (word,) in known_phrases:
             options.append([word])
             continue
         options.append(await _candidates(session, word, visible, memory) or [word])
