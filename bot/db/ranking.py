@@ -9,8 +9,12 @@ term ``''`` counts the resources). Nothing else maintains either table, but an i
 files its new rows itself a batch at a time, the same postings and counts (``filing_in_bulk``,
 migration 0018).
 
-A query is a set of weighted terms. A resource's score is ``sum(weight * idf(term) * impact)`` over
-the query's terms it holds, the same arithmetic on both engines, so both rank alike. Every match is
+A query is a set of weighted terms, each for one of the query's concepts (a typed word, or a glossary
+phrase with its equivalents; a pair of neighbouring words is for none). A resource's score is
+``sum(weight * idf(term) * impact)`` over the query's terms it holds, times the share of the query's
+concepts it holds (``coverage``: a resource answering more of the question ranks higher, however
+common the words it holds many of), the same arithmetic on both engines, so both rank alike. The
+share is at most 1, so the bounds below, made of sums, still bound every score. Every match is
 ranked, without scoring every match: a first statement scores the best few resources of the most
 telling terms, which gives a score ``floor`` the last of a page must reach; a resource can only
 reach it if it holds one of the terms whose highest possible contributions, added up from the
@@ -297,6 +301,7 @@ class Weighted:
 
     term: str
     weight: float
+    concept: int | None = None  # the query's concept it is for (None: a pair of typed words)
 
 
 @dataclass(frozen=True)
@@ -307,6 +312,7 @@ class Scored:
     factor: float  # weight * idf
     top: float  # highest impact filed
     docs: int = 0  # resources holding it (every server)
+    concept: int | None = None  # see ``Weighted``
 
     @property
     def most(self) -> float:
@@ -360,14 +366,26 @@ def completions(prefix: str, found: dict[str, tuple[int, float]], limit: int) ->
 def scored(terms: Sequence[Weighted], found: dict[str, tuple[int, float]]) -> list[Scored]:
     """The query's terms found in the library (any server), each with its factor and bound."""
     total = found.get("", (0, 0.0))[0]
-    weights: dict[str, float] = {}
+    weights: dict[str, Weighted] = {}
     for t in terms:
-        if t.term and t.term in found:
-            weights[t.term] = max(weights.get(t.term, 0.0), t.weight)
-    return [
-        Scored(term, round(weight * idf(found[term][0], total), 6), found[term][1], found[term][0])
-        for term, weight in sorted(weights.items())
-    ]
+        if t.term and t.term in found and t.weight > getattr(weights.get(t.term), "weight", 0.0):
+            weights[t.term] = t
+    scored = []
+    for term, t in sorted(weights.items()):
+        docs, top = found[term]
+        scored.append(Scored(term, round(t.weight * idf(docs, total), 6), top, docs, t.concept))
+    return scored
+
+
+def concepts(terms: Sequence[Scored]) -> int:
+    """How many of the query's concepts the library holds: a score's share is out of these."""
+    return len({t.concept for t in terms if t.concept is not None})
+
+
+def coverage(held: set[int], total: int) -> float:
+    """The share of a score a resource holding the concepts ``held`` keeps (1 for a query whose
+    terms are for no concept)."""
+    return len(held) / total if total else 1.0
 
 
 def _where(verified: bool) -> str:
@@ -375,11 +393,19 @@ def _where(verified: bool) -> str:
 
 
 def _score_case(terms: Sequence[Scored], params: dict[str, Any]) -> str:
-    whens = []
+    """A resource's score over its postings ``p`` of ``terms`` (grouped by resource): the sum,
+    times the share of the query's concepts held (the ``count(DISTINCT …)`` of theirs among its
+    terms; an empty CASE, when no term is for a concept, is not valid SQL: the share is 1 then)."""
+    whens, held = [], []
     for i, t in enumerate(terms):
         params[f"t{i}"], params[f"f{i}"] = t.term, t.factor
         whens.append(f"WHEN :t{i} THEN :f{i}")
-    return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
+        if t.concept is not None:
+            held.append(f"WHEN :t{i} THEN {int(t.concept)}")
+    if total := concepts(terms):
+        params["concepts"] = float(total)
+    share = f" * count(DISTINCT CASE p.term {' '.join(held)} END) / :concepts" if total else ""
+    return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END){share}"
 
 
 def _probe(terms: Sequence[Scored], page: int, verified: bool, params: dict[str, Any]) -> str:
@@ -452,10 +478,10 @@ def _split_statement(
 ) -> tuple[str, dict[str, Any]]:
     """SQL of the ``page`` best ``(id, score)`` when the page is known to reach ``floor``
     (MaxScore): the terms that can add the least, together short of the floor, are "optional"; a
-    resource reaching the floor holds some of the others ("essential") with a part of its score
+    resource reaching the floor holds some of the others ("essential") with a part of its sum
     that the optional ones can complete. Every posting of the essential terms is read (their part
-    of each resource's score, no lookup); the optional terms are looked up only for the resources
-    whose essential part, completed by the most the optional terms can add, reaches the floor."""
+    of each resource's sum, no lookup); only the resources whose essential part, completed by the
+    most the optional terms can add, reaches the floor are scored (their postings looked up)."""
     ordered = sorted(terms, key=lambda t: (t.most, t.term))
     optional: list[Scored] = []
     so_far = 0.0
@@ -466,28 +492,20 @@ def _split_statement(
         optional.append(t)
     essential = ordered[len(optional) :]
     params: dict[str, Any] = {"need": floor - so_far - 1e-9}
-
-    def weighted(group: Sequence[Scored], letter: str) -> tuple[str, str]:
-        whens = []
-        for i, t in enumerate(group):
-            params[f"{letter}{i}"], params[f"{letter}f{i}"] = t.term, t.factor
-            whens.append(f"WHEN :{letter}{i} THEN :{letter}f{i}")
-        names = ", ".join(f":{letter}{i}" for i in range(len(group)))
-        return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)", names
-
-    part, names = weighted(essential, "e")
-    score = "e.part"
-    if optional:
-        rest, rest_names = weighted(optional, "o")
-        score += (
-            f" + coalesce((SELECT {rest} FROM {TERMS} p WHERE p.resource_id = e.id "
-            f"AND p.term IN ({rest_names})), 0)"
-        )
+    whens = []
+    for i, t in enumerate(essential):
+        params[f"e{i}"], params[f"ef{i}"] = t.term, t.factor
+        whens.append(f"WHEN :e{i} THEN :ef{i}")
+    part = f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
+    essentials = ", ".join(f":e{i}" for i in range(len(essential)))
+    score = _score_case(terms, params)
+    names = ", ".join(f":t{i}" for i in range(len(terms)))
     sql = (
-        f"WITH e AS MATERIALIZED (SELECT p.resource_id AS id, {part} AS part FROM {TERMS} p "
-        f"WHERE {_where(verified)} AND p.term IN ({names}) GROUP BY p.resource_id "
+        f"WITH e AS MATERIALIZED (SELECT p.resource_id AS id FROM {TERMS} p "
+        f"WHERE {_where(verified)} AND p.term IN ({essentials}) GROUP BY p.resource_id "
         f"HAVING {part} >= :need) "
-        f"SELECT e.id AS id, {score} AS score FROM e ORDER BY score DESC, e.id DESC LIMIT {int(page)}"
+        f"SELECT e.id AS id, (SELECT {score} FROM {TERMS} p WHERE p.resource_id = e.id "
+        f"AND p.term IN ({names})) AS score FROM e ORDER BY score DESC, e.id DESC LIMIT {int(page)}"
     )
     return sql, params
 

@@ -1,8 +1,9 @@
 # ruff: noqa: S608  (SQL is built from fixed names; every value is bound)
 """Ranked search from the bot's memory: each server's postings of a term as two arrays (resource
 ids, impacts), read once from ``resource_terms`` (``bot.db.ranking``) and scored with numpy, with
-the same arithmetic as the SQL statements (``sum(factor * impact)`` over the query's terms, best
-first, then newest first), so the same page on every engine.
+the same arithmetic as the SQL statements (``sum(factor * impact)`` over the query's terms times
+the share of the query's concepts held, ``bot.db.ranking``; best first, then newest first), so the
+same page on every engine.
 
 Exactly fresh, in every process: migration 0017 adds ``search_generation``, one row holding a random
 ``token`` that triggers on ``resources`` replace whenever a row is inserted or deleted or its
@@ -190,39 +191,59 @@ def _parsed(ids: str | None, impacts: str | None, restricted: str | None) -> Pos
     return Postings(_segment(found[~closed], values[~closed]), _segment(found[closed], values[closed]))
 
 
+Factor = tuple[str, float, int | None]  # a query term, its factor, and the concept it is for
+
+
 @dataclass(frozen=True)
 class _Term:
-    """A query term's visible postings with its factor: a score adds ``factor * impact``."""
+    """A query term's visible postings with its factor: a score adds ``factor * impact``; and the
+    query's concept it is for (``bot.db.ranking.Weighted``)."""
 
     segments: list[Segment]
     factor: float
+    concept: int | None = None
 
     @functools.cached_property
     def most(self) -> float:
         return self.factor * max(s.top for s in self.segments)
 
-    def add(self, scores: np.ndarray[Any, Any], candidates: np.ndarray[Any, Any]) -> None:
-        """Adds to ``scores`` (of ``candidates``, in increasing order) what this term gives each."""
+    def add(
+        self, scores: np.ndarray[Any, Any], candidates: np.ndarray[Any, Any], holds: np.ndarray[Any, Any]
+    ) -> None:
+        """Adds to ``scores`` (of ``candidates``, in increasing order) what this term gives each, and
+        sets ``holds`` where it holds one."""
         for segment in self.segments:
             if segment.dense is not None:  # scores of ids it does not hold get + 0.0: unchanged
                 lo, hi = np.searchsorted(candidates, (segment.base, segment.base + len(segment.dense)))
                 found = segment.dense[candidates[lo:hi] - segment.base]
                 scores[lo:hi] += found / _SCALE * self.factor
+                holds[lo:hi] |= found > 0
                 continue
             ids = segment.ids
             at = np.searchsorted(ids, candidates.astype(ids.dtype, copy=False))  # same type: no copy
             np.minimum(at, len(ids) - 1, out=at)
             held = ids[at] == candidates
             scores[held] += segment.values(at[held]) * self.factor
+            holds |= held
 
 
-def _scores(terms: Sequence[_Term], candidates: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def _scores(terms: Sequence[_Term], candidates: np.ndarray[Any, Any], concepts: int) -> np.ndarray[Any, Any]:
     """Exact scores of ``candidates`` (in increasing order): the terms added in the query's order,
-    whoever asks, so that two resources holding the same terms alike score exactly alike."""
+    whoever asks, so that two resources holding the same terms alike score exactly alike; times
+    the share of the query's ``concepts`` each holds, as SQL computes it (sum * held / concepts)."""
     scores = np.zeros(len(candidates), dtype=np.float64)
+    held: dict[int, np.ndarray[Any, Any]] = {}
     for term in terms:
-        term.add(scores, candidates)
-    return scores
+        holds = np.zeros(len(candidates), dtype=np.bool_)
+        term.add(scores, candidates, holds)
+        if term.concept is not None:
+            held[term.concept] = held[term.concept] | holds if term.concept in held else holds
+    if not concepts:
+        return scores
+    count = np.zeros(len(candidates), dtype=np.float64)
+    for holds in held.values():
+        count += holds
+    return scores * count / float(concepts)
 
 
 def _best(
@@ -249,18 +270,19 @@ def _scratch(size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     return _SCRATCH[0], _SCRATCH[1]
 
 
-def best_page(terms: Sequence[_Term], limit: int) -> list[tuple[int, float]]:
+def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[int, float]]:
     """The ``limit`` best resources holding any of ``terms``, exactly as scoring every one, without
     scoring every one (MaxScore): the resources among each term's ``TOP`` best postings are scored
     first; the ``limit``-th best of them is a floor the page reaches. The terms that can add the
     least, together short of the floor, are optional: a resource reaching the floor holds one of
     the others (essential). Every posting of the essential terms is summed per resource; only the
-    resources whose sum, with the most the optional terms can add, reaches the floor are scored."""
+    resources whose sum, with the most the optional terms can add, reaches the floor are scored
+    (a score is at most its sum: the share of the query's ``concepts`` held is at most 1)."""
     terms = [t for t in terms if t.segments]
     if not terms:
         return []
     first = np.unique(np.concatenate([s.ids[s.best] for t in terms for s in t.segments]))
-    scores = _scores(terms, first)
+    scores = _scores(terms, first, concepts)
     if all(len(s) <= TOP for t in terms for s in t.segments):  # every match was in the first read
         return _best(first, scores, limit)
     floor = (
@@ -288,11 +310,11 @@ def best_page(terms: Sequence[_Term], limit: int) -> list[tuple[int, float]]:
     part = sums[candidates]
     sums[low:size], held[low:size] = 0.0, False  # left as found
     for i in range(optional - 1, -1, -1):  # the optional terms, the most telling first
-        ordered[i].add(part, candidates)
+        ordered[i].add(part, candidates, np.zeros(len(candidates), dtype=np.bool_))
         rest = sum(t.most for t in ordered[:i])
         keep = part + rest >= floor - 1e-9
         candidates, part = candidates[keep], part[keep]
-    return _best(candidates, part, limit)
+    return _best(candidates, _scores(terms, candidates, concepts), limit)
 
 
 @dataclass(frozen=True)
@@ -432,12 +454,11 @@ class View:
         found = await self.postings(terms)
         return any(p.visible(verified) for p in found.values())
 
-    async def page(
-        self, factors: Sequence[tuple[str, float]], verified: bool, limit: int
-    ) -> list[tuple[int, float]]:
+    async def page(self, factors: Sequence[Factor], verified: bool, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best ``(id, score)`` of every resource holding one of the terms, a
-        score being ``sum(factor * impact)``; equal scores newest (highest id) first."""
-        found = await self.postings([term for term, _factor in factors])
+        score being ``sum(factor * impact)`` times the share of the query's concepts held (see
+        ``bot.db.ranking``); equal scores newest (highest id) first."""
+        found = await self.postings([term for term, _factor, _concept in factors])
         return _page_of(found, factors, verified, limit)
 
     def held(self, terms: Sequence[str]) -> dict[str, Postings] | None:
@@ -451,17 +472,19 @@ class View:
         return found
 
     def held_page(
-        self, factors: Sequence[tuple[str, float]], verified: bool, limit: int
+        self, factors: Sequence[Factor], verified: bool, limit: int
     ) -> list[tuple[int, float]] | None:
         """``page`` from the postings held, without reading any; None when one is not held."""
-        found = self.held([term for term, _factor in factors])
+        found = self.held([term for term, _factor, _concept in factors])
         return None if found is None else _page_of(found, factors, verified, limit)
 
 
 def _page_of(
-    found: dict[str, Postings], factors: Sequence[tuple[str, float]], verified: bool, limit: int
+    found: dict[str, Postings], factors: Sequence[Factor], verified: bool, limit: int
 ) -> list[tuple[int, float]]:
-    return best_page([_Term(found[term].visible(verified), factor) for term, factor in factors], limit)
+    concepts = len({concept for _term, _factor, concept in factors if concept is not None})
+    terms = [_Term(found[term].visible(verified), factor, concept) for term, factor, concept in factors]
+    return best_page(terms, limit, concepts)
 
 
 TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics

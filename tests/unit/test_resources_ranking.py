@@ -3,6 +3,7 @@ nothing, the same scores on every engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -223,3 +224,39 @@ async def test_without_memory_search_still_ranks_in_sql(
     async with db.sessions() as session:
         await searching.search(session, G, "alarm", verified=False)
     assert called
+
+
+async def test_a_resource_answering_more_of_the_question_ranks_first(
+    db: Database, clock: FrozenClock
+) -> None:
+    """The question has two concepts the library holds ("portal monitor alarm", a glossary phrase,
+    and "ceramics"). The portal monitor guide holds more of its words, but only the first concept:
+    it keeps half its sum, and the NORM guide, which holds both, comes first."""
+    rows = [
+        ("Portal monitor alarm response", "", "Steps to follow."),
+        ("NORM in cargo: ceramics", "norm", "Ceramics and granite set off alarms."),
+        *((f"Portal monitor checks {i}", "", "Daily checks.") for i in range(6)),
+        *((f"Border guide {i}", "border", "Training for border officers.") for i in range(12)),
+    ]
+    async with db.transaction() as session:
+        for i, (title, tags, description) in enumerate(rows):
+            fields = resources.fields(
+                title_text=title,
+                url_text=f"https://c.example/{i}",
+                description_text=description,
+                tags_value=tags,
+            )
+            await resources.add(session, G, MOD, fields, clock.now())
+    query = "what to do when a portal monitor alarms on a truck carrying ceramics"
+    async with db.sessions() as session:
+        found = searching.plan(query, await glossary.load(session, G))
+        scored, _unknown = await searching._scored(session, found)
+        # the sums alone (terms for no concept) would put the portal monitor guide first
+        plain = [dataclasses.replace(s, concept=None) for s in scored]
+        sql, params = ranking.ranked_statement(plain, False, None)
+        hits = ranking.hits(sql, {**params, "guild": G})
+        by_sum = await session.scalars(sa.select(hits.c.id).order_by(hits.c.score.desc()).limit(1))
+        titles = [hit.title for hit in (await searching.search(session, G, query, verified=False)).hits]
+    assert ranking.concepts(scored) == 2
+    assert by_sum.one() == 1
+    assert titles[:2] == ["NORM in cargo: ceramics", "Portal monitor alarm response"]

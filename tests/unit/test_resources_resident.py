@@ -64,9 +64,9 @@ async def test_pages_from_memory_are_those_of_scoring_every_match(
     used: list[int] = []
     page = resident.best_page
 
-    def counted(terms: Any, limit: int) -> list[tuple[int, float]]:
+    def counted(terms: Any, limit: int, concepts: int) -> list[tuple[int, float]]:
         used.append(limit)
-        return page(terms, limit)
+        return page(terms, limit, concepts)
 
     monkeypatch.setattr(resident, "best_page", counted)
     for query in QUERIES:

@@ -111,46 +111,56 @@ def _filtered(
 
 @dataclass(frozen=True)
 class Plan:
-    """A query as weighted terms; ``words`` are the typed words that count (for did-you-mean),
-    ``lone`` the stems of those not in a glossary phrase (a word the library must know)."""
+    """A query as weighted terms, each for one of its concepts (a typed word, or a glossary
+    phrase with its equivalents; ``bot.db.ranking``); ``words`` are the typed words that count (for
+    did-you-mean), ``lone`` the stems of those not in a glossary phrase (a word the library must
+    know), ``last_concept`` the concept of the unfinished last word (its completions')."""
 
     terms: list[ranking.Weighted]
     words: list[str]
     lone: dict[str, str]  # stem -> typed word
     last_prefix: str | None
+    last_concept: int | None = None
 
 
 def plan(text: str, glossary: Glossary) -> Plan:
     """Weighted terms for what was typed (see the module's docstring)."""
     typed = analysis.meaningful(text)[:QUERY_MAX_WORDS]
     stems = [analysis.stem(w) for w in typed]
-    weights: dict[str, float] = {}
+    weights: dict[str, tuple[float, int | None]] = {}
 
-    def add(term: str, weight: float) -> None:
-        if term and weight > weights.get(term, 0.0):
-            weights[term] = weight
+    def add(term: str, weight: float, concept: int | None) -> None:
+        if term and weight > weights.get(term, (0.0, None))[0]:
+            weights[term] = (weight, concept)
 
     lone: dict[str, str] = {}
+    concept = 0
     longest = glossary.longest
     i = 0
     while i < len(stems):
         for size in range(min(longest, len(stems) - i), 0, -1):
             group = glossary.group_of(tuple(stems[i : i + size]))
             if group is not None:
-                _equivalents(group, tuple(stems[i : i + size]), add)
+                _equivalents(group, tuple(stems[i : i + size]), functools.partial(_for, add, concept))
                 i += size
                 break
         else:
-            add(stems[i], 1.0)
+            add(stems[i], 1.0, concept)
             lone[stems[i]] = typed[i]
             i += 1
+        concept += 1
     for first, second in itertools.pairwise(stems):
         if first != second:
-            add(analysis.pair(first, second), PAIR_WEIGHT)
+            add(analysis.pair(first, second), PAIR_WEIGHT, None)
     last = analysis.normalize(typed[-1]) if typed else ""
     prefix = last if len(last) >= PREFIX_MIN and not last.isdigit() else None
-    terms = [ranking.Weighted(term, weight) for term, weight in weights.items()]
-    return Plan(terms, [analysis.normalize(w) for w in typed], lone, prefix)
+    terms = [ranking.Weighted(term, weight, of) for term, (weight, of) in weights.items()]
+    words_ = [analysis.normalize(w) for w in typed]
+    return Plan(terms, words_, lone, prefix, concept - 1 if prefix else None)
+
+
+def _for(add: Any, concept: int, term: str, weight: float) -> None:
+    add(term, weight, concept)
 
 
 def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add: Any) -> None:
@@ -215,7 +225,7 @@ async def _resident_page(
 ) -> list[Hit] | None:
     """The page scored in memory, its rows read with the visibility rule; None (score it in SQL)
     if any of them is not there to be seen."""
-    page = await memory.page([(s.term, s.factor) for s in scored], verified, limit)
+    page = await memory.page([(s.term, s.factor, s.concept) for s in scored], verified, limit)
     if not page:
         return []
     return await _page_read(session, guild_id, page, verified)
@@ -326,7 +336,7 @@ def _scored_from(found: Plan, counts: dict[str, tuple[int, float]]) -> tuple[lis
     if found.last_prefix:
         known = {t.term for t in terms}
         completions = [
-            ranking.Weighted(term, PREFIX_WEIGHT)
+            ranking.Weighted(term, PREFIX_WEIGHT, found.last_concept)
             for term in ranking.completions(found.last_prefix, counts, EXPANSIONS_MAX)
             if term not in known
         ]
@@ -430,7 +440,7 @@ async def _held_page(
     for _word, own in _own_terms(found, scored):
         if not any(postings[s.term].visible(verified) for s in own):
             return None
-    page = memory.held_page([(s.term, s.factor) for s in scored], verified, limit)
+    page = memory.held_page([(s.term, s.factor, s.concept) for s in scored], verified, limit)
     if not page:
         return None
     return await _page_read(session, guild_id, page, verified, token=memory.state.token)
