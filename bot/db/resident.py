@@ -232,18 +232,13 @@ def _scores(terms: Sequence[_Term], candidates: np.ndarray[Any, Any], concepts: 
     whoever asks, so that two resources holding the same terms alike score exactly alike; times
     the share of the query's ``concepts`` each holds, as SQL computes it (sum * held / concepts)."""
     scores = np.zeros(len(candidates), dtype=np.float64)
-    held: dict[int, np.ndarray[Any, Any]] = {}
+    held = np.zeros(len(candidates), dtype=np.uint16)
+    bits = _concept_bits(terms)
     for term in terms:
         holds = np.zeros(len(candidates), dtype=np.bool_)
         term.add(scores, candidates, holds)
-        if term.concept is not None:
-            held[term.concept] = held[term.concept] | holds if term.concept in held else holds
-    if not concepts:
-        return scores
-    count = np.zeros(len(candidates), dtype=np.float64)
-    for holds in held.values():
-        count += holds
-    return scores * count / float(concepts)
+        held[holds] |= _bit(term, bits)
+    return _shared(scores, held, concepts)
 
 
 def _best(
@@ -258,7 +253,10 @@ def _best(
     return [(int(candidates[i]), float(scores[i])) for i in order]
 
 
-_SCRATCH: list[np.ndarray[Any, Any]] = [np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.bool_)]
+_SCRATCH: list[np.ndarray[Any, Any]] = [np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.uint16)]
+HELD = 1  # in ``_scratch``'s flags: the resource holds one of the terms summed; the other 15 bits,
+# the query's concepts it holds (a query has at most 12: ``searching.QUERY_MAX_WORDS``)
+_ONES = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1).astype(np.uint8)
 
 
 def _scratch(size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -266,8 +264,29 @@ def _scratch(size: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     searches (fresh ones cost a page fault per 4 kB), to be left zero after use."""
     if len(_SCRATCH[0]) < size:
         grown = max(size, 2 * len(_SCRATCH[0]))
-        _SCRATCH[:] = [np.zeros(grown, dtype=np.float64), np.zeros(grown, dtype=np.bool_)]
+        _SCRATCH[:] = [np.zeros(grown, dtype=np.float64), np.zeros(grown, dtype=np.uint16)]
     return _SCRATCH[0], _SCRATCH[1]
+
+
+def _concept_bits(terms: Sequence[_Term]) -> dict[int, int]:
+    """A flag bit per concept of the query (after ``HELD``)."""
+    found = sorted({t.concept for t in terms if t.concept is not None})
+    if len(found) > 15:
+        raise ValueError(f"{len(found)} concepts: at most 15 (a query has at most 12 words)")
+    return {concept: 2 << i for i, concept in enumerate(found)}
+
+
+def _bit(term: _Term, bits: dict[int, int]) -> np.uint16:
+    """The flag of the concept ``term`` is for (0: none)."""
+    return np.uint16(0 if term.concept is None else bits[term.concept])
+
+
+def _shared(sums: np.ndarray[Any, Any], flags: np.ndarray[Any, Any], concepts: int) -> np.ndarray[Any, Any]:
+    """Scores from sums and the concepts flagged, as SQL computes them (sum * held / concepts)."""
+    if not concepts:
+        return sums
+    held = flags & ~np.uint16(HELD)
+    return sums * (_ONES[held & 0xFF] + _ONES[held >> 8]) / float(concepts)
 
 
 def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[int, float]]:
@@ -275,9 +294,10 @@ def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[i
     scoring every one (MaxScore): the resources among each term's ``TOP`` best postings are scored
     first; the ``limit``-th best of them is a floor the page reaches. The terms that can add the
     least, together short of the floor, are optional: a resource reaching the floor holds one of
-    the others (essential). Every posting of the essential terms is summed per resource; only the
-    resources whose sum, with the most the optional terms can add, reaches the floor are scored
-    (a score is at most its sum: the share of the query's ``concepts`` held is at most 1)."""
+    the others (essential). Every posting of the essential terms is summed per resource, and the
+    concepts it holds flagged; only the resources whose sum, with the most the optional terms can
+    add, reaches the floor are scored (a score is its sum times the share of the query's
+    ``concepts`` it holds, at most 1)."""
     terms = [t for t in terms if t.segments]
     if not terms:
         return []
@@ -285,6 +305,7 @@ def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[i
     scores = _scores(terms, first, concepts)
     if all(len(s) <= TOP for t in terms for s in t.segments):  # every match was in the first read
         return _best(first, scores, limit)
+    bits = _concept_bits(terms)
     floor = (
         float(np.partition(scores, len(scores) - limit)[len(scores) - limit]) if len(first) >= limit else 0.0
     )
@@ -296,25 +317,28 @@ def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[i
     essential = ordered[optional:]
     low = min(s.base for t in essential for s in t.segments)
     size = max(int(s.ids[-1]) for t in essential for s in t.segments) + 1
-    sums, held = _scratch(size)
+    sums, flags = _scratch(size)
     for term in essential:
+        flag = np.uint16(HELD | _bit(term, bits))
         for segment in term.segments:
             if segment.dense is not None:  # + 0.0 where it holds nothing: unchanged
                 at = slice(segment.base, segment.base + len(segment.dense))
                 sums[at] += segment.dense / _SCALE * term.factor
-                held[at] |= segment.dense > 0
+                np.bitwise_or(flags[at], flag, out=flags[at], where=segment.dense > 0)
             else:
                 sums[segment.ids] += segment.values(slice(None)) * term.factor
-                held[segment.ids] = True
-    candidates = low + np.flatnonzero(held[low:size] & (sums[low:size] + reach >= floor - 1e-9))
-    part = sums[candidates]
-    sums[low:size], held[low:size] = 0.0, False  # left as found
+                flags[segment.ids] |= flag
+    candidates = low + np.flatnonzero((flags[low:size] != 0) & (sums[low:size] + reach >= floor - 1e-9))
+    part, held = sums[candidates], flags[candidates]
+    sums[low:size], flags[low:size] = 0.0, 0  # left as found
     for i in range(optional - 1, -1, -1):  # the optional terms, the most telling first
-        ordered[i].add(part, candidates, np.zeros(len(candidates), dtype=np.bool_))
+        holds = np.zeros(len(candidates), dtype=np.bool_)
+        ordered[i].add(part, candidates, holds)
+        held[holds] |= _bit(ordered[i], bits)
         rest = sum(t.most for t in ordered[:i])
         keep = part + rest >= floor - 1e-9
-        candidates, part = candidates[keep], part[keep]
-    return _best(candidates, _scores(terms, candidates, concepts), limit)
+        candidates, part, held = candidates[keep], part[keep], held[keep]
+    return _best(candidates, _shared(part, held, concepts), limit)
 
 
 @dataclass(frozen=True)
