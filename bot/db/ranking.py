@@ -96,12 +96,8 @@ def fill_statements(dialect: str) -> list[str]:
     ]
 
 
-def _sqlite_triggers(gated: bool = False, versioned: bool = False) -> list[str]:
-    """The three triggers; ``gated``: the insert trigger as 0018 makes it (see ``gated_statements``);
-    ``versioned``: as 0019 makes them, each count they change given a new random ``version``."""
-    columns, bumped, version = ("term, docs, top, version", ", random()", ", version = random()")
-    if not versioned:
-        columns, bumped, version = "term, docs, top", "", ""
+def _sqlite_triggers(gated: bool = False) -> list[str]:
+    """The three triggers; ``gated``: the insert trigger as 0018 makes it (see ``gated_statements``)."""
 
     def file(row: str) -> str:
         each = f"json_each({row}.search_terms) j"
@@ -110,15 +106,14 @@ def _sqlite_triggers(gated: bool = False, versioned: bool = False) -> list[str]:
             f"INSERT INTO {TERMS} (resource_id, term, guild_id, restricted, impact) "
             f"SELECT {row}.id, {term}, {row}.guild_id, "
             f"CASE WHEN {row}.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, {impact} FROM {each}; "
-            f"INSERT INTO {STATS} ({columns}) SELECT term, 1, impact{bumped} FROM {TERMS} "
-            f"WHERE resource_id = {row}.id UNION ALL SELECT '', 1, 0{bumped} "
-            f"WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + 1, top = max(top, excluded.top)"
-            f"{version};"
+            f"INSERT INTO {STATS} (term, docs, top) SELECT term, 1, impact FROM {TERMS} "
+            f"WHERE resource_id = {row}.id UNION ALL SELECT '', 1, 0 "
+            "WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + 1, top = max(top, excluded.top);"
         )
 
     def unfile(row: str) -> str:
         return (
-            f"UPDATE {STATS} SET docs = docs - 1{version} WHERE term IN "
+            f"UPDATE {STATS} SET docs = docs - 1 WHERE term IN "
             f"(SELECT term FROM {TERMS} WHERE resource_id = {row}.id UNION ALL SELECT ''); "
             f"DELETE FROM {TERMS} WHERE resource_id = {row}.id;"
         )
@@ -132,20 +127,9 @@ def _sqlite_triggers(gated: bool = False, versioned: bool = False) -> list[str]:
     ]
 
 
-_PG_RANDOM = "floor((random() - 0.5) * 1.8e19)::bigint"  # 63 random bits, as ``resident``'s token
-
-
-def _postgres_triggers(versioned: bool = False) -> list[str]:
+def _postgres_triggers() -> list[str]:
     """Statement-level: a batch insert files its rows with two statements; counts are applied in
-    term order, so that concurrent writers lock terms in the same order and never deadlock.
-    ``versioned``: as 0019 makes them, each count they change given a new random ``version``."""
-    return [_postgres_function(versioned, replace=False), *_postgres_trigger_statements()]
-
-
-def _postgres_function(versioned: bool, *, replace: bool) -> str:
-    columns, bumped, version = ("term, docs, top, version", f", {_PG_RANDOM}", f", version = {_PG_RANDOM}")
-    if not versioned:
-        columns, bumped, version = "term, docs, top", "", ""
+    term order, so that concurrent writers lock terms in the same order and never deadlock."""
 
     def file(rows: str) -> str:
         each = f"{rows} n, jsonb_array_elements(n.search_terms::jsonb) j(value)"
@@ -154,17 +138,17 @@ def _postgres_function(versioned: bool, *, replace: bool) -> str:
             f"SELECT n.id, j.value->>0, n.guild_id, "
             f"CASE WHEN n.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
             f"(j.value->>1)::float8 FROM {each}; "
-            f"INSERT INTO {STATS} AS s ({columns}) SELECT term, count(*), max(top){bumped} FROM ("
+            f"INSERT INTO {STATS} AS s (term, docs, top) SELECT term, count(*), max(top) FROM ("
             f"SELECT j.value->>0 AS term, (j.value->>1)::float8 AS top FROM {each} "
             f"UNION ALL SELECT '', 0 FROM {rows} n) d GROUP BY term ORDER BY term "
             "ON CONFLICT (term) DO UPDATE SET docs = s.docs + EXCLUDED.docs, "
-            f"top = greatest(s.top, EXCLUDED.top){version};"
+            "top = greatest(s.top, EXCLUDED.top);"
         )
 
     def unfile(rows: str) -> str:
         return (
             f"DELETE FROM {TERMS} t USING {rows} o WHERE t.resource_id = o.id; "
-            f"UPDATE {STATS} s SET docs = s.docs - d.n{version} FROM (SELECT term, count(*) AS n FROM ("
+            f"UPDATE {STATS} s SET docs = s.docs - d.n FROM (SELECT term, count(*) AS n FROM ("
             f"SELECT j.value->>0 AS term FROM {rows} o, jsonb_array_elements(o.search_terms::jsonb) j(value) "
             f"UNION ALL SELECT '' FROM {rows} o) x GROUP BY term ORDER BY term) d WHERE s.term = d.term;"
         )
@@ -182,13 +166,9 @@ def _postgres_function(versioned: bool, *, replace: bool) -> str:
         f"ELSIF TG_OP = 'UPDATE' THEN {unfile(changed)} {file(changed_new)} "
         f"ELSE {unfile('old_rows')} END IF; RETURN NULL;"
     )
-    create = "CREATE OR REPLACE FUNCTION" if replace else "CREATE FUNCTION"
-    return f"{create} {TERMS}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
-
-
-def _postgres_trigger_statements() -> list[str]:
     each = "FOR EACH STATEMENT EXECUTE FUNCTION"
     return [
+        f"CREATE FUNCTION {TERMS}_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$",
         f"CREATE TRIGGER {TERMS}_ai AFTER INSERT ON resources REFERENCING NEW TABLE AS new_rows "
         f"{each} {TERMS}_sync()",
         f"CREATE TRIGGER {TERMS}_au AFTER UPDATE ON resources "
@@ -225,41 +205,6 @@ def ungated_statements(dialect: str) -> list[str]:
     raise NotImplementedError(f"ranked search on {dialect}")
 
 
-# -- a version per term (0019) ---------------------------------------------------------------------
-# Every change to a term's postings gives its count a new random ``version`` (the triggers, and
-# ``Filing``): a process holding a term's postings in memory (``bot.db.resident``) knows they are
-# still exact while its version is the one they were read with, whatever else changed.
-def versioned_statements(dialect: str) -> list[str]:
-    """0019's upgrade: the column, a random version for every term, the triggers that bump it."""
-    if dialect == "sqlite":
-        return [
-            f"ALTER TABLE {STATS} ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
-            f"UPDATE {STATS} SET version = random()",
-            *(f"DROP TRIGGER {TERMS}_{event}" for event in ("ai", "au", "ad")),
-            *_sqlite_triggers(gated=True, versioned=True),
-        ]
-    if dialect == "postgresql":
-        return [
-            f"ALTER TABLE {STATS} ADD COLUMN version BIGINT NOT NULL DEFAULT 0",
-            f"UPDATE {STATS} SET version = {_PG_RANDOM}",
-            _postgres_function(versioned=True, replace=True),
-        ]
-    raise NotImplementedError(f"ranked search on {dialect}")
-
-
-def unversioned_statements(dialect: str) -> list[str]:
-    """0019's downgrade."""
-    if dialect == "sqlite":
-        return [
-            *(f"DROP TRIGGER {TERMS}_{event}" for event in ("ai", "au", "ad")),
-            *_sqlite_triggers(gated=True),
-            f"ALTER TABLE {STATS} DROP COLUMN version",
-        ]
-    if dialect == "postgresql":
-        return [_postgres_function(versioned=False, replace=True), f"ALTER TABLE {STATS} DROP COLUMN version"]
-    raise NotImplementedError(f"ranked search on {dialect}")
-
-
 SQLITE_BULK_CACHE_KIB = 256_000  # SQLite's page cache while filing in bulk (default: 2 MB)
 
 
@@ -291,10 +236,9 @@ def _sqlite_filing(indexed: bool) -> list[str]:
         f"SELECT r.id, {term}, r.guild_id, CASE WHEN r.label IN ({_RESTRICTED_SQL}) THEN 1 ELSE 0 END, "
         f"{impact} FROM resources r, json_each(r.search_terms) j WHERE r.id IN {batch} "
         f"ORDER BY {'3, 2, 5, 1' if indexed else '1, 2'}",
-        f"INSERT INTO {STATS} (term, docs, top, version) SELECT term, count(*), max(impact), random() "
-        f"FROM {TERMS} WHERE resource_id IN {batch} GROUP BY term UNION ALL SELECT '', :n, 0, random() "
-        "WHERE true ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs, "
-        "top = max(top, excluded.top), version = excluded.version",
+        f"INSERT INTO {STATS} (term, docs, top) SELECT term, count(*), max(impact) FROM {TERMS} "
+        f"WHERE resource_id IN {batch} GROUP BY term UNION ALL SELECT '', :n, 0 WHERE true "
+        "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs, top = max(top, excluded.top)",
     ]
 
 
@@ -385,14 +329,14 @@ def range_low(prefix: str | None) -> str | None:
 
 
 def statistics_statement(terms: Sequence[str], prefix: str | None, also: str = "") -> sa.TextClause:
-    """(term, docs, top, version) of ``terms`` and of ``''`` (the number of resources); with
-    ``prefix``, also of the single-word terms near it (see ``completions``); and the rows of the
-    statement ``also`` (same columns). One round trip."""
-    sql = f"SELECT term, docs, top, version FROM {STATS} WHERE term IN :terms AND docs > 0"
+    """(term, docs, top) of ``terms`` and of ``''`` (the number of resources); with ``prefix``,
+    also of the single-word terms near it (see ``completions``); and the rows of the statement
+    ``also`` (same columns). One round trip."""
+    sql = f"SELECT term, docs, top FROM {STATS} WHERE term IN :terms AND docs > 0"
     params: dict[str, Any] = {}
     if low := range_low(prefix):
         sql += (
-            f" UNION SELECT term, docs, top, version FROM {STATS} WHERE term >= :lo AND term < :hi "
+            f" UNION SELECT term, docs, top FROM {STATS} WHERE term >= :lo AND term < :hi "
             "AND docs > 0 AND term NOT LIKE '% %'"
         )
         params = {"lo": low, "hi": low[:-1] + chr(ord(low[-1]) + 1)}

@@ -9,13 +9,9 @@ Exactly fresh, in every process: migration 0017 adds ``search_generation``, one 
 ``token`` that triggers on ``resources`` replace whenever a row is inserted or deleted or its
 ``search_terms``, ``label`` or ``guild_id`` change (what the postings are filed from). Each search
 reads the token through the caller's session (one primary-key read, which sees the caller's own
-uncommitted changes too); when it is not the token last seen, what was read under it is forgotten
-but the arrays: each is kept with its term's version (migration 0019: a random value the filing
-triggers replace whenever the term's postings change, read in the same statement as the arrays),
-and used again only once the term's statistics, read under the new token, give the same version.
-A change re-reads the ~40 terms of the resources it touched, not the library. Tokens and versions
-are never reused (63 random bits), so arrays read under a state that was rolled back are never
-taken for another state's. The page found
+uncommitted changes too); when it is not the token the arrays were read under, they are all
+dropped, and read again as queries ask for them. A token is never reused (63 random bits), so
+arrays read under a state that was rolled back are never taken for another state's. The page found
 here is then read from ``resources`` with the caller's visibility rule (``labels.sql_visible``) and
 server: a resource the caller may not see is never shown, even if the arrays were wrong.
 
@@ -148,12 +144,10 @@ def _segment(ids: np.ndarray[Any, Any], impacts: np.ndarray[Any, Any]) -> Segmen
 
 @dataclass(frozen=True)
 class Postings:
-    """One server's postings of one term: those anyone may see, and the restricted ones; and the
-    term's version they were read at (``bot.db.ranking.versioned_statements``)."""
+    """One server's postings of one term: those anyone may see, and the restricted ones."""
 
     open: Segment
     restricted: Segment
-    version: int | None = None
 
     def __len__(self) -> int:
         return len(self.open) + len(self.restricted)
@@ -172,34 +166,29 @@ def _postings_statement(
 ) -> tuple[sa.TextClause, dict[str, Any]]:
     """Terms' postings in a server, one row per term holding its ids, impacts and restrictions as
     text lists (the database joins them, numpy reads them: a row instead of thousands; one part
-    per term, read in the index's order, with nothing to sort), and the term's version (the same
-    statement: the same snapshot)."""
+    per term, read in the index's order, with nothing to sort)."""
     if session.get_bind().dialect.name == "postgresql":
         lists = [f"string_agg({column}::text, ',')" for column in ("resource_id", "impact", "restricted")]
     else:
         lists = [f"group_concat({column}, ',')" for column in ("resource_id", "impact", "restricted")]
     parts = [
-        f"SELECT :t{i} AS term, {', '.join(lists)}, (SELECT version FROM {STATS} WHERE term = :t{i}) "
-        f"FROM {TERMS} WHERE guild_id = :guild AND term = :t{i}"
+        f"SELECT :t{i} AS term, {', '.join(lists)} FROM {TERMS} WHERE guild_id = :guild AND term = :t{i}"
         for i in range(len(terms))
     ]
     params = {"guild": guild_id, **{f"t{i}": term for i, term in enumerate(terms)}}
     return sa.text(" UNION ALL ".join(parts)), params
 
 
-def _parsed(ids: str | None, impacts: str | None, restricted: str | None, version: int | None) -> Postings:
+def _parsed(ids: str | None, impacts: str | None, restricted: str | None) -> Postings:
     """A term's postings from a row of ``_postings_statement`` (both engines write every float so
     that it reads back exactly)."""
-    version = None if version is None else int(version)
     if not ids or not impacts or not restricted:
         empty = _segment(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        return Postings(empty, empty, version)
+        return Postings(empty, empty)
     found = np.fromstring(ids, dtype=np.int64, sep=",")
     values = np.fromstring(impacts, dtype=np.float64, sep=",")
     closed = np.fromstring(restricted, dtype=np.int8, sep=",").astype(np.bool_)
-    return Postings(
-        _segment(found[~closed], values[~closed]), _segment(found[closed], values[closed]), version
-    )
+    return Postings(_segment(found[~closed], values[~closed]), _segment(found[closed], values[closed]))
 
 
 Factor = tuple[str, float, int | None]  # a query term, its factor, and the concept it is for
@@ -371,9 +360,7 @@ _WORDS = -1  # the "server" of held vocabularies' keys (server ids are positive)
 
 @dataclass
 class _State:
-    """The arrays and vocabularies held, least recently used first, and what was read under the
-    library's current token. Arrays outlive a token: each is good while its term's version is the
-    one it was read at (``versions``, learned under the current token)."""
+    """The arrays (and vocabularies) read under one token, least recently used first."""
 
     token: int
     terms: OrderedDict[tuple[int, str], Postings | Words] = field(default_factory=OrderedDict)
@@ -382,53 +369,25 @@ class _State:
     # and for an unfinished word's range (``ranking.statistics_statement``), the terms in it
     statistics: dict[str, tuple[int, float]] = field(default_factory=dict)
     ranges: dict[str, frozenset[str]] = field(default_factory=dict)
-    versions: dict[str, int] = field(default_factory=dict)  # term -> its version under the token
     warmed: set[int] = field(default_factory=set)  # servers ``warm`` has read for
-
-    def renew(self, token: int) -> None:
-        """The library changed: forget what was read under the old token but the arrays (whose
-        versions say whether they still hold), and the vocabularies (which have none)."""
-        self.token = token
-        self.statistics, self.ranges, self.versions, self.warmed = {}, {}, {}, set()
-        for key in [key for key, value in self.terms.items() if isinstance(value, Words)]:
-            self.held -= self.terms.pop(key).cost
-
-    def current(self, key: tuple[int, str]) -> Postings | None:
-        """A term's arrays if held at its version under the token (``get`` otherwise)."""
-        found = self.terms.get(key)
-        if not isinstance(found, Postings) or found.version is None:
-            return None
-        if self.versions.get(key[1]) != found.version:
-            return None
-        self.terms.move_to_end(key)
-        return found
 
     def keep(self, key: tuple[int, str], value: Postings | Words) -> None:
         if key in self.terms:
-            self.held -= self.terms.pop(key).cost
+            return
         self.terms[key] = value
         self.held += value.cost
         while self.held > BUDGET and len(self.terms) > 1:
             _key, dropped = self.terms.popitem(last=False)
             self.held -= dropped.cost
 
-    def learn(
-        self,
-        asked: Sequence[str],
-        counts: dict[str, tuple[int, float]],
-        low: str | None,
-        versions: dict[str, int],
-    ) -> None:
+    def learn(self, asked: Sequence[str], counts: dict[str, tuple[int, float]], low: str | None) -> None:
         """Keep what one read of the term statistics said (``asked``: the terms it asked for,
-        ``low``: the range it read, see ``ranking.statistics_statement``; ``versions``: the terms'
-        versions it read)."""
+        ``low``: the range it read, see ``ranking.statistics_statement``)."""
         if len(self.statistics) + len(counts) + len(asked) > STATISTICS_HELD:
             self.statistics.clear()
             self.ranges.clear()
-            self.versions.clear()
         self.statistics.update(dict.fromkeys(asked, (0, 0.0)))
         self.statistics.update(counts)
-        self.versions.update(versions)
         if low is not None:
             high = low[:-1] + chr(ord(low[-1]) + 1)
             self.ranges[low] = frozenset(t for t in counts if low <= t < high and " " not in t)
@@ -487,18 +446,16 @@ class View:
         state, found = self.state, {}
         missing = []
         for term in dict.fromkeys(terms):
-            held = state.current((self.guild_id, term))
-            if held is not None:
+            held = state.get((self.guild_id, term))
+            if isinstance(held, Postings):
                 found[term] = held
             else:
                 missing.append(term)
         if missing:
             read = await self.session.execute(*_postings_statement(self.session, missing, self.guild_id))
-            for term, ids, impacts, restricted, version in read:
-                postings = found[str(term)] = _parsed(ids, impacts, restricted, version)
-                state.keep((self.guild_id, str(term)), postings)
-                if postings.version is not None:
-                    state.versions[str(term)] = postings.version
+            for term, ids, impacts, restricted in read:
+                found[str(term)] = _parsed(ids, impacts, restricted)
+                state.keep((self.guild_id, str(term)), found[str(term)])
         return found
 
     async def words(self, name: str, statement: sa.TextClause, keep: Callable[[str], bool]) -> dict[str, int]:
@@ -532,8 +489,8 @@ class View:
         """Each term's postings if all are held (no read), else None."""
         found = {}
         for term in dict.fromkeys(terms):
-            postings = self.state.current((self.guild_id, term))
-            if postings is None:
+            postings = self.state.get((self.guild_id, term))
+            if not isinstance(postings, Postings):
                 return None
             found[term] = postings
         return found
@@ -555,7 +512,7 @@ def _page_of(
 
 
 TOKEN_TERM = "#token"  # never a term (terms are words): the token as a row of term statistics
-TOKEN_ROW = f"SELECT '{TOKEN_TERM}', token, 0, 0 FROM {TABLE} WHERE id = 1"
+TOKEN_ROW = f"SELECT '{TOKEN_TERM}', token, 0 FROM {TABLE} WHERE id = 1"
 TOKEN: sa.ColumnClause[int] = sa.literal_column(
     f"(SELECT token FROM {TABLE} WHERE id = 1)"
 )  # read beside a page's rows
@@ -573,10 +530,8 @@ def view_at(session: AsyncSession, guild_id: int, token: int | None) -> View | N
         return None
     resident = _resident(session)
     state = resident.state
-    if state is None:
+    if state is None or state.token != int(token):
         state = resident.state = _State(int(token))
-    elif state.token != int(token):
-        state.renew(int(token))
     return View(session, guild_id, state)
 
 
@@ -596,30 +551,24 @@ WARM_STEP_TERMS = 100  # terms read per step at most (SQLite joins at most 500 S
 
 async def warm(session: AsyncSession, guild_id: int, *, share: float = WARM_SHARE) -> int:
     """Read the postings and statistics of the library's most common terms into memory for this
-    server, if not done under the current token yet (only the terms whose version changed since
-    they were read): the first search of a common word after a start or a change then reads
-    nothing but its page (a 64,000-posting term costs ~80 ms to read). Steps of at most
-    ``WARM_STEP`` postings, the event loop free between them. Returns the postings read, as the
-    term statistics count them (every server's: an upper bound of this server's)."""
+    server, if not done under the current token yet: the first search of a common word after a
+    change then reads nothing but its page (a 64,000-posting term costs ~80 ms to read). Steps of
+    at most ``WARM_STEP`` postings, the event loop free between them. Returns the postings read, as
+    the term statistics count them (every server's: an upper bound of this server's)."""
     held = await view(session, guild_id)  # one primary-key read when there is nothing to do
     if held is None or guild_id in held.state.warmed:
         return 0
-    common = (
-        f"SELECT term, docs, top, version FROM {STATS} WHERE docs > 0 ORDER BY docs DESC LIMIT {WARM_TERMS}"
-    )
-    rows = list(await session.execute(sa.text(f"SELECT * FROM ({common}) c UNION ALL {TOKEN_ROW}")))
-    counts = {
-        str(term): (int(docs), float(top)) for term, docs, top, _version in rows
-    }  # token: same snapshot
+    common = f"SELECT term, docs, top FROM {STATS} WHERE docs > 0 ORDER BY docs DESC LIMIT {WARM_TERMS}"
+    rows = await session.execute(sa.text(f"SELECT * FROM ({common}) c UNION ALL {TOKEN_ROW}"))
+    counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}  # token: same snapshot
     token = counts.pop(TOKEN_TERM, None)
     found = view_at(session, guild_id, None if token is None else token[0])
     if found is None:
         return 0
     found.state.warmed.add(guild_id)
-    found.state.learn(list(counts), counts, None, {str(r[0]): int(r[3]) for r in rows if r[0] != TOKEN_TERM})
     budget, read, step, in_step = int(BUDGET * share) // 8, 0, [], 0  # ~8 bytes a posting held
     for term, (docs, _top) in counts.items():
-        if term == "" or read + docs > budget or found.state.current((guild_id, term)) is not None:
+        if term == "" or read + docs > budget:
             continue
         step.append(term)
         read, in_step = read + docs, in_step + docs
@@ -629,4 +578,5 @@ async def warm(session: AsyncSession, guild_id: int, *, share: float = WARM_SHAR
             await asyncio.sleep(0)
     if step:
         await found.postings(step)
+    found.state.learn(list(counts), counts, None)
     return read

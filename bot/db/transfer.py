@@ -124,7 +124,6 @@ DERIVED = (
             sa.Column("term", sa.String(200), primary_key=True),
             sa.Column("docs", sa.Integer),
             sa.Column("top", sa.Float),
-            sa.Column("version", sa.BigInteger),
         ),
         _BOTH,
         kept=True,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bot.clock import FrozenClock
 from bot.db import Database, ranking, resident
 from bot.services import resources
-from bot.services.resources import glossary, searching, transfer
+from bot.services.resources import glossary, searching
 from tests.unit.test_resources_ranking import MOD, G, _library
 
 pytestmark = pytest.mark.engines  # the generation triggers and the page re-read are per dialect
@@ -268,62 +268,3 @@ async def test_warming_holds_common_words_once_per_state_of_the_library(
         sa.event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     await _add(db, clock, "Customs customs")
     assert await searching.warm(db, G) > 0  # a new state of the library
-
-
-async def test_a_change_rereads_only_the_terms_it_touched(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another process adds a resource: the postings of the terms it does not hold stay in memory
-    (their versions did not change), those it holds are read again, and every page stays exact."""
-    await _library(db, clock, 40)
-    read: list[str] = []
-    statement = resident._postings_statement
-
-    def recorded(session: Any, terms: Any, guild_id: int) -> Any:
-        read.extend(terms)
-        return statement(session, terms, guild_id)
-
-    monkeypatch.setattr(resident, "_postings_statement", recorded)
-    assert await _search(db, "portal alarm") == await _every_match(db, "portal alarm", False, 10)
-    assert {"portal", "alarm"} <= set(read)
-    other = Database(db.url)
-    try:
-        read.clear()
-        await _add(other, clock, "Quartz guide", "quartz")
-        assert await _search(db, "portal alarm") == await _every_match(db, "portal alarm", False, 10)
-        assert read == []
-        await _add(other, clock, "Alarm quartz", "alarm")
-        assert await _search(db, "portal alarm") == await _every_match(db, "portal alarm", False, 10)
-        assert "alarm" in read and "portal" not in read
-    finally:
-        await other.dispose()
-
-
-async def test_every_change_gives_its_terms_a_new_version(db: Database, clock: FrozenClock) -> None:
-    """Adding, editing, relabelling and removing a resource, and an import's bulk filing, change the
-    version of the terms it holds (or held), and of no other."""
-
-    async def versions() -> dict[str, int]:
-        async with db.sessions() as session:
-            rows = await session.execute(sa.text("SELECT term, version FROM resource_term_stats"))
-            return {str(term): int(version) for term, version in rows}
-
-    await _add(db, clock, "Portal alarm", "", "portal")
-    row_id = await _add(db, clock, "Zircon guide")
-    for step in [resources.Edit(title="Zircon handbook"), resources.Edit(label="TLP:AMBER"), None]:
-        before = await versions()
-        async with db.transaction() as session:
-            if step is None:
-                await resources.remove(session, G, MOD, row_id)
-            else:
-                await resources.edit(session, G, MOD, str(row_id), step, clock.now())
-        after = await versions()
-        assert after["portal"] == before["portal"] and after["alarm"] == before["alarm"]
-        assert after["zircon"] != before["zircon"]
-    before = await versions()
-    async with db.transaction() as session:
-        row = {"title": "Alarm import", "url": "https://a.example/imported", "tags": "", "description": ""}
-        records = list(transfer.read_records(transfer.render([row], ".jsonl"), ".jsonl"))
-        await transfer.import_records(session, G, records, now=clock.now())
-    after = await versions()
-    assert after["alarm"] != before["alarm"] and after["portal"] == before["portal"]

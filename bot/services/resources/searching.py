@@ -300,8 +300,16 @@ async def _capped(
 async def _scored(session: AsyncSession, found: Plan) -> tuple[list[ranking.Scored], list[str]]:
     """The plan's terms the library holds (with the unfinished last word's completions), and the
     typed words it does not know at all. One round trip."""
-    read = await _statistics(session, found, token=False)
-    return _scored_from(found, read.counts)
+    scored, unknown, _token = await _scored_at(session, found, token=False)
+    return scored, unknown
+
+
+async def _scored_at(
+    session: AsyncSession, found: Plan, *, token: bool
+) -> tuple[list[ranking.Scored], list[str], int | None]:
+    """``_scored``, and with ``token`` the library's (``bot.db.resident``), in the same round trip."""
+    counts, held = await _statistics(session, found, token=token)
+    return (*_scored_from(found, counts), held)
 
 
 def _asked(found: Plan) -> list[str]:
@@ -309,25 +317,15 @@ def _asked(found: Plan) -> list[str]:
     return ["", *(t.term for t in found.terms)]
 
 
-@dataclass(frozen=True)
-class _Read:
-    """What one read of the term statistics said: term -> (docs, top), their versions, and the
-    library's token when asked for (``bot.db.resident``)."""
-
-    counts: dict[str, tuple[int, float]]
-    versions: dict[str, int]
-    token: int | None
-
-
-async def _statistics(session: AsyncSession, found: Plan, *, token: bool) -> _Read:
+async def _statistics(
+    session: AsyncSession, found: Plan, *, token: bool
+) -> tuple[dict[str, tuple[int, float]], int | None]:
     """The term statistics the plan needs, and with ``token`` the library's token. One round trip."""
     also = resident.TOKEN_ROW if token else ""
-    rows = list(await session.execute(ranking.statistics_statement(_asked(found), found.last_prefix, also)))
-    counts = {str(term): (int(docs), float(top)) for term, docs, top, _version in rows}
-    versions = {str(term): int(version) for term, _docs, _top, version in rows}
+    rows = await session.execute(ranking.statistics_statement(_asked(found), found.last_prefix, also))
+    counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
     held = counts.pop(resident.TOKEN_TERM, None)
-    versions.pop(resident.TOKEN_TERM, None)
-    return _Read(counts, versions, None if held is None else held[0])
+    return counts, None if held is None else held[0]
 
 
 def _scored_from(found: Plan, counts: dict[str, tuple[int, float]]) -> tuple[list[ranking.Scored], list[str]]:
@@ -377,11 +375,11 @@ async def search(
     found = plan(text, glossary)
     if not tag and not language and (held := await _held_page(session, guild_id, found, verified, page)):
         return SearchResult(held[:limit])
-    read = await _statistics(session, found, token=True)
-    scored, unknown = _scored_from(found, read.counts)
-    options["memory"] = memory = resident.view_at(session, guild_id, read.token)
+    counts, token = await _statistics(session, found, token=True)
+    scored, unknown = _scored_from(found, counts)
+    options["memory"] = memory = resident.view_at(session, guild_id, token)
     if memory is not None:
-        memory.state.learn(_asked(found), read.counts, ranking.range_low(found.last_prefix), read.versions)
+        memory.state.learn(_asked(found), counts, ranking.range_low(found.last_prefix))
         if not tag and not language and not unknown:  # one read for the check below and the page
             await memory.postings([s.term for s in scored])
     suspects = {*unknown, *await _hidden(session, guild_id, found, scored, options)}
