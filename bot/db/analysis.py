@@ -1,7 +1,7 @@
 """Text analysis for ranked search, the same on every engine: words, identifiers, stop words, stems.
 
 What a resource says becomes a list of (term, impact) pairs (``document_terms``) computed here, in
-Python, and stored with the row; the database only files them (``bot.db.ranking``). A query is
+Python, and stored with the row; the database only files them (``bot.db.postings``). A query is
 analysed by the same functions, so a word matches whatever the engine.
 
 - Words are runs of letters and digits, case- and accent-folded (``normalize``).

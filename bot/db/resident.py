@@ -1,6 +1,6 @@
 # ruff: noqa: S608  (SQL is built from fixed names; every value is bound)
 """Ranked search from the bot's memory: each server's postings of a term as two arrays (resource
-ids, impacts), read once from ``resource_terms`` (``bot.db.ranking``) and scored with numpy, with
+ids, impacts), read once from ``resource_terms`` (``bot.db.postings``) and scored with numpy, with
 the same arithmetic as the SQL statements (``sum(factor * impact)`` over the query's terms times
 the share of the query's concepts held, ``bot.db.ranking``; best first, then newest first), so the
 same page on every engine.
@@ -40,7 +40,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.ranking import STATS, TERMS
+from bot.db.postings import STATS, TERMS
 
 TABLE = "search_generation"
 BUDGET = 40_000_000  # bytes held per database, at most (arrays, and TERM_COST per term)

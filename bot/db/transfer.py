@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import bot.db.models  # noqa: F401  (registers every model on Base.metadata)
-from bot.db import migrate, ranking
+from bot.db import migrate, postings
 from bot.db.base import Base
 from bot.db.engine import make_engine
 from bot.db.models.resources import RESOURCES_INDEX
@@ -106,7 +106,7 @@ _BOTH = frozenset({"sqlite", "postgresql"})
 DERIVED = (
     Derived(  # the ranked search's postings: exactly what the copied resources file
         sa.Table(
-            ranking.TERMS,
+            postings.TERMS,
             _DERIVED_METADATA,
             sa.Column("resource_id", sa.Integer, primary_key=True),
             sa.Column("term", sa.String(200), primary_key=True),
@@ -119,7 +119,7 @@ DERIVED = (
     ),
     Derived(  # per term: how many resources hold it, the highest impact ever filed
         sa.Table(
-            ranking.STATS,
+            postings.STATS,
             _DERIVED_METADATA,
             sa.Column("term", sa.String(200), primary_key=True),
             sa.Column("docs", sa.Integer),
@@ -261,7 +261,7 @@ async def _copy_all(
         occupied = await _non_empty(writing)
         if occupied:
             raise TransferError("transfer.target_not_empty", tables=", ".join(occupied))
-        async with ranking.filing_in_bulk(writing) as filing:  # resources: postings a batch at a time
+        async with postings.filing_in_bulk(writing) as filing:  # resources: postings a batch at a time
             copied = [await _read_table(reading, table, batch_size, writing, filing) for table in tables()]
         for index in shared:
             if index.kept:
@@ -279,7 +279,7 @@ async def _read_table(
     table: sa.Table,
     batch_size: int,
     writing: AsyncConnection | None = None,
-    filing: ranking.Filing | None = None,
+    filing: postings.Filing | None = None,
 ) -> TableDigest:
     """Hash every row of ``table``, copying each batch into ``writing`` when given (new resources
     filed for ranked search by ``filing``)."""

@@ -3,7 +3,7 @@
 Each resource gets ``search_terms`` (its (term, impact) pairs, computed in Python by
 ``bot.db.analysis``: identifiers kept whole, stop words out, English and French stems, pairs of
 neighbouring words); triggers file them in ``resource_terms`` and count them in
-``resource_term_stats`` (``bot.db.ranking``). Existing rows are reindexed here. The glossary's
+``resource_term_stats`` (``bot.db.postings``). Existing rows are reindexed here. The glossary's
 ``acronym`` column widens to hold terms of several words (cross-language term pairs).
 
 Revision ID: 0013
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.db import ranking
+from bot.db import postings
 from bot.db.analysis import document_json
 
 revision: str = "0013"
@@ -48,12 +48,12 @@ def upgrade() -> None:
             [{"id": r.id, "terms": document_json(r.title, r.tags, r.description)} for r in rows],
         )
         last = rows[-1].id
-    for statement in ranking.create_statements(dialect):
+    for statement in postings.create_statements(dialect):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in ranking.drop_statements(op.get_bind().dialect.name):
+    for statement in postings.drop_statements(op.get_bind().dialect.name):
         op.execute(statement)
     with op.batch_alter_table("resource_glossary") as batch:
         batch.alter_column("acronym", type_=sa.String(length=32), existing_nullable=False)

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cli
 from bot.clock import FrozenClock
-from bot.db import Database, ranking
+from bot.db import Database
+from bot.db import postings as filed
 from bot.db.models.resources import Resource
 from bot.services import resources
 from bot.services.resources import transfer
@@ -164,7 +165,7 @@ async def test_csv_export_runs_no_formula_and_imports_back_the_same_titles(
     assert titles == FORMULAS
 
 
-# -- the search postings an import files (bot.db.ranking.filing_in_bulk) ---------------------------
+# -- the search postings an import files (bot.db.postings.filing_in_bulk) ---------------------------
 class _Undone(Exception):
     """Raised to roll a transaction back after reading what it wrote."""
 
@@ -173,9 +174,9 @@ async def _index(session: AsyncSession) -> tuple[list[Any], list[Any]]:
     """Every posting (its resource named by url: PostgreSQL does not give back the ids of a
     rolled-back transaction) and every count, sorted."""
     terms = sa.table(
-        ranking.TERMS, *(sa.column(c) for c in ("resource_id", "term", "guild_id", "restricted", "impact"))
+        filed.TERMS, *(sa.column(c) for c in ("resource_id", "term", "guild_id", "restricted", "impact"))
     )
-    stats = sa.table(ranking.STATS, *(sa.column(c) for c in ("term", "docs", "top")))
+    stats = sa.table(filed.STATS, *(sa.column(c) for c in ("term", "docs", "top")))
     postings = await session.execute(
         sa.select(Resource.url, *list(terms.c)[1:]).join(terms, terms.c.resource_id == Resource.id)
     )
@@ -217,8 +218,8 @@ async def test_an_import_files_the_same_index_as_the_row_triggers(
         await session.execute(sa.delete(Resource).where(Resource.url == "https://lib.example/3"))
     monkeypatch.setattr(transfer, "BATCH", 7)  # several batches, the last one short
     index = {}
-    for filing in (_row_by_row, ranking.filing_in_bulk):
-        monkeypatch.setattr(ranking, "filing_in_bulk", filing)
+    for filing in (_row_by_row, filed.filing_in_bulk):
+        monkeypatch.setattr(filed, "filing_in_bulk", filing)
         with pytest.raises(_Undone):
             async with db.transaction() as session:
                 records = transfer.read_records(_library(40), ".jsonl")
@@ -226,10 +227,10 @@ async def test_an_import_files_the_same_index_as_the_row_triggers(
                 assert (report.added, report.unchanged) == (30, 10)
                 index[filing] = await _index(session)
                 raise _Undone
-    postings, counts = index[ranking.filing_in_bulk]
+    postings, counts = index[filed.filing_in_bulk]
     assert len(postings) > 40 * 10 and {row[3] for row in postings} == {0, 1}  # AMBER: restricted
     assert ("", 40, 0.0) in counts
-    assert index[ranking.filing_in_bulk] == index[_row_by_row]
+    assert index[filed.filing_in_bulk] == index[_row_by_row]
     assert await _indexes(db) == INDEXES  # rebuilt as they were (30 added to 10: see filing_in_bulk)
 
 
@@ -239,14 +240,14 @@ INDEXES = {"ix_resource_terms_lookup"}
 async def _indexes(db: Database) -> set[str]:
     """The postings' secondary indexes."""
     async with db.engine.connect() as connection:
-        names = await connection.run_sync(lambda c: sa.inspect(c).get_indexes(ranking.TERMS))
+        names = await connection.run_sync(lambda c: sa.inspect(c).get_indexes(filed.TERMS))
     return {index["name"] for index in names if index["name"]}
 
 
 @asynccontextmanager
-async def _row_by_row(session: AsyncSession, _adding: int = 0) -> AsyncIterator[ranking.Filing]:
+async def _row_by_row(session: AsyncSession, _adding: int = 0) -> AsyncIterator[filed.Filing]:
     """The triggers file every row (as before 0018)."""
-    yield ranking.Filing(session, "none")
+    yield filed.Filing(session, "none")
 
 
 async def test_an_import_that_fails_midway_files_nothing_and_leaves_the_triggers_on(
@@ -269,7 +270,7 @@ async def test_an_import_that_fails_midway_files_nothing_and_leaves_the_triggers
     async with db.transaction() as session:
         assert await _index(session) == before == ([], [("", 0, 0.0)])
         assert await session.scalar(sa.select(sa.func.count()).select_from(Resource)) == 0
-        deferred = sa.table(ranking.DEFERRED)
+        deferred = sa.table(filed.DEFERRED)
         assert await session.scalar(sa.select(sa.func.count()).select_from(deferred)) == 0
     assert await _indexes(db) == INDEXES
     async with db.transaction() as session:  # the insert trigger files what the ORM adds

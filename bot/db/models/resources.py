@@ -2,7 +2,7 @@
 
 The full-text index over ``resources`` (``resources_fts``) exists only in the database: it is
 created, with the triggers that keep it in sync, by migration 0002 through ``bot.db.search``. Ranked
-search reads ``resource_terms``, filed by triggers (migration 0013, ``bot.db.ranking``) from each
+search reads ``resource_terms``, filed by triggers (migration 0013, ``bot.db.postings``) from each
 row's ``search_terms``, which the model computes from the text whenever it changes.
 """
 

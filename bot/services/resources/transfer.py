@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import ranking
+from bot.db import postings
 from bot.db.models.resources import Resource, ResourceTag, search_terms_of
 from bot.errors import Invalid, LiaisonError
 from bot.services import audit, labels
@@ -157,7 +157,7 @@ async def import_records(
         for rid, fields in chunk:
             await _update(session, by_id[rid], fields, now)
     report.updated = len(changed)
-    async with ranking.filing_in_bulk(session, len(fresh)) as filing:
+    async with postings.filing_in_bulk(session, len(fresh)) as filing:
         for start in range(0, len(fresh), BATCH):
             await _insert(session, guild_id, fresh[start : start + BATCH], actor_id, now, filing)
     report.added = len(fresh)
@@ -188,10 +188,10 @@ async def _insert(
     batch: list[Fields],
     actor_id: int | None,
     now: datetime,
-    filing: ranking.Filing,
+    filing: postings.Filing,
 ) -> None:
     """Many new entries at once: one multi-row insert for the entries, one for their tags, and
-    their search postings filed together (``bot.db.ranking.filing_in_bulk``)."""
+    their search postings filed together (``bot.db.postings.filing_in_bulk``)."""
     rows = [
         {
             "guild_id": guild_id,
