@@ -164,13 +164,22 @@ class Postings:
 def _postings_statement(
     session: AsyncSession, terms: Sequence[str], guild_id: int
 ) -> tuple[sa.TextClause, dict[str, Any]]:
-    """Terms' postings in a server, one row per term holding its ids, impacts and restrictions as
-    text lists (the database joins them, numpy reads them: a row instead of thousands; one part
-    per term, read in the index's order, with nothing to sort)."""
+    """Terms' postings in a server, one row per term holding its ids, and its impacts and
+    restrictions, as text lists of integers (the database joins them, numpy reads them: a row
+    instead of thousands; one part per term, read in the index's order, with nothing to sort).
+    Each impact and restriction is one integer, ``impact * 10,000 * 2 + restricted``: impacts are
+    stored rounded to 4 decimals (``bot.db.analysis``), and integers are written and read about
+    twice as fast as floats (70,000 postings: 21 ms instead of 49 on SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        lists = [f"string_agg({column}::text, ',')" for column in ("resource_id", "impact", "restricted")]
+        lists = [
+            "string_agg(resource_id::text, ',')",
+            "string_agg((round(impact * 10000)::bigint * 2 + restricted)::text, ',')",
+        ]
     else:
-        lists = [f"group_concat({column}, ',')" for column in ("resource_id", "impact", "restricted")]
+        lists = [
+            "group_concat(resource_id, ',')",
+            "group_concat(CAST(round(impact * 10000) AS INTEGER) * 2 + restricted, ',')",
+        ]
     parts = [
         f"SELECT :t{i} AS term, {', '.join(lists)} FROM {TERMS} WHERE guild_id = :guild AND term = :t{i}"
         for i in range(len(terms))
@@ -179,15 +188,14 @@ def _postings_statement(
     return sa.text(" UNION ALL ".join(parts)), params
 
 
-def _parsed(ids: str | None, impacts: str | None, restricted: str | None) -> Postings:
-    """A term's postings from a row of ``_postings_statement`` (both engines write every float so
-    that it reads back exactly)."""
-    if not ids or not impacts or not restricted:
+def _parsed(ids: str | None, coded: str | None) -> Postings:
+    """A term's postings from a row of ``_postings_statement``."""
+    if not ids or not coded:
         empty = _segment(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         return Postings(empty, empty)
     found = np.fromstring(ids, dtype=np.int64, sep=",")
-    values = np.fromstring(impacts, dtype=np.float64, sep=",")
-    closed = np.fromstring(restricted, dtype=np.int8, sep=",").astype(np.bool_)
+    codes = np.fromstring(coded, dtype=np.int64, sep=",")
+    values, closed = (codes >> 1) / _SCALE, (codes & 1).astype(np.bool_)
     return Postings(_segment(found[~closed], values[~closed]), _segment(found[closed], values[closed]))
 
 
@@ -453,8 +461,8 @@ class View:
                 missing.append(term)
         if missing:
             read = await self.session.execute(*_postings_statement(self.session, missing, self.guild_id))
-            for term, ids, impacts, restricted in read:
-                found[str(term)] = _parsed(ids, impacts, restricted)
+            for term, ids, coded in read:
+                found[str(term)] = _parsed(ids, coded)
                 state.keep((self.guild_id, str(term)), found[str(term)])
         return found
 
