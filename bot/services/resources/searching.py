@@ -141,7 +141,7 @@ def plan(text: str, glossary: Glossary) -> Plan:
         for size in range(min(longest, len(stems) - i), 0, -1):
             group = glossary.group_of(tuple(stems[i : i + size]))
             if group is not None:
-                _equivalents(group, tuple(stems[i : i + size]), functools.partial(_for, add, concept))
+                _equivalents(group, tuple(stems[i : i + size]), concept, add)
                 i += size
                 break
         else:
@@ -159,25 +159,22 @@ def plan(text: str, glossary: Glossary) -> Plan:
     return Plan(terms, words_, lone, prefix, concept - 1 if prefix else None)
 
 
-def _for(add: Any, concept: int, term: str, weight: float) -> None:
-    add(term, weight, concept)
-
-
-def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], add: Any) -> None:
-    """Terms for a glossary phrase: the typed words, and each equivalent phrase through its pairs
-    (its words side by side: a resource holding one of its words apart is no match for it)."""
+def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], concept: int, add: Any) -> None:
+    """Terms for a glossary phrase, all for its ``concept``: the typed words, and each equivalent
+    phrase through its pairs (its words side by side: a resource holding one of its words apart is
+    no match for it)."""
     for word in typed:
-        add(word, 1.0)
+        add(word, 1.0, concept)
     size = len(typed)
     for phrase in group:
         if phrase == typed:
             continue
         if len(phrase) == 1:
-            add(phrase[0], SYNONYM_WEIGHT * math.sqrt(size))
+            add(phrase[0], SYNONYM_WEIGHT * math.sqrt(size), concept)
             continue
         pairs = [analysis.pair(a, b) for a, b in itertools.pairwise(phrase) if a != b]
         for term in pairs:
-            add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)))
+            add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)), concept)
 
 
 async def _ranked(
