@@ -560,7 +560,7 @@ WARM_STEP_TERMS = 100  # terms read per step at most (SQLite joins at most 500 S
 async def warm(session: AsyncSession, guild_id: int, *, share: float = WARM_SHARE) -> int:
     """Read the postings and statistics of the library's most common terms into memory for this
     server, if not done under the current token yet: the first search of a common word after a
-    change then reads nothing but its page (a 64,000-posting term costs ~80 ms to read). Steps of
+    change then reads nothing but its page (a 70,000-posting term costs ~20 ms to read). Steps of
     at most ``WARM_STEP`` postings, the event loop free between them. Returns the postings read, as
     the term statistics count them (every server's: an upper bound of this server's)."""
     held = await view(session, guild_id)  # one primary-key read when there is nothing to do
