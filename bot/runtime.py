@@ -1,7 +1,8 @@
 """All of the bot's background work: one scheduler, one stop signal, tracked tasks.
 
 Everything that runs outside an interaction goes through one ``Runtime``: ``spawn`` for work to
-do now, ``every`` for periodic sweeps, ``at`` for a moment, ``cancel`` to withdraw a named job,
+do now, ``every`` for periodic sweeps (``soon`` to bring one's turn forward), ``at`` for a moment,
+``cancel`` to withdraw a named job,
 and ``close`` at shutdown. APScheduler only decides *when*: each job body runs as tracked work
 (``spawn``), because APScheduler's shutdown cancels the jobs that are running, which would cut
 their database work in half; ``close`` lets tracked work finish (bounded) instead.
@@ -90,6 +91,14 @@ class Runtime:
         self.scheduler.add_job(
             self.job(work), "interval", minutes=minutes, id=name, replace_existing=True, **options
         )
+
+    def soon(self, name: str) -> None:
+        """Run the periodic job ``name`` now rather than at its next turn (it keeps its period from
+        then on); nothing if there is no such job (or the runtime is closed)."""
+        if self._scheduler is None or not self._scheduler.running:
+            return
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.modify_job(name, next_run_time=datetime.now(UTC))
 
     def at(self, name: str, moment: datetime, work: Callable[[], Job]) -> None:
         """Run ``work`` once at ``moment`` (wall-clock UTC); one job per name, re-armed if named again."""

@@ -50,14 +50,21 @@ class Resources(AcknowledgeFirst):
                 return
             await searching.warm(self.bot.db, guild.id)
 
+    def library_changed(self) -> None:
+        """This bot changed the library: warm now, not at the next minute (the first search of a
+        common word would otherwise read its postings again)."""
+        self.bot.runtime.soon(WARM_JOB)
+
     # -- helpers -----------------------------------------------------------------------------
     async def tell_suggester(self, guild_id: int, outcome: Outcome) -> None:
         await _notify.tell_suggester(self.bot, guild_id, outcome)
 
     async def approve(self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int) -> Decided:
-        return await commands.approve(
+        decided = await commands.approve(
             self.bot.db, _guild(interaction), interaction.user.id, suggestion_id, self.bot.clock.now()
         )
+        self.library_changed()
+        return decided
 
     async def reject(
         self, interaction: discord.Interaction[LiaisonBot], suggestion_id: int, reason: str
@@ -231,6 +238,7 @@ class Resources(AcknowledgeFirst):
             label_text=label,
         )
         added = await commands.add(self.bot.db, caller(interaction), fields)
+        self.library_changed()
         row, reply = added.value, Reply(interaction, added.language)
         await reply.send(
             reply.t("resource.added", id=row.id, title=_render.safe(row.title, 200), label=row.label),
@@ -266,6 +274,7 @@ class Resources(AcknowledgeFirst):
             title=title, url=url, description=description, tags=tags, language=language, label=label
         )
         edited = await commands.edit(self.bot.db, caller(interaction), resource, change)
+        self.library_changed()
         row, changed, reply = edited.value.entry, edited.value.changed, Reply(interaction, edited.language)
         key = "resource.edited" if changed else "resource.verified"
         await reply.send(
@@ -288,6 +297,7 @@ class Resources(AcknowledgeFirst):
             return
         # a second transaction: the member confirms in between (no transaction held across a prompt)
         await service.remove(self.bot.db, _guild(interaction), interaction.user.id, row.id)
+        self.library_changed()
         await update(answer, content=reply.t("resource.removed", id=row.id, title=title), view=None)
 
     @resource.command(name="review", description="Review members' suggestions: approve or reject")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from bot.sandbox.harness import LiaisonSandbox
 from bot.services import notices
+from bot.services.resources import searching
 
 GUIDE = {
     "title": "Radiation portal monitor alarms",
@@ -234,3 +238,28 @@ async def test_natural_questions_and_the_other_language_find_the_library(sandbox
     assert removed.ephemeral
     again = await sandbox.slash("resource search", user=carol, query="contrôle de deuxième ligne")
     assert "Secondary inspection after a portal alarm" not in _text(again)
+
+
+async def test_the_bots_own_changes_warm_search_memory_at_once(
+    sandbox: LiaisonSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a moderator adds, edits or removes a resource, the common words are read into memory
+    again right away (background work), not at the next minute's turn."""
+    warmed = asyncio.Event()
+    original = searching.warm
+
+    async def warm(db: Any, guild_id: int) -> int:
+        warmed.set()
+        return await original(db, guild_id)
+
+    await sandbox.quiet()  # the warming at start is done
+    monkeypatch.setattr(searching, "warm", warm)
+    await _add(sandbox)
+    await asyncio.wait_for(warmed.wait(), 10)
+    warmed.clear()
+    await sandbox.slash("resource edit", user=sandbox.users.alice, resource="1", title="RPM alarms")
+    await asyncio.wait_for(warmed.wait(), 10)
+    warmed.clear()
+    prompt = await sandbox.slash("resource remove", user=sandbox.users.alice, resource="1")
+    await sandbox.click(prompt, label="Confirm", user=sandbox.users.alice)
+    await asyncio.wait_for(warmed.wait(), 10)

@@ -62,3 +62,19 @@ async def test_spawned_work_is_awaited_by_close() -> None:
     runtime.spawn(work(), name="work")
     await runtime.close(grace=5)
     assert finished.is_set()
+
+
+async def test_soon_brings_a_periodic_jobs_turn_forward() -> None:
+    runtime = Runtime()
+    runtime.start()
+    ran = asyncio.Event()
+
+    async def sweep() -> None:
+        ran.set()
+
+    runtime.every("sweep", sweep, minutes=60)  # its first turn: in an hour
+    runtime.soon("no-such-job")  # nothing to do, no error
+    runtime.soon("sweep")
+    await asyncio.wait_for(ran.wait(), 5)
+    await runtime.close()
+    runtime.soon("sweep")  # after close: nothing to do, no error
