@@ -263,7 +263,7 @@ def _best(
 
 _SCRATCH: list[np.ndarray[Any, Any]] = [np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.uint16)]
 HELD = 1  # in ``_scratch``'s flags: the resource holds one of the terms summed; the other 15 bits,
-# the query's concepts it holds (a query has at most 12: ``searching.QUERY_MAX_WORDS``)
+# the query's concepts it holds (a query has at most 12: ``planning.QUERY_MAX_WORDS``)
 _ONES = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1).astype(np.uint8)
 
 

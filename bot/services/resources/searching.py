@@ -1,22 +1,18 @@
 """Finding resources: ranked search over every match, in both languages.
 
-What a person typed becomes weighted terms (``bot.db.analysis``: identifiers whole, stop words out,
-English and French stems): each meaningful word, each pair of neighbouring words (words close
-together rank higher), the last word's completions (``dosim`` -> ``dosimetry``), and for a phrase of
-the glossary every equivalent phrase in either language (``détecteur personnel de rayonnement`` ->
-``personal radiation detector``, ``PRD``). Every resource holding any of them is a match, ranked by
-``bot.db.ranking`` (the same arithmetic on SQLite and PostgreSQL): resources holding more of the
-words, the rarer ones, in the title, side by side, come first. A word the library does not know is
-corrected ("did you mean") when a close known word finds visible resources of this server.
-``/resource search`` and the CLI both call ``search``, so they rank identically. Type-ahead is
-``bot.services.resources.typeahead``.
+What a person typed becomes weighted terms (``bot.services.resources.planning``: words, pairs of
+neighbouring words, the last word's completions, the glossary's equivalents in either language).
+Every resource holding any of them is a match, ranked by ``bot.db.ranking`` (the same arithmetic on
+SQLite and PostgreSQL, and in memory, ``bot.db.resident``): resources holding more of the
+question's concepts, the rarer words, in the title, side by side, come first. A word the library
+does not know is corrected ("did you mean") when a close known word finds visible resources of
+this server. ``/resource search`` and the CLI both call ``search``, so they rank identically.
+Type-ahead is ``bot.services.resources.typeahead``.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
-import math
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,20 +28,15 @@ from bot.errors import Invalid
 from bot.services import labels
 from bot.services.resources import glossary as glossary_service
 from bot.services.resources.glossary import Glossary
+from bot.services.resources.planning import QUERY_MAX_WORDS, Plan, asked, plan, scored_from
 from bot.services.resources.spelling import Visible, corrections
 from bot.services.values import copied
 
 SEARCH_LIMIT = 25
-PAIR_WEIGHT = 0.5  # two typed words side by side
-PREFIX_WEIGHT = 0.7  # a completion of the last word
-SYNONYM_WEIGHT = 0.7  # an equivalent phrase of the glossary (its pairs share it)
-PREFIX_MIN = 3
 CAPPED_POSTINGS = 1500  # postings read per query at most (beyond a page per term) before pruning
 # Postings per term read first, per resource of the page: at 100k resources, 2 proves most pages;
 # reading deeper for a better floor cost more than the pruning it saved (see _capped).
 CAPPED_FIRST = 2
-QUERY_MAX_WORDS = 12
-EXPANSIONS_MAX = 16
 
 
 @dataclass(frozen=True)
@@ -107,74 +98,6 @@ def _filtered(
             exists().where(ResourceTag.resource_id == Resource.id, ResourceTag.tag == tag)
         )
     return statement
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A query as weighted terms, each for one of its concepts (a typed word, or a glossary
-    phrase with its equivalents; ``bot.db.ranking``); ``words`` are the typed words that count (for
-    did-you-mean), ``lone`` the stems of those not in a glossary phrase (a word the library must
-    know), ``last_concept`` the concept of the unfinished last word (its completions')."""
-
-    terms: list[ranking.Weighted]
-    words: list[str]
-    lone: dict[str, str]  # stem -> typed word
-    last_prefix: str | None
-    last_concept: int | None = None
-
-
-def plan(text: str, glossary: Glossary) -> Plan:
-    """Weighted terms for what was typed (see the module's docstring)."""
-    typed = analysis.meaningful(text)[:QUERY_MAX_WORDS]
-    stems = [analysis.stem(w) for w in typed]
-    weights: dict[str, tuple[float, int | None]] = {}
-
-    def add(term: str, weight: float, concept: int | None) -> None:
-        if term and weight > weights.get(term, (0.0, None))[0]:
-            weights[term] = (weight, concept)
-
-    lone: dict[str, str] = {}
-    concept = 0
-    longest = glossary.longest
-    i = 0
-    while i < len(stems):
-        for size in range(min(longest, len(stems) - i), 0, -1):
-            group = glossary.group_of(tuple(stems[i : i + size]))
-            if group is not None:
-                _equivalents(group, tuple(stems[i : i + size]), concept, add)
-                i += size
-                break
-        else:
-            add(stems[i], 1.0, concept)
-            lone[stems[i]] = typed[i]
-            i += 1
-        concept += 1
-    for first, second in itertools.pairwise(stems):
-        if first != second:
-            add(analysis.pair(first, second), PAIR_WEIGHT, None)
-    last = analysis.normalize(typed[-1]) if typed else ""
-    prefix = last if len(last) >= PREFIX_MIN and not last.isdigit() else None
-    terms = [ranking.Weighted(term, weight, of) for term, (weight, of) in weights.items()]
-    words_ = [analysis.normalize(w) for w in typed]
-    return Plan(terms, words_, lone, prefix, concept - 1 if prefix else None)
-
-
-def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], concept: int, add: Any) -> None:
-    """Terms for a glossary phrase, all for its ``concept``: the typed words, and each equivalent
-    phrase through its pairs (its words side by side: a resource holding one of its words apart is
-    no match for it)."""
-    for word in typed:
-        add(word, 1.0, concept)
-    size = len(typed)
-    for phrase in group:
-        if phrase == typed:
-            continue
-        if len(phrase) == 1:
-            add(phrase[0], SYNONYM_WEIGHT * math.sqrt(size), concept)
-            continue
-        pairs = [analysis.pair(a, b) for a, b in itertools.pairwise(phrase) if a != b]
-        for term in pairs:
-            add(term, SYNONYM_WEIGHT * math.sqrt(size) / math.sqrt(max(len(pairs), 1)), concept)
 
 
 async def _ranked(
@@ -306,12 +229,7 @@ async def _scored_at(
 ) -> tuple[list[ranking.Scored], list[str], int | None]:
     """``_scored``, and with ``token`` the library's (``bot.db.resident``), in the same round trip."""
     counts, held = await _statistics(session, found, token=token)
-    return (*_scored_from(found, counts), held)
-
-
-def _asked(found: Plan) -> list[str]:
-    """The terms whose statistics a plan reads: its own, and ``''`` (the number of resources)."""
-    return ["", *(t.term for t in found.terms)]
+    return (*scored_from(found, counts), held)
 
 
 async def _statistics(
@@ -319,36 +237,10 @@ async def _statistics(
 ) -> tuple[dict[str, tuple[int, float]], int | None]:
     """The term statistics the plan needs, and with ``token`` the library's token. One round trip."""
     also = resident.TOKEN_ROW if token else ""
-    rows = await session.execute(ranking.statistics_statement(_asked(found), found.last_prefix, also))
+    rows = await session.execute(ranking.statistics_statement(asked(found), found.last_prefix, also))
     counts = {str(term): (int(docs), float(top)) for term, docs, top in rows}
     held = counts.pop(resident.TOKEN_TERM, None)
     return counts, None if held is None else held[0]
-
-
-def _scored_from(found: Plan, counts: dict[str, tuple[int, float]]) -> tuple[list[ranking.Scored], list[str]]:
-    """The plan's terms the library holds (with the unfinished last word's completions), and the
-    typed words it does not know at all."""
-    terms = list(found.terms)
-    completions: list[ranking.Weighted] = []
-    if found.last_prefix:
-        known = {t.term for t in terms}
-        completions = [
-            ranking.Weighted(term, PREFIX_WEIGHT, found.last_concept)
-            for term in ranking.completions(found.last_prefix, counts, EXPANSIONS_MAX)
-            if term not in known
-        ]
-    scored = ranking.scored(terms + completions, counts)
-    present = {s.term for s in scored}
-    # an unfinished word begins a known one (dosim); a word that only continues one is misspelt
-    begun = [c for c in completions if found.last_prefix and c.term.startswith(found.last_prefix)]
-    unknown = [
-        word
-        for stem, word in found.lone.items()
-        if stem not in present
-        and not word.isdigit()
-        and not (begun and analysis.normalize(word) == found.last_prefix)
-    ]
-    return scored, [analysis.normalize(w) for w in unknown]
 
 
 async def search(
@@ -373,10 +265,10 @@ async def search(
     if not tag and not language and (held := await _held_page(session, guild_id, found, verified, page)):
         return SearchResult(held[:limit])
     counts, token = await _statistics(session, found, token=True)
-    scored, unknown = _scored_from(found, counts)
+    scored, unknown = scored_from(found, counts)
     options["memory"] = memory = resident.view_at(session, guild_id, token)
     if memory is not None:
-        memory.state.learn(_asked(found), counts, ranking.range_low(found.last_prefix))
+        memory.state.learn(asked(found), counts, ranking.range_low(found.last_prefix))
         if not tag and not language and not unknown:  # one read for the check below and the page
             await memory.postings([s.term for s in scored])
     suspects = {*unknown, *await _hidden(session, guild_id, found, scored, options)}
@@ -427,10 +319,10 @@ async def _held_page(
     memory = resident.unconfirmed(session, guild_id)
     if memory is None:
         return None
-    counts = memory.state.recall(_asked(found), ranking.range_low(found.last_prefix))
+    counts = memory.state.recall(asked(found), ranking.range_low(found.last_prefix))
     if counts is None:
         return None
-    scored, unknown = _scored_from(found, counts)
+    scored, unknown = scored_from(found, counts)
     postings = memory.held([s.term for s in scored])
     if unknown or not scored or postings is None:
         return None
