@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FrozenClock
-from bot.db import Database, ranking, resident
+from bot.db import Database, arrays, ranking, resident
 from bot.services import resources
 from bot.services.resources import glossary, searching
 from tests.unit.test_resources_ranking import MOD, G, _library
@@ -59,16 +59,16 @@ async def test_pages_from_memory_are_those_of_scoring_every_match(
     """Pruned (few best postings first, a floor, optional terms looked up) or not, common terms
     held by position or not, the same ids and scores as SQL scoring every match, ties to the newest."""
     await _library(db, clock, 150)
-    monkeypatch.setattr(resident, "TOP", top)
-    monkeypatch.setattr(resident, "DENSE", dense)
+    monkeypatch.setattr(arrays, "TOP", top)
+    monkeypatch.setattr(arrays, "DENSE", dense)
     used: list[int] = []
-    page = resident.best_page
+    page = arrays.best_page
 
     def counted(terms: Any, limit: int, concepts: int) -> list[tuple[int, float]]:
         used.append(limit)
         return page(terms, limit, concepts)
 
-    monkeypatch.setattr(resident, "best_page", counted)
+    monkeypatch.setattr(arrays, "best_page", counted)
     for query in QUERIES:
         for limit in (1, 5, 25):
             expected = await _every_match(db, query, verified, limit)
@@ -76,7 +76,7 @@ async def test_pages_from_memory_are_those_of_scoring_every_match(
     assert used  # the pages did come from memory
     async with db.sessions() as session:
         held = (await resident.view(session, G)).state.terms.values()  # type: ignore[union-attr]
-    by_position = [p.open.dense is not None for p in held if isinstance(p, resident.Postings)]
+    by_position = [p.open.dense is not None for p in held if isinstance(p, arrays.Postings)]
     assert any(by_position) == bool(dense) and not all(by_position)  # both ways were used
 
 
