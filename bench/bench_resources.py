@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.engines import (
     Comparison,
     Engine,
-    Samples,
     Work,
     add_arguments,
     agreement,
@@ -266,23 +265,13 @@ async def load(engine: Engine, text: str, table: Comparison, batch_ms: dict[str,
         table.one_off("VACUUM ANALYZE after the load", "s", name, settle)
 
 
-async def after_changes(found: list[Engine], runs: int) -> dict[str, Samples]:
-    """A search asked right after another transaction added a resource of the corpus's kind (the
-    library's token changed: what search memory held is read again as asked, ``bot.db.resident``):
-    what a member waits for in a library that changes while it is searched. The engines take turns."""
-    samples = {engine.name: Samples() for engine in found}
-    for i in range(runs):
-        for engine in found if i % 2 == 0 else reversed(found):
-            row = {**corpus(1, seed=1000 + i)[0], "url": f"https://library.example.org/new/{i}"}
-            records = list(transfer.read_records(transfer.render([row], ".jsonl"), ".jsonl"))
-            async with engine.db.transaction() as session:
-                await transfer.import_records(session, GUILD, records, now=NOW)
-            async with engine.db.sessions() as session:
-                wall, cpu = time.perf_counter(), time.process_time()
-                await find(session, QUERIES[i % len(QUERIES)])
-                samples[engine.name].cpu.append((time.process_time() - cpu) * 1000)
-                samples[engine.name].wall.append((time.perf_counter() - wall) * 1000)
-    return samples
+async def add_one(engine: Engine, i: int) -> None:
+    """Another transaction adds a resource of the corpus's kind (the library's token changes: what
+    search memory held is read again as asked, ``bot.db.resident``)."""
+    row = {**corpus(1, seed=1000 + i)[0], "url": f"https://library.example.org/new/{i}"}
+    records = list(transfer.read_records(transfer.render([row], ".jsonl"), ".jsonl"))
+    async with engine.db.transaction() as session:
+        await transfer.import_records(session, GUILD, records, now=NOW)
 
 
 async def find(session: AsyncSession, q: str) -> object:
@@ -344,7 +333,9 @@ async def main(count: int, queries: int, args: argparse.Namespace) -> None:
             table.one_off("did-you-mean, first call", "ms", engine.name, (time.perf_counter() - start) * 1000)
         typos = ["dosimetery", "portal monitr", "forensix"]
         table.add("did-you-mean (misspelt query)", await interleaved(found, 20, over(typos, find)))
-        table.add("search, right after a resource was added", await after_changes(found, 2 * len(QUERIES)))
+        # what a member waits for in a library that changes while it is searched
+        after = await interleaved(found, 2 * len(QUERIES), over(QUERIES, find), before=add_one)
+        table.add("search, right after a resource was added", after)
         table.print()
 
         for engine in found:

@@ -203,14 +203,22 @@ class Samples:
 Work = Callable[[AsyncSession, int], Awaitable[object]]
 
 
-async def interleaved(found: list[Engine], runs: int, work: Work) -> dict[str, Samples]:
+async def interleaved(
+    found: list[Engine],
+    runs: int,
+    work: Work,
+    before: Callable[[Engine, int], Awaitable[object]] | None = None,
+) -> dict[str, Samples]:
     """``work(session, i)`` for i in range(runs) on every engine, in one open session per engine;
-    the engines take turns call by call (the order alternating)."""
+    the engines take turns call by call (the order alternating). ``before(engine, i)``, if given,
+    runs before each call, untimed (another transaction's change, say)."""
     samples = {engine.name: Samples() for engine in found}
     sessions = {engine.name: engine.db.sessions() for engine in found}
     try:
         for i in range(runs):
             for engine in found if i % 2 == 0 else reversed(found):
+                if before is not None:
+                    await before(engine, i)
                 session = sessions[engine.name]
                 wall, cpu = time.perf_counter(), time.process_time()
                 await work(session, i)

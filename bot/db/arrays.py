@@ -20,6 +20,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import ranking
 from bot.db.postings import TERMS
 
 _SCALE = 10_000.0  # impacts are rounded to 4 decimals
@@ -287,6 +288,6 @@ def best_page(terms: Sequence[_Term], limit: int, concepts: int) -> list[tuple[i
 def page_of(
     found: dict[str, Postings], factors: Sequence[Factor], verified: bool, limit: int
 ) -> list[tuple[int, float]]:
-    concepts = len({concept for _term, _factor, concept in factors if concept is not None})
+    concepts = ranking.concepts(concept for _term, _factor, concept in factors)
     terms = [_Term(found[term].visible(verified), factor, concept) for term, factor, concept in factors]
     return best_page(terms, limit, concepts)

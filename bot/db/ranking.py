@@ -19,7 +19,7 @@ match is scored.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,9 +115,10 @@ def scored(terms: Sequence[Weighted], found: dict[str, tuple[int, float]]) -> li
     return scored
 
 
-def concepts(terms: Sequence[Scored]) -> int:
-    """How many of the query's concepts the library holds: a score's share is out of these."""
-    return len({t.concept for t in terms if t.concept is not None})
+def concepts(of: Iterable[int | None]) -> int:
+    """How many concepts the query's terms (``of``: the concept of each, None for a pair) are
+    for: a score's share is out of these (in SQL here, in memory ``bot.db.arrays``)."""
+    return len({concept for concept in of if concept is not None})
 
 
 def _where(verified: bool) -> str:
@@ -128,16 +129,21 @@ def _score_case(terms: Sequence[Scored], params: dict[str, Any]) -> str:
     """A resource's score over its postings ``p`` of ``terms`` (grouped by resource): the sum,
     times the share of the query's concepts held (the ``count(DISTINCT …)`` of theirs among its
     terms; an empty CASE, when no term is for a concept, is not valid SQL: the share is 1 then)."""
-    whens, held = [], []
-    for i, t in enumerate(terms):
-        params[f"t{i}"], params[f"f{i}"] = t.term, t.factor
-        whens.append(f"WHEN :t{i} THEN :f{i}")
-        if t.concept is not None:
-            held.append(f"WHEN :t{i} THEN {int(t.concept)}")
-    if total := concepts(terms):
+    held = [f"WHEN :t{i} THEN {int(t.concept)}" for i, t in enumerate(terms) if t.concept is not None]
+    if total := concepts(t.concept for t in terms):
         params["concepts"] = float(total)
     share = f" * count(DISTINCT CASE p.term {' '.join(held)} END) / :concepts" if total else ""
-    return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END){share}"
+    return _sum(terms, params, "t") + share
+
+
+def _sum(terms: Sequence[Scored], params: dict[str, Any], name: str) -> str:
+    """``sum(factor * impact)`` over postings ``p`` of ``terms`` (bound as ``:{name}0``…, their
+    factors as ``:{name}f0``…)."""
+    whens = []
+    for i, t in enumerate(terms):
+        params[f"{name}{i}"], params[f"{name}f{i}"] = t.term, t.factor
+        whens.append(f"WHEN :{name}{i} THEN :{name}f{i}")
+    return f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
 
 
 def _probe(terms: Sequence[Scored], page: int, verified: bool, params: dict[str, Any]) -> str:
@@ -224,11 +230,7 @@ def _split_statement(
         optional.append(t)
     essential = ordered[len(optional) :]
     params: dict[str, Any] = {"need": floor - so_far - 1e-9}
-    whens = []
-    for i, t in enumerate(essential):
-        params[f"e{i}"], params[f"ef{i}"] = t.term, t.factor
-        whens.append(f"WHEN :e{i} THEN :ef{i}")
-    part = f"sum(p.impact * CASE p.term {' '.join(whens)} ELSE 0 END)"
+    part = _sum(essential, params, "e")
     essentials = ", ".join(f":e{i}" for i in range(len(essential)))
     score = _score_case(terms, params)
     names = ", ".join(f":t{i}" for i in range(len(terms)))
@@ -267,7 +269,7 @@ def capped_statement(
             f"FROM {TERMS} p WHERE {_where(verified)} AND p.term = :t{i} "
             f"ORDER BY p.impact DESC, p.resource_id DESC LIMIT 1 OFFSET {int(depth)}"
         )
-        bounds.append(f":f{i} * coalesce((SELECT p.impact {beyond}), 0)")
+        bounds.append(f":tf{i} * coalesce((SELECT p.impact {beyond}), 0)")
         newest.append(f"(SELECT p.resource_id {beyond})")
     sql = (
         f"WITH c AS MATERIALIZED ({' UNION '.join(arms)}), "

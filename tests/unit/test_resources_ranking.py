@@ -257,6 +257,6 @@ async def test_a_resource_answering_more_of_the_question_ranks_first(
         hits = ranking.hits(sql, {**params, "guild": G})
         by_sum = await session.scalars(sa.select(hits.c.id).order_by(hits.c.score.desc()).limit(1))
         titles = [hit.title for hit in (await searching.search(session, G, query, verified=False)).hits]
-    assert ranking.concepts(scored) == 2
+    assert ranking.concepts(s.concept for s in scored) == 2
     assert by_sum.one() == 1
     assert titles[:2] == ["NORM in cargo: ceramics", "Portal monitor alarm response"]

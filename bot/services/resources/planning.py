@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from bot.db import analysis, ranking
 from bot.services.resources.glossary import Glossary
@@ -76,7 +76,10 @@ def plan(text: str, glossary: Glossary) -> Plan:
     return Plan(terms, words_, lone, prefix, concept - 1 if prefix else None)
 
 
-def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], concept: int, add: Any) -> None:
+Add = Callable[[str, float, int | None], None]  # a term, its weight, the concept it is for
+
+
+def _equivalents(group: tuple[tuple[str, ...], ...], typed: tuple[str, ...], concept: int, add: Add) -> None:
     """Terms for a glossary phrase, all for its ``concept``: the typed words, and each equivalent
     phrase through its pairs (its words side by side: a resource holding one of its words apart is
     no match for it)."""
