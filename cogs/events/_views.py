@@ -15,6 +15,7 @@ import discord
 from bot import i18n
 from bot.services.events import GOING, MAYBE, NOT_GOING, Counts
 from bot.ui import limits
+from bot.ui.buttons import IdButton
 from bot.ui.views import Answering, AnsweringView
 
 if TYPE_CHECKING:
@@ -59,28 +60,15 @@ class RsvpButton(
         await _cog(interaction).rsvp_from_button(interaction, self.event_id, self.status)
 
 
-class IcsButton(
-    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:ics:(?P<event>\d+)"
-):
-    def __init__(self, event_id: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.clip(label or "ics", limits.BUTTON_LABEL),
-                style=discord.ButtonStyle.primary,
-                emoji="📅",
-                custom_id=f"liaison:ics:{event_id}",
-            )
-        )
-        self.event_id = event_id
+class IcsButton(IdButton, prefix="liaison:ics"):
+    """The event's calendar file, for whoever clicks."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> IcsButton:
-        return cls(int(match["event"]), getattr(item, "label", None) or "")
+    label_key = "events.button.ics"
+    button_style = discord.ButtonStyle.primary
+    button_emoji = "📅"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).send_ics(interaction, self.event_id)
+        await _cog(interaction).send_ics(interaction, self.record_id)
 
 
 def announcement_view(
@@ -94,5 +82,5 @@ def announcement_view(
         button = RsvpButton(event_id, status, label)
         button.item.disabled = cancelled
         view.add_item(button)
-    view.add_item(IcsButton(event_id, i18n.t(language, "events.button.ics")))
+    view.add_item(IcsButton.labelled(event_id, language))
     return view

@@ -25,8 +25,6 @@ from cogs.exercises._views import (
     DecisionButton,
     HotwashButton,
     RemindButton,
-    hotwash_view,
-    report_view,
 )
 
 log = logging.getLogger("liaison.exercises")
@@ -280,11 +278,11 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
         for _name, language, thread_id in ended.teams:
             t = _commands.translator(language)
             text = _render.hotwash_call(t, ended.title, ended.hotwash, language, ended.elapsed)
-            await self.post(thread_id, text, view=hotwash_view(ended.exercise_id, language))
+            await self.post(thread_id, text, view=HotwashButton.persistent_view(ended.exercise_id, language))
         await self.post(
             ended.control_thread_id,
             _render.hotwash_call(reply.t, ended.title, ended.hotwash, reply.language, ended.elapsed),
-            view=hotwash_view(ended.exercise_id, reply.language),
+            view=HotwashButton.persistent_view(ended.exercise_id, reply.language),
         )
         await reply.say(
             "exercises.ended",
@@ -316,7 +314,7 @@ class Exercises(_commands.Recording, AcknowledgeFirst):
             label=data.label,
             title=ui_text.shown(data.title.get(reply.language), 200),
         )
-        view = report_view(data.exercise_id, reply.language) if data.improvements else None
+        view = RemindButton.persistent_view(data.exercise_id, reply.language) if data.improvements else None
         if view is not None:
             await reply.send(text, files=files, ephemeral=True, view=view)
         else:

@@ -18,7 +18,7 @@ from bot.delivery import Permanent, Stopped, Transient, claim_options
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
 from bot.services.exercises.wakeups import InjectWakeups
 from cogs.exercises._render import inject_message
-from cogs.exercises._views import inject_view
+from cogs.exercises._views import DecisionButton
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -38,7 +38,11 @@ class InjectSender:
     async def send(self, message: Outgoing) -> int | None:
         channel = self.bot.get_partial_messageable(message.channel_id, guild_id=message.guild_id)
         content = inject_message(message)
-        view = inject_view(message.inject_id, message.language) if message.team is not None else None
+        view = (
+            DecisionButton.persistent_view(message.inject_id, message.language)
+            if message.team is not None
+            else None
+        )
         mentions = discord.AllowedMentions.none()
         try:
             if view is not None:

@@ -3,14 +3,14 @@ forms. They are ``DynamicItem``s registered once: they keep working after a rest
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import i18n
 from bot.ui import limits
-from bot.ui.views import Answering, AnsweringModal, AnsweringView
+from bot.ui.buttons import IdButton
+from bot.ui.views import AnsweringModal
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -23,29 +23,16 @@ def _cog(interaction: discord.Interaction[LiaisonBot]) -> Exercises:
     return cog  # type: ignore[return-value]
 
 
-class DecisionButton(
-    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xd:(?P<inject>\d+)"
-):
-    def __init__(self, inject_id: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.clip(label or "Log decision", limits.BUTTON_LABEL),
-                style=discord.ButtonStyle.primary,
-                emoji="📝",
-                custom_id=f"liaison:xd:{inject_id}",
-            )
-        )
-        self.inject_id = inject_id
+class DecisionButton(IdButton, prefix="liaison:xd"):
+    """Under an inject in a team's thread: the team logs a decision about it."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DecisionButton:
-        return cls(int(match["inject"]), getattr(item, "label", None) or "")
+    label_key = "exercises.button.decision"
+    button_style = discord.ButtonStyle.primary
+    button_emoji = "📝"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         language = await interaction.client.language_for(interaction)  # type: ignore[attr-defined]
-        await interaction.response.send_modal(DecisionModal(self.inject_id, language))
+        await interaction.response.send_modal(DecisionModal(self.record_id, language))
 
 
 class DecisionModal(AnsweringModal):
@@ -63,34 +50,16 @@ class DecisionModal(AnsweringModal):
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         await _cog(interaction).log_decision(interaction, self.text.value, inject_id=self.inject_id)
 
-    async def on_error(self, interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:  # type: ignore[override]
-        from bot.ui.errors import send_error
 
-        await send_error(interaction, error)
+class HotwashButton(IdButton, prefix="liaison:xh"):
+    """Under the hot-wash call: a player answers its questions."""
 
-
-class HotwashButton(
-    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xh:(?P<exercise>\d+)"
-):
-    def __init__(self, exercise_id: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.clip(label or "Answer", limits.BUTTON_LABEL),
-                style=discord.ButtonStyle.success,
-                emoji="💬",
-                custom_id=f"liaison:xh:{exercise_id}",
-            )
-        )
-        self.exercise_id = exercise_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> HotwashButton:
-        return cls(int(match["exercise"]), getattr(item, "label", None) or "")
+    label_key = "exercises.button.hotwash"
+    button_style = discord.ButtonStyle.success
+    button_emoji = "💬"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).open_hotwash(interaction, self.exercise_id)
+        await _cog(interaction).open_hotwash(interaction, self.record_id)
 
 
 class HotwashModal(AnsweringModal):
@@ -114,51 +83,12 @@ class HotwashModal(AnsweringModal):
         answers = [field.value for field in self.fields]
         await _cog(interaction).save_hotwash(interaction, self.exercise_id, self.team, answers)
 
-    async def on_error(self, interaction: discord.Interaction[LiaisonBot], error: Exception) -> None:  # type: ignore[override]
-        from bot.ui.errors import send_error
 
-        await send_error(interaction, error)
-
-
-class RemindButton(
-    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"liaison:xr:(?P<exercise>\d+)"
-):
+class RemindButton(IdButton, prefix="liaison:xr"):
     """Under the report: the improvement items become the facilitator's reminders."""
 
-    def __init__(self, exercise_id: int, label: str = "") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.clip(label or "Remind me", limits.BUTTON_LABEL),
-                style=discord.ButtonStyle.secondary,
-                emoji="⏰",
-                custom_id=f"liaison:xr:{exercise_id}",
-            )
-        )
-        self.exercise_id = exercise_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> RemindButton:
-        return cls(int(match["exercise"]), getattr(item, "label", None) or "")
+    label_key = "exercises.button.remind"
+    button_emoji = "⏰"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).remind_improvements(interaction, self.exercise_id)
-
-
-def report_view(exercise_id: int, language: str) -> discord.ui.View:
-    view = AnsweringView(timeout=None)
-    view.add_item(RemindButton(exercise_id, i18n.t(language, "exercises.button.remind")))
-    return view
-
-
-def inject_view(inject_id: int, language: str) -> discord.ui.View:
-    view = AnsweringView(timeout=None)
-    view.add_item(DecisionButton(inject_id, i18n.t(language, "exercises.button.decision")))
-    return view
-
-
-def hotwash_view(exercise_id: int, language: str) -> discord.ui.View:
-    view = AnsweringView(timeout=None)
-    view.add_item(HotwashButton(exercise_id, i18n.t(language, "exercises.button.hotwash")))
-    return view
+        await _cog(interaction).remind_improvements(interaction, self.record_id)

@@ -20,7 +20,7 @@ from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for,
 from bot.ui.views import send_pages
 from cogs.qa import _posting, _render
 from cogs.qa._sweeps import Sweeper
-from cogs.qa._views import PostAnyway, PromoteButton, promote_view
+from cogs.qa._views import PostAnyway, PromoteButton
 
 log = logging.getLogger("liaison.qa")
 
@@ -244,7 +244,7 @@ class QA(AcknowledgeFirst):
         await reply.send(
             reply.t("qa.solved.done"),
             embed=_render.solved_embed(reply.t, solved),
-            view=promote_view(solved.id, reply.language),
+            view=PromoteButton.persistent_view(solved.id, reply.language),
         )
         await _posting.mark_solved(thread, solved.language)
 

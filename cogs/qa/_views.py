@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import i18n
-from bot.errors import LiaisonError, NotAllowed
+from bot.errors import NotAllowed
 from bot.services import qa
 from bot.ui import limits
+from bot.ui.buttons import IdButton
 from bot.ui.checks import is_moderator
-from bot.ui.errors import send_error
 from bot.ui.respond import defer, send
-from bot.ui.views import Answering, AnsweringView, InvokerView
+from bot.ui.views import InvokerView
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
@@ -48,36 +47,14 @@ class PostAnyway(InvokerView):
         await self._decide(interaction, False)
 
 
-class PromoteButton(
-    Answering, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:promote:(?P<id>\d+)"
-):
-    """On the "solved" message: moderators turn the accepted answer into a library suggestion.
+class PromoteButton(IdButton, prefix="qa:promote"):
+    """On the "solved" message: moderators turn the accepted answer into a library suggestion."""
 
-    A dynamic item, so the button keeps working after a restart.
-    """
-
-    def __init__(self, question_id: int, label: str = "Promote to library") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=limits.clip(label, limits.BUTTON_LABEL),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"qa:promote:{question_id}",
-            )
-        )
-        self.question_id = question_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PromoteButton:
-        return cls(int(match["id"]))
+    label_key = "qa.promote"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await defer(interaction, ephemeral=True)
-            await self._promote(interaction)
-        except LiaisonError as error:
-            await send_error(interaction, error)
+        await defer(interaction, ephemeral=True)
+        await self._promote(interaction)
 
     async def _promote(self, interaction: discord.Interaction[LiaisonBot]) -> None:
         bot: Any = interaction.client
@@ -85,12 +62,6 @@ class PromoteButton(
             raise NotAllowed("error.moderators_only")
         language = await bot.language_for(interaction)
         await qa.promote_accepted(
-            bot.db, interaction.guild_id, self.question_id, actor_id=interaction.user.id, now=bot.clock.now()
+            bot.db, interaction.guild_id, self.record_id, actor_id=interaction.user.id, now=bot.clock.now()
         )
         await send(interaction, i18n.t(language, "qa.promoted"), ephemeral=True)
-
-
-def promote_view(question_id: int, language: str) -> discord.ui.View:
-    view = AnsweringView(timeout=None)
-    view.add_item(PromoteButton(question_id, i18n.t(language, "qa.promote")))
-    return view

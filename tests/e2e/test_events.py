@@ -196,3 +196,18 @@ async def test_twenty_kills_with_fifty_reminders_in_flight(sandbox: LiaisonSandb
     }
     assert all(f"reminder {n}" in messages[0].content for n, messages in received.items())
     assert any("late" in messages[0].content for messages in received.values())
+
+
+async def test_the_calendar_button_works_after_a_restart(sandbox: LiaisonSandbox) -> None:
+    """A persistent button (``bot.ui.buttons.IdButton``) posted before a restart is answered
+    after it, from its ``custom_id`` alone, in the clicking member's language."""
+    users = sandbox.users
+    announcement = await _create(sandbox, title="Course", timezone="Europe/Paris")
+    assert _labels(announcement)[3] == "Add to calendar"
+    await sandbox.restart_bot()
+    answer = await sandbox.click(announcement, label="Add to calendar", user=users.carol)
+    [(name, data)] = answer.files
+    assert answer.ephemeral and name.endswith(".ics") and b"TZID=Europe/Paris" in data
+    assert "Here is **Course**" in (answer.content or "")
+    french = await sandbox.click(announcement, label="Add to calendar", user=users.bruno)
+    assert french.ephemeral and "Voici **Course**" in (french.content or "") and french.files
