@@ -175,6 +175,21 @@ class Wakeups:
         APScheduler skip (and drop) the new run. The pass runs in its own task."""
         self.track(asyncio.get_running_loop().create_task(self.wake(), name="reminders-wake"))
 
+    def poll(self, every: timedelta, job: Callable[[], Awaitable[None]], job_id: str) -> None:
+        """Also run ``job`` every ``every`` (at least a second): on a database that several
+        processes share, what the others added, and the claims of one that died, are found so."""
+        if self.scheduler is None or not self.scheduler.running:
+            return
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=max(1.0, every.total_seconds()),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
     def track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
         """A pass that ``aclose`` lets end by itself (then cancels if it must)."""
         self._tasks.add(task)

@@ -9,6 +9,8 @@
 - ``may`` / ``post``: a channel post checked first against what Liaison may do there
   (``bot/ui/bot_permissions.py``: the moderators are told, once, of what is missing); no mention
   pings unless the caller says otherwise; a refusal Discord gives anyway is told the same way.
+- ``delivery_outcomes``: for the delivery engine's senders (reminders, injects), Discord's
+  answer as what the engine does next (``bot.delivery``): retry, give up, or note closed DMs.
 
 Text is clipped to Discord's limits here; what a member wrote is escaped by the caller with the
 trust work's helpers (``bot.ui.text``), before it becomes a parameter of a catalog string.
@@ -16,14 +18,17 @@ trust work's helpers (``bot.ui.text``), before it becomes a parameter of a catal
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import aiohttp
 import discord
 
 from bot import i18n
+from bot.delivery import Permanent, Transient, Unreachable
 from bot.services import guild_settings, notices
 from bot.ui import bot_permissions, limits
 from bot.ui.respond import NO_MENTIONS
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from bot.client import LiaisonBot
 
 log = logging.getLogger("liaison.messenger")
+CANNOT_DM = 50007  # Discord's code: the member does not accept DMs from the bot
 
 
 async def language(bot: LiaisonBot, guild_id: int, user_id: int | None, *known: str | None) -> str:
@@ -150,3 +156,26 @@ async def post(
         **what_params,
     )
     return outcome.message
+
+
+@contextlib.contextmanager
+def delivery_outcomes(*, dm: bool) -> Iterator[None]:
+    """Discord's failures inside as the delivery engine's outcomes: a server error, a rate limit
+    or no answer is ``Transient`` (sent again, with the same nonce); a refused ``dm`` is
+    ``Unreachable`` (closed DMs: a notice instead); anything else is ``Permanent``."""
+    try:
+        yield
+    except discord.Forbidden as exc:
+        if dm:
+            raise Unreachable(f"{exc.code} {exc.text}") from exc
+        raise Permanent(f"forbidden {exc.code} {exc.text}") from exc
+    except discord.NotFound as exc:
+        raise Permanent(f"not found {exc.code} {exc.text}") from exc
+    except discord.HTTPException as exc:
+        if exc.status >= 500 or exc.status == 429:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        if exc.code == CANNOT_DM:
+            raise Unreachable(f"{exc.code} {exc.text}") from exc
+        raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise Transient(type(exc).__name__) from exc

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import aiohttp
 import discord
 
-from bot.delivery import Permanent, Transient, Unreachable
+from bot.delivery import Permanent
 from bot.services.reminders.delivery import Outgoing
-from bot.ui import bot_permissions
+from bot.ui import bot_permissions, messenger
 from cogs.events._render import reminder_text, safe
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
-
-CANNOT_DM = 50007
 
 
 class DiscordSender:
@@ -28,28 +25,10 @@ class DiscordSender:
 
     async def send(self, message: Outgoing) -> int | None:
         content = reminder_text(message, self.bot.settings.liaison_locale)
-        try:
+        with messenger.delivery_outcomes(dm=not message.to_channel):
             if message.to_channel:
                 return await self._to_channel(message, content)
             return await self._to_member(message, content)
-        except discord.Forbidden as exc:
-            if not message.to_channel:
-                raise Unreachable(f"{exc.code} {exc.text}") from exc
-            if bot_permissions.is_permission_refusal(exc):
-                await bot_permissions.after_refusal(
-                    self.bot, message.guild_id, message.target_id, "event_reminder", **self._what(message)
-                )
-            raise Permanent(f"forbidden {exc.code} {exc.text}") from exc
-        except discord.NotFound as exc:
-            raise Permanent(f"not found {exc.code} {exc.text}") from exc
-        except discord.HTTPException as exc:
-            if exc.status >= 500 or exc.status == 429:
-                raise Transient(f"{exc.status} {exc.text}") from exc
-            if exc.code == CANNOT_DM:
-                raise Unreachable(f"{exc.code} {exc.text}") from exc
-            raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise Transient(type(exc).__name__) from exc
 
     @staticmethod
     def _what(message: Outgoing) -> dict[str, str]:
@@ -77,7 +56,14 @@ class DiscordSender:
             replied_user=False,
             users=[discord.Object(id=user_id) for user_id in message.mentions],
         )
-        sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions)
+        try:
+            sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions)
+        except discord.Forbidden as exc:
+            if bot_permissions.is_permission_refusal(exc):
+                await bot_permissions.after_refusal(
+                    self.bot, message.guild_id, message.target_id, "event_reminder", **self._what(message)
+                )
+            raise
         return sent.id
 
     async def _to_member(self, message: Outgoing, content: str) -> int:

@@ -9,14 +9,14 @@ import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import discord
 
-from bot.delivery import Permanent, Stopped, Transient, claim_options
+from bot.delivery import Stopped, claim_options
 from bot.services.exercises.delivery import InjectEngine, Outgoing, PassReport
 from bot.services.exercises.wakeups import InjectWakeups
+from bot.ui import messenger
 from cogs.exercises._render import inject_message
 from cogs.exercises._views import DecisionButton
 
@@ -38,25 +38,12 @@ class InjectSender:
     async def send(self, message: Outgoing) -> int | None:
         channel = self.bot.get_partial_messageable(message.channel_id, guild_id=message.guild_id)
         content = inject_message(message)
-        view = (
-            DecisionButton.persistent_view(message.inject_id, message.language)
-            if message.team is not None
-            else None
-        )
+        extra: dict[str, Any] = {}
+        if message.team is not None:  # a team's thread: the "log decision" button
+            extra["view"] = DecisionButton.persistent_view(message.inject_id, message.language)
         mentions = discord.AllowedMentions.none()
-        try:
-            if view is not None:
-                sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions, view=view)
-            else:
-                sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
-        except discord.HTTPException as exc:
-            if exc.status >= 500 or exc.status == 429:
-                raise Transient(f"{exc.status} {exc.text}") from exc
-            raise Permanent(f"{exc.status} {exc.code} {exc.text}") from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise Transient(type(exc).__name__) from exc
+        with messenger.delivery_outcomes(dm=False):
+            sent = await channel.send(content, nonce=message.nonce, allowed_mentions=mentions, **extra)
         return sent.id
 
 
@@ -81,17 +68,8 @@ class InjectRunner:
 
     async def start(self) -> None:
         await self.wakeups.load(self.bot.db)
-        scheduler = self.wakeups.scheduler
-        if self.engine.shared and scheduler is not None and scheduler.running:
-            scheduler.add_job(
-                self._poll,
-                "interval",
-                seconds=max(1.0, self.engine.stale_claim.total_seconds() / 3),
-                id=POLL_JOB_ID,
-                replace_existing=True,
-                coalesce=True,
-                max_instances=1,
-            )
+        if self.engine.shared:
+            self.wakeups.poll(self.engine.stale_claim / 3, self._poll, POLL_JOB_ID)
         self._recovery = asyncio.create_task(self._recover(), name="exercises-recover")
 
     async def _poll(self) -> None:

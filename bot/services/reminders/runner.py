@@ -80,17 +80,8 @@ class ReminderRunner:
         other processes add reminders this one was never told of, and leave the claims of a
         process that died to be taken over."""
         buckets = await self.wakeups.load(self.db)
-        scheduler = self.wakeups.scheduler
-        if self.engine.shared and scheduler is not None and scheduler.running:
-            scheduler.add_job(
-                self._poll,
-                "interval",
-                seconds=max(1.0, self.engine.stale_claim.total_seconds() / 3),
-                id=POLL_JOB_ID,
-                replace_existing=True,
-                coalesce=True,
-                max_instances=1,
-            )
+        if self.engine.shared:
+            self.wakeups.poll(self.engine.stale_claim / 3, self._poll, POLL_JOB_ID)
         return buckets
 
     async def _poll(self) -> None:
