@@ -163,6 +163,21 @@ class LiaisonBot(commands.Bot):
         """``work`` as a scheduler job run as tracked work: ``Runtime.job``."""
         return self.runtime.job(work)
 
+    async def connected(self, stopped: Callable[[], bool]) -> bool:
+        """Wait until the bot is connected and ready; False, at once, when ``stopped()`` says so
+        first (polled: a bot killed before it was ready lets go) or the bot was prepared without
+        ever logging in (tests, ``liaison sync``: no gateway)."""
+        while not self.is_ready():
+            if stopped():
+                return False
+            try:
+                await asyncio.wait_for(self.wait_until_ready(), 0.5)
+            except TimeoutError:
+                pass
+            except RuntimeError:
+                return False
+        return True
+
     async def on_ready(self) -> None:
         log.info(
             "ready as %s in %d servers, %.2f s after start",

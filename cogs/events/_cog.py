@@ -87,16 +87,8 @@ class Events(AcknowledgeFirst):
         return self.bot.is_closed() or self.runner.wakeups.stopped
 
     async def _recover(self) -> None:
-        while not self.bot.is_ready():  # polled: a bot killed before it was ready lets go
-            if self._stopped():
-                return
-            try:
-                await asyncio.wait_for(self.bot.wait_until_ready(), 0.5)
-            except TimeoutError:
-                pass
-            except RuntimeError:  # prepared but never logged in (tests, `liaison sync`): no gateway
-                return
-        await self.runner.recover_until_done()
+        if await self.bot.connected(self._stopped):
+            await self.runner.recover_until_done()
 
     @commands.Cog.listener()
     async def on_clock_advanced(self) -> None:

@@ -83,15 +83,8 @@ class InjectRunner:
             await self.run()
 
     async def _recover(self) -> None:
-        while not self.bot.is_ready():
-            if self._stopped():
-                return
-            try:
-                await asyncio.wait_for(self.bot.wait_until_ready(), 0.5)
-            except TimeoutError:
-                pass
-            except RuntimeError:  # prepared but never logged in (tests, `liaison sync`): no gateway
-                return
+        if not await self.bot.connected(self._stopped):
+            return
         while not self._stopped():
             try:
                 report = await self.engine.recover(self.bot.clock.now())
