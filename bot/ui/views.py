@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import i18n
+from bot.ui import limits
 from bot.ui.respond import NO_MENTIONS, defer_update, send, update
 
 if TYPE_CHECKING:
@@ -167,11 +168,20 @@ async def send_pages(
 class Confirm(InvokerView):
     """Confirm / Cancel. ``await view.wait()`` then read ``view.confirmed`` (None on timeout)."""
 
-    def __init__(self, invoker_id: int, language: str, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        invoker_id: int,
+        language: str,
+        *,
+        timeout: float = 60.0,
+        yes: str = "common.confirm",
+        style: discord.ButtonStyle = discord.ButtonStyle.danger,
+    ) -> None:
         super().__init__(invoker_id, language, timeout=timeout)
         self.confirmed: bool | None = None
         self.answer: discord.Interaction[LiaisonBot] | None = None
-        self.yes.label = i18n.t(language, "common.confirm")
+        self.yes.label = limits.clip(i18n.t(language, yes), limits.BUTTON_LABEL)
+        self.yes.style = style
         self.no.label = i18n.t(language, "common.cancel")
 
     async def _decide(self, interaction: discord.Interaction[LiaisonBot], value: bool) -> None:
@@ -200,25 +210,31 @@ class Confirm(InvokerView):
 
 async def confirm(
     interaction: discord.Interaction[LiaisonBot],
-    prompt: str,
+    prompt: str | None,
     language: str,
     *,
     timeout: float = 60.0,  # noqa: ASYNC109
+    embed: discord.Embed | None = None,
+    yes: str = "common.confirm",
+    style: discord.ButtonStyle = discord.ButtonStyle.danger,
+    cancelled: str = "common.cancelled",
 ) -> tuple[bool, discord.Interaction[LiaisonBot] | None]:
-    """Ask the invoker to confirm, ephemerally. Returns (confirmed, the button's interaction).
+    """Ask the invoker to confirm, ephemerally: ``prompt`` (and ``embed``), a button labelled by
+    the i18n key ``yes`` in ``style``, and Cancel. Returns (confirmed, the button's interaction).
 
     The button's interaction is already acknowledged (``defer_update``): the caller answers it
-    with ``respond.update`` and the outcome; on timeout or cancel the prompt is edited here and
-    nothing else happens.
+    with ``respond.update`` and the outcome; on timeout or cancel (then the prompt says the i18n
+    key ``cancelled``) the prompt is edited here and nothing else happens.
     """
-    view = Confirm(interaction.user.id, language, timeout=timeout)
-    message = await send(interaction, prompt, view=view, ephemeral=True)
+    view = Confirm(interaction.user.id, language, timeout=timeout, yes=yes, style=style)
+    shown: dict[str, Any] = {"embed": embed} if embed is not None else {}
+    message = await send(interaction, prompt, view=view, ephemeral=True, **shown)
     view.message = message or await interaction.original_response()
     await view.wait()
     if view.confirmed is None:
         await view.on_timeout()
         return False, None
     if not view.confirmed and view.answer is not None:
-        await update(view.answer, content=i18n.t(language, "common.cancelled"), view=None)
+        await update(view.answer, content=i18n.t(language, cancelled), embed=None, view=None)
         return False, None
     return True, view.answer

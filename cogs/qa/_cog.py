@@ -17,15 +17,16 @@ from bot.ui import bot_permissions, limits
 from bot.ui.caller import caller
 from bot.ui.checks import guild_only, has_moderator_power, is_moderator
 from bot.ui.respond import Ack, AcknowledgeFirst, Reply, acknowledge, reply_for, send, update
-from bot.ui.views import send_pages
+from bot.ui.views import confirm, send_pages
 from cogs.qa import _posting, _render
 from cogs.qa._sweeps import Sweeper
-from cogs.qa._views import PostAnyway, PromoteButton
+from cogs.qa._views import PromoteButton
 
 log = logging.getLogger("liaison.qa")
 
 SWEEP_MINUTES = 5
 HISTORY_LIMIT = 100
+SIMILAR_SECONDS = 120.0  # to read the similar solved questions before posting anyway
 _MESSAGE_ID = re.compile(r"(?<![0-9])([0-9]{15,20})/?\s*$")
 MAX_SNOWFLAKE = 2**63 - 1
 # What Liaison needs where a question goes (bot/permissions_needed.py): (private thread, restricted)
@@ -126,29 +127,24 @@ class QA(AcknowledgeFirst):
         channel = _posting.question_channel(interaction.guild, plan.place)
         answer_to: discord.Interaction[LiaisonBot] = interaction
         if plan.similar:
-            view = PostAnyway(interaction.user.id, reply.language)
-            embed = _render.similar_embed(reply.t, interaction.guild.id, plan.similar)
-            view.message = await reply.send(embed=embed, view=view, ephemeral=True) or (
-                await interaction.original_response()
+            posting, answer = await confirm(
+                interaction,
+                None,
+                reply.language,
+                timeout=SIMILAR_SECONDS,
+                embed=_render.similar_embed(reply.t, interaction.guild.id, plan.similar),
+                yes="qa.post_anyway",
+                style=discord.ButtonStyle.primary,
+                cancelled="qa.ask_cancelled",
             )
-            await view.wait()
-            if not view.decision or view.answer is None:
-                await self._cancelled(interaction, view, reply)
+            if not posting or answer is None:
                 return
-            answer_to = view.answer
+            answer_to = answer
             await update(answer_to, content=reply.t("qa.posting"), embed=None, view=None)
         thread, invited = await self._post(interaction, channel, plan.place, plan.asked, reply)
         # says what happened: experts invited, or none matched (as the thread itself says)
         key = "qa.asked" if invited else "qa.asked_no_experts"
         await send(answer_to, reply.t(key, link=thread.mention), ephemeral=True)
-
-    async def _cancelled(
-        self, interaction: discord.Interaction[LiaisonBot], view: PostAnyway, reply: Reply
-    ) -> None:
-        if view.answer is not None:
-            await update(view.answer, content=reply.t("qa.ask_cancelled"), embed=None, view=None)
-        else:
-            await view.on_timeout()
 
     async def _post(
         self,

@@ -1,4 +1,4 @@
-"""The Q&A views: "post anyway / cancel" before a question goes out, and "Promote to library"."""
+"""The Q&A button "Promote to library", on the "solved" message."""
 
 from __future__ import annotations
 
@@ -9,42 +9,12 @@ import discord
 from bot import i18n
 from bot.errors import NotAllowed
 from bot.services import qa
-from bot.ui import limits
 from bot.ui.buttons import IdButton
 from bot.ui.checks import is_moderator
 from bot.ui.respond import defer, send
-from bot.ui.views import InvokerView
 
 if TYPE_CHECKING:
     from bot.client import LiaisonBot
-
-
-class PostAnyway(InvokerView):
-    """Shown with similar solved questions. ``await view.wait()``; ``decision`` is None on timeout."""
-
-    def __init__(self, invoker_id: int, language: str) -> None:
-        super().__init__(invoker_id, language, timeout=120.0)
-        self.decision: bool | None = None
-        self.answer: discord.Interaction[LiaisonBot] | None = None
-        self.post.label = limits.clip(i18n.t(language, "qa.post_anyway"), limits.BUTTON_LABEL)
-        self.cancel.label = limits.clip(i18n.t(language, "common.cancel"), limits.BUTTON_LABEL)
-
-    async def _decide(self, interaction: discord.Interaction[LiaisonBot], value: bool) -> None:
-        self.decision, self.answer = value, interaction
-        self.disable_all()
-        self.stop()
-
-    @discord.ui.button(label="Post anyway", style=discord.ButtonStyle.primary)
-    async def post(
-        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
-    ) -> None:
-        await self._decide(interaction, True)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction[LiaisonBot], _button: discord.ui.Button[Any]
-    ) -> None:
-        await self._decide(interaction, False)
 
 
 class PromoteButton(IdButton, prefix="qa:promote"):

@@ -112,11 +112,16 @@ async def test_similar_solved_questions_are_offered_first(sandbox: LiaisonSandbo
 
     again = await sandbox.slash("ask", user=users.bruno, question="Innocent alarm at a portal: what next?")
     assert again.ephemeral and "NORM" in str(again.embeds)
+    assert again.response is not None
+    assert [b["label"] for b in again.response.buttons()] == ["Publier quand même", "Annuler"]
     cancelled = await sandbox.click(again, label="Annuler", user=users.bruno)
     assert cancelled.error is None and len(sandbox.threads(qa_forum)) == 1
+    assert "Non publiée" in (again.content or "") and not again.embeds and not again.components
     again = await sandbox.slash("ask", user=users.carol, question="Innocent alarm at a portal: what next?")
-    await sandbox.click(again, label="Post anyway", user=users.carol)
+    posted = await sandbox.click(again, label="Post anyway", user=users.carol)
     assert len(sandbox.threads(qa_forum)) == 2
+    assert "Posting your question" in (again.content or "") and not again.embeds and not again.components
+    assert any(m.ephemeral and "<#" in m.content for m in posted.responses + again.responses)
 
 
 async def test_unanswered_then_escalation_and_digest(sandbox: LiaisonSandbox) -> None:
