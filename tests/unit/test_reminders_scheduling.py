@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock, FrozenClock
 from bot.db import Database
 from bot.services import reminders
-from bot.services.reminders.delivery import DeliveryEngine
+from bot.services.reminders.delivery import DeliveryEngine, PassReport
 from bot.services.reminders.runner import JOB_ID, ReminderRunner, ReminderWakeups
 from tests.unit.reminder_fakes import FakeDiscord
 
@@ -71,11 +72,24 @@ async def test_clock_jump_runs_what_became_due(db: Database, clock: FrozenClock)
     discord = FakeDiscord()
     runner = ReminderRunner(db, clock, None, DeliveryEngine(db, discord, backoff=0))
     await runner.start()
+    order: list[str] = []
+    recover, run_due = runner.engine.recover, runner.engine.run_due
+
+    async def recovering(now: datetime) -> PassReport:
+        report = await recover(now)
+        order.append("recovered")
+        return report
+
+    async def passing(now: datetime, **kwargs: Any) -> PassReport:
+        order.append("early pass" if asyncio.current_task() is early else "recovery's pass")
+        return await run_due(now, **kwargs)
+
+    runner.engine.recover, runner.engine.run_due = recovering, passing  # type: ignore[method-assign]
     early = asyncio.create_task(runner.run())
-    await asyncio.sleep(0.05)
-    assert not early.done()  # a pass waits for the recovery pass, which judges what was missed
     await runner.recover()
     await early
+    # a pass asked for before the recovery pass waits for it (which judges what was missed)
+    assert order == ["recovery's pass", "recovered", "early pass"]
     async with db.transaction() as session:
         await reminders.remind(session, GUILD, 7, "2h", "after the jump", clock.now())
     clock.advance(timedelta(hours=2, seconds=1))
@@ -131,5 +145,7 @@ async def test_a_poll_at_work_when_the_scheduler_stops_ends_quietly(
     with caplog.at_level(logging.INFO):
         scheduler.shutdown(wait=False)  # the send is under way
         await runner.aclose()
-        await asyncio.sleep(0.5)  # whatever was cancelled has ended and logged
+        # whatever was cancelled has ended and logged (aclose waits for the passes it tracks)
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        await asyncio.wait_for(asyncio.gather(*others, return_exceptions=True), 5)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
