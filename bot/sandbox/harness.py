@@ -202,6 +202,16 @@ class LiaisonSandbox(Sandbox):
         await (self.kill_bot() if kill else self.stop_bot())
         return await self.start_bot()
 
+    async def recovered(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot's delivery runners (reminders, injects) have settled what fell due
+        while it was down, then until it is quiet: all that a start sends has been sent (a
+        positive barrier before asserting that nothing was sent twice)."""
+        assert self.bot is not None
+        bot = self.bot
+        runners = [getattr(bot.get_cog(name), "runner", None) for name in ("Events", "Exercises")]
+        await self.wait_for(lambda: all(r.recovered for r in runners if r is not None), timeout=timeout)
+        await self.quiet()
+
     async def advance(self, delta: timedelta) -> None:
         """Move the bot's clock forward and let every feature run what became due."""
         assert self.bot is not None

@@ -66,6 +66,11 @@ class InjectRunner:
     def _stopped(self) -> bool:
         return self.bot.is_closed() or self.wakeups.stopped
 
+    @property
+    def recovered(self) -> bool:
+        """Whether what fell due while the bot was down has been settled (sent late or skipped)."""
+        return self._recovered.is_set()
+
     async def start(self) -> None:
         await self.wakeups.load(self.bot.db)
         if self.engine.shared:

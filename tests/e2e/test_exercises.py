@@ -315,6 +315,7 @@ async def test_restart_mid_exercise_every_inject_once_in_order(sandbox: LiaisonS
     assert "(late)" in _injects(sandbox, threads["Police"])[1]
     await sandbox.restart_bot()
     await sandbox.restart_bot(kill=True)
+    await sandbox.recovered()
     info = await sandbox.slash("exercise info", user=users.alice, exercise=exercise)
     assert "T+00:20" in str(info.embeds)  # the clock carried on from where it was
     await sandbox.advance(timedelta(minutes=10))
