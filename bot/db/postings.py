@@ -25,6 +25,11 @@ TERMS = "resource_terms"
 STATS = "resource_term_stats"
 DEFERRED = "resource_terms_deferred"  # 0018: while a writer's transaction holds a row, see ``Filing``
 RESTRICTED = ("TLP:AMBER", "TLP:AMBER+STRICT")  # labels.RESTRICTED (a test keeps them equal)
+# The statistics of single words, not of pairs ("a b", half of the terms): the terms an unfinished
+# word may be are read in a range of these (``ranking.statistics_statement``), through a partial
+# index (0019), which a statement uses only when its WHERE holds this very expression.
+WORD_ONLY = "term NOT LIKE '% %'"
+WORDS_INDEX = f"ix_{STATS}_words"
 _RESTRICTED_SQL = ", ".join(f"'{label}'" for label in RESTRICTED)
 
 
@@ -46,6 +51,12 @@ def create_statements(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return tables + _postgres_triggers() + fill_statements(dialect)
     raise NotImplementedError(f"ranked search on {dialect}")
+
+
+def words_index_statements() -> list[str]:
+    """Migration 0019: single words' statistics in term order, without the pairs between them
+    (a range such as ``stand``..``stane`` held one word and 8,338 pairs at 100,000 resources)."""
+    return [f"CREATE INDEX {WORDS_INDEX} ON {STATS} (term) WHERE {WORD_ONLY}"]
 
 
 def drop_statements(dialect: str) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.db.postings import STATS, TERMS
+from bot.db.postings import STATS, TERMS, WORD_ONLY
 
 PROBE_TERMS = 3  # terms whose best resources give the first floor
 SCORE_ALL_BELOW = 3000  # matches (postings of the query's terms) cheaper to score than to prune
@@ -75,7 +75,7 @@ def statistics_statement(terms: Sequence[str], prefix: str | None, also: str = "
     if low := range_low(prefix):
         sql += (
             f" UNION SELECT term, docs, top FROM {STATS} WHERE term >= :lo AND term < :hi "
-            "AND docs > 0 AND term NOT LIKE '% %'"
+            f"AND docs > 0 AND {WORD_ONLY}"
         )
         params = {"lo": low, "hi": low[:-1] + chr(ord(low[-1]) + 1)}
     names = sorted({*terms, ""})

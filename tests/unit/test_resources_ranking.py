@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.clock import FrozenClock
-from bot.db import Database, analysis, ranking, resident
+from bot.db import Database, analysis, postings, ranking, resident
 from bot.services import resources
 from bot.services.resources import glossary, searching
 
@@ -260,3 +260,27 @@ async def test_a_resource_answering_more_of_the_question_ranks_first(
     assert ranking.concepts(s.concept for s in scored) == 2
     assert by_sum.one() == 1
     assert titles[:2] == ["NORM in cargo: ceramics", "Portal monitor alarm response"]
+
+
+async def test_an_unfinished_words_range_reads_single_words_only(db: Database, clock: FrozenClock) -> None:
+    """The terms an unfinished word may be are read through the index of single words (0019),
+    not through a range of the pairs that begin with them as well."""
+    async with db.transaction() as session:
+        for n, text in enumerate(["standard procedure", "standard sheet", "standards review", "stand by"]):
+            fields = resources.fields(
+                title_text=text, url_text=f"https://s.example/{n}", description_text="", tags_value=""
+            )
+            await resources.add(session, G, MOD, fields, clock.now())
+    statement = ranking.statistics_statement(["standard"], "standar")
+    async with db.sessions() as session:
+        found = {str(term) for term, _docs, _top in await session.execute(statement)}
+        assert found == {"", "standard", "stand"}  # stems; no pair ("standard procedur", ...)
+        sql = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        if session.get_bind().dialect.name == "sqlite":
+            plan = " ".join(
+                str(row[-1]) for row in await session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}"))
+            )
+        else:  # a table this small is read whole unless told otherwise
+            await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(str(row[0]) for row in await session.execute(sa.text(f"EXPLAIN {sql}")))
+    assert postings.WORDS_INDEX in plan, plan
