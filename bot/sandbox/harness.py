@@ -207,9 +207,10 @@ class LiaisonSandbox(Sandbox):
         while it was down, then until it is quiet: all that a start sends has been sent (a
         positive barrier before asserting that nothing was sent twice)."""
         assert self.bot is not None
-        bot = self.bot
-        runners = [getattr(bot.get_cog(name), "runner", None) for name in ("Events", "Exercises")]
-        await self.wait_for(lambda: all(r.recovered for r in runners if r is not None), timeout=timeout)
+        runners: list[Any] = [getattr(cog, "runner", None) for cog in self.bot.cogs.values()]
+        recovering = [r for r in runners if hasattr(r, "recovered")]
+        assert recovering, "no delivery runner to wait for: the barrier would prove nothing"
+        await self.wait_for(lambda: all(r.recovered for r in recovering), timeout=timeout)
         await self.quiet()
 
     async def advance(self, delta: timedelta) -> None:
